@@ -1,0 +1,115 @@
+/**
+ * Email over SMTP with nodemailer's pooled transport. SMTP replies are classified by their code:
+ * 4xx is a temporary refusal (retry), 5xx a permanent one (do not), connection faults are transient.
+ */
+import nodemailer from 'nodemailer';
+import type { SendFailure } from '../../../domain/retry-policy.ts';
+import { ProviderError, type OutgoingMessage, type Sender } from '../../../ports/sender.ts';
+
+export interface SmtpSettings {
+  name: string;
+  /** `smtp://user:pass@host:port` or `smtps://…`; or give host/port below. */
+  url?: string | undefined;
+  host?: string | undefined;
+  port?: number | undefined;
+  secure?: boolean | undefined;
+  user?: string | undefined;
+  pass?: string | undefined;
+  from: string;
+  maxConnections?: number | undefined;
+  timeoutMs?: number | undefined;
+}
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETLS',
+]);
+
+export function classifySmtpError(err: unknown): SendFailure {
+  const e = err as SmtpError;
+  const message = e?.response ?? e?.message ?? String(err);
+  if (typeof e?.responseCode === 'number') {
+    const rc = e.responseCode;
+    if (rc === 421 || rc === 450 || rc === 451 || rc === 452 || (rc >= 400 && rc < 500)) {
+      return { kind: 'transient', code: `smtp_${rc}`, message };
+    }
+    if (rc >= 500) return { kind: 'permanent', code: `smtp_${rc}`, message };
+  }
+  if (e?.code === 'EENVELOPE') return { kind: 'permanent', code: 'invalid_address', message };
+  if (e?.code === 'EMESSAGE') return { kind: 'permanent', code: 'invalid_message', message };
+  if (e?.code === 'EAUTH') return { kind: 'transient', code: 'smtp_auth_failed', message };
+  if (e?.code && CONNECTION_CODES.has(e.code)) return { kind: 'transient', code: 'smtp_connection', message };
+  return { kind: 'transient', code: 'smtp_error', message };
+}
+
+export function createSmtpSender(s: SmtpSettings): Sender {
+  const timeout = s.timeoutMs ?? 30_000;
+  const common = {
+    pool: true,
+    maxConnections: s.maxConnections ?? 5,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+  };
+  const transport = s.url
+    ? nodemailer.createTransport({ ...parseSmtpUrl(s.url), ...common })
+    : nodemailer.createTransport({
+        host: s.host,
+        port: s.port ?? 587,
+        secure: s.secure ?? false,
+        ...(s.user ? { auth: { user: s.user, pass: s.pass ?? '' } } : {}),
+        ...common,
+      });
+  return {
+    name: s.name,
+    channel: 'email',
+    async send(m: OutgoingMessage) {
+      const c = m.content as { subject?: string; text?: string; html?: string };
+      try {
+        const info = await transport.sendMail({
+          from: s.from,
+          to: m.to,
+          subject: c.subject ?? '',
+          ...(c.text !== undefined ? { text: c.text } : {}),
+          ...(c.html !== undefined ? { html: c.html } : {}),
+          messageId: `<${m.deliveryId}@herald>`,
+          headers: { 'X-Herald-Delivery-Id': m.deliveryId, 'X-Herald-Notification-Id': m.notificationId },
+        });
+        return { providerMessageId: info.messageId ?? null };
+      } catch (err) {
+        throw new ProviderError(classifySmtpError(err), err);
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+function parseSmtpUrl(url: string) {
+  const u = new URL(url);
+  const secure = u.protocol === 'smtps:';
+  if (u.protocol !== 'smtp:' && !secure)
+    throw new Error(`SMTP URL must start with smtp:// or smtps://, got ${u.protocol}`);
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    ...(u.username
+      ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } }
+      : {}),
+    ...(u.searchParams.get('ignoreTLS') === 'true' ? { ignoreTLS: true } : {}),
+    ...(u.searchParams.get('rejectUnauthorized') === 'false' ? { tls: { rejectUnauthorized: false } } : {}),
+  };
+}

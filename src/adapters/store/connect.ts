@@ -1,0 +1,123 @@
+/**
+ * Opens the one database Herald runs on: PostgreSQL when a URL is given, else PGlite in a local folder.
+ * Both get the same schema and the same queries; only the wake-up listener differs in how it connects.
+ */
+import { join } from 'node:path';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import type { DB, Db } from './db.ts';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { LATEST_MIGRATION, migrationProvider } from './migrations/index.ts';
+
+export const WAKE_CHANNEL = 'herald_wake';
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Calls `onMessage` with each NOTIFY payload on Herald's wake channel. */
+  listen(onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+  onListenerError?: (err: unknown) => void;
+}
+
+export async function connect(options: ConnectOptions): Promise<Database> {
+  return options.databaseUrl ? connectPostgres(options.databaseUrl, options) : connectPglite(options.dataDir);
+}
+
+async function connectPostgres(url: string, options: ConnectOptions): Promise<Database> {
+  const pg = await import('pg');
+  const pool = new pg.default.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client that loses its server must not take the process down; the pool replaces it.
+  pool.on('error', (err) => options.onListenerError?.(err));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    async listen(onMessage) {
+      let client: InstanceType<typeof pg.default.Client> | undefined;
+      let stopped = false;
+      let retryTimer: NodeJS.Timeout | undefined;
+      const open = async (): Promise<void> => {
+        const c = new pg.default.Client({ connectionString: url });
+        c.on('notification', (msg) => {
+          if (msg.channel === WAKE_CHANNEL) onMessage(msg.payload ?? '');
+        });
+        c.on('error', (err) => {
+          options.onListenerError?.(err);
+          reconnect();
+        });
+        await c.connect();
+        await c.query(`listen ${WAKE_CHANNEL}`);
+        client = c;
+      };
+      // Lost notifications are covered by the lanes' polling; reconnect quietly with a pause.
+      const reconnect = () => {
+        const old = client;
+        client = undefined;
+        old?.end().catch(() => undefined);
+        if (stopped || retryTimer) return;
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined;
+          if (!stopped) open().catch(() => reconnect());
+        }, 1000);
+      };
+      await open();
+      return async () => {
+        stopped = true;
+        if (retryTimer) clearTimeout(retryTimer);
+        await client?.end().catch(() => undefined);
+      };
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function connectPglite(dataDir: string): Promise<Database> {
+  const pgliteDir = join(dataDir, 'pgdata');
+  const lock: DataDirLock = lockDataDir(dataDir, pgliteDir);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pglite = await PGlite.create(pgliteDir);
+    const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+    return {
+      db,
+      kind: 'pglite',
+      async listen(onMessage) {
+        const unsubscribe = await pglite.listen(WAKE_CHANNEL, onMessage);
+        return unsubscribe;
+      },
+      async close() {
+        await db.destroy();
+        lock.release();
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Ready means: the database answers and the newest migration this build knows is applied. */
+export async function schemaIsCurrent(db: Db): Promise<boolean> {
+  const found = await sql<{
+    name: string;
+  }>`select name from kysely_migration where name = ${LATEST_MIGRATION}`
+    .execute(db)
+    .catch(() => ({ rows: [] }));
+  return found.rows.length === 1;
+}

@@ -1,0 +1,122 @@
+/** Table shapes as Kysely sees them. Column names are snake_case, as in the migrations. */
+import type { ColumnType, Generated, Kysely } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface ServicesTable {
+  id: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+
+export interface NotificationTypesTable {
+  service_id: string;
+  key: string;
+  description: string;
+  created_at: Generated<Date>;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  service_id: string;
+  public_id: string;
+  secret_hash: string;
+  label: string | null;
+  created_at: Generated<Date>;
+  revoked_at: Timestamp | null;
+}
+
+export interface RecipientsTable {
+  service_id: string;
+  id: string;
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+  timezone: string | null;
+  attributes: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface NotificationsTable {
+  id: string;
+  service_id: string;
+  type: string;
+  recipient_id: string | null;
+  channels: Json<string[]>;
+  data: Json<Record<string, unknown>>;
+  content: Json<Record<string, unknown>>;
+  priority: number;
+  idempotency_key: string | null;
+  request_hash: string;
+  plan_status: Generated<string>;
+  plan_error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  created_at: Generated<Date>;
+  planned_at: Timestamp | null;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  notification_id: string;
+  service_id: string;
+  recipient_id: string;
+  channel: string;
+  address: string | null;
+  status: string;
+  priority: number;
+  provider: string | null;
+  content: Json<Record<string, unknown>>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  reason: string | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  provider_message_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  sent_at: Timestamp | null;
+}
+
+export interface DeliveryAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempt: number;
+  provider: string | null;
+  started_at: Timestamp;
+  duration_ms: number;
+  outcome: string;
+  error_code: string | null;
+  error_message: string | null;
+  provider_message_id: string | null;
+}
+
+export interface CapturedMessagesTable {
+  id: string;
+  service_id: string;
+  delivery_id: string;
+  channel: string;
+  to: string;
+  content: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface DB {
+  services: ServicesTable;
+  notification_types: NotificationTypesTable;
+  api_keys: ApiKeysTable;
+  recipients: RecipientsTable;
+  notifications: NotificationsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  captured_messages: CapturedMessagesTable;
+}
+
+export type Db = Kysely<DB>;
+
+/** jsonb values go in as text: `pg` would turn a JS array into a Postgres array otherwise. */
+export const json = (value: unknown): string => JSON.stringify(value);

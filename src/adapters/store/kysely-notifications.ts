@@ -1,0 +1,123 @@
+import { sql } from 'kysely';
+import type { NotificationStore } from '../../ports/store.ts';
+import type { AttemptRecord, DeliveryView, NotificationView } from '../../domain/types.ts';
+import { priorityName } from '../../domain/types.ts';
+import { FINAL_STATES, type DeliveryState } from '../../domain/delivery-states.ts';
+import { json, type Db } from './db.ts';
+import { WAKE_CHANNEL } from './connect.ts';
+
+export function kyselyNotificationStore(db: Db): NotificationStore {
+  return {
+    async accept(n) {
+      return db.transaction().execute(async (tx) => {
+        const inserted = await tx
+          .insertInto('notifications')
+          .values({
+            id: n.id,
+            service_id: n.serviceId,
+            type: n.type,
+            recipient_id: n.recipientId,
+            channels: json(n.channels),
+            data: json(n.data),
+            content: json(n.content),
+            priority: { critical: 0, high: 1, normal: 2, low: 3 }[n.priority],
+            idempotency_key: n.idempotencyKey,
+            request_hash: n.requestHash,
+            plan_error: null,
+            lease_owner: null,
+            lease_expires_at: null,
+            planned_at: null,
+          })
+          .onConflict((oc) => oc.columns(['service_id', 'idempotency_key']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (inserted) {
+          await sql`select pg_notify(${WAKE_CHANNEL}, 'plan')`.execute(tx);
+          return { created: true as const, id: inserted.id };
+        }
+        const existing = await tx
+          .selectFrom('notifications')
+          .select(['id', 'request_hash'])
+          .where('service_id', '=', n.serviceId)
+          .where('idempotency_key', '=', n.idempotencyKey)
+          .executeTakeFirstOrThrow();
+        return { created: false as const, id: existing.id, requestHash: existing.request_hash };
+      });
+    },
+
+    async view(serviceId, id) {
+      const n = await db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('service_id', '=', serviceId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!n) return null;
+      const deliveries = await db
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('notification_id', '=', id)
+        .orderBy('channel')
+        .orderBy('recipient_id')
+        .execute();
+      const attempts = deliveries.length
+        ? await db
+            .selectFrom('delivery_attempts')
+            .selectAll()
+            .where(
+              'delivery_id',
+              'in',
+              deliveries.map((d) => d.id),
+            )
+            .orderBy('id')
+            .execute()
+        : [];
+      const byDelivery = new Map<string, AttemptRecord[]>();
+      for (const a of attempts) {
+        const list = byDelivery.get(a.delivery_id) ?? [];
+        list.push({
+          attempt: a.attempt,
+          provider: a.provider,
+          startedAt: a.started_at,
+          durationMs: a.duration_ms,
+          outcome: a.outcome as AttemptRecord['outcome'],
+          errorCode: a.error_code,
+          errorMessage: a.error_message,
+          providerMessageId: a.provider_message_id,
+        });
+        byDelivery.set(a.delivery_id, list);
+      }
+      const views: DeliveryView[] = deliveries.map((d) => ({
+        id: d.id,
+        channel: d.channel,
+        recipient: d.recipient_id,
+        address: d.address,
+        status: d.status as DeliveryState,
+        reason: d.reason,
+        provider: d.provider,
+        attempts: byDelivery.get(d.id) ?? [],
+        nextAttemptAt: FINAL_STATES.has(d.status as DeliveryState) ? null : d.next_attempt_at,
+        createdAt: d.created_at,
+        updatedAt: d.updated_at,
+        sentAt: d.sent_at,
+      }));
+      let status: NotificationView['status'];
+      if (n.plan_status === 'failed') status = 'failed';
+      else if (n.plan_status !== 'planned') status = 'accepted';
+      else status = views.every((d) => FINAL_STATES.has(d.status)) ? 'completed' : 'processing';
+      return {
+        id: n.id,
+        type: n.type,
+        status,
+        priority: priorityName(n.priority),
+        recipient: n.recipient_id,
+        channels: n.channels,
+        idempotencyKey: n.idempotency_key,
+        planError: n.plan_error,
+        createdAt: n.created_at,
+        plannedAt: n.planned_at,
+        deliveries: views,
+      };
+    },
+  };
+}

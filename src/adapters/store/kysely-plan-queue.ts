@@ -1,0 +1,110 @@
+import { sql } from 'kysely';
+import type { PlanQueue } from '../../ports/store.ts';
+import type { Channel } from '../../domain/channels.ts';
+import type { NotificationToPlan } from '../../domain/types.ts';
+import { PRIORITY_RANK, priorityName } from '../../domain/types.ts';
+import { json, type Db, type NotificationsTable } from './db.ts';
+import { WAKE_CHANNEL } from './connect.ts';
+import type { Selectable } from 'kysely';
+
+const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
+  id: row.id,
+  serviceId: row.service_id,
+  type: row.type,
+  recipientId: row.recipient_id ?? '',
+  channels: row.channels as Channel[],
+  data: row.data,
+  content: row.content,
+  priority: priorityName(row.priority),
+  idempotencyKey: row.idempotency_key,
+  requestHash: row.request_hash,
+  createdAt: row.created_at,
+});
+
+export function kyselyPlanQueue(db: Db): PlanQueue {
+  return {
+    /** Pending notifications, and ones whose planner died (lease expired), oldest first. */
+    async claim(owner, limit, leaseMs) {
+      const { rows } = await sql<Selectable<NotificationsTable>>`
+        update notifications n
+           set plan_status = 'planning', lease_owner = ${owner},
+               lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+          from (select id from notifications
+                 where plan_status = 'pending'
+                    or (plan_status = 'planning' and lease_expires_at < now())
+                 order by priority, created_at
+                 limit ${limit}
+                 for update skip locked) c
+         where n.id = c.id
+        returning n.*`.execute(db);
+      return rows.map(toPlan);
+    },
+
+    async complete(n, owner, deliveries) {
+      const notificationId = n.id;
+      const priority = PRIORITY_RANK[n.priority];
+      await db.transaction().execute(async (tx) => {
+        if (deliveries.length > 0) {
+          await tx
+            .insertInto('deliveries')
+            .values(
+              deliveries.map((d) => ({
+                id: d.id,
+                notification_id: notificationId,
+                service_id: n.serviceId,
+                recipient_id: d.recipientId,
+                channel: d.channel,
+                address: d.address,
+                status: d.status,
+                priority,
+                provider: null,
+                content: json(d.content),
+                reason: d.reason,
+                lease_owner: null,
+                lease_expires_at: null,
+                last_error_code: d.status === 'failed' ? d.reason : null,
+                last_error_message: d.errorMessage ?? null,
+                provider_message_id: null,
+                sent_at: null,
+                ...(d.notBefore ? { next_attempt_at: d.notBefore } : {}),
+              })),
+            )
+            // A re-run after a crash adds nothing: (notification, recipient, channel) is unique.
+            .onConflict((oc) => oc.columns(['notification_id', 'recipient_id', 'channel']).doNothing())
+            .execute();
+        }
+        await tx
+          .updateTable('notifications')
+          .set({
+            plan_status: 'planned',
+            planned_at: sql<Date>`now()`,
+            lease_owner: null,
+            lease_expires_at: null,
+          })
+          .where('id', '=', notificationId)
+          .where('lease_owner', '=', owner)
+          .execute();
+        const lanes = new Set(deliveries.filter((d) => d.status === 'queued').map((d) => d.channel));
+        for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
+      });
+    },
+
+    async fail(notificationId, owner, error) {
+      await db
+        .updateTable('notifications')
+        .set({ plan_status: 'failed', plan_error: error, lease_owner: null, lease_expires_at: null })
+        .where('id', '=', notificationId)
+        .where('lease_owner', '=', owner)
+        .execute();
+    },
+
+    async release(owner) {
+      await db
+        .updateTable('notifications')
+        .set({ plan_status: 'pending', lease_owner: null, lease_expires_at: null })
+        .where('lease_owner', '=', owner)
+        .where('plan_status', '=', 'planning')
+        .execute();
+    },
+  };
+}

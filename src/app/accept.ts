@@ -1,0 +1,137 @@
+/**
+ * Accepting a notification: every check that can be made now is made now (type, recipient, address,
+ * content, template syntax), so the caller hears about mistakes at once; then one insert makes it
+ * durable. An idempotency key replays the first answer for the same body and refuses a different one.
+ */
+import { createHash } from 'node:crypto';
+import stableStringify from 'safe-stable-stringify';
+import { v7 as uuidv7 } from 'uuid';
+import { ADDRESS_NAME, addressFor, type Channel } from '../domain/channels.ts';
+import { conflict, invalid } from '../domain/errors.ts';
+import type { TemplateRenderer } from '../domain/templates.ts';
+import type { ContentTemplates, Priority, Recipient, RecipientFields } from '../domain/types.ts';
+import type { NotificationStore, RecipientStore, ServiceStore } from '../ports/store.ts';
+
+export interface AcceptDeps {
+  services: ServiceStore;
+  recipients: RecipientStore;
+  notifications: NotificationStore;
+  renderer: TemplateRenderer;
+}
+
+export interface NotificationRequest {
+  type: string;
+  recipient: string | ({ id: string } & RecipientFields);
+  channels: Channel[];
+  data?: Record<string, unknown>;
+  content?: ContentTemplates;
+  priority?: Priority;
+  idempotencyKey?: string;
+}
+
+export interface Accepted {
+  id: string;
+  status: 'accepted';
+  replayed: boolean;
+}
+
+export function requestHash(body: NotificationRequest): string {
+  const { idempotencyKey: _ignored, ...rest } = body;
+  return createHash('sha256')
+    .update(stableStringify(rest) ?? '')
+    .digest('hex');
+}
+
+function checkContent(channel: Channel, content: ContentTemplates, renderer: TemplateRenderer): void {
+  const c = content[channel];
+  if (!c) {
+    throw invalid('missing_content', `No content was given for the ${channel} channel.`, { channel });
+  }
+  if (channel === 'email' && c.text === undefined && c.html === undefined) {
+    throw invalid('missing_content', 'Email content needs a text or an html body.', { channel });
+  }
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'string') renderer.check(value, path);
+    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
+  };
+  walk(c, `content.${channel}`);
+}
+
+export async function acceptNotification(
+  deps: AcceptDeps,
+  serviceId: string,
+  body: NotificationRequest,
+  headerKey: string | undefined,
+): Promise<Accepted> {
+  if (headerKey !== undefined && body.idempotencyKey !== undefined && headerKey !== body.idempotencyKey) {
+    throw invalid('validation_failed', 'The Idempotency-Key header and the idempotencyKey field differ.', [
+      { path: '/idempotencyKey', message: 'must equal the Idempotency-Key header' },
+    ]);
+  }
+  const idempotencyKey = headerKey ?? body.idempotencyKey ?? null;
+
+  if (!(await deps.services.hasType(serviceId, body.type))) {
+    throw invalid(
+      'unknown_notification_type',
+      `Notification type '${body.type}' is not registered for this service.`,
+      {
+        type: body.type,
+      },
+    );
+  }
+  const content = body.content ?? {};
+  for (const channel of body.channels) checkContent(channel, content, deps.renderer);
+
+  let recipient: Recipient | null;
+  if (typeof body.recipient === 'string') {
+    recipient = await deps.recipients.get(serviceId, body.recipient);
+    if (!recipient) {
+      throw invalid(
+        'unknown_recipient',
+        `Recipient '${body.recipient}' does not exist; create it with PUT /v1/recipients/{id} or send it inline.`,
+        {
+          recipient: body.recipient,
+        },
+      );
+    }
+  } else {
+    const { id, ...fields } = body.recipient;
+    recipient = (await deps.recipients.upsert(serviceId, id, fields)).recipient;
+  }
+  for (const channel of body.channels) {
+    if (addressFor(channel, recipient) === null) {
+      throw invalid(
+        'recipient_missing_address',
+        `Recipient '${recipient.id}' has no ${ADDRESS_NAME[channel]} for the ${channel} channel.`,
+        { recipient: recipient.id, channel },
+      );
+    }
+  }
+
+  const hash = requestHash(body);
+  const result = await deps.notifications.accept({
+    id: uuidv7(),
+    serviceId,
+    type: body.type,
+    recipientId: recipient.id,
+    channels: body.channels,
+    data: body.data ?? {},
+    content,
+    priority: body.priority ?? 'normal',
+    idempotencyKey,
+    requestHash: hash,
+  });
+  if (!result.created && result.requestHash !== hash) {
+    throw conflict(
+      'idempotency_conflict',
+      'This idempotency key was already used with a different request body.',
+      {
+        idempotencyKey,
+        notificationId: result.id,
+      },
+    );
+  }
+  return { id: result.id, status: 'accepted', replayed: !result.created };
+}

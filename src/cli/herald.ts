@@ -1,0 +1,88 @@
+/**
+ * herald start | api | worker | migrate
+ *   start    API and workers in one process (embedded mode when DATABASE_URL is unset)
+ *   api      the HTTP API only
+ *   worker   planner and channel lanes only
+ *   migrate  apply database migrations and exit
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import { migrateOnly, startHerald, type Roles } from '../main.ts';
+import { DataDirLockedError } from '../adapters/store/data-dir-lock.ts';
+
+const USAGE = `Usage: herald <command>
+
+Commands:
+  start     API and workers in one process (what \`npm start\` runs)
+  api       the HTTP API only
+  worker    the planner and channel workers only
+  migrate   apply database migrations and exit
+
+Configuration comes from HERALD_CONFIG (a JSON or YAML file) and the environment:
+  DATABASE_URL        PostgreSQL; when unset, embedded PGlite in HERALD_DATA_DIR (default ./.herald)
+  HERALD_ADMIN_TOKEN  bearer token for POST /v1/services (embedded mode makes one if unset)
+  HERALD_SMTP_URL     smtp://user:pass@host:port, the email provider (HERALD_SMTP_FROM sets From)
+  HERALD_HOST, HERALD_PORT (or PORT)  where the API listens (default 127.0.0.1:8025)
+`;
+
+const ROLES: Record<string, Roles> = {
+  start: { api: true, worker: true },
+  api: { api: true, worker: false },
+  worker: { api: false, worker: true },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0];
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 1;
+  }
+  const config = loadConfig();
+  if (command === 'migrate') {
+    const applied = await migrateOnly(config);
+    process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date.\n');
+    return 0;
+  }
+  const roles = ROLES[command];
+  if (!roles) {
+    process.stderr.write(`Unknown command '${command}'.\n\n${USAGE}`);
+    return 1;
+  }
+  const herald = await startHerald(config, roles);
+  if (roles.api && !config.databaseUrl && herald.adminToken) {
+    process.stdout.write(
+      `\nHerald is running in embedded mode at ${herald.url}  (API docs: ${herald.url}/docs)\n` +
+        `Data folder: ${config.dataDir}\nAdmin token: ${herald.adminToken}\n\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      herald.stop().then(resolve, (err: unknown) => {
+        process.stderr.write(`Error while stopping after ${signal}: ${String(err)}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof DataDirLockedError)
+      process.stderr.write(`herald: ${err.message}\n`);
+    else process.stderr.write(`herald: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,86 @@
+/**
+ * Template rendering with LiquidJS, hardened for untrusted templates: own properties only (no
+ * prototype walks), no file system (an empty in-memory template map backs include/render), bounded
+ * parse size, render time and memory. HTML bodies escape every output unless `| raw` is written.
+ */
+import { Liquid, LiquidError, type Template } from 'liquidjs';
+import { invalid } from './errors.ts';
+
+export interface TemplateLimits {
+  maxTemplateChars: number;
+  renderTimeMs: number;
+  memory: number;
+}
+
+export const DEFAULT_TEMPLATE_LIMITS: TemplateLimits = {
+  maxTemplateChars: 100_000,
+  renderTimeMs: 200,
+  memory: 10_000_000,
+};
+
+export type Vars = Record<string, unknown>;
+
+export interface TemplateRenderer {
+  /** Throws a 422 `template_syntax_error` naming line and column when the template does not parse. */
+  check(source: string, field: string): void;
+  render(source: string, vars: Vars, mode?: 'text' | 'html'): Promise<string>;
+}
+
+function makeEngine(limits: TemplateLimits, escape: boolean): Liquid {
+  return new Liquid({
+    ownPropertyOnly: true,
+    templates: {},
+    strictFilters: true,
+    parseLimit: limits.maxTemplateChars,
+    renderLimit: limits.renderTimeMs,
+    memoryLimit: limits.memory,
+    ...(escape ? { outputEscape: 'escape' as const } : {}),
+  });
+}
+
+function positionOf(err: unknown): { line?: number; column?: number } {
+  if (err instanceof LiquidError && err.token) {
+    const [line, column] = err.token.getPosition();
+    return { line, column };
+  }
+  return {};
+}
+
+export function createTemplateRenderer(limits: TemplateLimits = DEFAULT_TEMPLATE_LIMITS): TemplateRenderer {
+  const engines = { text: makeEngine(limits, false), html: makeEngine(limits, true) };
+  // Parsed templates are reused across recipients of one notification and across notifications.
+  const cache = new Map<string, Template[]>();
+  const parse = (source: string, mode: 'text' | 'html'): Template[] => {
+    const key = `${mode}\u0000${source}`;
+    let parsed = cache.get(key);
+    if (!parsed) {
+      parsed = engines[mode].parse(source);
+      if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
+      cache.set(key, parsed);
+    }
+    return parsed;
+  };
+
+  return {
+    check(source, field) {
+      if (source.length > limits.maxTemplateChars) {
+        throw invalid(
+          'template_syntax_error',
+          `${field} is longer than ${limits.maxTemplateChars} characters.`,
+          {
+            field,
+          },
+        );
+      }
+      try {
+        parse(source, 'text');
+      } catch (err) {
+        const where = positionOf(err);
+        throw invalid('template_syntax_error', `${field}: ${(err as Error).message}`, { field, ...where });
+      }
+    },
+    async render(source, vars, mode = 'text') {
+      return (await engines[mode].render(parse(source, mode), vars)) as string;
+    },
+  };
+}

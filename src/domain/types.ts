@@ -1,0 +1,129 @@
+import type { Channel } from './channels.ts';
+import type { DeliveryState } from './delivery-states.ts';
+
+export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+/** Lower claims first. */
+export const PRIORITY_RANK: Readonly<Record<Priority, number>> = { critical: 0, high: 1, normal: 2, low: 3 };
+export const priorityName = (rank: number): Priority => PRIORITIES[rank] ?? 'normal';
+
+export interface NotificationType {
+  key: string;
+  description: string;
+}
+
+export interface Service {
+  id: string;
+  name: string;
+  notificationTypes: NotificationType[];
+  createdAt: Date;
+}
+
+export interface Recipient {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+  timezone: string | null;
+  attributes: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type RecipientFields = Partial<
+  Pick<Recipient, 'email' | 'phone' | 'locale' | 'timezone' | 'attributes'>
+>;
+
+export interface EmailContent {
+  subject: string;
+  text?: string;
+  html?: string;
+}
+
+/** Per-channel content templates as the caller sent them; rendered per recipient by the planner. */
+export type ContentTemplates = Partial<Record<Channel, Record<string, unknown>>>;
+
+export interface NewNotification {
+  id: string;
+  serviceId: string;
+  type: string;
+  recipientId: string;
+  channels: Channel[];
+  data: Record<string, unknown>;
+  content: ContentTemplates;
+  priority: Priority;
+  idempotencyKey: string | null;
+  requestHash: string;
+}
+
+export interface NotificationToPlan extends NewNotification {
+  createdAt: Date;
+}
+
+/** What the planner decided for one recipient × channel. */
+export interface PlannedDelivery {
+  id: string;
+  recipientId: string;
+  channel: Channel;
+  address: string | null;
+  status: Extract<DeliveryState, 'queued' | 'failed' | 'suppressed' | 'deferred'>;
+  reason: string | null;
+  errorMessage?: string;
+  content: Record<string, unknown>;
+  notBefore?: Date;
+}
+
+/** A delivery a lane has claimed and holds a lease on. */
+export interface ClaimedDelivery {
+  id: string;
+  notificationId: string;
+  serviceId: string;
+  recipientId: string;
+  channel: Channel;
+  address: string | null;
+  content: Record<string, unknown>;
+  priority: number;
+  /** Attempts including the one now starting. */
+  attempts: number;
+  createdAt: Date;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  provider: string | null;
+  startedAt: Date;
+  durationMs: number;
+  outcome: 'sent' | 'transient' | 'rate_limited' | 'permanent' | 'lease_expired' | 'not_configured';
+  errorCode: string | null;
+  errorMessage: string | null;
+  providerMessageId: string | null;
+}
+
+export interface DeliveryView {
+  id: string;
+  channel: string;
+  recipient: string;
+  address: string | null;
+  status: DeliveryState;
+  reason: string | null;
+  provider: string | null;
+  attempts: AttemptRecord[];
+  nextAttemptAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+}
+
+export interface NotificationView {
+  id: string;
+  type: string;
+  status: 'accepted' | 'processing' | 'completed' | 'failed';
+  priority: Priority;
+  recipient: string | null;
+  channels: string[];
+  idempotencyKey: string | null;
+  planError: string | null;
+  createdAt: Date;
+  plannedAt: Date | null;
+  deliveries: DeliveryView[];
+}

@@ -1,0 +1,80 @@
+/** Turns every failure into the one JSON error shape, with the status that says whose fault it was. */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { HeraldError } from '../domain/errors.ts';
+
+export interface ErrorPayload {
+  error: { code: string; message: string; details?: unknown };
+}
+
+const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_request' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed_request' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'malformed_request' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 415, code: 'unsupported_media_type' },
+};
+
+export function toErrorResponse(err: unknown): { status: number; body: ErrorPayload } {
+  if (err instanceof HeraldError) {
+    return {
+      status: err.status,
+      body: {
+        error: {
+          code: err.code,
+          message: err.message,
+          ...(err.details !== undefined ? { details: err.details } : {}),
+        },
+      },
+    };
+  }
+  const e = err as FastifyError & {
+    validation?: { instancePath: string; message?: string; params?: unknown }[];
+    validationContext?: string;
+  };
+  if (e?.validation) {
+    const where = e.validationContext ?? 'body';
+    // A path id that cannot exist is simply not found; bad headers are malformed; fields are invalid.
+    if (where === 'params') {
+      return { status: 404, body: { error: { code: 'not_found', message: 'No such resource.' } } };
+    }
+    const headers = where === 'headers';
+    return {
+      status: headers ? 400 : 422,
+      body: {
+        error: {
+          code: headers ? 'malformed_request' : 'validation_failed',
+          message:
+            `Invalid ${where}: ${where}${e.validation[0]?.instancePath ?? ''} ${e.validation[0]?.message ?? ''}`.trim(),
+          details: e.validation.map((v) => ({
+            in: where,
+            path: v.instancePath || '/',
+            message: v.message,
+            params: v.params,
+          })),
+        },
+      },
+    };
+  }
+  const known = e?.code ? FASTIFY_CODES[e.code] : undefined;
+  if (known) return { status: known.status, body: { error: { code: known.code, message: e.message } } };
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { status: e.statusCode, body: { error: { code: 'malformed_request', message: e.message } } };
+  }
+  return {
+    status: 500,
+    body: {
+      error: { code: 'internal_error', message: 'Something went wrong inside Herald; it has been logged.' },
+    },
+  };
+}
+
+export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toErrorResponse(err);
+  if (status >= 500) request.log.error({ err }, 'request failed');
+  if (body.error.code === 'rate_limited') {
+    const retry = (body.error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    if (retry !== undefined) void reply.header('retry-after', String(retry));
+  }
+  void reply.status(status).type('application/json').send(body);
+}

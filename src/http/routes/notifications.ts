@@ -1,0 +1,63 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { acceptNotification, type AcceptDeps } from '../../app/accept.ts';
+import { notFound } from '../../domain/errors.ts';
+import type { ApiKeyStore } from '../../ports/store.ts';
+import { serviceAuth } from '../auth.ts';
+import { errorResponses, NotificationRequestSchema, NotificationSchema, Uuid } from '../schemas.ts';
+
+export function notificationsRoutes(deps: AcceptDeps & { keys: ApiKeyStore }): FastifyPluginAsync {
+  return async (fastify) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('preHandler', serviceAuth(deps.keys));
+
+    app.post(
+      '/v1/notifications',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'Send a notification. 202 means it is stored durably and will reach a final state.',
+          security: [{ apiKey: [] }],
+          headers: Type.Object({
+            'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+          }),
+          body: NotificationRequestSchema,
+          response: {
+            202: Type.Object({ id: Type.String(), status: Type.Literal('accepted') }),
+            ...errorResponses(400, 401, 409, 413, 415, 422),
+          },
+        },
+      },
+      async (request, reply) => {
+        const headerKey = request.headers['idempotency-key'];
+        const accepted = await acceptNotification(
+          deps,
+          request.serviceId,
+          request.body,
+          typeof headerKey === 'string' ? headerKey : undefined,
+        );
+        if (accepted.replayed) void reply.header('idempotent-replayed', 'true');
+        return reply.status(202).send({ id: accepted.id, status: accepted.status });
+      },
+    );
+
+    app.get(
+      '/v1/notifications/:id',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'A notification, each of its deliveries, and every attempt.',
+          security: [{ apiKey: [] }],
+          params: Type.Object({ id: Uuid }),
+          response: { 200: NotificationSchema, ...errorResponses(401, 404) },
+        },
+      },
+      async (request) => {
+        const view = await deps.notifications.view(request.serviceId, request.params.id);
+        if (!view) throw notFound('notification', request.params.id);
+        return view;
+      },
+    );
+  };
+}

@@ -1,0 +1,158 @@
+/** Request and response schemas. They validate input, type the handlers, and generate /docs. */
+import { Type } from 'typebox';
+import { CHANNELS } from '../domain/channels.ts';
+import { DELIVERY_STATES } from '../domain/delivery-states.ts';
+import { PRIORITIES } from '../domain/types.ts';
+
+/** Dates leave handlers as `Date` and are serialised as ISO 8601 strings. */
+export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+export const NullableDateTime = Type.Unsafe<Date | string | null>({
+  type: ['string', 'null'],
+  format: 'date-time',
+});
+
+/** A string that may also be null, as one JSON Schema (`type: [string, null]`) so errors stay readable. */
+const NullableString = (options: Record<string, unknown>) =>
+  Type.Unsafe<string | null>({ ...options, type: ['string', 'null'] });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+  { $id: 'Error', description: 'Every error answer has this shape; `code` is stable.' },
+);
+
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, Type.Ref('Error')]));
+
+export const TypeKey = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
+export const NotificationTypeSchema = Type.Object(
+  { key: TypeKey, description: Type.String({ maxLength: 256, default: '' }) },
+  { additionalProperties: false },
+);
+
+export const RecipientId = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  pattern: '^[^\\s\\u0000-\\u001f/]+$',
+});
+export const Uuid = Type.String({ format: 'uuid' });
+
+const Attributes = Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 200 });
+
+export const RecipientFieldsSchema = Type.Object(
+  {
+    email: Type.Optional(NullableString({ format: 'email', maxLength: 320 })),
+    phone: Type.Optional(NullableString({ format: 'e164', maxLength: 16 })),
+    locale: Type.Optional(NullableString({ format: 'bcp47', maxLength: 35 })),
+    timezone: Type.Optional(NullableString({ format: 'iana-timezone', maxLength: 64 })),
+    attributes: Type.Optional(Attributes),
+  },
+  { additionalProperties: false },
+);
+
+export const RecipientSchema = Type.Object({
+  id: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  locale: Type.Union([Type.String(), Type.Null()]),
+  timezone: Type.Union([Type.String(), Type.Null()]),
+  attributes: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+
+const Tpl = (max = 100_000) => Type.String({ maxLength: max });
+const ContentSchema = Type.Object(
+  {
+    email: Type.Optional(
+      Type.Object(
+        { subject: Tpl(1000), text: Type.Optional(Tpl()), html: Type.Optional(Tpl()) },
+        { additionalProperties: false },
+      ),
+    ),
+    sms: Type.Optional(Type.Object({ text: Tpl(1600) }, { additionalProperties: false })),
+    push: Type.Optional(
+      Type.Object(
+        { title: Tpl(1000), body: Tpl(4000), data: Type.Optional(Type.Record(Type.String(), Tpl(4000))) },
+        { additionalProperties: false },
+      ),
+    ),
+    web_push: Type.Optional(
+      Type.Object(
+        { title: Tpl(1000), body: Tpl(4000), url: Type.Optional(Tpl(2000)), icon: Type.Optional(Tpl(2000)) },
+        { additionalProperties: false },
+      ),
+    ),
+    in_app: Type.Optional(
+      Type.Object(
+        { title: Tpl(1000), body: Tpl(10_000), actionUrl: Type.Optional(Tpl(2000)) },
+        { additionalProperties: false },
+      ),
+    ),
+    webhook: Type.Optional(
+      Type.Object({ payload: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const NotificationRequestSchema = Type.Object(
+  {
+    type: TypeKey,
+    recipient: Type.Union([
+      RecipientId,
+      Type.Object({ id: RecipientId, ...RecipientFieldsSchema.properties }, { additionalProperties: false }),
+    ]),
+    channels: Type.Array(Type.Enum(CHANNELS), { minItems: 1, maxItems: 6, uniqueItems: true }),
+    data: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 500 })),
+    content: Type.Optional(ContentSchema),
+    priority: Type.Optional(Type.Enum(PRIORITIES)),
+    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  },
+  { additionalProperties: false },
+);
+
+const Attempt = Type.Object({
+  attempt: Type.Integer(),
+  provider: Type.Union([Type.String(), Type.Null()]),
+  startedAt: DateTime,
+  durationMs: Type.Integer(),
+  outcome: Type.String(),
+  errorCode: Type.Union([Type.String(), Type.Null()]),
+  errorMessage: Type.Union([Type.String(), Type.Null()]),
+  providerMessageId: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const DeliverySchema = Type.Object({
+  id: Type.String(),
+  channel: Type.String(),
+  recipient: Type.String(),
+  address: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Enum(DELIVERY_STATES),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  provider: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Array(Attempt),
+  nextAttemptAt: NullableDateTime,
+  createdAt: DateTime,
+  updatedAt: DateTime,
+  sentAt: NullableDateTime,
+});
+
+export const NotificationSchema = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  status: Type.Enum(['accepted', 'processing', 'completed', 'failed']),
+  priority: Type.String(),
+  recipient: Type.Union([Type.String(), Type.Null()]),
+  channels: Type.Array(Type.String()),
+  idempotencyKey: Type.Union([Type.String(), Type.Null()]),
+  planError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: DateTime,
+  plannedAt: NullableDateTime,
+  deliveries: Type.Array(DeliverySchema),
+});

@@ -1,0 +1,106 @@
+/** Storage, split by role so each use case sees only what it needs. */
+import type { Channel } from '../domain/channels.ts';
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  NewNotification,
+  NotificationToPlan,
+  NotificationType,
+  NotificationView,
+  PlannedDelivery,
+  Recipient,
+  RecipientFields,
+  Service,
+} from '../domain/types.ts';
+
+export interface ServiceStore {
+  create(service: { id: string; name: string; types: NotificationType[] }, key: NewKeyRow): Promise<Service>;
+  get(serviceId: string): Promise<Service | null>;
+  hasType(serviceId: string, typeKey: string): Promise<boolean>;
+}
+
+export interface NewKeyRow {
+  id: string;
+  publicId: string;
+  secretHash: string;
+  label: string | null;
+}
+
+export interface ApiKeyInfo {
+  id: string;
+  publicId: string;
+  label: string | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface ApiKeyStore {
+  /** The key row for authentication: its service and hash, or null. */
+  findByPublicId(
+    publicId: string,
+  ): Promise<{ serviceId: string; secretHash: string; revoked: boolean } | null>;
+  create(serviceId: string, key: NewKeyRow): Promise<ApiKeyInfo>;
+  list(serviceId: string): Promise<ApiKeyInfo[]>;
+  revoke(serviceId: string, keyId: string): Promise<boolean>;
+}
+
+export interface RecipientStore {
+  upsert(
+    serviceId: string,
+    id: string,
+    fields: RecipientFields,
+  ): Promise<{ recipient: Recipient; created: boolean }>;
+  get(serviceId: string, id: string): Promise<Recipient | null>;
+}
+
+export type AcceptResult =
+  { created: true; id: string } | { created: false; id: string; requestHash: string };
+
+export interface NotificationStore {
+  /** Durably records the notification and wakes the planner, in one transaction. */
+  accept(notification: NewNotification): Promise<AcceptResult>;
+  view(serviceId: string, id: string): Promise<NotificationView | null>;
+}
+
+export interface PlanQueue {
+  claim(owner: string, limit: number, leaseMs: number): Promise<NotificationToPlan[]>;
+  /** Writes the deliveries (idempotently), marks the notification planned, wakes the lanes. */
+  complete(notification: NotificationToPlan, owner: string, deliveries: PlannedDelivery[]): Promise<void>;
+  /** Planning hit a fault that retrying will not fix; the notification ends `failed` with the reason. */
+  fail(notificationId: string, owner: string, error: string): Promise<void>;
+  release(owner: string): Promise<void>;
+}
+
+export interface DeliveryQueue {
+  claim(channel: Channel, owner: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Ends the attempt in the given state; false when the lease was lost meanwhile. */
+  settle(
+    delivery: ClaimedDelivery,
+    owner: string,
+    outcome: Settlement,
+    attempt: AttemptRecord,
+  ): Promise<boolean>;
+  /** Puts claimed but unstarted deliveries back, as if never claimed (graceful drain). */
+  release(ids: string[], owner: string): Promise<void>;
+  /** Returns deliveries whose lease expired to the queue, recording the lost attempt. */
+  reclaimExpired(maxAttempts: number): Promise<number>;
+}
+
+export type Settlement =
+  | { status: 'sent'; provider: string; providerMessageId: string | null }
+  | { status: 'queued'; delayMs: number; reason: string }
+  | { status: 'failed' | 'dead'; reason: string };
+
+export interface CapturedMessage {
+  id: string;
+  deliveryId: string;
+  channel: string;
+  to: string;
+  content: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface OutboxStore {
+  capture(serviceId: string, message: Omit<CapturedMessage, 'id' | 'createdAt'>): Promise<string>;
+  list(serviceId: string, limit: number): Promise<CapturedMessage[]>;
+}

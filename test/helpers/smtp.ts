@@ -1,0 +1,92 @@
+/**
+ * A real SMTP server (the `smtp-server` package) on a local port, collecting parsed messages.
+ * `mode` decides how it answers DATA: accept, refuse with a code, or hold until released.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import PostalMime, { type Email } from 'postal-mime';
+
+export type ParsedMail = Email;
+
+async function parse(stream: SMTPServerDataStream): Promise<Email> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return PostalMime.parse(Buffer.concat(chunks));
+}
+
+export type SmtpMode =
+  { kind: 'accept' } | { kind: 'refuse'; code: number; message?: string } | { kind: 'hold' };
+
+export interface TestSmtp {
+  url: string;
+  port: number;
+  messages: ParsedMail[];
+  /** Messages for which DATA has arrived but no answer was given yet (mode `hold`). */
+  held: number;
+  mode: SmtpMode;
+  waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
+  close(): Promise<void>;
+}
+
+export async function startSmtp(initial: SmtpMode = { kind: 'accept' }): Promise<TestSmtp> {
+  const state: TestSmtp = {
+    url: '',
+    port: 0,
+    messages: [],
+    held: 0,
+    mode: initial,
+    waitFor: async () => [],
+    close: async () => undefined,
+  };
+  const waiters: (() => void)[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream: SMTPServerDataStream, _session, callback) {
+      parse(stream).then(
+        (mail) => {
+          const mode = state.mode;
+          if (mode.kind === 'refuse') {
+            const err = Object.assign(new Error(mode.message ?? `refused with ${mode.code}`), {
+              responseCode: mode.code,
+            });
+            callback(err);
+            return;
+          }
+          if (mode.kind === 'hold') {
+            state.held += 1;
+            return; // never answer: the client waits until its socket times out or it dies
+          }
+          state.messages.push(mail);
+          callback();
+          for (const w of waiters.splice(0)) w();
+        },
+        (err: Error) => callback(err),
+      );
+    },
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  const port = (server.server.address() as AddressInfo).port;
+  state.port = port;
+  state.url = `smtp://127.0.0.1:${port}?ignoreTLS=true`;
+  state.waitFor = async (count, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (state.messages.length < count) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`expected ${count} messages, got ${state.messages.length}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 250));
+        waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return state.messages;
+  };
+  state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return state;
+}
