@@ -147,6 +147,6 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   for (const p of config.providers.email ?? []) {
     if (!p.url && !p.host) throw new ConfigError(`Email provider '${p.name}' needs a url or a host.`);
   }
-  config.dataDir = resolve(config.dataDir);
+  if (config.dataDir !== 'memory://') config.dataDir = resolve(config.dataDir);
   return config;
 }

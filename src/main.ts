@@ -13,7 +13,13 @@ import { CHANNELS, type Channel } from './domain/channels.ts';
 import { createTemplateRenderer } from './domain/templates.ts';
 import type { RetryPolicy } from './domain/retry-policy.ts';
 import type { Sender } from './ports/sender.ts';
-import { connect, migrateToLatest, schemaIsCurrent, type Database } from './adapters/store/connect.ts';
+import {
+  connect,
+  MEMORY,
+  migrateToLatest,
+  schemaIsCurrent,
+  type Database,
+} from './adapters/store/connect.ts';
 import { kyselyApiKeyStore, kyselyServiceStore } from './adapters/store/kysely-services.ts';
 import { kyselyRecipientStore } from './adapters/store/kysely-recipients.ts';
 import { kyselyNotificationStore } from './adapters/store/kysely-notifications.ts';
@@ -37,6 +43,8 @@ export interface Herald {
   /** The API's address, when the API role runs. */
   url: string | undefined;
   adminToken: string | undefined;
+  /** The database, for operator tools and tests. */
+  db: Database['db'];
   stop(): Promise<void>;
 }
 
@@ -93,7 +101,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     if (applied.length) logger.info({ applied }, 'migrations applied');
 
     let adminToken = config.adminToken;
-    if (!adminToken && database.kind === 'pglite') {
+    if (!adminToken && database.kind === 'pglite' && config.dataDir !== MEMORY) {
       const made = embeddedAdminToken(config.dataDir);
       adminToken = made.token;
       if (made.created) logger.info({ file: join(config.dataDir, 'admin-token') }, 'admin token created');
@@ -192,6 +200,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     return {
       url,
       adminToken,
+      db,
       stop() {
         stopping ??= (async () => {
           logger.info('stopping: no new claims, finishing in-flight work');

@@ -81,8 +81,16 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
 }
 
 async function connectPglite(dataDir: string): Promise<Database> {
+  if (dataDir === MEMORY) return openPglite(undefined, { release() {} });
   const pgliteDir = join(dataDir, 'pgdata');
-  const lock: DataDirLock = lockDataDir(dataDir, pgliteDir);
+  const lock = lockDataDir(dataDir, pgliteDir);
+  return openPglite(pgliteDir, lock);
+}
+
+/** `HERALD_DATA_DIR=memory://` keeps everything in memory: for tests and quick tries, gone at exit. */
+export const MEMORY = 'memory://';
+
+async function openPglite(pgliteDir: string | undefined, lock: DataDirLock): Promise<Database> {
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create(pgliteDir);

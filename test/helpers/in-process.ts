@@ -1,0 +1,22 @@
+/**
+ * Herald in the test's own process: the real server and workers on a real database (in-memory PGlite,
+ * or a fresh PostgreSQL database), listening on a free port.
+ */
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { startHerald, type Herald } from '../../src/main.ts';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export async function startInProcess(
+  options: { databaseUrl?: string; env?: Record<string, string>; worker?: boolean } = {},
+): Promise<Herald> {
+  const config = loadConfig({
+    HERALD_DATA_DIR: 'memory://',
+    HERALD_PORT: '0',
+    HERALD_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
+  });
+  return startHerald(config, { api: true, worker: options.worker ?? true }, pino({ level: 'silent' }));
+}
