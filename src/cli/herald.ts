@@ -54,10 +54,13 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const herald = await startHerald(config, roles);
-  if (roles.api && !config.databaseUrl && herald.adminToken) {
+  if (roles.api && !config.databaseUrl) {
+    // The admin token is shown only when Herald made it (kept in the data folder); one the operator
+    // set is theirs and is never echoed.
+    const token = !config.adminToken && herald.adminToken ? `Admin token: ${herald.adminToken}\n` : '';
     process.stdout.write(
       `\nHerald is running in embedded mode at ${herald.url}  (API docs: ${herald.url}/docs)\n` +
-        `Data folder: ${config.dataDir}\nAdmin token: ${herald.adminToken}\n\n`,
+        `Data folder: ${config.dataDir}\n${token}\n`,
     );
   }
   await new Promise<void>((resolve) => {

@@ -48,6 +48,7 @@ export const ERROR_CODES: Readonly<Record<string, { status: number; meaning: str
   idempotency_conflict: { status: 409, meaning: 'The idempotency key was used with a different body.' },
   already_exists: { status: 409, meaning: 'A resource with this identity already exists.' },
   payload_too_large: { status: 413, meaning: 'The body is over the size limit.' },
+  uri_too_long: { status: 414, meaning: 'A path segment is longer than any id can be.' },
   unsupported_media_type: { status: 415, meaning: 'The body must be application/json.' },
   validation_failed: { status: 422, meaning: 'A field is missing or invalid; `details` lists each one.' },
   unknown_notification_type: { status: 422, meaning: 'The type is not registered for this service.' },

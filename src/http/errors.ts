@@ -13,6 +13,9 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
   FST_ERR_CTP_INVALID_TYPE: { status: 415, code: 'unsupported_media_type' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long' },
+  FST_ERR_BAD_URL: { status: 400, code: 'malformed_request' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'malformed_request' },
 };
 
 export function toErrorResponse(err: unknown): { status: number; body: ErrorPayload } {

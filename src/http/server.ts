@@ -50,6 +50,10 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       ],
     },
     return503OnClosing: true,
+    // Recipient ids may be 256 characters, percent-encoded up to 12 bytes each.
+    maxParamLength: 4096,
+    // Router-level refusals (an over-long path, a bad URL encoding) get the same JSON error shape.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {

@@ -1,0 +1,206 @@
+/**
+ * The authorization matrix: every route × every kind of caller gets exactly the allowed answer.
+ * Another service's ids answer 404, never that service's data. A route missing from the matrix fails
+ * the test, so new routes must say who may call them.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Herald } from '../../src/main.ts';
+import { client, registerService, waitForNotification } from '../helpers/api.ts';
+import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
+
+type Caller = 'none' | 'malformed' | 'unknownKey' | 'revokedKey' | 'otherService' | 'admin' | 'owner';
+const CALLERS: Caller[] = ['none', 'malformed', 'unknownKey', 'revokedKey', 'otherService', 'admin', 'owner'];
+
+interface Fixture {
+  notificationId: string;
+  keyId: string;
+}
+
+interface Row {
+  method: string;
+  /** The OpenAPI path, e.g. /v1/notifications/{id}. */
+  route: string;
+  /** The concrete path and body, built from service A's fixture. */
+  call(f: Fixture): { path: string; body?: unknown };
+  /** Expected status per caller; `owner` is service A. */
+  expect: Partial<Record<Caller, number>>;
+  /** For collection routes: what another service's answer must not contain. */
+  mustNotLeak?: (f: Fixture) => string;
+}
+
+const SERVICE_ONLY = { none: 401, malformed: 401, unknownKey: 401, revokedKey: 401, admin: 401 } as const;
+const PUBLIC = Object.fromEntries(CALLERS.map((c) => [c, 200])) as Record<Caller, number>;
+
+const MATRIX: Row[] = [
+  { method: 'GET', route: '/healthz', call: () => ({ path: '/healthz' }), expect: PUBLIC },
+  { method: 'GET', route: '/readyz', call: () => ({ path: '/readyz' }), expect: PUBLIC },
+  {
+    method: 'POST',
+    route: '/v1/services',
+    call: () => ({ path: '/v1/services', body: { name: 'New', notificationTypes: [] } }),
+    expect: {
+      none: 401,
+      malformed: 401,
+      unknownKey: 401,
+      revokedKey: 401,
+      otherService: 401,
+      owner: 401,
+      admin: 201,
+    },
+  },
+  {
+    method: 'GET',
+    route: '/v1/service',
+    call: () => ({ path: '/v1/service' }),
+    expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
+    mustNotLeak: () => '"name":"A"',
+  },
+  {
+    method: 'GET',
+    route: '/v1/api-keys',
+    call: () => ({ path: '/v1/api-keys' }),
+    expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
+    mustNotLeak: (f) => f.keyId,
+  },
+  {
+    method: 'POST',
+    route: '/v1/api-keys',
+    call: () => ({ path: '/v1/api-keys', body: { label: 'x' } }),
+    expect: { ...SERVICE_ONLY, otherService: 201, owner: 201 },
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/api-keys/{keyId}',
+    call: (f) => ({ path: `/v1/api-keys/${f.keyId}` }),
+    expect: { ...SERVICE_ONLY, otherService: 404, owner: 204 },
+  },
+  {
+    method: 'PUT',
+    route: '/v1/recipients/{recipientId}',
+    call: () => ({ path: '/v1/recipients/carol', body: { locale: 'en' } }),
+    // Recipient ids are per service: B's PUT makes B's own 'carol' and leaves A's namespace alone.
+    expect: { ...SERVICE_ONLY, otherService: 201, owner: 201 },
+  },
+  {
+    method: 'GET',
+    route: '/v1/recipients/{recipientId}',
+    call: () => ({ path: '/v1/recipients/ann' }),
+    expect: { ...SERVICE_ONLY, otherService: 404, owner: 200 },
+  },
+  {
+    method: 'POST',
+    route: '/v1/notifications',
+    call: () => ({
+      path: '/v1/notifications',
+      body: {
+        type: 'order_shipped',
+        recipient: 'ann',
+        channels: ['email'],
+        content: { email: { subject: 's', text: 't' } },
+      },
+    }),
+    // Service B has no recipient 'ann' (until it makes its own), so its request is refused as such.
+    expect: { ...SERVICE_ONLY, otherService: 422, owner: 202 },
+  },
+  {
+    method: 'GET',
+    route: '/v1/notifications/{id}',
+    call: (f) => ({ path: `/v1/notifications/${f.notificationId}` }),
+    expect: { ...SERVICE_ONLY, otherService: 404, owner: 200 },
+  },
+  {
+    method: 'GET',
+    route: '/v1/outbox',
+    call: () => ({ path: '/v1/outbox' }),
+    expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
+    mustNotLeak: () => 'ann@example.com',
+  },
+];
+
+describe('authorization matrix', () => {
+  let herald: Herald;
+  let base: string;
+  const tokens = {} as Record<Caller, string | null>;
+
+  /** Fresh fixtures per cell, so a DELETE in one cell cannot change another's answer. */
+  const fixture = async (): Promise<Fixture> => {
+    const a = client(base, tokens.owner ?? '');
+    const key = await a.post('/v1/api-keys', { label: 'fixture' });
+    const sent = await a.post('/v1/notifications', {
+      type: 'order_shipped',
+      recipient: { id: 'ann', email: 'ann@example.com' },
+      channels: ['email'],
+      content: { email: { subject: 's', text: 't' } },
+    });
+    assert.equal(sent.status, 202);
+    await waitForNotification(a, sent.body.id);
+    return { notificationId: sent.body.id, keyId: key.body.id };
+  };
+
+  before(async () => {
+    herald = await startInProcess();
+    base = herald.url ?? '';
+    const admin = client(base, TEST_ADMIN_TOKEN);
+    const a = await registerService(admin, 'A');
+    const b = await registerService(admin, 'B');
+    const aClient = client(base, a.apiKey);
+    const revoked = await aClient.post('/v1/api-keys', { label: 'to revoke' });
+    assert.equal((await aClient.delete(`/v1/api-keys/${revoked.body.id}`)).status, 204);
+    Object.assign(tokens, {
+      none: null,
+      malformed: 'not-a-key',
+      unknownKey: `hk_${'z'.repeat(16)}_${'Q'.repeat(43)}`,
+      revokedKey: revoked.body.apiKey,
+      otherService: b.apiKey,
+      admin: TEST_ADMIN_TOKEN,
+      owner: a.apiKey,
+    });
+  });
+  after(async () => herald?.stop());
+
+  it('covers every route the API documents', async () => {
+    const spec = (await client(base).get('/docs/json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(spec.paths)
+      .filter(([p]) => !p.startsWith('/docs'))
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
+    const inMatrix = MATRIX.map((r) => `${r.method} ${r.route}`).sort();
+    assert.deepEqual(inMatrix, documented);
+  });
+
+  for (const row of MATRIX) {
+    it(`${row.method} ${row.route}`, async () => {
+      for (const caller of CALLERS) {
+        const expected = row.expect[caller];
+        assert.ok(expected !== undefined, `${row.method} ${row.route}: no expectation for ${caller}`);
+        const f = await fixture();
+        const { path, body } = row.call(f);
+        const c = client(base, tokens[caller] ?? undefined);
+        const res =
+          row.method === 'GET'
+            ? await c.get(path)
+            : row.method === 'DELETE'
+              ? await c.delete(path)
+              : row.method === 'PUT'
+                ? await c.put(path, body)
+                : await c.post(path, body);
+        assert.equal(
+          res.status,
+          expected,
+          `${caller}: ${row.method} ${path} → ${res.status} ${JSON.stringify(res.body)}`,
+        );
+        if (res.status >= 400) assert.equal(typeof res.body?.error?.code, 'string');
+        if (caller === 'otherService' && row.mustNotLeak) {
+          assert.equal(
+            JSON.stringify(res.body).includes(row.mustNotLeak(f)),
+            false,
+            `${row.route} leaked A's data to B`,
+          );
+        }
+      }
+    });
+  }
+});
