@@ -41,6 +41,8 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8025 }),
     publicUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+    /** Where a worker-only process serves /metrics (the API serves it on its own port). */
+    metricsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     dataDir: Type.String({ default: './.herald' }),
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     adminToken: Type.Optional(Type.String({ minLength: 16 })),
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('host', env.HERALD_HOST);
   set('port', intFromEnv(env, 'HERALD_PORT') ?? intFromEnv(env, 'PORT'));
   set('publicUrl', env.HERALD_PUBLIC_URL);
+  set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('logLevel', env.HERALD_LOG_LEVEL);
   if (env.HERALD_SMTP_URL) {
     const providers = (raw.providers ?? {}) as Record<string, unknown>;

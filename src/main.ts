@@ -29,6 +29,9 @@ import { kyselyOutbox } from './adapters/store/kysely-outbox.ts';
 import { createSmtpSender } from './adapters/channels/smtp/smtp-sender.ts';
 import { createCaptureSender } from './adapters/channels/capture/capture-sender.ts';
 import { buildServer } from './http/server.ts';
+import { createPromMetrics } from './adapters/metrics/prom-metrics.ts';
+import { kyselyQueueStats } from './adapters/store/kysely-queue-stats.ts';
+import { startMetricsServer } from './adapters/metrics/metrics-server.ts';
 import { createPlanner } from './app/plan.ts';
 import { createLane } from './app/dispatch.ts';
 import type { WorkLoop } from './app/work-loop.ts';
@@ -108,6 +111,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     }
 
     const renderer = createTemplateRenderer();
+    const metrics = createPromMetrics({ snapshot: kyselyQueueStats(db) });
+    let metricsServer: { close(): Promise<void> } | undefined;
     const recipients = kyselyRecipientStore(db);
     const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const loops: WorkLoop<unknown>[] = [];
@@ -143,6 +148,17 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             pollMs: config.worker.pollMs,
             concurrency: config.worker.concurrency,
             onError,
+            onSettled: (d, settlement, attempt) =>
+              metrics.deliverySettled({
+                channel: d.channel,
+                provider: attempt.provider,
+                status: settlement.status,
+                outcome: attempt.outcome,
+                attemptMs: attempt.durationMs,
+                ...(settlement.status === 'sent'
+                  ? { queuedToSentMs: Date.now() - d.createdAt.getTime() }
+                  : {}),
+              }),
           }),
         );
       }
@@ -179,6 +195,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         renderer,
         adminToken,
         bodyLimit: config.bodyLimitBytes,
+        metrics,
         logger: logger.child({ component: 'api' }),
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
@@ -194,6 +211,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         { url, docs: `${url}/docs`, mode: database.kind === 'pglite' ? 'embedded' : 'postgres' },
         'Herald API listening',
       );
+    }
+
+    // A worker with no API still needs somewhere to be scraped.
+    if (!roles.api && config.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
+      logger.info({ port: config.metricsPort }, 'metrics listening');
     }
 
     let stopping: Promise<void> | undefined;
@@ -214,6 +237,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             logger.warn('drain timed out; unfinished deliveries will be reclaimed when their lease expires');
           }
           await unlisten?.();
+          await metricsServer?.close();
           for (const chain of senders?.values() ?? []) for (const s of chain) await s.close?.();
           await database.close();
           logger.info('stopped');

@@ -20,6 +20,8 @@ import { recipientsRoutes } from './routes/recipients.ts';
 import { notificationsRoutes } from './routes/notifications.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import type { PromMetrics } from '../adapters/metrics/prom-metrics.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -30,6 +32,7 @@ export interface HttpDeps {
   renderer: TemplateRenderer;
   adminToken: string | undefined;
   bodyLimit: number;
+  metrics: PromMetrics;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   logger: FastifyBaseLogger;
 }
@@ -86,6 +89,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps));
   await app.register(servicesRoutes(deps));
   await app.register(recipientsRoutes(deps));
   await app.register(notificationsRoutes(deps));

@@ -35,6 +35,8 @@ const PUBLIC = Object.fromEntries(CALLERS.map((c) => [c, 200])) as Record<Caller
 const MATRIX: Row[] = [
   { method: 'GET', route: '/healthz', call: () => ({ path: '/healthz' }), expect: PUBLIC },
   { method: 'GET', route: '/readyz', call: () => ({ path: '/readyz' }), expect: PUBLIC },
+  // Like /healthz, metrics carry no tenant data (labels are channels, providers, priorities and states).
+  { method: 'GET', route: '/metrics', call: () => ({ path: '/metrics' }), expect: PUBLIC },
   {
     method: 'POST',
     route: '/v1/services',

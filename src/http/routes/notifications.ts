@@ -4,10 +4,13 @@ import { Type } from 'typebox';
 import { acceptNotification, type AcceptDeps } from '../../app/accept.ts';
 import { notFound } from '../../domain/errors.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import { serviceAuth } from '../auth.ts';
 import { errorResponses, NotificationRequestSchema, NotificationSchema, Uuid } from '../schemas.ts';
 
-export function notificationsRoutes(deps: AcceptDeps & { keys: ApiKeyStore }): FastifyPluginAsync {
+export function notificationsRoutes(
+  deps: AcceptDeps & { keys: ApiKeyStore; metrics: Metrics },
+): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('preHandler', serviceAuth(deps.keys));
@@ -38,6 +41,7 @@ export function notificationsRoutes(deps: AcceptDeps & { keys: ApiKeyStore }): F
           typeof headerKey === 'string' ? headerKey : undefined,
         );
         if (accepted.replayed) void reply.header('idempotent-replayed', 'true');
+        else deps.metrics.notificationAccepted(request.body.priority ?? 'normal');
         return reply.status(202).send({ id: accepted.id, status: accepted.status });
       },
     );

@@ -1,0 +1,29 @@
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { PromMetrics } from './prom-metrics.ts';
+
+/** A bare /metrics endpoint for worker processes, which have no API server of their own. */
+export async function startMetricsServer(metrics: PromMetrics, host: string, port: number) {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'not_found', message: 'Only GET /metrics is served here.' } }));
+      return;
+    }
+    metrics.render().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.contentType }).end(body),
+      () =>
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({ error: { code: 'internal_error', message: 'Metrics could not be collected.' } }),
+          ),
+    );
+  });
+  server.listen(port, host);
+  await once(server, 'listening');
+  return {
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
