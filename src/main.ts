@@ -22,6 +22,15 @@ import { kyselyDeliveryQueue } from './adapters/store/kysely-delivery-queue.ts';
 import { kyselyOutbox } from './adapters/store/kysely-outbox.ts';
 import { createSmtpSender } from './adapters/channels/smtp/smtp-sender.ts';
 import { createCaptureSender } from './adapters/channels/capture/capture-sender.ts';
+import { createSendGridSender } from './adapters/channels/sendgrid/sendgrid-sender.ts';
+import { createSesSender } from './adapters/channels/ses/ses-sender.ts';
+import { createTwilioSender } from './adapters/channels/twilio/twilio-sender.ts';
+import { createVonageSender } from './adapters/channels/vonage/vonage-sender.ts';
+import { createFcmSender } from './adapters/channels/fcm/fcm-sender.ts';
+import type { ServiceAccount } from './adapters/channels/fcm/fcm-oauth.ts';
+import { createApnsSender } from './adapters/channels/apns/apns-sender.ts';
+import { createWebPushSender } from './adapters/channels/webpush/webpush-sender.ts';
+import { createSlackSender } from './adapters/channels/slack/slack-sender.ts';
 import { buildServer } from './http/server.ts';
 import { createPlanner } from './app/plan.ts';
 import { createLane } from './app/dispatch.ts';
@@ -58,7 +67,31 @@ function buildSenders(config: Config, db: Database, logger: Logger): Map<Channel
   const outbox = kyselyOutbox(db.db);
   const senders = new Map<Channel, Sender[]>();
   for (const channel of CHANNELS) senders.set(channel, []);
-  for (const p of config.providers.email ?? []) senders.get('email')?.push(createSmtpSender(p));
+  const add = (channel: Channel, sender: Sender) => senders.get(channel)?.push(sender);
+  for (const p of config.providers.email ?? []) {
+    if (p.type === 'smtp') add('email', createSmtpSender(p));
+    else if (p.type === 'sendgrid') add('email', createSendGridSender(p));
+    else add('email', createSesSender(p));
+  }
+  for (const p of config.providers.sms ?? []) {
+    if (p.type === 'twilio') {
+      const statusCallbackUrl = p.statusCallbacks ? receiptUrl(config, p.name) : undefined;
+      add('sms', createTwilioSender({ ...p, statusCallbackUrl }));
+    } else add('sms', createVonageSender(p));
+  }
+  for (const p of config.providers.push ?? []) {
+    if (p.type === 'fcm') {
+      const serviceAccount = (p.serviceAccount ??
+        JSON.parse(readFileSync(p.serviceAccountFile ?? '', 'utf8'))) as ServiceAccount;
+      add('push', createFcmSender({ ...p, serviceAccount }));
+    } else {
+      const privateKey = p.privateKey ?? readFileSync(p.privateKeyFile ?? '', 'utf8');
+      const baseUrl = p.baseUrl ?? (p.sandbox ? 'https://api.sandbox.push.apple.com' : undefined);
+      add('push', createApnsSender({ ...p, privateKey, baseUrl }));
+    }
+  }
+  for (const p of config.providers.web_push ?? []) add('web_push', createWebPushSender(p));
+  for (const p of config.providers.slack ?? []) add('webhook', createSlackSender(p));
   for (const channel of CHANNELS) {
     const chain = senders.get(channel) ?? [];
     if (chain.length === 0 && db.kind === 'pglite') chain.push(createCaptureSender(channel, outbox));
@@ -68,6 +101,11 @@ function buildSenders(config: Config, db: Database, logger: Logger): Map<Channel
     );
   }
   return senders;
+}
+
+/** Where a provider posts its delivery receipts (see http/routes/receipts.ts). */
+function receiptUrl(config: Config, provider: string): string | undefined {
+  return config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/v1/receipts/${provider}` : undefined;
 }
 
 function retryPolicyFor(config: Config, channel: Channel): RetryPolicy {
