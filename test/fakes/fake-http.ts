@@ -35,6 +35,10 @@ export async function startFakeHttp<S extends string>(o: {
   /** The provider's own checks; a Reply refuses the request as the provider would. */
   check(req: Recorded): Reply | null | Promise<Reply | null>;
   success(req: Recorded): Reply | Promise<Reply>;
+  /** Which requests queued scenarios apply to (default all; e.g. not an OAuth token request). */
+  scenarioFor?(req: Recorded): boolean;
+  /** Keep the body byte for byte (binary payloads such as encrypted web push). */
+  latin1?: boolean;
 }): Promise<FakeHttp<S>> {
   const requests: Recorded[] = [];
   const queue: (S | 'hang')[] = [];
@@ -49,12 +53,12 @@ export async function startFakeHttp<S extends string>(o: {
         method: req.method ?? '',
         path: req.url ?? '',
         headers,
-        body: Buffer.concat(chunks).toString('utf8'),
+        body: Buffer.concat(chunks).toString(o.latin1 ? 'latin1' : 'utf8'),
       };
       requests.push(rec);
       void (async () => {
         const refused = await o.check(rec);
-        const next = refused ? undefined : queue.shift();
+        const next = refused || (o.scenarioFor && !o.scenarioFor(rec)) ? undefined : queue.shift();
         if (next === 'hang') return;
         const reply = refused ?? (next ? o.scenarios[next] : await o.success(rec));
         const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? '');
