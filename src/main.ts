@@ -31,7 +31,9 @@ import type { ServiceAccount } from './adapters/channels/fcm/fcm-oauth.ts';
 import { createApnsSender } from './adapters/channels/apns/apns-sender.ts';
 import { createWebPushSender } from './adapters/channels/webpush/webpush-sender.ts';
 import { createSlackSender } from './adapters/channels/slack/slack-sender.ts';
+import { kyselyReceiptStore, kyselySuppressionList } from './adapters/store/kysely-receipts.ts';
 import { buildServer } from './http/server.ts';
+import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
 import { createPlanner } from './app/plan.ts';
 import { createLane } from './app/dispatch.ts';
 import type { WorkLoop } from './app/work-loop.ts';
@@ -108,6 +110,25 @@ function receiptUrl(config: Config, provider: string): string | undefined {
   return config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/v1/receipts/${provider}` : undefined;
 }
 
+/** Providers that post receipts to Herald, by name, with what authenticates them. */
+function receiptRoutes(config: Config, db: Database): ReceiptRoutesDeps | undefined {
+  const endpoints = new Map<string, ReceiptEndpoint>();
+  for (const p of config.providers.email ?? []) {
+    if (p.type === 'sendgrid' && p.webhookPublicKey)
+      endpoints.set(p.name, { type: 'sendgrid', publicKey: p.webhookPublicKey });
+    if (p.type === 'ses') endpoints.set(p.name, { type: 'ses', topicArns: p.snsTopicArns });
+  }
+  for (const p of config.providers.sms ?? [])
+    if (p.type === 'twilio') endpoints.set(p.name, { type: 'twilio', authToken: p.authToken });
+  if (endpoints.size === 0) return undefined;
+  return {
+    receipts: kyselyReceiptStore(db.db),
+    endpoints,
+    publicUrl: config.publicUrl,
+    snsCertUrlPattern: config.receipts.snsCertUrlPattern,
+  };
+}
+
 function retryPolicyFor(config: Config, channel: Channel): RetryPolicy {
   const perChannel = (config.retry as Record<string, RetryPolicy | undefined>)[channel];
   return perChannel ?? config.retry.default;
@@ -155,6 +176,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         leaseMs: config.worker.leaseMs,
         pollMs: config.worker.pollMs,
         concurrency: Math.max(2, Math.ceil(config.worker.concurrency / 4)),
+        suppressions: kyselySuppressionList(db),
         onError,
       });
       senders = buildSenders(config, database, logger);
@@ -210,6 +232,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         adminToken,
         bodyLimit: config.bodyLimitBytes,
         logger: logger.child({ component: 'api' }),
+        receipts: receiptRoutes(config, database),
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,

@@ -20,6 +20,7 @@ import { recipientsRoutes } from './routes/recipients.ts';
 import { notificationsRoutes } from './routes/notifications.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
+import { receiptsRoutes, type ReceiptRoutesDeps } from './routes/receipts.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -32,6 +33,8 @@ export interface HttpDeps {
   bodyLimit: number;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   logger: FastifyBaseLogger;
+  /** Provider delivery receipts; off when no provider sends any. */
+  receipts?: ReceiptRoutesDeps | undefined;
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -86,5 +89,6 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(recipientsRoutes(deps));
   await app.register(notificationsRoutes(deps));
   await app.register(outboxRoutes(deps));
+  if (deps.receipts) await app.register(receiptsRoutes(deps.receipts));
   return app;
 }
