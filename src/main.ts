@@ -32,6 +32,8 @@ import { createApnsSender } from './adapters/channels/apns/apns-sender.ts';
 import { createWebPushSender } from './adapters/channels/webpush/webpush-sender.ts';
 import { createSlackSender } from './adapters/channels/slack/slack-sender.ts';
 import { kyselyReceiptStore, kyselySuppressionList } from './adapters/store/kysely-receipts.ts';
+import { kyselyProviderCredentials } from './adapters/store/kysely-provider-credentials.ts';
+import { createSecretBox, parseSecretKey } from './adapters/crypto/aes-gcm-secrets.ts';
 import { buildServer } from './http/server.ts';
 import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
 import { createPlanner } from './app/plan.ts';
@@ -233,6 +235,9 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         bodyLimit: config.bodyLimitBytes,
         logger: logger.child({ component: 'api' }),
         receipts: receiptRoutes(config, database),
+        providerCredentials: config.secretKey
+          ? kyselyProviderCredentials(db, createSecretBox(parseSecretKey(config.secretKey)))
+          : undefined,
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,

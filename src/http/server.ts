@@ -21,6 +21,8 @@ import { notificationsRoutes } from './routes/notifications.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { receiptsRoutes, type ReceiptRoutesDeps } from './routes/receipts.ts';
+import { providerCredentialsRoutes } from './routes/provider-credentials.ts';
+import type { ProviderCredentialStore } from '../ports/provider-credentials.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -35,6 +37,8 @@ export interface HttpDeps {
   logger: FastifyBaseLogger;
   /** Provider delivery receipts; off when no provider sends any. */
   receipts?: ReceiptRoutesDeps | undefined;
+  /** Per-service provider credentials; undefined when HERALD_SECRET_KEY is not set. */
+  providerCredentials?: ProviderCredentialStore | undefined;
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -90,5 +94,6 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(notificationsRoutes(deps));
   await app.register(outboxRoutes(deps));
   if (deps.receipts) await app.register(receiptsRoutes(deps.receipts));
+  await app.register(providerCredentialsRoutes({ keys: deps.keys, credentials: deps.providerCredentials }));
   return app;
 }
