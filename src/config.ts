@@ -180,15 +180,20 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
 
 /** What the schema cannot say: names unique across channels (receipts route by name), one key source. */
 function checkProviders(config: Config): void {
-  const all = Object.values(config.providers).flatMap((list) => (list ?? []) as { name: string; type: string }[]);
+  const all = Object.values(config.providers).flatMap(
+    (list) => (list ?? []) as { name: string; type: string }[],
+  );
   const seen = new Set<string>();
   for (const p of all) {
-    if (seen.has(p.name)) throw new ConfigError(`Provider name '${p.name}' is used twice; names must be unique.`);
+    if (seen.has(p.name))
+      throw new ConfigError(`Provider name '${p.name}' is used twice; names must be unique.`);
     seen.add(p.name);
   }
   for (const p of config.providers.push ?? []) {
     if (p.type === 'fcm' && !p.serviceAccount === !p.serviceAccountFile)
-      throw new ConfigError(`FCM provider '${p.name}' needs exactly one of serviceAccount or serviceAccountFile.`);
+      throw new ConfigError(
+        `FCM provider '${p.name}' needs exactly one of serviceAccount or serviceAccountFile.`,
+      );
     if (p.type === 'apns' && !p.privateKey === !p.privateKeyFile)
       throw new ConfigError(`APNs provider '${p.name}' needs exactly one of privateKey or privateKeyFile.`);
   }

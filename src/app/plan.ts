@@ -130,7 +130,9 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
               return address === null ? [] : [{ channel, address }];
             })
           : [];
-        const suppressed = o.suppressions ? await o.suppressions.suppressed(n.serviceId, addresses) : undefined;
+        const suppressed = o.suppressions
+          ? await o.suppressions.suppressed(n.serviceId, addresses)
+          : undefined;
         deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, suppressed);
       } catch (err) {
         await o.queue.fail(n.id, o.owner, `planning failed: ${(err as Error).message}`);

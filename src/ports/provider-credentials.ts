@@ -7,10 +7,18 @@ export interface ProviderCredentialInfo {
 }
 
 export interface ProviderCredentialStore {
-  put(serviceId: string, provider: string, type: string, credentials: Record<string, unknown>): Promise<ProviderCredentialInfo>;
+  put(
+    serviceId: string,
+    provider: string,
+    type: string,
+    credentials: Record<string, unknown>,
+  ): Promise<ProviderCredentialInfo>;
   /** Names and types only: the API never returns a secret. */
   list(serviceId: string): Promise<ProviderCredentialInfo[]>;
   /** Decrypted, for building a sender; never exposed over HTTP. */
-  get(serviceId: string, provider: string): Promise<{ type: string; credentials: Record<string, unknown> } | null>;
+  get(
+    serviceId: string,
+    provider: string,
+  ): Promise<{ type: string; credentials: Record<string, unknown> } | null>;
   remove(serviceId: string, provider: string): Promise<boolean>;
 }

@@ -1,7 +1,8 @@
 /** Delivery receipts in, and the suppression list they feed. */
 import type { Channel } from '../domain/channels.ts';
 
-export type ReceiptEvent = 'delivered' | 'bounced' | 'complained' | 'failed' | 'opened' | 'clicked' | 'soft_bounce';
+export type ReceiptEvent =
+  'delivered' | 'bounced' | 'complained' | 'failed' | 'opened' | 'clicked' | 'soft_bounce';
 
 /** One provider event about one delivery, already authenticated and parsed. */
 export interface Receipt {

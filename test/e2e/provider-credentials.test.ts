@@ -23,7 +23,11 @@ describe('provider credentials API', { skip: skipWithoutPg, timeout: 60_000 }, (
 
   before(async () => {
     db = await freshDatabase();
-    herald = await startHeraldProcess('start', { DATABASE_URL: db.url, HERALD_ADMIN_TOKEN: ADMIN, HERALD_SECRET_KEY: SECRET_KEY });
+    herald = await startHeraldProcess('start', {
+      DATABASE_URL: db.url,
+      HERALD_ADMIN_TOKEN: ADMIN,
+      HERALD_SECRET_KEY: SECRET_KEY,
+    });
     const admin = client(herald.url, ADMIN);
     const service = await registerService(admin, 'Acme');
     serviceId = service.id;
@@ -48,12 +52,18 @@ describe('provider credentials API', { skip: skipWithoutPg, timeout: 60_000 }, (
     assert.equal(list.status, 200);
     assert.equal(list.body.data.length, 1);
     assert.ok(!JSON.stringify(list.body).includes('very-secret'));
-    assert.deepEqual((await other.get('/v1/providers/credentials')).body.data, [], 'other services see nothing');
+    assert.deepEqual(
+      (await other.get('/v1/providers/credentials')).body.data,
+      [],
+      'other services see nothing',
+    );
 
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      const { rows } = await c.query('select ciphertext from provider_credentials where service_id = $1', [serviceId]);
+      const { rows } = await c.query('select ciphertext from provider_credentials where service_id = $1', [
+        serviceId,
+      ]);
       const sealed = rows[0].ciphertext as string;
       assert.ok(!sealed.includes('very-secret'), 'the database holds no plaintext');
       const box = createSecretBox(parseSecretKey(SECRET_KEY));
@@ -65,11 +75,17 @@ describe('provider credentials API', { skip: skipWithoutPg, timeout: 60_000 }, (
   });
 
   it('validates credentials against the provider type', async () => {
-    const res = await api.put('/v1/providers/twilio/credentials', { type: 'twilio', credentials: { accountSid: 'nope' } });
+    const res = await api.put('/v1/providers/twilio/credentials', {
+      type: 'twilio',
+      credentials: { accountSid: 'nope' },
+    });
     assert.equal(res.status, 422);
     assert.equal(res.body.error.code, 'validation_failed');
     assert.ok(Array.isArray(res.body.error.details) && res.body.error.details.length > 0);
-    const unknownType = await api.put('/v1/providers/x/credentials', { type: 'carrier-pigeon', credentials: {} });
+    const unknownType = await api.put('/v1/providers/x/credentials', {
+      type: 'carrier-pigeon',
+      credentials: {},
+    });
     assert.equal(unknownType.status, 422);
   });
 

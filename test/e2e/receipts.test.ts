@@ -57,11 +57,24 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
             snsTopicArns: [sns.topicArn],
           },
         ],
-        sms: [{ name: 'twilio', type: 'twilio', accountSid: SID, authToken: TOKEN, from: '+15005550006', baseUrl: twilio.url }],
+        sms: [
+          {
+            name: 'twilio',
+            type: 'twilio',
+            accountSid: SID,
+            authToken: TOKEN,
+            from: '+15005550006',
+            baseUrl: twilio.url,
+          },
+        ],
       },
       receipts: { snsCertUrlPattern: '^http://127\\.0\\.0\\.1:\\d+/' },
     });
-    herald = await startHeraldProcess('start', { DATABASE_URL: pg.url, HERALD_CONFIG: config, HERALD_ADMIN_TOKEN: ADMIN });
+    herald = await startHeraldProcess('start', {
+      DATABASE_URL: pg.url,
+      HERALD_CONFIG: config,
+      HERALD_ADMIN_TOKEN: ADMIN,
+    });
     const service = await registerService(client(herald.url, ADMIN));
     api = client(herald.url, service.apiKey);
   });
@@ -90,7 +103,10 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
     return res.body.deliveries.find((x: any) => x.id === d.id);
   };
   const post = (path: string, body: string, headers: Record<string, string>) =>
-    fetch(`${herald.url}${path}`, { method: 'POST', body, headers }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    fetch(`${herald.url}${path}`, { method: 'POST', body, headers }).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
 
   it('Twilio: a wrong X-Twilio-Signature is a 401 and changes nothing; the right one marks delivered', async () => {
     await api.put('/v1/recipients/ann', { email: 'Ann@Example.com', phone: '+33612345678' });
@@ -98,18 +114,29 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
     assert.equal(d.status, 'sent');
     const sid = d.attempts.at(-1).providerMessageId;
     assert.match(sid, /^SM/);
-    const params = new URLSearchParams({ MessageSid: sid, MessageStatus: 'delivered', AccountSid: SID, To: '+33612345678' });
+    const params = new URLSearchParams({
+      MessageSid: sid,
+      MessageStatus: 'delivered',
+      AccountSid: SID,
+      To: '+33612345678',
+    });
     const url = `${herald.url}/v1/receipts/twilio`;
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
-    const bad = await post('/v1/receipts/twilio', params.toString(), { ...form, 'x-twilio-signature': twilioSignature('wrong-token', url, params) });
+    const bad = await post('/v1/receipts/twilio', params.toString(), {
+      ...form,
+      'x-twilio-signature': twilioSignature('wrong-token', url, params),
+    });
     assert.equal(bad.status, 401);
     assert.equal(bad.body.error.code, 'unauthorized');
     const missing = await post('/v1/receipts/twilio', params.toString(), form);
     assert.equal(missing.status, 401);
     assert.equal((await current(d)).status, 'sent');
 
-    const ok = await post('/v1/receipts/twilio', params.toString(), { ...form, 'x-twilio-signature': twilioSignature(TOKEN, url, params) });
+    const ok = await post('/v1/receipts/twilio', params.toString(), {
+      ...form,
+      'x-twilio-signature': twilioSignature(TOKEN, url, params),
+    });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual(ok.body, { received: 1, applied: 1, unknown: 0 });
     assert.equal((await current(d)).status, 'delivered');
@@ -132,7 +159,8 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
       },
     ]);
     const ts = String(Math.floor(Date.now() / 1000));
-    const sig = (key: typeof sgKeys.privateKey, body = events) => sign('sha256', Buffer.from(ts + body), key).toString('base64');
+    const sig = (key: typeof sgKeys.privateKey, body = events) =>
+      sign('sha256', Buffer.from(ts + body), key).toString('base64');
     const headers = (s: string) => ({
       'content-type': 'application/json',
       'x-twilio-email-event-webhook-signature': s,
@@ -142,7 +170,11 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
     const forged = await post('/v1/receipts/sendgrid', events, headers(sig(otherKeys.privateKey)));
     assert.equal(forged.status, 401);
     assert.equal(forged.body.error.code, 'unauthorized');
-    const tampered = await post('/v1/receipts/sendgrid', events.replace('bounce', 'delivered'), headers(sig(sgKeys.privateKey)));
+    const tampered = await post(
+      '/v1/receipts/sendgrid',
+      events.replace('bounce', 'delivered'),
+      headers(sig(sgKeys.privateKey)),
+    );
     assert.equal(tampered.status, 401);
     assert.equal((await current(d)).status, 'sent');
 
@@ -175,7 +207,11 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
     const bad = await post('/v1/receipts/ses', JSON.stringify(tampered), text);
     assert.equal(bad.status, 401);
     assert.equal(bad.body.error.code, 'unauthorized');
-    const foreign = await post('/v1/receipts/ses', JSON.stringify({ ...signed, SigningCertURL: 'https://evil.example/cert.pem' }), text);
+    const foreign = await post(
+      '/v1/receipts/ses',
+      JSON.stringify({ ...signed, SigningCertURL: 'https://evil.example/cert.pem' }),
+      text,
+    );
     assert.equal(foreign.status, 401);
     const stillSent = await notify('bob', ['email']);
     assert.equal(stillSent.status, 'sent', 'nothing was suppressed by the rejected receipts');
@@ -192,12 +228,17 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
   it('SES via SNS: a SignatureVersion 2 Delivery event marks delivered; subscriptions are confirmed', async () => {
     await api.put('/v1/recipients/cy', { email: 'cy@example.com' });
     const d = await notify('cy', ['email']);
-    const msg = sns.notification({ eventType: 'Delivery', mail: { messageId: 'x', tags: { delivery_id: [d.id] } }, delivery: {} }, '2');
+    const msg = sns.notification(
+      { eventType: 'Delivery', mail: { messageId: 'x', tags: { delivery_id: [d.id] } }, delivery: {} },
+      '2',
+    );
     const ok = await post('/v1/receipts/ses', JSON.stringify(msg), { 'content-type': 'text/plain' });
     assert.deepEqual(ok.body, { received: 1, applied: 1, unknown: 0 });
     assert.equal((await current(d)).status, 'delivered');
 
-    const confirm = await post('/v1/receipts/ses', JSON.stringify(sns.subscriptionConfirmation()), { 'content-type': 'text/plain' });
+    const confirm = await post('/v1/receipts/ses', JSON.stringify(sns.subscriptionConfirmation()), {
+      'content-type': 'text/plain',
+    });
     assert.equal(confirm.status, 200);
     assert.equal(sns.confirmations, 1);
   });

@@ -43,9 +43,24 @@ export interface ApnsFake {
   close(): Promise<void>;
 }
 
-const PUSH_TYPES = new Set(['alert', 'background', 'voip', 'complication', 'fileprovider', 'mdm', 'location', 'liveactivity', 'pushtotalk']);
+const PUSH_TYPES = new Set([
+  'alert',
+  'background',
+  'voip',
+  'complication',
+  'fileprovider',
+  'mdm',
+  'location',
+  'liveactivity',
+  'pushtotalk',
+]);
 
-function checkJwt(auth: string | undefined, key: KeyObject, teamId: string, keyId: string): { reason: string } | { iat: number } {
+function checkJwt(
+  auth: string | undefined,
+  key: KeyObject,
+  teamId: string,
+  keyId: string,
+): { reason: string } | { iat: number } {
   const m = /^bearer (.+)$/.exec(auth ?? '');
   if (!m) return { reason: 'MissingProviderToken' };
   const [h = '', p = '', sig = ''] = m[1]!.split('.');
@@ -56,11 +71,15 @@ function checkJwt(auth: string | undefined, key: KeyObject, teamId: string, keyI
   } catch {
     return { reason: 'InvalidProviderToken' };
   }
-  if (header.alg !== 'ES256' || header.kid !== keyId || claims.iss !== teamId) return { reason: 'InvalidProviderToken' };
-  const ok = createVerify('SHA256').update(`${h}.${p}`).verify({ key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'));
+  if (header.alg !== 'ES256' || header.kid !== keyId || claims.iss !== teamId)
+    return { reason: 'InvalidProviderToken' };
+  const ok = createVerify('SHA256')
+    .update(`${h}.${p}`)
+    .verify({ key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'));
   if (!ok) return { reason: 'InvalidProviderToken' };
   // Apple refuses tokens older than one hour.
-  if (typeof claims.iat !== 'number' || Date.now() / 1000 - claims.iat > 3600) return { reason: 'ExpiredProviderToken' };
+  if (typeof claims.iat !== 'number' || Date.now() / 1000 - claims.iat > 3600)
+    return { reason: 'ExpiredProviderToken' };
   return { iat: claims.iat };
 }
 
@@ -82,12 +101,25 @@ export async function startApnsFake(topic = 'com.acme.app'): Promise<ApnsFake> {
     stream.on('end', () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(h)) if (typeof v === 'string') headers[k] = v;
-      const rec: ApnsRecorded = { path: headers[':path'] ?? '', headers, body: Buffer.concat(chunks).toString('utf8') };
+      const rec: ApnsRecorded = {
+        path: headers[':path'] ?? '',
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(rec);
       const apnsId = headers['apns-id'] ?? randomUUID();
       const reply = (status: number, reason?: string, extra: Record<string, string> = {}) => {
-        stream.respond({ ':status': status, 'apns-id': apnsId, ...(reason ? { 'content-type': 'application/json' } : {}), ...extra });
-        stream.end(reason ? JSON.stringify(status === 410 ? { reason, timestamp: Date.now() } : { reason }) : undefined);
+        stream.respond({
+          ':status': status,
+          'apns-id': apnsId,
+          ...(reason ? { 'content-type': 'application/json' } : {}),
+          ...extra,
+        });
+        stream.end(
+          reason
+            ? JSON.stringify(status === 410 ? { reason, timestamp: Date.now() } : { reason })
+            : undefined,
+        );
       };
       if (headers[':method'] !== 'POST') return reply(405, 'MethodNotAllowed');
       const m = /^\/3\/device\/([^/]+)$/.exec(rec.path);
@@ -98,10 +130,16 @@ export async function startApnsFake(topic = 'com.acme.app'): Promise<ApnsFake> {
       if (!headers['apns-topic']) return reply(400, 'MissingTopic');
       if (headers['apns-topic'] !== topic) return reply(400, 'TopicDisallowed');
       if (!PUSH_TYPES.has(headers['apns-push-type'] ?? '')) return reply(400, 'InvalidPushType');
-      if (headers['apns-priority'] && !['1', '5', '10'].includes(headers['apns-priority'])) return reply(400, 'BadPriority');
-      if (headers['apns-expiration'] && !/^\d+$/.test(headers['apns-expiration'])) return reply(400, 'BadExpirationDate');
-      if (headers['apns-collapse-id'] && Buffer.byteLength(headers['apns-collapse-id']) > 64) return reply(400, 'BadCollapseId');
-      if (headers['apns-id'] && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(headers['apns-id']))
+      if (headers['apns-priority'] && !['1', '5', '10'].includes(headers['apns-priority']))
+        return reply(400, 'BadPriority');
+      if (headers['apns-expiration'] && !/^\d+$/.test(headers['apns-expiration']))
+        return reply(400, 'BadExpirationDate');
+      if (headers['apns-collapse-id'] && Buffer.byteLength(headers['apns-collapse-id']) > 64)
+        return reply(400, 'BadCollapseId');
+      if (
+        headers['apns-id'] &&
+        !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(headers['apns-id'])
+      )
         return reply(400, 'BadMessageId');
       if (!/^[0-9a-f]{64}$/i.test(m[1]!)) return reply(400, 'BadDeviceToken');
       let body: any;

@@ -6,7 +6,13 @@
 import { createVerify, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { header, startFakeHttp, type FakeHttp, type Recorded, type Reply } from './fake-http.ts';
 
-const fcmError = (status: number, canonical: string, errorCode: string | null, message: string, headers: Record<string, string> = {}): Reply => ({
+const fcmError = (
+  status: number,
+  canonical: string,
+  errorCode: string | null,
+  message: string,
+  headers: Record<string, string> = {},
+): Reply => ({
   status,
   headers,
   body: {
@@ -14,7 +20,9 @@ const fcmError = (status: number, canonical: string, errorCode: string | null, m
       code: status,
       message,
       status: canonical,
-      details: errorCode ? [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }] : [],
+      details: errorCode
+        ? [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }]
+        : [],
     },
   },
 });
@@ -22,16 +30,29 @@ const fcmError = (status: number, canonical: string, errorCode: string | null, m
 export const FCM_SCENARIOS = {
   unregistered: fcmError(404, 'NOT_FOUND', 'UNREGISTERED', 'Requested entity was not found.'),
   sender_id_mismatch: fcmError(403, 'PERMISSION_DENIED', 'SENDER_ID_MISMATCH', 'SenderId mismatch'),
-  invalid_argument: fcmError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'The registration token is not a valid FCM registration token'),
+  invalid_argument: fcmError(
+    400,
+    'INVALID_ARGUMENT',
+    'INVALID_ARGUMENT',
+    'The registration token is not a valid FCM registration token',
+  ),
   unavailable: fcmError(503, 'UNAVAILABLE', 'UNAVAILABLE', 'The service is currently unavailable.'),
   internal: fcmError(500, 'INTERNAL', 'INTERNAL', 'Internal error encountered.'),
-  quota_exceeded: fcmError(429, 'RESOURCE_EXHAUSTED', 'QUOTA_EXCEEDED', 'Quota exceeded for quota metric', { 'retry-after': '120' }),
+  quota_exceeded: fcmError(429, 'RESOURCE_EXHAUSTED', 'QUOTA_EXCEEDED', 'Quota exceeded for quota metric', {
+    'retry-after': '120',
+  }),
 } satisfies Record<string, Reply>;
 
 export type FcmScenario = keyof typeof FCM_SCENARIOS;
 
 export interface FcmFake extends FakeHttp<FcmScenario> {
-  serviceAccount: { project_id: string; client_email: string; private_key: string; private_key_id: string; token_uri: string };
+  serviceAccount: {
+    project_id: string;
+    client_email: string;
+    private_key: string;
+    private_key_id: string;
+    token_uri: string;
+  };
   tokenRequests: number;
   /** Forget every issued token, as if they expired early: the next send gets 401. */
   revokeTokens(): void;
@@ -40,7 +61,13 @@ export interface FcmFake extends FakeHttp<FcmScenario> {
 const b64json = (s: string): any => JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
 
 /** The checks Google's token endpoint makes on a JWT-bearer assertion; null when it is valid. */
-export function checkAssertion(assertion: string, key: KeyObject, email: string, audience: string, now = Date.now()): string | null {
+export function checkAssertion(
+  assertion: string,
+  key: KeyObject,
+  email: string,
+  audience: string,
+  now = Date.now(),
+): string | null {
   const parts = assertion.split('.');
   if (parts.length !== 3) return 'malformed';
   const [h, p, sig] = parts as [string, string, string];
@@ -69,9 +96,16 @@ export async function startFcmFake(project = 'herald-test'): Promise<FcmFake> {
       tokenRequests++;
       const form = new URLSearchParams(req.body);
       if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
-        return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Invalid grant_type' } };
+        return {
+          status: 400,
+          body: { error: 'unsupported_grant_type', error_description: 'Invalid grant_type' },
+        };
       const problem = checkAssertion(form.get('assertion') ?? '', publicKey, email, tokenUri);
-      if (problem) return { status: 400, body: { error: 'invalid_grant', error_description: `Invalid JWT: ${problem}` } };
+      if (problem)
+        return {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: `Invalid JWT: ${problem}` },
+        };
       return null;
     }
     if (req.path !== `/v1/projects/${project}/messages:send` || req.method !== 'POST')
@@ -88,7 +122,8 @@ export async function startFcmFake(project = 'herald-test'): Promise<FcmFake> {
     }
     if (!body?.message?.token) return FCM_SCENARIOS.invalid_argument;
     for (const v of Object.values(body.message.data ?? {}))
-      if (typeof v !== 'string') return fcmError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'data values must be strings');
+      if (typeof v !== 'string')
+        return fcmError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'data values must be strings');
     return null;
   };
 
@@ -102,7 +137,10 @@ export async function startFcmFake(project = 'herald-test'): Promise<FcmFake> {
         tokens.set(token, Date.now() + 3600_000);
         return { status: 200, body: { access_token: token, expires_in: 3599, token_type: 'Bearer' } };
       }
-      return { status: 200, body: { name: `projects/${project}/messages/0:${randomBytes(8).toString('hex')}` } };
+      return {
+        status: 200,
+        body: { name: `projects/${project}/messages/0:${randomBytes(8).toString('hex')}` },
+      };
     },
   });
   tokenUri = `${fake.url}/token`;

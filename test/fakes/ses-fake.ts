@@ -6,9 +6,17 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { header, startFakeHttp, type FakeHttp, type Recorded, type Reply } from './fake-http.ts';
 
-const awsError = (status: number, type: string, message: string, headers: Record<string, string> = {}): Reply => ({
+const awsError = (
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Reply => ({
   status,
-  headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazonaws.sesv2/`, ...headers },
+  headers: {
+    'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazonaws.sesv2/`,
+    ...headers,
+  },
   body: { message },
 });
 
@@ -30,7 +38,10 @@ const hmac = (key: Buffer | string, s: string) => createHmac('sha256', key).upda
 /** The SigV4 check SES performs; returns why it fails, or null when the signature is right. */
 export function verifySigV4(req: Recorded, secrets: Record<string, string>, now = Date.now()): string | null {
   const auth = header(req, 'authorization') ?? '';
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
   if (!m) return 'malformed Authorization header';
   const [, keyId, day, region, service, signedHeaders, signature] = m as unknown as string[];
   const secret = secrets[keyId!];
@@ -42,13 +53,18 @@ export function verifySigV4(req: Recorded, secrets: Record<string, string>, now 
   const names = signedHeaders!.split(';');
   if (!names.includes('host') || !names.includes('x-amz-date')) return 'host and x-amz-date must be signed';
   const [path, query = ''] = req.path.split('?');
-  const canonicalQuery = query
-    .split('&')
-    .filter(Boolean)
-    .sort()
-    .join('&');
-  const canonicalHeaders = names.map((n) => `${n}:${(header(req, n) ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
-  const canonicalRequest = [req.method, path, canonicalQuery, canonicalHeaders, signedHeaders, sha256(req.body)].join('\n');
+  const canonicalQuery = query.split('&').filter(Boolean).sort().join('&');
+  const canonicalHeaders = names
+    .map((n) => `${n}:${(header(req, n) ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
+  const canonicalRequest = [
+    req.method,
+    path,
+    canonicalQuery,
+    canonicalHeaders,
+    signedHeaders,
+    sha256(req.body),
+  ].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day!), region!), service!), 'aws4_request');
@@ -70,7 +86,11 @@ export async function startSesFake(keys: Record<string, string>): Promise<FakeHt
       } catch {
         return SES_SCENARIOS.invalid_request;
       }
-      if (!body?.FromEmailAddress || !body?.Destination?.ToAddresses?.length || !body?.Content?.Simple?.Subject)
+      if (
+        !body?.FromEmailAddress ||
+        !body?.Destination?.ToAddresses?.length ||
+        !body?.Content?.Simple?.Subject
+      )
         return SES_SCENARIOS.invalid_request;
       return null;
     },

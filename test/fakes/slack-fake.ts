@@ -26,7 +26,8 @@ export async function startSlackFake(): Promise<SlackFake> {
     scenarios: SLACK_SCENARIOS,
     check(req) {
       if (req.method !== 'POST' || !issued.has(req.path)) return { status: 404, body: 'no_service' };
-      if (!header(req, 'content-type')?.startsWith('application/json')) return SLACK_SCENARIOS.invalid_payload;
+      if (!header(req, 'content-type')?.startsWith('application/json'))
+        return SLACK_SCENARIOS.invalid_payload;
       try {
         const body = JSON.parse(req.body) as { text?: string; blocks?: unknown };
         if (!body.text && !body.blocks) return { status: 400, body: 'no_text' };

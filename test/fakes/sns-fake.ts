@@ -27,9 +27,13 @@ export async function startSnsFake(): Promise<SnsFake> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-sns-'));
   const keyFile = join(dir, 'key.pem');
   writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  const cert = execFileSync('openssl', ['req', '-x509', '-key', keyFile, '-subj', '/CN=sns.amazonaws.com', '-days', '2'], {
-    encoding: 'utf8',
-  });
+  const cert = execFileSync(
+    'openssl',
+    ['req', '-x509', '-key', keyFile, '-subj', '/CN=sns.amazonaws.com', '-days', '2'],
+    {
+      encoding: 'utf8',
+    },
+  );
   let confirmations = 0;
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/SimpleNotificationService-')) {
@@ -49,9 +53,12 @@ export async function startSnsFake(): Promise<SnsFake> {
   const topicArn = 'arn:aws:sns:eu-west-1:123456789012:herald-ses-events';
 
   const sign = (m: Omit<SnsMessage, 'Signature'>): SnsMessage => {
-    const unsigned = { ...m, Signature: '' } as SnsMessage;
+    const unsigned = { ...m, Signature: '' };
     const algorithm = m.SignatureVersion === '2' ? 'RSA-SHA256' : 'RSA-SHA1';
-    return { ...unsigned, Signature: createSign(algorithm).update(snsStringToSign(unsigned)).sign(privateKey, 'base64') };
+    return {
+      ...unsigned,
+      Signature: createSign(algorithm).update(snsStringToSign(unsigned)).sign(privateKey, 'base64'),
+    };
   };
 
   return {

@@ -5,7 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { header, startFakeHttp, type FakeHttp, type Reply } from './fake-http.ts';
 
-const twilioError = (status: number, code: number, message: string, headers: Record<string, string> = {}): Reply => ({
+const twilioError = (
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Reply => ({
   status,
   headers,
   body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
@@ -14,7 +19,11 @@ const twilioError = (status: number, code: number, message: string, headers: Rec
 export const TWILIO_SCENARIOS = {
   invalid_address: twilioError(400, 21211, "The 'To' number +1555 is not a valid phone number."),
   recipient_unsubscribed: twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'),
-  unsupported_destination: twilioError(400, 21408, 'Permission to send an SMS has not been enabled for the region'),
+  unsupported_destination: twilioError(
+    400,
+    21408,
+    'Permission to send an SMS has not been enabled for the region',
+  ),
   not_mobile: twilioError(400, 21614, "'To' number is not a valid mobile number"),
   server_error: twilioError(500, 20500, 'Internal Server Error'),
   rate_limited: twilioError(429, 20429, 'Too Many Requests', { 'retry-after': '120' }),
@@ -22,7 +31,10 @@ export const TWILIO_SCENARIOS = {
 
 export type TwilioScenario = keyof typeof TWILIO_SCENARIOS;
 
-export async function startTwilioFake(accountSid: string, authToken: string): Promise<FakeHttp<TwilioScenario>> {
+export async function startTwilioFake(
+  accountSid: string,
+  authToken: string,
+): Promise<FakeHttp<TwilioScenario>> {
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   return startFakeHttp<TwilioScenario>({
     scenarios: TWILIO_SCENARIOS,

@@ -4,7 +4,15 @@
  * (RFC 8188 + RFC 8291) with node:crypto ECDH, HMAC-based HKDF and AES-128-GCM, independently of the
  * web-push package that encrypted it.
  */
-import { createDecipheriv, createECDH, createHmac, createPublicKey, createVerify, randomBytes, randomUUID } from 'node:crypto';
+import {
+  createDecipheriv,
+  createECDH,
+  createHmac,
+  createPublicKey,
+  createVerify,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
 import { header, startFakeHttp, type FakeHttp, type Recorded, type Reply } from './fake-http.ts';
 
 export const WEBPUSH_SCENARIOS = {
@@ -58,19 +66,36 @@ export function decryptAes128gcm(body: Buffer, ua: UserAgentKeys): string {
 }
 
 /** RFC 8292: `vapid t=<jwt>, k=<public key>`; null when valid for this audience. */
-export function checkVapid(auth: string | undefined, audience: string, expectedKey: string | undefined): string | null {
+export function checkVapid(
+  auth: string | undefined,
+  audience: string,
+  expectedKey: string | undefined,
+): string | null {
   const m = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(auth ?? '');
   if (!m) return 'missing vapid authorization';
   const [h = '', p = '', sig = ''] = m[1]!.split('.');
   const k = Buffer.from(m[2]!, 'base64url');
   if (expectedKey && m[2] !== expectedKey) return 'unexpected application server key';
   const key = createPublicKey({
-    key: { kty: 'EC', crv: 'P-256', x: k.subarray(1, 33).toString('base64url'), y: k.subarray(33, 65).toString('base64url') },
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: k.subarray(1, 33).toString('base64url'),
+      y: k.subarray(33, 65).toString('base64url'),
+    },
     format: 'jwk',
   });
-  if (!createVerify('SHA256').update(`${h}.${p}`).verify({ key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url')))
+  if (
+    !createVerify('SHA256')
+      .update(`${h}.${p}`)
+      .verify({ key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'))
+  )
     return 'bad vapid signature';
-  const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as { aud?: string; exp?: number; sub?: string };
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as {
+    aud?: string;
+    exp?: number;
+    sub?: string;
+  };
   if (claims.aud !== audience) return 'wrong audience';
   const now = Date.now() / 1000;
   if (!claims.exp || claims.exp < now || claims.exp > now + 24 * 3600) return 'bad expiry';
@@ -88,7 +113,8 @@ export async function startWebPushFake(vapidPublicKey?: string): Promise<WebPush
     if (req.method !== 'POST' || !ua) return WEBPUSH_SCENARIOS.not_found;
     const problem = checkVapid(header(req, 'authorization'), origin, vapidPublicKey);
     if (problem) return { status: 401, body: problem };
-    if (!header(req, 'ttl') || !/^\d+$/.test(header(req, 'ttl')!)) return { status: 400, body: 'TTL header required' };
+    if (!header(req, 'ttl') || !/^\d+$/.test(header(req, 'ttl')!))
+      return { status: 400, body: 'TTL header required' };
     if (header(req, 'content-encoding') !== 'aes128gcm') return { status: 415, body: 'aes128gcm required' };
     try {
       const plaintext = decryptAes128gcm(Buffer.from(req.body, 'latin1'), ua);

@@ -42,7 +42,11 @@ export async function laneHarness(): Promise<LaneHarness> {
   const queue = kyselyDeliveryQueue(database.db);
 
   async function outcome(id: string): Promise<DeliveryOutcome> {
-    const d = await database.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const d = await database.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     const rows = await database.db
       .selectFrom('delivery_attempts')
       .select(['outcome', 'error_code', 'provider_message_id'])
@@ -55,7 +59,10 @@ export async function laneHarness(): Promise<LaneHarness> {
       provider: d.provider,
       providerMessageId: d.provider_message_id,
       attempts: d.attempts,
-      retryInMs: d.status === 'queued' ? new Date(d.next_attempt_at).getTime() - new Date(d.updated_at).getTime() : null,
+      retryInMs:
+        d.status === 'queued'
+          ? new Date(d.next_attempt_at).getTime() - new Date(d.updated_at).getTime()
+          : null,
       attemptRows: rows,
     };
   }

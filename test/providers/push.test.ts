@@ -28,7 +28,12 @@ describe('push senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
     let sender: Sender;
     before(async () => {
       fake = await startFcmFake();
-      sender = createFcmSender({ name: 'fcm', serviceAccount: fake.serviceAccount, baseUrl: fake.url, timeoutMs: 500 });
+      sender = createFcmSender({
+        name: 'fcm',
+        serviceAccount: fake.serviceAccount,
+        baseUrl: fake.url,
+        timeoutMs: 500,
+      });
     });
     after(async () => {
       await sender?.close?.();
@@ -56,8 +61,15 @@ describe('push senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
 
     it('is refused a token when the assertion is signed with another key', async () => {
       const { generateKeyPairSync } = await import('node:crypto');
-      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const wrong = createFcmSender({ name: 'fcm', serviceAccount: { ...fake.serviceAccount, private_key: other }, baseUrl: fake.url, timeoutMs: 2000 });
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
+      const wrong = createFcmSender({
+        name: 'fcm',
+        serviceAccount: { ...fake.serviceAccount, private_key: other },
+        baseUrl: fake.url,
+        timeoutMs: 2000,
+      });
       try {
         expectRetried(await h.run(wrong, await h.enqueue('push', 't', push)), 'transient', 'auth_failed');
       } finally {
@@ -85,7 +97,11 @@ describe('push senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
       fake.answer('unavailable');
       expectRetried(await h.run(sender, await h.enqueue('push', 't', push)), 'transient', 'fcm_unavailable');
       fake.answer('internal');
-      expectRetried(await h.run(sender, await h.enqueue('push', 't', push)), 'transient', 'fcm_internal_error');
+      expectRetried(
+        await h.run(sender, await h.enqueue('push', 't', push)),
+        'transient',
+        'fcm_internal_error',
+      );
       fake.answer('quota_exceeded');
       expectRateLimited(await h.run(sender, await h.enqueue('push', 't', push)), 120_000);
       fake.answer('hang');
@@ -114,7 +130,12 @@ describe('push senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
     });
 
     it('sends with a valid ES256 provider token and the APNs headers', async () => {
-      const id = await h.enqueue('push', DEVICE, { ...push, collapseId: 'order-A-1', expiration: 1900000000, badge: 2 });
+      const id = await h.enqueue('push', DEVICE, {
+        ...push,
+        collapseId: 'order-A-1',
+        expiration: 1900000000,
+        badge: 2,
+      });
       const out = await h.run(sender, id);
       expectSent(out, 'apns');
       assert.equal(out.providerMessageId, id);
@@ -137,7 +158,13 @@ describe('push senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
     });
 
     it('sends a data-only push as background with priority 5', async () => {
-      expectSent(await h.run(sender, await h.enqueue('push', DEVICE, { data: { sync: true }, aps: { 'content-available': 1 } })), 'apns');
+      expectSent(
+        await h.run(
+          sender,
+          await h.enqueue('push', DEVICE, { data: { sync: true }, aps: { 'content-available': 1 } }),
+        ),
+        'apns',
+      );
       const req = fake.requests.at(-1)!;
       assert.equal(req.headers['apns-push-type'], 'background');
       assert.equal(req.headers['apns-priority'], '5');
@@ -145,8 +172,17 @@ describe('push senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
 
     it('is refused with InvalidProviderToken when signed by another key', async () => {
       const { generateKeyPairSync } = await import('node:crypto');
-      const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const wrong = createApnsSender({ name: 'apns', teamId: fake.teamId, keyId: fake.keyId, privateKey: other, topic: fake.topic, baseUrl: fake.url });
+      const other = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
+      const wrong = createApnsSender({
+        name: 'apns',
+        teamId: fake.teamId,
+        keyId: fake.keyId,
+        privateKey: other,
+        topic: fake.topic,
+        baseUrl: fake.url,
+      });
       try {
         expectRetried(await h.run(wrong, await h.enqueue('push', DEVICE, push)), 'transient', 'auth_failed');
       } finally {
@@ -172,9 +208,17 @@ describe('push senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
 
     it('retries 500 and 503, honours Retry-After on 429, times out a hang', async () => {
       fake.answer('internal');
-      expectRetried(await h.run(sender, await h.enqueue('push', DEVICE, push)), 'transient', 'apns_internal_error');
+      expectRetried(
+        await h.run(sender, await h.enqueue('push', DEVICE, push)),
+        'transient',
+        'apns_internal_error',
+      );
       fake.answer('unavailable');
-      expectRetried(await h.run(sender, await h.enqueue('push', DEVICE, push)), 'transient', 'apns_unavailable');
+      expectRetried(
+        await h.run(sender, await h.enqueue('push', DEVICE, push)),
+        'transient',
+        'apns_unavailable',
+      );
       fake.answer('too_many_requests');
       expectRateLimited(await h.run(sender, await h.enqueue('push', DEVICE, push)), 120_000);
       fake.answer('hang');

@@ -20,7 +20,13 @@ describe('SendGrid sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
   before(async () => {
     fake = await startSendGridFake(KEY);
     h = await laneHarness();
-    sender = createSendGridSender({ name: 'sg', apiKey: KEY, from: 'Acme <noreply@acme.test>', baseUrl: fake.url, timeoutMs: 500 });
+    sender = createSendGridSender({
+      name: 'sg',
+      apiKey: KEY,
+      from: 'Acme <noreply@acme.test>',
+      baseUrl: fake.url,
+      timeoutMs: 500,
+    });
   });
   after(async () => {
     await sender?.close?.();
@@ -58,9 +64,17 @@ describe('SendGrid sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
 
   it('retries a 500 and an unverified sender later', async () => {
     fake.answer('server_error');
-    expectRetried(await h.run(sender, await h.enqueue('email', 'ann@example.com', content)), 'transient', 'sendgrid_http_500');
+    expectRetried(
+      await h.run(sender, await h.enqueue('email', 'ann@example.com', content)),
+      'transient',
+      'sendgrid_http_500',
+    );
     fake.answer('unverified_sender');
-    expectRetried(await h.run(sender, await h.enqueue('email', 'ann@example.com', content)), 'transient', 'auth_failed');
+    expectRetried(
+      await h.run(sender, await h.enqueue('email', 'ann@example.com', content)),
+      'transient',
+      'auth_failed',
+    );
   });
 
   it('waits at least Retry-After on 429', async () => {
@@ -70,13 +84,26 @@ describe('SendGrid sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
 
   it('times out a provider that does not answer and retries', async () => {
     fake.answer('hang');
-    expectRetried(await h.run(sender, await h.enqueue('email', 'ann@example.com', content)), 'transient', 'timeout');
+    expectRetried(
+      await h.run(sender, await h.enqueue('email', 'ann@example.com', content)),
+      'transient',
+      'timeout',
+    );
   });
 
   it('is refused by the fake with a wrong key, which the engine treats as an operator problem', async () => {
-    const wrong = createSendGridSender({ name: 'sg', apiKey: 'SG.wrong', from: 'a@b.test', baseUrl: fake.url });
+    const wrong = createSendGridSender({
+      name: 'sg',
+      apiKey: 'SG.wrong',
+      from: 'a@b.test',
+      baseUrl: fake.url,
+    });
     try {
-      expectRetried(await h.run(wrong, await h.enqueue('email', 'ann@example.com', content)), 'transient', 'auth_failed');
+      expectRetried(
+        await h.run(wrong, await h.enqueue('email', 'ann@example.com', content)),
+        'transient',
+        'auth_failed',
+      );
     } finally {
       await wrong.close?.();
     }

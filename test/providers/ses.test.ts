@@ -52,13 +52,22 @@ describe('SES sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
   it('is refused by the fake when the secret is wrong (the signature is really checked)', async () => {
     const wrong = createSesSender({ ...settings, secretAccessKey: 'not-the-secret', baseUrl: fake.url });
     try {
-      expectRetried(await h.run(wrong, await h.enqueue('email', 'ann@example.com', content)), 'transient', 'auth_failed');
+      expectRetried(
+        await h.run(wrong, await h.enqueue('email', 'ann@example.com', content)),
+        'transient',
+        'auth_failed',
+      );
     } finally {
       await wrong.close?.();
     }
   });
 
-  for (const scenario of ['message_rejected', 'sender_not_verified', 'configuration_not_found', 'invalid_request'] as const) {
+  for (const scenario of [
+    'message_rejected',
+    'sender_not_verified',
+    'configuration_not_found',
+    'invalid_request',
+  ] as const) {
     it(`fails the delivery for good on ${scenario}`, async () => {
       fake.answer(scenario);
       expectFailed(await h.run(sender, await h.enqueue('email', 'ann@example.com', content)), scenario);
@@ -67,9 +76,17 @@ describe('SES sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
 
   it('retries InternalFailure and a paused account', async () => {
     fake.answer('internal');
-    expectRetried(await h.run(sender, await h.enqueue('email', 'a@b.test', content)), 'transient', 'ses_internal_failure');
+    expectRetried(
+      await h.run(sender, await h.enqueue('email', 'a@b.test', content)),
+      'transient',
+      'ses_internal_failure',
+    );
     fake.answer('sending_paused');
-    expectRetried(await h.run(sender, await h.enqueue('email', 'a@b.test', content)), 'transient', 'sending_paused');
+    expectRetried(
+      await h.run(sender, await h.enqueue('email', 'a@b.test', content)),
+      'transient',
+      'sending_paused',
+    );
   });
 
   it('waits at least Retry-After on TooManyRequestsException', async () => {

@@ -8,7 +8,10 @@ import { laneHarness, type LaneHarness } from '../helpers/lane.ts';
 import { skipWithoutPg } from '../helpers/pg.ts';
 import { expectFailed, expectRateLimited, expectRetried, expectSent } from './expect.ts';
 
-const content = { text: 'Deploy finished', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Deploy* finished' } }] };
+const content = {
+  text: 'Deploy finished',
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Deploy* finished' } }],
+};
 
 describe('Slack incoming webhook sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
   let fake: SlackFake;
@@ -32,8 +35,14 @@ describe('Slack incoming webhook sender', { skip: skipWithoutPg, timeout: 60_000
   });
 
   it('fails a revoked webhook (no_service) and a URL outside Slack for good', async () => {
-    expectFailed(await h.run(sender, await h.enqueue('webhook', `${fake.url}/services/T0/B0/revoked`, content)), 'subscription_gone');
-    expectFailed(await h.run(sender, await h.enqueue('webhook', 'http://169.254.169.254/latest', content)), 'invalid_address');
+    expectFailed(
+      await h.run(sender, await h.enqueue('webhook', `${fake.url}/services/T0/B0/revoked`, content)),
+      'subscription_gone',
+    );
+    expectFailed(
+      await h.run(sender, await h.enqueue('webhook', 'http://169.254.169.254/latest', content)),
+      'invalid_address',
+    );
   });
 
   for (const [scenario, code] of [
@@ -49,10 +58,18 @@ describe('Slack incoming webhook sender', { skip: skipWithoutPg, timeout: 60_000
 
   it('retries a 500, honours Retry-After on 429, times out a hang', async () => {
     fake.answer('server_error');
-    expectRetried(await h.run(sender, await h.enqueue('webhook', fake.webhookUrl(), content)), 'transient', 'slack_http_500');
+    expectRetried(
+      await h.run(sender, await h.enqueue('webhook', fake.webhookUrl(), content)),
+      'transient',
+      'slack_http_500',
+    );
     fake.answer('rate_limited');
     expectRateLimited(await h.run(sender, await h.enqueue('webhook', fake.webhookUrl(), content)), 120_000);
     fake.answer('hang');
-    expectRetried(await h.run(sender, await h.enqueue('webhook', fake.webhookUrl(), content)), 'transient', 'timeout');
+    expectRetried(
+      await h.run(sender, await h.enqueue('webhook', fake.webhookUrl(), content)),
+      'transient',
+      'timeout',
+    );
   });
 });

@@ -68,12 +68,30 @@ describe('SMS senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
 
     it('retries a server error, a wrong token, and a timeout', async () => {
       fake.answer('server_error');
-      expectRetried(await h.run(sender, await h.enqueue('sms', '+33612345678', { text: 'x' })), 'transient', 'twilio_internal_error');
-      const wrong = createTwilioSender({ name: 'twilio', accountSid: SID, authToken: 'nope', from: '+1', baseUrl: fake.url });
-      expectRetried(await h.run(wrong, await h.enqueue('sms', '+33612345678', { text: 'x' })), 'transient', 'auth_failed');
+      expectRetried(
+        await h.run(sender, await h.enqueue('sms', '+33612345678', { text: 'x' })),
+        'transient',
+        'twilio_internal_error',
+      );
+      const wrong = createTwilioSender({
+        name: 'twilio',
+        accountSid: SID,
+        authToken: 'nope',
+        from: '+1',
+        baseUrl: fake.url,
+      });
+      expectRetried(
+        await h.run(wrong, await h.enqueue('sms', '+33612345678', { text: 'x' })),
+        'transient',
+        'auth_failed',
+      );
       await wrong.close?.();
       fake.answer('hang');
-      expectRetried(await h.run(sender, await h.enqueue('sms', '+33612345678', { text: 'x' })), 'transient', 'timeout');
+      expectRetried(
+        await h.run(sender, await h.enqueue('sms', '+33612345678', { text: 'x' })),
+        'transient',
+        'timeout',
+      );
     });
 
     it('waits at least Retry-After on 20429', async () => {
@@ -87,7 +105,14 @@ describe('SMS senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
     let sender: Sender;
     before(async () => {
       fake = await startVonageFake('vkey', 'vsecret');
-      sender = createVonageSender({ name: 'vonage', apiKey: 'vkey', apiSecret: 'vsecret', from: 'Acme', baseUrl: fake.url, timeoutMs: 500 });
+      sender = createVonageSender({
+        name: 'vonage',
+        apiKey: 'vkey',
+        apiSecret: 'vsecret',
+        from: 'Acme',
+        baseUrl: fake.url,
+        timeoutMs: 500,
+      });
     });
     after(async () => {
       await sender?.close?.();
@@ -124,16 +149,28 @@ describe('SMS senders', { skip: skipWithoutPg, timeout: 60_000 }, () => {
 
     it('treats status 1 (throttled) as rate limited and 5 as transient', async () => {
       fake.answer('throttled');
-      expectRetried(await h.run(sender, await h.enqueue('sms', '+447700900123', { text: 'x' })), 'rate_limited', 'rate_limited');
+      expectRetried(
+        await h.run(sender, await h.enqueue('sms', '+447700900123', { text: 'x' })),
+        'rate_limited',
+        'rate_limited',
+      );
       fake.answer('internal_error');
-      expectRetried(await h.run(sender, await h.enqueue('sms', '+447700900123', { text: 'x' })), 'transient', 'vonage_internal_error');
+      expectRetried(
+        await h.run(sender, await h.enqueue('sms', '+447700900123', { text: 'x' })),
+        'transient',
+        'vonage_internal_error',
+      );
     });
 
     it('waits at least Retry-After on an HTTP 429, and times out a hang', async () => {
       fake.answer('http_429');
       expectRateLimited(await h.run(sender, await h.enqueue('sms', '+447700900123', { text: 'x' })), 120_000);
       fake.answer('hang');
-      expectRetried(await h.run(sender, await h.enqueue('sms', '+447700900123', { text: 'x' })), 'transient', 'timeout');
+      expectRetried(
+        await h.run(sender, await h.enqueue('sms', '+447700900123', { text: 'x' })),
+        'transient',
+        'timeout',
+      );
     });
   });
 });

@@ -48,9 +48,18 @@ describe('web push sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
 
   it('is refused when signed with a VAPID key the service does not expect', async () => {
     const other = webpush.generateVAPIDKeys();
-    const wrong = createWebPushSender({ name: 'webpush', subject: 'mailto:a@b.test', ...other, endpointPattern: '^http://' });
+    const wrong = createWebPushSender({
+      name: 'webpush',
+      subject: 'mailto:a@b.test',
+      ...other,
+      endpointPattern: '^http://',
+    });
     try {
-      expectRetried(await h.run(wrong, await h.enqueue('web_push', address(), content)), 'transient', 'auth_failed');
+      expectRetried(
+        await h.run(wrong, await h.enqueue('web_push', address(), content)),
+        'transient',
+        'auth_failed',
+      );
     } finally {
       await wrong.close?.();
     }
@@ -66,15 +75,26 @@ describe('web push sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
   it('fails a payload over the limit and an address that is no subscription', async () => {
     fake.answer('too_large');
     expectFailed(await h.run(sender, await h.enqueue('web_push', address(), content)), 'payload_too_large');
-    expectFailed(await h.run(sender, await h.enqueue('web_push', '{"endpoint":"http://10.0.0.1/x"}', content)), 'subscription_gone');
+    expectFailed(
+      await h.run(sender, await h.enqueue('web_push', '{"endpoint":"http://10.0.0.1/x"}', content)),
+      'subscription_gone',
+    );
   });
 
   it('retries a 503, honours Retry-After on 429, and times out a hang', async () => {
     fake.answer('server_error');
-    expectRetried(await h.run(sender, await h.enqueue('web_push', address(), content)), 'transient', 'webpush_http_503');
+    expectRetried(
+      await h.run(sender, await h.enqueue('web_push', address(), content)),
+      'transient',
+      'webpush_http_503',
+    );
     fake.answer('rate_limited');
     expectRateLimited(await h.run(sender, await h.enqueue('web_push', address(), content)), 120_000);
     fake.answer('hang');
-    expectRetried(await h.run(sender, await h.enqueue('web_push', address(), content)), 'transient', 'timeout');
+    expectRetried(
+      await h.run(sender, await h.enqueue('web_push', address(), content)),
+      'transient',
+      'timeout',
+    );
   });
 });

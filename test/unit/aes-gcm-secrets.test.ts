@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createSecretBox, parseSecretKey, SecretKeyError } from '../../src/adapters/crypto/aes-gcm-secrets.ts';
+import {
+  createSecretBox,
+  parseSecretKey,
+  SecretKeyError,
+} from '../../src/adapters/crypto/aes-gcm-secrets.ts';
 
 describe('AES-256-GCM secret box', () => {
   const key = randomBytes(32);
@@ -21,7 +25,10 @@ describe('AES-256-GCM secret box', () => {
     const parts = sealed.split('.');
     const ct = Buffer.from(parts[3]!, 'base64url');
     ct[0] = ct[0]! ^ 1;
-    assert.throws(() => box.open([parts[0], parts[1], parts[2], ct.toString('base64url')].join('.'), 'svc:a'), SecretKeyError);
+    assert.throws(
+      () => box.open([parts[0], parts[1], parts[2], ct.toString('base64url')].join('.'), 'svc:a'),
+      SecretKeyError,
+    );
     assert.throws(() => createSecretBox(randomBytes(32)).open(sealed, 'svc:a'), SecretKeyError);
   });
 

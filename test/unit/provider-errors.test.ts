@@ -28,18 +28,31 @@ describe('Retry-After', () => {
   });
 
   it('falls back on HTTP status meaning', () => {
-    assert.deepEqual(pick(classifyHttpStatus(429, 'x', '', '5')), { kind: 'rate_limited', code: 'rate_limited', retryAfterMs: 5000 });
+    assert.deepEqual(pick(classifyHttpStatus(429, 'x', '', '5')), {
+      kind: 'rate_limited',
+      code: 'rate_limited',
+      retryAfterMs: 5000,
+    });
     assert.equal(classifyHttpStatus(503, 'x', '', undefined).kind, 'transient');
     assert.equal(classifyHttpStatus(422, 'x', '', undefined).kind, 'permanent');
-    assert.deepEqual(pick(classifyHttpStatus(401, 'x', '', undefined)), { kind: 'transient', code: 'auth_failed' });
+    assert.deepEqual(pick(classifyHttpStatus(401, 'x', '', undefined)), {
+      kind: 'transient',
+      code: 'auth_failed',
+    });
   });
 });
 
 describe('SendGrid', () => {
   const body = (field: string) => JSON.stringify({ errors: [{ message: 'bad', field }] });
   it('maps 400 on a recipient to invalid_address, other 400s to invalid_request', () => {
-    assert.deepEqual(pick(classifySendGridError(400, body('personalizations.0.to.0.email'))), { kind: 'permanent', code: 'invalid_address' });
-    assert.deepEqual(pick(classifySendGridError(400, body('subject'))), { kind: 'permanent', code: 'invalid_request' });
+    assert.deepEqual(pick(classifySendGridError(400, body('personalizations.0.to.0.email'))), {
+      kind: 'permanent',
+      code: 'invalid_address',
+    });
+    assert.deepEqual(pick(classifySendGridError(400, body('subject'))), {
+      kind: 'permanent',
+      code: 'invalid_request',
+    });
   });
   it('uses X-RateLimit-Reset when there is no Retry-After', () => {
     const now = 1_700_000_000_000;
@@ -50,11 +63,18 @@ describe('SendGrid', () => {
 
 describe('SES', () => {
   it('reads the error type from the header or the body', () => {
-    assert.equal(sesErrorType('{}', { 'x-amzn-errortype': 'MessageRejected:http://internal.amazon.com/' }), 'MessageRejected');
-    assert.equal(sesErrorType('{"__type":"com.amazonaws.sesv2#TooManyRequestsException"}', {}), 'TooManyRequestsException');
+    assert.equal(
+      sesErrorType('{}', { 'x-amzn-errortype': 'MessageRejected:http://internal.amazon.com/' }),
+      'MessageRejected',
+    );
+    assert.equal(
+      sesErrorType('{"__type":"com.amazonaws.sesv2#TooManyRequestsException"}', {}),
+      'TooManyRequestsException',
+    );
   });
   it('classifies by type', () => {
-    const t = (type: string, status = 400) => pick(classifySesError(status, JSON.stringify({ __type: type, message: 'm' })));
+    const t = (type: string, status = 400) =>
+      pick(classifySesError(status, JSON.stringify({ __type: type, message: 'm' })));
     assert.deepEqual(t('MessageRejected'), { kind: 'permanent', code: 'message_rejected' });
     assert.deepEqual(t('AccountSuspendedException'), { kind: 'transient', code: 'account_suspended' });
     assert.deepEqual(t('LimitExceededException'), { kind: 'rate_limited', code: 'quota_exceeded' });
@@ -63,7 +83,8 @@ describe('SES', () => {
 });
 
 describe('Twilio', () => {
-  const t = (code: number, status = 400) => pick(classifyTwilioError(status, JSON.stringify({ code, message: 'm', status })));
+  const t = (code: number, status = 400) =>
+    pick(classifyTwilioError(status, JSON.stringify({ code, message: 'm', status })));
   it('decides by the numeric error code', () => {
     assert.deepEqual(t(21211), { kind: 'permanent', code: 'invalid_address' });
     assert.deepEqual(t(21610), { kind: 'permanent', code: 'recipient_unsubscribed' });
@@ -75,9 +96,18 @@ describe('Twilio', () => {
 
 describe('Vonage', () => {
   it('maps per-message statuses', () => {
-    assert.deepEqual(pick(classifyVonageStatus('1', 'Throttled')), { kind: 'rate_limited', code: 'rate_limited' });
-    assert.deepEqual(pick(classifyVonageStatus('3', 'Invalid')), { kind: 'permanent', code: 'invalid_address' });
-    assert.deepEqual(pick(classifyVonageStatus('6', 'Unroutable')), { kind: 'permanent', code: 'invalid_address' });
+    assert.deepEqual(pick(classifyVonageStatus('1', 'Throttled')), {
+      kind: 'rate_limited',
+      code: 'rate_limited',
+    });
+    assert.deepEqual(pick(classifyVonageStatus('3', 'Invalid')), {
+      kind: 'permanent',
+      code: 'invalid_address',
+    });
+    assert.deepEqual(pick(classifyVonageStatus('6', 'Unroutable')), {
+      kind: 'permanent',
+      code: 'invalid_address',
+    });
     assert.deepEqual(pick(classifyVonageStatus('9', 'Quota')), { kind: 'transient', code: 'quota_exceeded' });
     assert.equal(classifyVonageStatus('99', 'new').kind, 'transient');
   });
@@ -90,22 +120,33 @@ describe('FCM', () => {
         code: status,
         status: canonical,
         message: 'm',
-        details: errorCode ? [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }] : [],
+        details: errorCode
+          ? [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }]
+          : [],
       },
     });
   it('prefers the FcmError code, then the canonical status', () => {
-    assert.deepEqual(pick(classifyFcmError(404, fcm(404, 'NOT_FOUND', 'UNREGISTERED'))), { kind: 'permanent', code: 'token_unregistered' });
-    assert.deepEqual(pick(classifyFcmError(400, fcm(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT'))), { kind: 'permanent', code: 'invalid_request' });
+    assert.deepEqual(pick(classifyFcmError(404, fcm(404, 'NOT_FOUND', 'UNREGISTERED'))), {
+      kind: 'permanent',
+      code: 'token_unregistered',
+    });
+    assert.deepEqual(pick(classifyFcmError(400, fcm(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT'))), {
+      kind: 'permanent',
+      code: 'invalid_request',
+    });
     assert.deepEqual(pick(classifyFcmError(429, fcm(429, 'RESOURCE_EXHAUSTED'), { 'retry-after': '10' })), {
       kind: 'rate_limited',
       code: 'rate_limited',
       retryAfterMs: 10_000,
     });
-    assert.deepEqual(pick(classifyFcmError(503, fcm(503, 'UNAVAILABLE', 'UNAVAILABLE'), { 'retry-after': '3' })), {
-      kind: 'transient',
-      code: 'fcm_unavailable',
-      retryAfterMs: 3000,
-    });
+    assert.deepEqual(
+      pick(classifyFcmError(503, fcm(503, 'UNAVAILABLE', 'UNAVAILABLE'), { 'retry-after': '3' })),
+      {
+        kind: 'transient',
+        code: 'fcm_unavailable',
+        retryAfterMs: 3000,
+      },
+    );
   });
 });
 
@@ -130,8 +171,14 @@ describe('web push and Slack', () => {
     assert.equal(classifyWebPushError(500, '').kind, 'transient');
   });
   it('reads Slack reasons from the body', () => {
-    assert.deepEqual(pick(classifySlackError(404, 'no_service')), { kind: 'permanent', code: 'subscription_gone' });
-    assert.deepEqual(pick(classifySlackError(410, 'channel_is_archived')), { kind: 'permanent', code: 'invalid_address' });
+    assert.deepEqual(pick(classifySlackError(404, 'no_service')), {
+      kind: 'permanent',
+      code: 'subscription_gone',
+    });
+    assert.deepEqual(pick(classifySlackError(410, 'channel_is_archived')), {
+      kind: 'permanent',
+      code: 'invalid_address',
+    });
     assert.deepEqual(pick(classifySlackError(429, 'rate_limited', { 'retry-after': '30' })), {
       kind: 'rate_limited',
       code: 'rate_limited',

@@ -9,7 +9,13 @@ describe('Twilio request validation', () => {
   it("matches the signatures in Twilio's documentation and helper-library tests", () => {
     const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
     const params = (caller: string) =>
-      new URLSearchParams({ CallSid: 'CA1234567890ABCDE', Caller: caller, Digits: '1234', From: caller, To: '+18005551212' });
+      new URLSearchParams({
+        CallSid: 'CA1234567890ABCDE',
+        Caller: caller,
+        Digits: '1234',
+        From: caller,
+        To: '+18005551212',
+      });
     assert.equal(twilioSignature('12345', url, params('+14158675309')), 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');
     assert.equal(twilioSignature('12345', url, params('+12349013030')), '0/KCTR6DLpKmkAf8muzZqo1nDgQ=');
   });
@@ -17,10 +23,10 @@ describe('Twilio request validation', () => {
     const p = (status: string, extra: Record<string, string> = {}) =>
       parseTwilioStatus('tw', new URLSearchParams({ MessageSid: 'SM1', MessageStatus: status, ...extra }));
     assert.equal(p('delivered')?.event, 'delivered');
-    assert.deepEqual([p('undelivered', { ErrorCode: '30003' })?.event, p('undelivered', { ErrorCode: '30003' })?.reason], [
-      'failed',
-      'twilio_undelivered_30003',
-    ]);
+    assert.deepEqual(
+      [p('undelivered', { ErrorCode: '30003' })?.event, p('undelivered', { ErrorCode: '30003' })?.reason],
+      ['failed', 'twilio_undelivered_30003'],
+    );
     assert.equal(p('sent'), null);
   });
 });
@@ -57,12 +63,29 @@ describe('SNS and SES', () => {
       Signature: '',
       SigningCertURL: '',
     } as SnsMessage;
-    assert.equal(snsStringToSign(m), 'Message\nhello\nMessageId\nid\nTimestamp\n2026-01-01T00:00:00.000Z\nTopicArn\narn:t\nType\nNotification\n');
+    assert.equal(
+      snsStringToSign(m),
+      'Message\nhello\nMessageId\nid\nTimestamp\n2026-01-01T00:00:00.000Z\nTopicArn\narn:t\nType\nNotification\n',
+    );
   });
   it('reads event publishing and notification shapes; soft bounces do not suppress', () => {
-    const hard = parseSesEvent('ses', JSON.stringify({ notificationType: 'Bounce', mail: { messageId: 'm1' }, bounce: { bounceType: 'Permanent', bounceSubType: 'General' } }));
+    const hard = parseSesEvent(
+      'ses',
+      JSON.stringify({
+        notificationType: 'Bounce',
+        mail: { messageId: 'm1' },
+        bounce: { bounceType: 'Permanent', bounceSubType: 'General' },
+      }),
+    );
     assert.deepEqual([hard?.event, hard?.suppress, hard?.providerMessageId], ['bounced', true, 'm1']);
-    const soft = parseSesEvent('ses', JSON.stringify({ eventType: 'Bounce', mail: { tags: { delivery_id: ['d'] } }, bounce: { bounceType: 'Transient' } }));
+    const soft = parseSesEvent(
+      'ses',
+      JSON.stringify({
+        eventType: 'Bounce',
+        mail: { tags: { delivery_id: ['d'] } },
+        bounce: { bounceType: 'Transient' },
+      }),
+    );
     assert.deepEqual([soft?.event, soft?.suppress, soft?.deliveryId], ['soft_bounce', false, 'd']);
     assert.equal(parseSesEvent('ses', JSON.stringify({ eventType: 'Open' })), null);
   });

@@ -20,7 +20,8 @@ export class SecretKeyError extends Error {
 /** The key is 32 bytes, given as base64 or base64url (e.g. `openssl rand -base64 32`). */
 export function parseSecretKey(encoded: string): Buffer {
   const key = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  if (key.length !== 32) throw new SecretKeyError('HERALD_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32).');
+  if (key.length !== 32)
+    throw new SecretKeyError('HERALD_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32).');
   return key;
 }
 
@@ -32,18 +33,25 @@ export function createSecretBox(key: Buffer): SecretBox {
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.from(context, 'utf8'));
       const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return ['v1', iv, cipher.getAuthTag(), ct].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+      return ['v1', iv, cipher.getAuthTag(), ct]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.');
     },
     open(sealed, context) {
       const [version, iv, tag, ct] = sealed.split('.');
-      if (version !== 'v1' || !iv || !tag || ct === undefined) throw new SecretKeyError('Unknown secret format.');
+      if (version !== 'v1' || !iv || !tag || ct === undefined)
+        throw new SecretKeyError('Unknown secret format.');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       try {
-        return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString(
+          'utf8',
+        );
       } catch (err) {
-        throw new SecretKeyError(`Cannot decrypt a stored secret (wrong HERALD_SECRET_KEY?): ${(err as Error).message}`);
+        throw new SecretKeyError(
+          `Cannot decrypt a stored secret (wrong HERALD_SECRET_KEY?): ${(err as Error).message}`,
+        );
       }
     },
   };

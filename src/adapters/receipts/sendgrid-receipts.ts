@@ -13,7 +13,12 @@ export function sendGridKey(base64Der: string): KeyObject {
   return createPublicKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'spki' });
 }
 
-export function verifySendGridSignature(key: KeyObject, rawBody: string, signature: string | undefined, timestamp: string | undefined): boolean {
+export function verifySendGridSignature(
+  key: KeyObject,
+  rawBody: string,
+  signature: string | undefined,
+  timestamp: string | undefined,
+): boolean {
   if (!signature || !timestamp) return false;
   try {
     return verify('sha256', Buffer.from(timestamp + rawBody, 'utf8'), key, Buffer.from(signature, 'base64'));
@@ -58,7 +63,10 @@ export function parseSendGridEvents(provider: string, body: unknown): Receipt[] 
       // sg_message_id is the X-Message-Id followed by ".filter…".
       providerMessageId: e.sg_message_id?.split('.')[0] ?? null,
       event,
-      reason: e.event === 'bounce' || e.event === 'dropped' ? `sendgrid_${e.event}${e.reason ? `: ${e.reason}` : ''}`.slice(0, 500) : null,
+      reason:
+        e.event === 'bounce' || e.event === 'dropped'
+          ? `sendgrid_${e.event}${e.reason ? `: ${e.reason}` : ''}`.slice(0, 500)
+          : null,
       suppress: (e.event === 'bounce' && !blocked) || e.event === 'spamreport',
       occurredAt: typeof e.timestamp === 'number' ? new Date(e.timestamp * 1000) : null,
       detail: e as Record<string, unknown>,

@@ -50,7 +50,10 @@ export function snsStringToSign(m: SnsMessage): string {
   return s;
 }
 
-export function createSnsVerifier(o: { certUrlPattern: string; fetchText?: (url: string) => Promise<string> }) {
+export function createSnsVerifier(o: {
+  certUrlPattern: string;
+  fetchText?: (url: string) => Promise<string>;
+}) {
   const pattern = new RegExp(o.certUrlPattern);
   const certs = new Map<string, Promise<KeyObject>>();
   const fetchText =
@@ -72,7 +75,12 @@ export function createSnsVerifier(o: { certUrlPattern: string; fetchText?: (url:
       }
       try {
         const algorithm = m.SignatureVersion === '2' ? 'sha256' : 'sha1';
-        return verify(algorithm, Buffer.from(snsStringToSign(m), 'utf8'), await key, Buffer.from(m.Signature, 'base64'));
+        return verify(
+          algorithm,
+          Buffer.from(snsStringToSign(m), 'utf8'),
+          await key,
+          Buffer.from(m.Signature, 'base64'),
+        );
       } catch {
         return false;
       }
@@ -108,7 +116,13 @@ export function parseSesEvent(provider: string, message: string): Receipt | null
   const at = (s: string | undefined) => (s ? new Date(s) : null);
   switch (kind) {
     case 'Delivery':
-      return { ...base, event: 'delivered', reason: null, suppress: false, occurredAt: at(e.delivery?.timestamp) };
+      return {
+        ...base,
+        event: 'delivered',
+        reason: null,
+        suppress: false,
+        occurredAt: at(e.delivery?.timestamp),
+      };
     case 'Bounce': {
       const hard = e.bounce?.bounceType === 'Permanent';
       return {
@@ -128,7 +142,13 @@ export function parseSesEvent(provider: string, message: string): Receipt | null
         occurredAt: at(e.complaint?.timestamp),
       };
     case 'Reject':
-      return { ...base, event: 'failed', reason: `ses_reject: ${e.reject?.reason ?? ''}`, suppress: false, occurredAt: null };
+      return {
+        ...base,
+        event: 'failed',
+        reason: `ses_reject: ${e.reject?.reason ?? ''}`,
+        suppress: false,
+        occurredAt: null,
+      };
     default:
       return null;
   }

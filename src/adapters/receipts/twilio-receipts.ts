@@ -12,7 +12,12 @@ export function twilioSignature(authToken: string, url: string, params: URLSearc
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
 
-export function verifyTwilioSignature(authToken: string, url: string, params: URLSearchParams, given: string | undefined): boolean {
+export function verifyTwilioSignature(
+  authToken: string,
+  url: string,
+  params: URLSearchParams,
+  given: string | undefined,
+): boolean {
   if (!given) return false;
   const expected = Buffer.from(twilioSignature(authToken, url, params));
   const actual = Buffer.from(given);
@@ -29,6 +34,11 @@ export function parseTwilioStatus(provider: string, params: URLSearchParams): Re
   const detail = Object.fromEntries([...params.entries()].filter(([k]) => k !== 'Body'));
   if (status === 'delivered') return { ...base, event: 'delivered', reason: null, detail };
   if (status === 'undelivered' || status === 'failed')
-    return { ...base, event: 'failed', reason: `twilio_${status}${errorCode ? `_${errorCode}` : ''}`, detail };
+    return {
+      ...base,
+      event: 'failed',
+      reason: `twilio_${status}${errorCode ? `_${errorCode}` : ''}`,
+      detail,
+    };
   return null;
 }

@@ -19,7 +19,8 @@ const info = (r: Row): ProviderCredentialInfo => ({
 });
 
 /** Binds a ciphertext to its row: it cannot be replayed under another service or provider. */
-const context = (serviceId: string, provider: string) => `herald:provider-credentials:${serviceId}:${provider}`;
+const context = (serviceId: string, provider: string) =>
+  `herald:provider-credentials:${serviceId}:${provider}`;
 
 export function kyselyProviderCredentials(db: Db, box: SecretBox): ProviderCredentialStore {
   return {
@@ -45,10 +46,19 @@ export function kyselyProviderCredentials(db: Db, box: SecretBox): ProviderCrede
          where service_id = ${serviceId} and provider = ${provider}`.execute(db);
       const row = rows[0];
       if (!row) return null;
-      return { type: row.type, credentials: JSON.parse(box.open(row.ciphertext, context(serviceId, provider))) as Record<string, unknown> };
+      return {
+        type: row.type,
+        credentials: JSON.parse(box.open(row.ciphertext, context(serviceId, provider))) as Record<
+          string,
+          unknown
+        >,
+      };
     },
     async remove(serviceId, provider) {
-      const res = await sql`delete from provider_credentials where service_id = ${serviceId} and provider = ${provider}`.execute(db);
+      const res =
+        await sql`delete from provider_credentials where service_id = ${serviceId} and provider = ${provider}`.execute(
+          db,
+        );
       return (res.numAffectedRows ?? 0n) > 0n;
     },
   };

@@ -20,14 +20,21 @@ export function kyselyReceiptStore(db: Db): ReceiptStore {
     async apply(r) {
       return db.transaction().execute(async (tx) => {
         const byId = r.deliveryId && UUID.test(r.deliveryId) ? r.deliveryId : null;
-        const { rows } = await sql<{ id: string; service_id: string; channel: string; address: string | null }>`
+        const { rows } = await sql<{
+          id: string;
+          service_id: string;
+          channel: string;
+          address: string | null;
+        }>`
           select id, service_id, channel, address from deliveries
            where ${byId ? sql`id = ${byId}` : sql`provider_message_id = ${r.providerMessageId ?? ''}`}
            limit 1 for update`.execute(tx);
         const d = rows[0];
         if (!d) return 'unknown_delivery';
         await sql`insert into delivery_events (delivery_id, provider, event, reason, detail, occurred_at)
-                  values (${d.id}, ${r.provider}, ${r.event}, ${r.reason}, ${JSON.stringify(r.detail)}, ${r.occurredAt})`.execute(tx);
+                  values (${d.id}, ${r.provider}, ${r.event}, ${r.reason}, ${JSON.stringify(r.detail)}, ${r.occurredAt})`.execute(
+          tx,
+        );
         let moved = false;
         const target = TARGET[r.event];
         if (target) {

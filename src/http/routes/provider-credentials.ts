@@ -38,7 +38,12 @@ const CREDENTIALS: Readonly<Record<string, TSchema>> = Object.fromEntries(
   ).map(([type, schema]) => [type, Type.Omit(schema, ['name', 'type'], { additionalProperties: false })]),
 );
 
-const Info = Type.Object({ provider: Type.String(), type: Type.String(), createdAt: DateTime, updatedAt: DateTime });
+const Info = Type.Object({
+  provider: Type.String(),
+  type: Type.String(),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
 const Params = Type.Object({ name: Type.String({ pattern: '^[a-z0-9_-]{1,64}$' }) });
 
 export function providerCredentialsRoutes(deps: {
@@ -71,7 +76,8 @@ export function providerCredentialsRoutes(deps: {
         },
       },
       async (request) => {
-        const { type, credentials } = request.body;
+        const type: string = request.body.type;
+        const credentials = request.body.credentials;
         const schema = CREDENTIALS[type] as TSchema;
         if (!Value.Check(schema, credentials)) {
           const details = [...Value.Errors(schema, credentials)].map((e) => ({
@@ -79,7 +85,11 @@ export function providerCredentialsRoutes(deps: {
             path: `/credentials${e.instancePath}`,
             message: e.message,
           }));
-          throw invalid('validation_failed', `Invalid ${type} credentials: ${details[0]?.path} ${details[0]?.message}`, details);
+          throw invalid(
+            'validation_failed',
+            `Invalid ${type} credentials: ${details[0]?.path} ${details[0]?.message}`,
+            details,
+          );
         }
         return store().put(request.serviceId, request.params.name, type, credentials);
       },

@@ -45,14 +45,27 @@ export function receiptsRoutes(deps: ReceiptRoutesDeps): FastifyPluginAsync {
     certUrlPattern: deps.snsCertUrlPattern,
     ...(deps.fetchText ? { fetchText: deps.fetchText } : {}),
   });
-  const fetchText = deps.fetchText ?? (async (url: string) => (await fetch(url, { redirect: 'error' })).text());
+  const fetchText =
+    deps.fetchText ?? (async (url: string) => (await fetch(url, { redirect: 'error' })).text());
   const sendGridKeys = new Map<string, ReturnType<typeof sendGridKey>>();
 
-  async function receiptsFor(name: string, ep: ReceiptEndpoint, request: FastifyRequest, raw: string): Promise<Receipt[]> {
+  async function receiptsFor(
+    name: string,
+    ep: ReceiptEndpoint,
+    request: FastifyRequest,
+    raw: string,
+  ): Promise<Receipt[]> {
     if (ep.type === 'twilio') {
       const params = new URLSearchParams(raw);
       const base = deps.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
-      if (!verifyTwilioSignature(ep.authToken, `${base}${request.url}`, params, header(request, 'x-twilio-signature')))
+      if (
+        !verifyTwilioSignature(
+          ep.authToken,
+          `${base}${request.url}`,
+          params,
+          header(request, 'x-twilio-signature'),
+        )
+      )
         throw unauthorized('X-Twilio-Signature does not match.');
       const r = parseTwilioStatus(name, params);
       return r ? [r] : [];
@@ -60,16 +73,25 @@ export function receiptsRoutes(deps: ReceiptRoutesDeps): FastifyPluginAsync {
     if (ep.type === 'sendgrid') {
       let key = sendGridKeys.get(name);
       if (!key) sendGridKeys.set(name, (key = sendGridKey(ep.publicKey)));
-      if (!verifySendGridSignature(key, raw, header(request, SENDGRID_SIGNATURE_HEADER), header(request, SENDGRID_TIMESTAMP_HEADER)))
+      if (
+        !verifySendGridSignature(
+          key,
+          raw,
+          header(request, SENDGRID_SIGNATURE_HEADER),
+          header(request, SENDGRID_TIMESTAMP_HEADER),
+        )
+      )
         throw unauthorized('The Event Webhook signature does not match.');
       return parseSendGridEvents(name, parseBody(raw));
     }
     const m = parseBody(raw);
     if (!isSnsMessage(m)) throw malformed('The body is not an SNS message.');
     if (!(await sns.verify(m))) throw unauthorized('The SNS message signature does not verify.');
-    if (ep.topicArns && !ep.topicArns.includes(m.TopicArn)) throw unauthorized(`Topic ${m.TopicArn} is not allowed.`);
+    if (ep.topicArns && !ep.topicArns.includes(m.TopicArn))
+      throw unauthorized(`Topic ${m.TopicArn} is not allowed.`);
     if (m.Type === 'SubscriptionConfirmation') {
-      if (!m.SubscribeURL || !sns.allowedUrl(m.SubscribeURL)) throw malformed('SubscribeURL is not an SNS URL.');
+      if (!m.SubscribeURL || !sns.allowedUrl(m.SubscribeURL))
+        throw malformed('SubscribeURL is not an SNS URL.');
       await fetchText(m.SubscribeURL);
       return [];
     }

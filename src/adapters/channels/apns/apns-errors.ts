@@ -49,7 +49,11 @@ export function classifyApnsError(
   const known = reason ? APNS_REASONS[reason] : undefined;
   if (known) {
     const ms = parseRetryAfter(headers['retry-after']);
-    return { ...known, message, ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}) };
+    return {
+      ...known,
+      message,
+      ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}),
+    };
   }
   return classifyHttpStatus(status, 'apns', message, headers['retry-after']);
 }

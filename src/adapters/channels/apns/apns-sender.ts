@@ -39,11 +39,19 @@ export interface ApnsContent {
   collapseId?: string;
 }
 
-export function apnsRequest(m: OutgoingMessage, topic: string): { headers: Record<string, string>; body: string } {
+export function apnsRequest(
+  m: OutgoingMessage,
+  topic: string,
+): { headers: Record<string, string>; body: string } {
   const c = m.content as ApnsContent;
   const alert =
     c.title !== undefined || c.body !== undefined
-      ? { alert: { ...(c.title !== undefined ? { title: c.title } : {}), ...(c.body !== undefined ? { body: c.body } : {}) } }
+      ? {
+          alert: {
+            ...(c.title !== undefined ? { title: c.title } : {}),
+            ...(c.body !== undefined ? { body: c.body } : {}),
+          },
+        }
       : {};
   const aps = {
     ...alert,
@@ -100,36 +108,54 @@ export function createApnsSender(s: ApnsSettings): Sender {
   }
 
   function post(path: string, headers: Record<string, string>, body: string) {
-    return new Promise<{ status: number; headers: Record<string, string>; text: string }>((resolve, reject) => {
-      const conn = connection();
-      const stream = conn.request({ ':method': 'POST', ':path': path, 'content-type': 'application/json', ...headers });
-      conn.ref();
-      let status = 0;
-      const answer: Record<string, string> = {};
-      const chunks: Buffer[] = [];
-      const timer = setTimeout(() => {
-        stream.close(http2.constants.NGHTTP2_CANCEL);
-        reject(new ProviderError({ kind: 'transient', code: 'timeout', message: `APNs did not answer within ${timeout} ms` }));
-      }, timeout);
-      const done = () => {
-        clearTimeout(timer);
-        if (!conn.destroyed) conn.unref();
-      };
-      stream.on('response', (h) => {
-        status = Number(h[':status']);
-        for (const [k, v] of Object.entries(h)) if (typeof v === 'string') answer[k] = v;
-      });
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        done();
-        resolve({ status, headers: answer, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      stream.on('error', (err) => {
-        done();
-        reject(new ProviderError({ kind: 'transient', code: 'network_error', message: `APNs stream failed: ${err.message}` }, err));
-      });
-      stream.end(body);
-    });
+    return new Promise<{ status: number; headers: Record<string, string>; text: string }>(
+      (resolve, reject) => {
+        const conn = connection();
+        const stream = conn.request({
+          ':method': 'POST',
+          ':path': path,
+          'content-type': 'application/json',
+          ...headers,
+        });
+        conn.ref();
+        let status = 0;
+        const answer: Record<string, string> = {};
+        const chunks: Buffer[] = [];
+        const timer = setTimeout(() => {
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          reject(
+            new ProviderError({
+              kind: 'transient',
+              code: 'timeout',
+              message: `APNs did not answer within ${timeout} ms`,
+            }),
+          );
+        }, timeout);
+        const done = () => {
+          clearTimeout(timer);
+          if (!conn.destroyed) conn.unref();
+        };
+        stream.on('response', (h) => {
+          status = Number(h[':status']);
+          for (const [k, v] of Object.entries(h)) if (typeof v === 'string') answer[k] = v;
+        });
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          done();
+          resolve({ status, headers: answer, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        stream.on('error', (err: Error) => {
+          done();
+          reject(
+            new ProviderError(
+              { kind: 'transient', code: 'network_error', message: `APNs stream failed: ${err.message}` },
+              err,
+            ),
+          );
+        });
+        stream.end(body);
+      },
+    );
   }
 
   return {
@@ -137,7 +163,11 @@ export function createApnsSender(s: ApnsSettings): Sender {
     channel: 'push',
     async send(m) {
       const { headers, body } = apnsRequest(m, s.topic);
-      const res = await post(`/3/device/${encodeURIComponent(m.to)}`, { ...headers, authorization: `bearer ${await providerToken()}` }, body);
+      const res = await post(
+        `/3/device/${encodeURIComponent(m.to)}`,
+        { ...headers, authorization: `bearer ${await providerToken()}` },
+        body,
+      );
       if (res.status === 200) return { providerMessageId: res.headers['apns-id'] ?? m.deliveryId };
       const failure = classifyApnsError(res.status, res.text, res.headers);
       if (failure.code === 'provider_token_expired') jwt = undefined;

@@ -26,7 +26,12 @@ export const FCM_ERRORS: Readonly<Record<string, { kind: SendFailure['kind']; co
 };
 
 interface FcmErrorBody {
-  error?: { code?: number; message?: string; status?: string; details?: { '@type'?: string; errorCode?: string }[] };
+  error?: {
+    code?: number;
+    message?: string;
+    status?: string;
+    details?: { '@type'?: string; errorCode?: string }[];
+  };
 }
 
 export function fcmErrorCode(text: string): string | undefined {
@@ -46,7 +51,11 @@ export function classifyFcmError(
   const known = code ? FCM_ERRORS[code] : undefined;
   if (known) {
     const ms = parseRetryAfter(headers['retry-after']);
-    return { ...known, message, ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}) };
+    return {
+      ...known,
+      message,
+      ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}),
+    };
   }
   return classifyHttpStatus(status, 'fcm', message, headers['retry-after']);
 }

@@ -50,7 +50,11 @@ export function serviceAccountTokens(o: {
     key ??= importPKCS8(o.account.private_key, 'RS256');
     const iat = Math.floor(now() / 1000);
     const assertion = await new SignJWT({ scope: FCM_SCOPE })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(o.account.private_key_id ? { kid: o.account.private_key_id } : {}) })
+      .setProtectedHeader({
+        alg: 'RS256',
+        typ: 'JWT',
+        ...(o.account.private_key_id ? { kid: o.account.private_key_id } : {}),
+      })
       .setIssuer(o.account.client_email)
       .setAudience(o.tokenUrl)
       .setIssuedAt(iat)
@@ -59,12 +63,18 @@ export function serviceAccountTokens(o: {
     const res = await o.http.send({
       url: o.tokenUrl,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion,
+      }).toString(),
     });
     const body = parseJson(res.text) as
       { access_token?: string; expires_in?: number; error?: string; error_description?: string } | undefined;
     if (res.status !== 200 || !body?.access_token) {
-      throw new OAuthError(res.status, `token exchange failed (${res.status}): ${body?.error ?? ''} ${body?.error_description ?? res.text.slice(0, 200)}`);
+      throw new OAuthError(
+        res.status,
+        `token exchange failed (${res.status}): ${body?.error ?? ''} ${body?.error_description ?? res.text.slice(0, 200)}`,
+      );
     }
     cached = { token: body.access_token, expiresAt: now() + (body.expires_in ?? 3600) * 1000 };
     return body.access_token;

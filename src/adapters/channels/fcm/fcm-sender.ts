@@ -33,7 +33,12 @@ export function fcmMessage(m: OutgoingMessage): Record<string, unknown> {
     message: {
       token: m.to,
       ...(c.title !== undefined || c.body !== undefined
-        ? { notification: { ...(c.title !== undefined ? { title: c.title } : {}), ...(c.body !== undefined ? { body: c.body } : {}) } }
+        ? {
+            notification: {
+              ...(c.title !== undefined ? { title: c.title } : {}),
+              ...(c.body !== undefined ? { body: c.body } : {}),
+            },
+          }
         : {}),
       data,
       ...(c.android !== undefined ? { android: c.android } : {}),
@@ -67,7 +72,10 @@ export function createFcmSender(s: FcmSettings): Sender {
       } catch (err) {
         if (err instanceof OAuthError) {
           // A refused service account is the operator's to fix; a retry may follow a fix or failover.
-          throw new ProviderError({ kind: 'transient', code: 'auth_failed', message: `FCM ${err.message}` }, err);
+          throw new ProviderError(
+            { kind: 'transient', code: 'auth_failed', message: `FCM ${err.message}` },
+            err,
+          );
         }
         throw new ProviderError(classifyNetworkError(err, 'FCM'), err);
       }

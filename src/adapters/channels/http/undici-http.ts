@@ -22,7 +22,10 @@ export interface HttpClient {
 }
 
 /** Keep-alive pool; `timeoutMs` bounds both the wait for headers and for the body. */
-export function createHttpClient(o: { timeoutMs?: number | undefined; connections?: number | undefined }): HttpClient {
+export function createHttpClient(o: {
+  timeoutMs?: number | undefined;
+  connections?: number | undefined;
+}): HttpClient {
   const timeout = o.timeoutMs ?? 15_000;
   const agent = new Agent({
     keepAliveTimeout: 30_000,
@@ -40,7 +43,7 @@ export function createHttpClient(o: { timeoutMs?: number | undefined; connection
         body: r.body ?? null,
         dispatcher: agent,
         signal: AbortSignal.timeout(timeout),
-      } as Parameters<typeof request>[1]);
+      });
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) {
         if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
@@ -84,7 +87,11 @@ export function classifyNetworkError(err: unknown, provider: string): SendFailur
   ) {
     return { kind: 'transient', code: 'timeout', message: `${provider} did not answer in time: ${message}` };
   }
-  return { kind: 'transient', code: 'network_error', message: `${provider} unreachable: ${e?.code ?? message}` };
+  return {
+    kind: 'transient',
+    code: 'network_error',
+    message: `${provider} unreachable: ${e?.code ?? message}`,
+  };
 }
 
 /** The usual meaning of an HTTP status when a provider gives nothing more specific. */
@@ -97,7 +104,12 @@ export function classifyHttpStatus(
   const code = `${provider}_http_${status}`;
   if (status === 429) {
     const ms = parseRetryAfter(retryAfter);
-    return { kind: 'rate_limited', code: 'rate_limited', message, ...(ms !== undefined ? { retryAfterMs: ms } : {}) };
+    return {
+      kind: 'rate_limited',
+      code: 'rate_limited',
+      message,
+      ...(ms !== undefined ? { retryAfterMs: ms } : {}),
+    };
   }
   if (status === 401 || status === 403) return { kind: 'transient', code: 'auth_failed', message };
   if (status === 408 || status >= 500) {

@@ -13,7 +13,9 @@ interface SendGridErrorBody {
 
 export function sendGridErrorMessage(text: string): string {
   const body = parseJson(text) as SendGridErrorBody | undefined;
-  const parts = (body?.errors ?? []).map((e) => (e.field ? `${e.field}: ${e.message ?? ''}` : (e.message ?? '')));
+  const parts = (body?.errors ?? []).map((e) =>
+    e.field ? `${e.field}: ${e.message ?? ''}` : (e.message ?? ''),
+  );
   return parts.length ? parts.join('; ') : text.slice(0, 500);
 }
 
@@ -28,10 +30,17 @@ export function classifySendGridError(
     let ms = parseRetryAfter(headers['retry-after'], now);
     const reset = headers['x-ratelimit-reset'];
     if (ms === undefined && reset && /^\d+$/.test(reset)) ms = Math.max(0, Number(reset) * 1000 - now);
-    return { kind: 'rate_limited', code: 'rate_limited', message, ...(ms !== undefined ? { retryAfterMs: ms } : {}) };
+    return {
+      kind: 'rate_limited',
+      code: 'rate_limited',
+      message,
+      ...(ms !== undefined ? { retryAfterMs: ms } : {}),
+    };
   }
   if (status === 400) {
-    const fields = ((parseJson(text) as SendGridErrorBody | undefined)?.errors ?? []).map((e) => e.field ?? '');
+    const fields = ((parseJson(text) as SendGridErrorBody | undefined)?.errors ?? []).map(
+      (e) => e.field ?? '',
+    );
     const badAddress = fields.some((f) => /^personalizations\.\d+\.to/.test(f));
     return { kind: 'permanent', code: badAddress ? 'invalid_address' : 'invalid_request', message };
   }

@@ -44,7 +44,11 @@ export function classifySesError(
   const known = type ? SES_ERRORS[type] : undefined;
   if (known) {
     const ms = parseRetryAfter(headers['retry-after']);
-    return { ...known, message, ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}) };
+    return {
+      ...known,
+      message,
+      ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}),
+    };
   }
   return classifyHttpStatus(status, 'ses', message, headers['retry-after']);
 }

@@ -21,7 +21,10 @@ export interface SesSettings {
   timeoutMs?: number | undefined;
 }
 
-export function sesBody(m: OutgoingMessage, s: Pick<SesSettings, 'from' | 'configurationSet'>): Record<string, unknown> {
+export function sesBody(
+  m: OutgoingMessage,
+  s: Pick<SesSettings, 'from' | 'configurationSet'>,
+): Record<string, unknown> {
   const c = m.content as { subject?: string; text?: string; html?: string };
   const body: Record<string, unknown> = {};
   if (c.text !== undefined) body.Text = { Data: c.text, Charset: 'UTF-8' };

@@ -32,7 +32,11 @@ export const SLACK_REASONS: Readonly<Record<string, { kind: SendFailure['kind'];
   rollup_error: { kind: 'transient', code: 'slack_error' },
 };
 
-export function classifySlackError(status: number, text: string, headers: Record<string, string | undefined> = {}): SendFailure {
+export function classifySlackError(
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined> = {},
+): SendFailure {
   const reason = text.trim();
   const message = `Slack ${status}: ${reason.slice(0, 200)}`;
   const known = SLACK_REASONS[reason];
@@ -48,7 +52,11 @@ export function createSlackSender(s: SlackSettings): Sender {
     channel: 'webhook',
     async send(m) {
       if (!m.to.startsWith(base)) {
-        throw new ProviderError({ kind: 'permanent', code: 'invalid_address', message: `Slack webhook URLs start with ${base}.` });
+        throw new ProviderError({
+          kind: 'permanent',
+          code: 'invalid_address',
+          message: `Slack webhook URLs start with ${base}.`,
+        });
       }
       const c = m.content as { text?: string; blocks?: unknown };
       let res;
@@ -56,7 +64,10 @@ export function createSlackSender(s: SlackSettings): Sender {
         res = await http.send({
           url: m.to,
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ text: c.text ?? '', ...(c.blocks !== undefined ? { blocks: c.blocks } : {}) }),
+          body: JSON.stringify({
+            text: c.text ?? '',
+            ...(c.blocks !== undefined ? { blocks: c.blocks } : {}),
+          }),
         });
       } catch (err) {
         throw new ProviderError(classifyNetworkError(err, 'Slack'), err);

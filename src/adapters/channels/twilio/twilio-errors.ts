@@ -37,7 +37,11 @@ export function classifyTwilioError(
   const known = body?.code !== undefined ? TWILIO_ERRORS[body.code] : undefined;
   if (known) {
     const ms = parseRetryAfter(headers['retry-after']);
-    return { ...known, message, ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}) };
+    return {
+      ...known,
+      message,
+      ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}),
+    };
   }
   return classifyHttpStatus(status, 'twilio', message, headers['retry-after']);
 }

@@ -4,7 +4,12 @@
  */
 import type { Sender } from '../../../ports/sender.ts';
 import { ProviderError } from '../../../ports/sender.ts';
-import { classifyHttpStatus, classifyNetworkError, createHttpClient, parseJson } from '../http/undici-http.ts';
+import {
+  classifyHttpStatus,
+  classifyNetworkError,
+  createHttpClient,
+  parseJson,
+} from '../http/undici-http.ts';
 import { classifyVonageStatus } from './vonage-errors.ts';
 
 export interface VonageSettings {
@@ -56,12 +61,23 @@ export function createVonageSender(s: VonageSettings): Sender {
         throw new ProviderError(classifyNetworkError(err, 'Vonage'), err);
       }
       if (res.status !== 200) {
-        throw new ProviderError(classifyHttpStatus(res.status, 'vonage', `Vonage HTTP ${res.status}: ${res.text.slice(0, 300)}`, res.headers['retry-after']));
+        throw new ProviderError(
+          classifyHttpStatus(
+            res.status,
+            'vonage',
+            `Vonage HTTP ${res.status}: ${res.text.slice(0, 300)}`,
+            res.headers['retry-after'],
+          ),
+        );
       }
       const answer = parseJson(res.text) as VonageAnswer | undefined;
       const messages = answer?.messages ?? [];
       if (messages.length === 0) {
-        throw new ProviderError({ kind: 'transient', code: 'vonage_bad_answer', message: `Vonage answered without messages: ${res.text.slice(0, 300)}` });
+        throw new ProviderError({
+          kind: 'transient',
+          code: 'vonage_bad_answer',
+          message: `Vonage answered without messages: ${res.text.slice(0, 300)}`,
+        });
       }
       // A long text is split into parts; it is sent only if every part was accepted.
       const refused = messages.find((p) => p.status !== '0');

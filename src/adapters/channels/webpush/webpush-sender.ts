@@ -30,7 +30,11 @@ interface Subscription {
 export function parseSubscription(address: string): Subscription | null {
   try {
     const s = JSON.parse(address) as Partial<Subscription>;
-    if (typeof s.endpoint === 'string' && typeof s.keys?.p256dh === 'string' && typeof s.keys.auth === 'string') {
+    if (
+      typeof s.endpoint === 'string' &&
+      typeof s.keys?.p256dh === 'string' &&
+      typeof s.keys.auth === 'string'
+    ) {
       return { endpoint: s.endpoint, keys: { p256dh: s.keys.p256dh, auth: s.keys.auth } };
     }
   } catch {
@@ -52,7 +56,11 @@ export function createWebPushSender(s: WebPushSettings): Sender {
     async send(m) {
       const sub = parseSubscription(m.to);
       if (!sub || !endpointPattern.test(sub.endpoint)) {
-        throw new ProviderError({ kind: 'permanent', code: 'subscription_gone', message: 'The address is not a usable push subscription.' });
+        throw new ProviderError({
+          kind: 'permanent',
+          code: 'subscription_gone',
+          message: 'The address is not a usable push subscription.',
+        });
       }
       const c = m.content as { urgency?: webpush.Urgency; topic?: string; ttlSeconds?: number };
       let details;
@@ -66,13 +74,22 @@ export function createWebPushSender(s: WebPushSettings): Sender {
         });
       } catch (err) {
         // Bad keys in the subscription or an oversized payload: no retry changes that.
-        throw new ProviderError({ kind: 'permanent', code: 'invalid_request', message: (err as Error).message }, err);
+        throw new ProviderError(
+          { kind: 'permanent', code: 'invalid_request', message: (err as Error).message },
+          err,
+        );
       }
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(details.headers)) if (k.toLowerCase() !== 'content-length') headers[k] = String(v);
+      for (const [k, v] of Object.entries(details.headers))
+        if (k.toLowerCase() !== 'content-length') headers[k] = String(v);
       let res;
       try {
-        res = await http.send({ url: details.endpoint, method: details.method, headers, body: details.body ?? '' });
+        res = await http.send({
+          url: details.endpoint,
+          method: details.method,
+          headers,
+          body: details.body ?? '',
+        });
       } catch (err) {
         throw new ProviderError(classifyNetworkError(err, 'push service'), err);
       }
