@@ -35,6 +35,8 @@ import { kyselyReceiptStore, kyselySuppressionList } from './adapters/store/kyse
 import { kyselyProviderCredentials } from './adapters/store/kysely-provider-credentials.ts';
 import { createSecretBox, parseSecretKey } from './adapters/crypto/aes-gcm-secrets.ts';
 import { buildServer } from './http/server.ts';
+import { withServiceCredentials } from './app/service-credentials.ts';
+import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
 import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
 import { createPlanner } from './app/plan.ts';
 import { createLane } from './app/dispatch.ts';
@@ -67,35 +69,74 @@ function embeddedAdminToken(dataDir: string): { token: string; created: boolean 
   }
 }
 
-function buildSenders(config: Config, db: Database, logger: Logger): Map<Channel, Sender[]> {
+type ProviderEntry = NonNullable<Config['providers'][keyof Config['providers']]>[number];
+
+/** One provider entry (from the config file, or with a service's own credentials merged in). */
+function senderFromConfig(config: Config, p: ProviderEntry): Sender {
+  switch (p.type) {
+    case 'smtp':
+      return createSmtpSender(p);
+    case 'sendgrid':
+      return createSendGridSender(p);
+    case 'ses':
+      return createSesSender(p);
+    case 'twilio': {
+      const statusCallbackUrl = p.statusCallbacks ? receiptUrl(config, p.name) : undefined;
+      return createTwilioSender({ ...p, statusCallbackUrl });
+    }
+    case 'vonage':
+      return createVonageSender(p);
+    case 'fcm': {
+      const serviceAccount = (p.serviceAccount ??
+        JSON.parse(readFileSync(p.serviceAccountFile ?? '', 'utf8'))) as ServiceAccount;
+      return createFcmSender({ ...p, serviceAccount });
+    }
+    case 'apns': {
+      const privateKey = p.privateKey ?? readFileSync(p.privateKeyFile ?? '', 'utf8');
+      const baseUrl = p.baseUrl ?? (p.sandbox ? 'https://api.sandbox.push.apple.com' : undefined);
+      return createApnsSender({ ...p, privateKey, baseUrl });
+    }
+    case 'webpush':
+      return createWebPushSender(p);
+    case 'slack':
+      return createSlackSender(p);
+  }
+}
+
+const PROVIDER_CHANNELS: Readonly<Record<keyof Config['providers'], Channel>> = {
+  email: 'email',
+  sms: 'sms',
+  push: 'push',
+  web_push: 'web_push',
+  slack: 'webhook',
+};
+
+function buildSenders(
+  config: Config,
+  db: Database,
+  logger: Logger,
+  credentials?: ProviderCredentialStore,
+): Map<Channel, Sender[]> {
   const outbox = kyselyOutbox(db.db);
   const senders = new Map<Channel, Sender[]>();
   for (const channel of CHANNELS) senders.set(channel, []);
-  const add = (channel: Channel, sender: Sender) => senders.get(channel)?.push(sender);
-  for (const p of config.providers.email ?? []) {
-    if (p.type === 'smtp') add('email', createSmtpSender(p));
-    else if (p.type === 'sendgrid') add('email', createSendGridSender(p));
-    else add('email', createSesSender(p));
-  }
-  for (const p of config.providers.sms ?? []) {
-    if (p.type === 'twilio') {
-      const statusCallbackUrl = p.statusCallbacks ? receiptUrl(config, p.name) : undefined;
-      add('sms', createTwilioSender({ ...p, statusCallbackUrl }));
-    } else add('sms', createVonageSender(p));
-  }
-  for (const p of config.providers.push ?? []) {
-    if (p.type === 'fcm') {
-      const serviceAccount = (p.serviceAccount ??
-        JSON.parse(readFileSync(p.serviceAccountFile ?? '', 'utf8'))) as ServiceAccount;
-      add('push', createFcmSender({ ...p, serviceAccount }));
-    } else {
-      const privateKey = p.privateKey ?? readFileSync(p.privateKeyFile ?? '', 'utf8');
-      const baseUrl = p.baseUrl ?? (p.sandbox ? 'https://api.sandbox.push.apple.com' : undefined);
-      add('push', createApnsSender({ ...p, privateKey, baseUrl }));
+  for (const [key, channel] of Object.entries(PROVIDER_CHANNELS)) {
+    for (const p of config.providers[key as keyof Config['providers']] ?? []) {
+      const configured = senderFromConfig(config, p);
+      // Services may bring their own credentials for a configured provider (SMTP excepted).
+      const sender =
+        credentials && p.type !== 'smtp'
+          ? withServiceCredentials({
+              sender: configured,
+              type: p.type,
+              lookup: (serviceId, name) => credentials.get(serviceId, name),
+              build: (type, name, own) =>
+                senderFromConfig(config, { ...p, ...own, type, name } as ProviderEntry),
+            })
+          : configured;
+      senders.get(channel)?.push(sender);
     }
   }
-  for (const p of config.providers.web_push ?? []) add('web_push', createWebPushSender(p));
-  for (const p of config.providers.slack ?? []) add('webhook', createSlackSender(p));
   for (const channel of CHANNELS) {
     const chain = senders.get(channel) ?? [];
     if (chain.length === 0 && db.kind === 'pglite') chain.push(createCaptureSender(channel, outbox));
@@ -161,6 +202,9 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     }
 
     const renderer = createTemplateRenderer();
+    const credentialStore = config.secretKey
+      ? kyselyProviderCredentials(db, createSecretBox(parseSecretKey(config.secretKey)))
+      : undefined;
     const recipients = kyselyRecipientStore(db);
     const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const loops: WorkLoop<unknown>[] = [];
@@ -181,7 +225,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         suppressions: kyselySuppressionList(db),
         onError,
       });
-      senders = buildSenders(config, database, logger);
+      senders = buildSenders(config, database, logger, credentialStore);
       const queue = kyselyDeliveryQueue(db);
       const lanes = new Map<string, WorkLoop<unknown>>();
       for (const channel of CHANNELS) {
@@ -235,9 +279,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         bodyLimit: config.bodyLimitBytes,
         logger: logger.child({ component: 'api' }),
         receipts: receiptRoutes(config, database),
-        providerCredentials: config.secretKey
-          ? kyselyProviderCredentials(db, createSecretBox(parseSecretKey(config.secretKey)))
-          : undefined,
+        providerCredentials: credentialStore,
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,
