@@ -77,6 +77,7 @@ export function createApnsSender(s: ApnsSettings): Sender {
   const ttl = Math.min(60, Math.max(20, (s.tokenTtlMs ?? 40 * 60_000) / 60_000)) * 60_000;
   const timeout = s.timeoutMs ?? 15_000;
   let session: http2.ClientHttp2Session | undefined;
+  let inFlight = 0;
   let jwt: { value: string; madeAt: number } | undefined;
   let key: Promise<CryptoKey> | undefined;
 
@@ -117,11 +118,14 @@ export function createApnsSender(s: ApnsSettings): Sender {
           'content-type': 'application/json',
           ...headers,
         });
-        conn.ref();
+        // An idle session must not keep the process alive; one with requests in flight must.
+        if (inFlight++ === 0) conn.ref();
+        let finished = false;
         let status = 0;
         const answer: Record<string, string> = {};
         const chunks: Buffer[] = [];
         const timer = setTimeout(() => {
+          done();
           stream.close(http2.constants.NGHTTP2_CANCEL);
           reject(
             new ProviderError({
@@ -132,8 +136,10 @@ export function createApnsSender(s: ApnsSettings): Sender {
           );
         }, timeout);
         const done = () => {
+          if (finished) return;
+          finished = true;
           clearTimeout(timer);
-          if (!conn.destroyed) conn.unref();
+          if (--inFlight === 0 && !conn.destroyed) conn.unref();
         };
         stream.on('response', (h) => {
           status = Number(h[':status']);
