@@ -186,3 +186,23 @@ describe('web push and Slack', () => {
     });
   });
 });
+
+describe('web push endpoint allow-list', () => {
+  it("admits the browsers' push services and nothing else by default", async () => {
+    const { PUSH_SERVICES } = await import('../../src/adapters/channels/webpush/webpush-sender.ts');
+    const re = new RegExp(PUSH_SERVICES);
+    for (const ok of [
+      'https://fcm.googleapis.com/fcm/send/abc',
+      'https://updates.push.services.mozilla.com/wpush/v2/abc',
+      'https://wns2-by3p.notify.windows.com/w/?token=abc',
+      'https://web.push.apple.com/QGuQ',
+    ])
+      assert.ok(re.test(ok), ok);
+    for (const bad of [
+      'http://fcm.googleapis.com/x',
+      'https://169.254.169.254/latest',
+      'https://fcm.googleapis.com.evil.test/x',
+    ])
+      assert.ok(!re.test(bad), bad);
+  });
+});

@@ -17,10 +17,17 @@ export interface WebPushSettings {
   privateKey: string;
   /** Seconds the push service keeps an undelivered message. */
   ttlSeconds?: number | undefined;
-  /** Endpoints must match (default: any https URL); keeps subscriptions from aiming Herald inward. */
+  /**
+   * Endpoints must match this pattern (default: the browsers' push services), so a subscription
+   * registered by a client cannot aim Herald at internal hosts.
+   */
   endpointPattern?: string | undefined;
   timeoutMs?: number | undefined;
 }
+
+/** Chrome/Edge/Opera/Samsung (FCM), Firefox (autopush), Windows (WNS), Safari (Apple). */
+export const PUSH_SERVICES =
+  '^https://(fcm\\.googleapis\\.com|updates\\.push\\.services\\.mozilla\\.com|[a-z0-9-]+\\.notify\\.windows\\.com|web\\.push\\.apple\\.com)/';
 
 interface Subscription {
   endpoint: string;
@@ -49,7 +56,7 @@ export function webPushPayload(m: OutgoingMessage): string {
 
 export function createWebPushSender(s: WebPushSettings): Sender {
   const http = createHttpClient({ timeoutMs: s.timeoutMs });
-  const endpointPattern = new RegExp(s.endpointPattern ?? '^https://');
+  const endpointPattern = new RegExp(s.endpointPattern ?? PUSH_SERVICES);
   return {
     name: s.name,
     channel: 'web_push',
