@@ -8,6 +8,17 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_RETRY_POLICY } from './domain/retry-policy.ts';
+import {
+  ApnsConfig,
+  FcmConfig,
+  SendGridConfig,
+  SesConfig,
+  SlackConfig,
+  SNS_CERT_URL_PATTERN,
+  TwilioConfig,
+  VonageConfig,
+  WebPushConfig,
+} from './config-providers.ts';
 
 const Smtp = Type.Object(
   {
@@ -66,7 +77,20 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: { default: {} } },
     ),
     providers: Type.Object(
-      { email: Type.Optional(Type.Array(Smtp, { maxItems: 10 })) },
+      {
+        email: Type.Optional(Type.Array(Type.Union([Smtp, SendGridConfig, SesConfig]), { maxItems: 10 })),
+        sms: Type.Optional(Type.Array(Type.Union([TwilioConfig, VonageConfig]), { maxItems: 10 })),
+        push: Type.Optional(Type.Array(Type.Union([FcmConfig, ApnsConfig]), { maxItems: 10 })),
+        web_push: Type.Optional(Type.Array(WebPushConfig, { maxItems: 10 })),
+        // Slack incoming webhooks deliver on the webhook channel; kept under their own key.
+        slack: Type.Optional(Type.Array(SlackConfig, { maxItems: 10 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** AES-256-GCM key (32 bytes, base64) for per-service provider credentials; HERALD_SECRET_KEY. */
+    secretKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
+    receipts: Type.Object(
+      { snsCertUrlPattern: Type.String({ minLength: 1, default: SNS_CERT_URL_PATTERN }) },
       { additionalProperties: false, default: {} },
     ),
   },
@@ -125,6 +149,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('logLevel', env.HERALD_LOG_LEVEL);
+  set('secretKey', env.HERALD_SECRET_KEY);
   if (env.HERALD_SMTP_URL) {
     const providers = (raw.providers ?? {}) as Record<string, unknown>;
     const email: unknown[] = Array.isArray(providers.email) ? (providers.email as unknown[]) : [];
@@ -148,8 +173,37 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   }
   const config = withDefaults;
   for (const p of config.providers.email ?? []) {
-    if (!p.url && !p.host) throw new ConfigError(`Email provider '${p.name}' needs a url or a host.`);
+    if (p.type === 'smtp' && !p.url && !p.host)
+      throw new ConfigError(`Email provider '${p.name}' needs a url or a host.`);
   }
+  checkProviders(config);
   if (config.dataDir !== 'memory://') config.dataDir = resolve(config.dataDir);
   return config;
+}
+
+/** What the schema cannot say: names unique across channels (receipts route by name), one key source. */
+function checkProviders(config: Config): void {
+  const all = Object.values(config.providers).flatMap(
+    (list) => (list ?? []) as { name: string; type: string }[],
+  );
+  const seen = new Set<string>();
+  for (const p of all) {
+    if (seen.has(p.name))
+      throw new ConfigError(`Provider name '${p.name}' is used twice; names must be unique.`);
+    seen.add(p.name);
+  }
+  for (const p of config.providers.push ?? []) {
+    if (p.type === 'fcm' && !p.serviceAccount === !p.serviceAccountFile)
+      throw new ConfigError(
+        `FCM provider '${p.name}' needs exactly one of serviceAccount or serviceAccountFile.`,
+      );
+    if (p.type === 'apns' && !p.privateKey === !p.privateKeyFile)
+      throw new ConfigError(`APNs provider '${p.name}' needs exactly one of privateKey or privateKeyFile.`);
+  }
+  for (const p of config.providers.sms ?? []) {
+    if (p.type === 'twilio' && !p.from && !p.messagingServiceSid)
+      throw new ConfigError(`Twilio provider '${p.name}' needs from or messagingServiceSid.`);
+    if (p.type === 'twilio' && p.statusCallbacks && !config.publicUrl)
+      throw new ConfigError(`Twilio provider '${p.name}' asks for status callbacks: set publicUrl.`);
+  }
 }

@@ -28,10 +28,25 @@ import { kyselyDeliveryQueue } from './adapters/store/kysely-delivery-queue.ts';
 import { kyselyOutbox } from './adapters/store/kysely-outbox.ts';
 import { createSmtpSender } from './adapters/channels/smtp/smtp-sender.ts';
 import { createCaptureSender } from './adapters/channels/capture/capture-sender.ts';
+import { createSendGridSender } from './adapters/channels/sendgrid/sendgrid-sender.ts';
+import { createSesSender } from './adapters/channels/ses/ses-sender.ts';
+import { createTwilioSender } from './adapters/channels/twilio/twilio-sender.ts';
+import { createVonageSender } from './adapters/channels/vonage/vonage-sender.ts';
+import { createFcmSender } from './adapters/channels/fcm/fcm-sender.ts';
+import type { ServiceAccount } from './adapters/channels/fcm/fcm-oauth.ts';
+import { createApnsSender } from './adapters/channels/apns/apns-sender.ts';
+import { createWebPushSender } from './adapters/channels/webpush/webpush-sender.ts';
+import { createSlackSender } from './adapters/channels/slack/slack-sender.ts';
+import { kyselyReceiptStore, kyselySuppressionList } from './adapters/store/kysely-receipts.ts';
+import { kyselyProviderCredentials } from './adapters/store/kysely-provider-credentials.ts';
+import { createSecretBox, parseSecretKey } from './adapters/crypto/aes-gcm-secrets.ts';
 import { buildServer } from './http/server.ts';
 import { createPromMetrics } from './adapters/metrics/prom-metrics.ts';
 import { kyselyQueueStats } from './adapters/store/kysely-queue-stats.ts';
 import { startMetricsServer } from './adapters/metrics/metrics-server.ts';
+import { withServiceCredentials } from './app/service-credentials.ts';
+import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
+import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
 import { createPlanner } from './app/plan.ts';
 import { createLane } from './app/dispatch.ts';
 import type { WorkLoop } from './app/work-loop.ts';
@@ -65,11 +80,74 @@ function embeddedAdminToken(dataDir: string): { token: string; created: boolean 
   }
 }
 
-function buildSenders(config: Config, db: Database, logger: Logger): Map<Channel, Sender[]> {
+type ProviderEntry = NonNullable<Config['providers'][keyof Config['providers']]>[number];
+
+/** One provider entry (from the config file, or with a service's own credentials merged in). */
+function senderFromConfig(config: Config, p: ProviderEntry): Sender {
+  switch (p.type) {
+    case 'smtp':
+      return createSmtpSender(p);
+    case 'sendgrid':
+      return createSendGridSender(p);
+    case 'ses':
+      return createSesSender(p);
+    case 'twilio': {
+      const statusCallbackUrl = p.statusCallbacks ? receiptUrl(config, p.name) : undefined;
+      return createTwilioSender({ ...p, statusCallbackUrl });
+    }
+    case 'vonage':
+      return createVonageSender(p);
+    case 'fcm': {
+      const serviceAccount = (p.serviceAccount ??
+        JSON.parse(readFileSync(p.serviceAccountFile ?? '', 'utf8'))) as ServiceAccount;
+      return createFcmSender({ ...p, serviceAccount });
+    }
+    case 'apns': {
+      const privateKey = p.privateKey ?? readFileSync(p.privateKeyFile ?? '', 'utf8');
+      const baseUrl = p.baseUrl ?? (p.sandbox ? 'https://api.sandbox.push.apple.com' : undefined);
+      return createApnsSender({ ...p, privateKey, baseUrl });
+    }
+    case 'webpush':
+      return createWebPushSender(p);
+    case 'slack':
+      return createSlackSender(p);
+  }
+}
+
+const PROVIDER_CHANNELS: Readonly<Record<keyof Config['providers'], Channel>> = {
+  email: 'email',
+  sms: 'sms',
+  push: 'push',
+  web_push: 'web_push',
+  slack: 'webhook',
+};
+
+function buildSenders(
+  config: Config,
+  db: Database,
+  logger: Logger,
+  credentials?: ProviderCredentialStore,
+): Map<Channel, Sender[]> {
   const outbox = kyselyOutbox(db.db);
   const senders = new Map<Channel, Sender[]>();
   for (const channel of CHANNELS) senders.set(channel, []);
-  for (const p of config.providers.email ?? []) senders.get('email')?.push(createSmtpSender(p));
+  for (const [key, channel] of Object.entries(PROVIDER_CHANNELS)) {
+    for (const p of config.providers[key as keyof Config['providers']] ?? []) {
+      const configured = senderFromConfig(config, p);
+      // Services may bring their own credentials for a configured provider (SMTP excepted).
+      const sender =
+        credentials && p.type !== 'smtp'
+          ? withServiceCredentials({
+              sender: configured,
+              type: p.type,
+              lookup: (serviceId, name) => credentials.get(serviceId, name),
+              build: (type, name, own) =>
+                senderFromConfig(config, { ...p, ...own, type, name } as ProviderEntry),
+            })
+          : configured;
+      senders.get(channel)?.push(sender);
+    }
+  }
   for (const channel of CHANNELS) {
     const chain = senders.get(channel) ?? [];
     if (chain.length === 0 && db.kind === 'pglite') chain.push(createCaptureSender(channel, outbox));
@@ -79,6 +157,30 @@ function buildSenders(config: Config, db: Database, logger: Logger): Map<Channel
     );
   }
   return senders;
+}
+
+/** Where a provider posts its delivery receipts (see http/routes/receipts.ts). */
+function receiptUrl(config: Config, provider: string): string | undefined {
+  return config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/v1/receipts/${provider}` : undefined;
+}
+
+/** Providers that post receipts to Herald, by name, with what authenticates them. */
+function receiptRoutes(config: Config, db: Database): ReceiptRoutesDeps | undefined {
+  const endpoints = new Map<string, ReceiptEndpoint>();
+  for (const p of config.providers.email ?? []) {
+    if (p.type === 'sendgrid' && p.webhookPublicKey)
+      endpoints.set(p.name, { type: 'sendgrid', publicKey: p.webhookPublicKey });
+    if (p.type === 'ses') endpoints.set(p.name, { type: 'ses', topicArns: p.snsTopicArns });
+  }
+  for (const p of config.providers.sms ?? [])
+    if (p.type === 'twilio') endpoints.set(p.name, { type: 'twilio', authToken: p.authToken });
+  if (endpoints.size === 0) return undefined;
+  return {
+    receipts: kyselyReceiptStore(db.db),
+    endpoints,
+    publicUrl: config.publicUrl,
+    snsCertUrlPattern: config.receipts.snsCertUrlPattern,
+  };
 }
 
 function retryPolicyFor(config: Config, channel: Channel): RetryPolicy {
@@ -113,6 +215,9 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     const renderer = createTemplateRenderer();
     const metrics = createPromMetrics({ snapshot: kyselyQueueStats(db) });
     let metricsServer: { close(): Promise<void> } | undefined;
+    const credentialStore = config.secretKey
+      ? kyselyProviderCredentials(db, createSecretBox(parseSecretKey(config.secretKey)))
+      : undefined;
     const recipients = kyselyRecipientStore(db);
     const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const loops: WorkLoop<unknown>[] = [];
@@ -130,9 +235,10 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         leaseMs: config.worker.leaseMs,
         pollMs: config.worker.pollMs,
         concurrency: Math.max(2, Math.ceil(config.worker.concurrency / 4)),
+        suppressions: kyselySuppressionList(db),
         onError,
       });
-      senders = buildSenders(config, database, logger);
+      senders = buildSenders(config, database, logger, credentialStore);
       const queue = kyselyDeliveryQueue(db);
       const lanes = new Map<string, WorkLoop<unknown>>();
       for (const channel of CHANNELS) {
@@ -197,6 +303,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         bodyLimit: config.bodyLimitBytes,
         metrics,
         logger: logger.child({ component: 'api' }),
+        receipts: receiptRoutes(config, database),
+        providerCredentials: credentialStore,
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,

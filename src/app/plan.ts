@@ -8,6 +8,7 @@ import { addressFor } from '../domain/channels.ts';
 import type { TemplateRenderer, Vars } from '../domain/templates.ts';
 import type { NotificationToPlan, PlannedDelivery, Recipient } from '../domain/types.ts';
 import type { PlanQueue, RecipientStore } from '../ports/store.ts';
+import { suppressionKey, type SuppressionList } from '../ports/receipts.ts';
 import { WorkLoop } from './work-loop.ts';
 
 export function templateVars(n: Pick<NotificationToPlan, 'data'>, r: Recipient): Vars {
@@ -59,6 +60,8 @@ export async function planDeliveries(
   recipient: Recipient | null,
   renderer: TemplateRenderer,
   newId: () => string = uuidv7,
+  /** `suppressionKey`s of the recipient's addresses on the service's suppression list. */
+  suppressed: ReadonlySet<string> = new Set(),
 ): Promise<PlannedDelivery[]> {
   const planned: PlannedDelivery[] = [];
   for (const channel of n.channels) {
@@ -70,6 +73,10 @@ export async function planDeliveries(
     const address = addressFor(channel, recipient);
     if (address === null) {
       planned.push({ ...base, address, status: 'failed', reason: 'recipient_missing_address' });
+      continue;
+    }
+    if (suppressed.has(suppressionKey(channel, address))) {
+      planned.push({ ...base, address, status: 'suppressed', reason: 'address_suppressed' });
       continue;
     }
     const template = n.content[channel];
@@ -101,6 +108,8 @@ export interface PlannerOptions {
   leaseMs: number;
   pollMs: number;
   concurrency: number;
+  /** Hard-bounced and complained addresses; none when absent. */
+  suppressions?: SuppressionList;
   onError(err: unknown, where: string): void;
 }
 
@@ -115,7 +124,16 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
       const recipient = await o.recipients.get(n.serviceId, n.recipientId);
       let deliveries: PlannedDelivery[];
       try {
-        deliveries = await planDeliveries(n, recipient, o.renderer);
+        const addresses = recipient
+          ? n.channels.flatMap((channel) => {
+              const address = addressFor(channel, recipient);
+              return address === null ? [] : [{ channel, address }];
+            })
+          : [];
+        const suppressed = o.suppressions
+          ? await o.suppressions.suppressed(n.serviceId, addresses)
+          : undefined;
+        deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, suppressed);
       } catch (err) {
         await o.queue.fail(n.id, o.owner, `planning failed: ${(err as Error).message}`);
         throw err;

@@ -22,6 +22,9 @@ import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import type { PromMetrics } from '../adapters/metrics/prom-metrics.ts';
+import { receiptsRoutes, type ReceiptRoutesDeps } from './routes/receipts.ts';
+import { providerCredentialsRoutes } from './routes/provider-credentials.ts';
+import type { ProviderCredentialStore } from '../ports/provider-credentials.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -35,6 +38,10 @@ export interface HttpDeps {
   metrics: PromMetrics;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   logger: FastifyBaseLogger;
+  /** Provider delivery receipts; off when no provider sends any. */
+  receipts?: ReceiptRoutesDeps | undefined;
+  /** Per-service provider credentials; undefined when HERALD_SECRET_KEY is not set. */
+  providerCredentials?: ProviderCredentialStore | undefined;
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -94,5 +101,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(recipientsRoutes(deps));
   await app.register(notificationsRoutes(deps));
   await app.register(outboxRoutes(deps));
+  if (deps.receipts) await app.register(receiptsRoutes(deps.receipts));
+  await app.register(providerCredentialsRoutes({ keys: deps.keys, credentials: deps.providerCredentials }));
   return app;
 }

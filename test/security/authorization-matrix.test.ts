@@ -112,6 +112,25 @@ const MATRIX: Row[] = [
     expect: { ...SERVICE_ONLY, otherService: 404, owner: 200 },
   },
   {
+    method: 'PUT',
+    route: '/v1/providers/{name}/credentials',
+    call: () => ({ path: '/v1/providers/x-slack/credentials', body: { type: 'slack', credentials: {} } }),
+    expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
+  },
+  {
+    method: 'GET',
+    route: '/v1/providers/credentials',
+    call: () => ({ path: '/v1/providers/credentials' }),
+    expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
+    mustNotLeak: () => 'a-slack',
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/providers/{name}/credentials',
+    call: () => ({ path: '/v1/providers/a-slack/credentials' }),
+    expect: { ...SERVICE_ONLY, otherService: 404, owner: 204 },
+  },
+  {
     method: 'GET',
     route: '/v1/outbox',
     call: () => ({ path: '/v1/outbox' }),
@@ -129,6 +148,10 @@ describe('authorization matrix', () => {
   const fixture = async (): Promise<Fixture> => {
     const a = client(base, tokens.owner ?? '');
     const key = await a.post('/v1/api-keys', { label: 'fixture' });
+    assert.equal(
+      (await a.put('/v1/providers/a-slack/credentials', { type: 'slack', credentials: {} })).status,
+      200,
+    );
     const sent = await a.post('/v1/notifications', {
       type: 'order_shipped',
       recipient: { id: 'ann', email: 'ann@example.com' },
@@ -141,7 +164,7 @@ describe('authorization matrix', () => {
   };
 
   before(async () => {
-    herald = await startInProcess();
+    herald = await startInProcess({ env: { HERALD_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') } });
     base = herald.url ?? '';
     const admin = client(base, TEST_ADMIN_TOKEN);
     const a = await registerService(admin, 'A');

@@ -42,7 +42,10 @@ describe('fuzzing every public endpoint', () => {
 
   before(async () => {
     // No worker: every row that appears is written by the API request under test.
-    herald = await startInProcess({ worker: false });
+    herald = await startInProcess({
+      worker: false,
+      env: { HERALD_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') },
+    });
     base = herald.url ?? '';
     const admin = client(base, TEST_ADMIN_TOKEN);
     keyA = (await registerService(admin, 'A')).apiKey;

@@ -1,10 +1,12 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-init.ts';
+import * as m0004 from './0004-providers.ts';
 import * as m0006 from './0006-metrics.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
+  '0004-providers': m0004,
   '0006-metrics': m0006,
 };
 
@@ -12,4 +14,5 @@ export const migrationProvider: MigrationProvider = {
   getMigrations: async () => MIGRATIONS,
 };
 
-export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1) as string;
+/** Kysely applies migrations in name order, so the newest is the greatest name. */
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1) as string;

@@ -1,0 +1,80 @@
+/**
+ * Slack incoming webhooks: the address is the webhook URL Slack issued for one channel
+ * (`https://hooks.slack.com/services/T…/B…/…`); content is `{ text, blocks? }`. Slack answers `ok`, or
+ * a status with a short reason in the body (`invalid_payload`, `channel_is_archived`, `no_service`…).
+ */
+import type { SendFailure } from '../../../domain/retry-policy.ts';
+import type { Sender } from '../../../ports/sender.ts';
+import { ProviderError } from '../../../ports/sender.ts';
+import { classifyHttpStatus, classifyNetworkError, createHttpClient } from '../http/undici-http.ts';
+
+export interface SlackSettings {
+  name: string;
+  /** Only addresses under this base are sent to (default https://hooks.slack.com/). */
+  baseUrl?: string | undefined;
+  timeoutMs?: number | undefined;
+}
+
+export const SLACK_REASONS: Readonly<Record<string, { kind: SendFailure['kind']; code: string }>> = {
+  invalid_payload: { kind: 'permanent', code: 'invalid_request' },
+  no_text: { kind: 'permanent', code: 'invalid_request' },
+  user_not_found: { kind: 'permanent', code: 'invalid_address' },
+  channel_not_found: { kind: 'permanent', code: 'invalid_address' },
+  channel_is_archived: { kind: 'permanent', code: 'invalid_address' },
+  action_prohibited: { kind: 'permanent', code: 'forbidden' },
+  posting_to_general_channel_denied: { kind: 'permanent', code: 'forbidden' },
+  // The webhook was revoked or its app removed: this URL is dead for good.
+  invalid_token: { kind: 'permanent', code: 'subscription_gone' },
+  no_service: { kind: 'permanent', code: 'subscription_gone' },
+  no_service_id: { kind: 'permanent', code: 'subscription_gone' },
+  no_team: { kind: 'permanent', code: 'subscription_gone' },
+  team_disabled: { kind: 'permanent', code: 'subscription_gone' },
+  rollup_error: { kind: 'transient', code: 'slack_error' },
+};
+
+export function classifySlackError(
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined> = {},
+): SendFailure {
+  const reason = text.trim();
+  const message = `Slack ${status}: ${reason.slice(0, 200)}`;
+  const known = SLACK_REASONS[reason];
+  if (known && status !== 429 && status < 500) return { ...known, message };
+  return classifyHttpStatus(status, 'slack', message, headers['retry-after']);
+}
+
+export function createSlackSender(s: SlackSettings): Sender {
+  const base = s.baseUrl ?? 'https://hooks.slack.com/';
+  const http = createHttpClient({ timeoutMs: s.timeoutMs });
+  return {
+    name: s.name,
+    channel: 'webhook',
+    async send(m) {
+      if (!m.to.startsWith(base)) {
+        throw new ProviderError({
+          kind: 'permanent',
+          code: 'invalid_address',
+          message: `Slack webhook URLs start with ${base}.`,
+        });
+      }
+      const c = m.content as { text?: string; blocks?: unknown };
+      let res;
+      try {
+        res = await http.send({
+          url: m.to,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            text: c.text ?? '',
+            ...(c.blocks !== undefined ? { blocks: c.blocks } : {}),
+          }),
+        });
+      } catch (err) {
+        throw new ProviderError(classifyNetworkError(err, 'Slack'), err);
+      }
+      if (res.status === 200) return { providerMessageId: null };
+      throw new ProviderError(classifySlackError(res.status, res.text, res.headers));
+    },
+    close: () => http.close(),
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * A service's own provider credentials (e.g. its SendGrid key), stored encrypted. Write-only: the API
+ * answers with names, types and dates, never with a secret.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { invalid, notFound, unavailable } from '../../domain/errors.ts';
+import type { ProviderCredentialStore } from '../../ports/provider-credentials.ts';
+import type { ApiKeyStore } from '../../ports/store.ts';
+import {
+  ApnsConfig,
+  FcmConfig,
+  SendGridConfig,
+  SesConfig,
+  SlackConfig,
+  TwilioConfig,
+  VonageConfig,
+  WebPushConfig,
+} from '../../config-providers.ts';
+import { serviceAuth } from '../auth.ts';
+import { DateTime, errorResponses } from '../schemas.ts';
+
+/** What each provider type needs: its config schema without the name and type. */
+const CREDENTIALS: Readonly<Record<string, TSchema>> = Object.fromEntries(
+  (
+    [
+      ['sendgrid', SendGridConfig],
+      ['ses', SesConfig],
+      ['twilio', TwilioConfig],
+      ['vonage', VonageConfig],
+      ['fcm', FcmConfig],
+      ['apns', ApnsConfig],
+      ['webpush', WebPushConfig],
+      ['slack', SlackConfig],
+    ] as const
+  ).map(([type, schema]) => [type, Type.Omit(schema, ['name', 'type'], { additionalProperties: false })]),
+);
+
+const Info = Type.Object({
+  provider: Type.String(),
+  type: Type.String(),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+const Params = Type.Object({ name: Type.String({ pattern: '^[a-z0-9_-]{1,64}$' }) });
+
+export function providerCredentialsRoutes(deps: {
+  keys: ApiKeyStore;
+  credentials: ProviderCredentialStore | undefined;
+}): FastifyPluginAsync {
+  const store = () => {
+    if (!deps.credentials) throw unavailable('Set HERALD_SECRET_KEY to store provider credentials.');
+    return deps.credentials;
+  };
+  return async (fastify) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.put(
+      '/v1/providers/:name/credentials',
+      {
+        schema: {
+          tags: ['providers'],
+          summary: "Store this service's credentials for a provider (encrypted; never returned).",
+          security: [{ apiKey: [] }],
+          params: Params,
+          body: Type.Object(
+            {
+              type: Type.Union(Object.keys(CREDENTIALS).map((t) => Type.Literal(t))),
+              credentials: Type.Record(Type.String(), Type.Unknown()),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Info, ...errorResponses(401, 422, 503) },
+        },
+      },
+      async (request) => {
+        const type: string = request.body.type;
+        const credentials = request.body.credentials;
+        const schema = CREDENTIALS[type] as TSchema;
+        if (!Value.Check(schema, credentials)) {
+          const details = [...Value.Errors(schema, credentials)].map((e) => ({
+            in: 'body',
+            path: `/credentials${e.instancePath}`,
+            message: e.message,
+          }));
+          throw invalid(
+            'validation_failed',
+            `Invalid ${type} credentials: ${details[0]?.path} ${details[0]?.message}`,
+            details,
+          );
+        }
+        return store().put(request.serviceId, request.params.name, type, credentials);
+      },
+    );
+    app.get(
+      '/v1/providers/credentials',
+      {
+        schema: {
+          tags: ['providers'],
+          summary: 'Providers this service has credentials for (names and types only).',
+          security: [{ apiKey: [] }],
+          response: { 200: Type.Object({ data: Type.Array(Info) }), ...errorResponses(401, 503) },
+        },
+      },
+      async (request) => ({ data: await store().list(request.serviceId) }),
+    );
+    app.delete(
+      '/v1/providers/:name/credentials',
+      {
+        schema: {
+          tags: ['providers'],
+          summary: "Delete this service's credentials for a provider.",
+          security: [{ apiKey: [] }],
+          params: Params,
+          response: { 204: Type.Null(), ...errorResponses(401, 404, 503) },
+        },
+      },
+      async (request, reply) => {
+        if (!(await store().remove(request.serviceId, request.params.name)))
+          throw notFound('Provider credentials', request.params.name);
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Delivery receipts from providers: `POST /v1/receipts/{provider}`, where `provider` is the name of a
+ * configured provider. Each request is authenticated by the provider's own signature scheme before
+ * anything is read from it; a wrong or missing signature is a 401 and changes nothing.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { malformed, notFound, unauthorized } from '../../domain/errors.ts';
+import type { Receipt, ReceiptStore } from '../../ports/receipts.ts';
+import { parseTwilioStatus, verifyTwilioSignature } from '../../adapters/receipts/twilio-receipts.ts';
+import {
+  parseSendGridEvents,
+  SENDGRID_SIGNATURE_HEADER,
+  SENDGRID_TIMESTAMP_HEADER,
+  sendGridKey,
+  verifySendGridSignature,
+} from '../../adapters/receipts/sendgrid-receipts.ts';
+import { createSnsVerifier, isSnsMessage, parseSesEvent } from '../../adapters/receipts/ses-receipts.ts';
+import { errorResponses } from '../schemas.ts';
+
+export type ReceiptEndpoint =
+  | { type: 'twilio'; authToken: string }
+  | { type: 'sendgrid'; publicKey: string }
+  | { type: 'ses'; topicArns?: string[] | undefined };
+
+export interface ReceiptRoutesDeps {
+  receipts: ReceiptStore;
+  /** By provider name. */
+  endpoints: ReadonlyMap<string, ReceiptEndpoint>;
+  /** Herald's public URL: Twilio signs the URL it called, which a proxy may have rewritten. */
+  publicUrl?: string | undefined;
+  snsCertUrlPattern: string;
+  /** How SNS certificates and subscription confirmations are fetched (tests point it locally). */
+  fetchText?: (url: string) => Promise<string>;
+}
+
+const header = (r: FastifyRequest, name: string): string | undefined => {
+  const v = r.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+export function receiptsRoutes(deps: ReceiptRoutesDeps): FastifyPluginAsync {
+  const sns = createSnsVerifier({
+    certUrlPattern: deps.snsCertUrlPattern,
+    ...(deps.fetchText ? { fetchText: deps.fetchText } : {}),
+  });
+  const fetchText =
+    deps.fetchText ?? (async (url: string) => (await fetch(url, { redirect: 'error' })).text());
+  const sendGridKeys = new Map<string, ReturnType<typeof sendGridKey>>();
+
+  async function receiptsFor(
+    name: string,
+    ep: ReceiptEndpoint,
+    request: FastifyRequest,
+    raw: string,
+  ): Promise<Receipt[]> {
+    if (ep.type === 'twilio') {
+      const params = new URLSearchParams(raw);
+      const base = deps.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
+      if (
+        !verifyTwilioSignature(
+          ep.authToken,
+          `${base}${request.url}`,
+          params,
+          header(request, 'x-twilio-signature'),
+        )
+      )
+        throw unauthorized('X-Twilio-Signature does not match.');
+      const r = parseTwilioStatus(name, params);
+      return r ? [r] : [];
+    }
+    if (ep.type === 'sendgrid') {
+      let key = sendGridKeys.get(name);
+      if (!key) sendGridKeys.set(name, (key = sendGridKey(ep.publicKey)));
+      if (
+        !verifySendGridSignature(
+          key,
+          raw,
+          header(request, SENDGRID_SIGNATURE_HEADER),
+          header(request, SENDGRID_TIMESTAMP_HEADER),
+        )
+      )
+        throw unauthorized('The Event Webhook signature does not match.');
+      return parseSendGridEvents(name, parseBody(raw));
+    }
+    const m = parseBody(raw);
+    if (!isSnsMessage(m)) throw malformed('The body is not an SNS message.');
+    if (!(await sns.verify(m))) throw unauthorized('The SNS message signature does not verify.');
+    if (ep.topicArns && !ep.topicArns.includes(m.TopicArn))
+      throw unauthorized(`Topic ${m.TopicArn} is not allowed.`);
+    if (m.Type === 'SubscriptionConfirmation') {
+      if (!m.SubscribeURL || !sns.allowedUrl(m.SubscribeURL))
+        throw malformed('SubscribeURL is not an SNS URL.');
+      await fetchText(m.SubscribeURL);
+      return [];
+    }
+    if (m.Type !== 'Notification') return [];
+    const r = parseSesEvent(name, m.Message);
+    return r ? [r] : [];
+  }
+
+  return async (fastify) => {
+    // Signatures cover the exact bytes received, so every body is kept as text here.
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.post(
+      '/v1/receipts/:provider',
+      {
+        schema: {
+          tags: ['receipts'],
+          summary: 'Delivery receipts from a provider (Twilio, SendGrid, SES via SNS), signature-checked.',
+          params: Type.Object({ provider: Type.String({ pattern: '^[a-z0-9_-]{1,64}$' }) }),
+          response: {
+            200: Type.Object({ received: Type.Integer(), applied: Type.Integer(), unknown: Type.Integer() }),
+            ...errorResponses(400, 401, 404),
+          },
+        },
+      },
+      async (request) => {
+        const name = request.params.provider;
+        const ep = deps.endpoints.get(name);
+        if (!ep) throw notFound('Receipt endpoint', name);
+        const raw = typeof request.body === 'string' ? request.body : '';
+        const receipts = await receiptsFor(name, ep, request, raw);
+        let applied = 0;
+        let unknown = 0;
+        for (const r of receipts) {
+          const outcome = await deps.receipts.apply(r);
+          if (outcome === 'applied') applied++;
+          if (outcome === 'unknown_delivery') unknown++;
+        }
+        return { received: receipts.length, applied, unknown };
+      },
+    );
+  };
+}
+
+function parseBody(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw malformed('The body is not valid JSON.');
+  }
+}
