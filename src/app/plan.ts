@@ -1,13 +1,17 @@
 /**
- * Planning turns one accepted notification into its deliveries: resolve the recipient, pick each
- * channel's address, render the content for that recipient. A channel that cannot be sent becomes a
- * `failed` delivery with a reason, so every requested channel is accounted for.
+ * Planning turns one accepted notification into its deliveries: resolve the recipient, apply their
+ * preferences (send, defer to the end of quiet hours, or suppress with a reason), pick each channel's
+ * addresses (one delivery per device for push), render the content for that recipient. A channel that
+ * cannot be sent becomes a `failed` or `suppressed` delivery with a reason, so every requested channel
+ * is accounted for.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { addressFor } from '../domain/channels.ts';
+import { addressFor, targetsFor, type Target } from '../domain/channels.ts';
 import type { TemplateRenderer, Vars } from '../domain/templates.ts';
 import type { NotificationToPlan, PlannedDelivery, Recipient } from '../domain/types.ts';
 import type { PlanQueue, RecipientStore } from '../ports/store.ts';
+import { withUnsubscribe, type RecipientLinks } from '../domain/unsubscribe.ts';
+import type { PlanContext } from './plan-context.ts';
 import { WorkLoop } from './work-loop.ts';
 
 export function templateVars(n: Pick<NotificationToPlan, 'data'>, r: Recipient): Vars {
@@ -59,6 +63,7 @@ export async function planDeliveries(
   recipient: Recipient | null,
   renderer: TemplateRenderer,
   newId: () => string = uuidv7,
+  ctx?: PlanContext,
 ): Promise<PlannedDelivery[]> {
   const planned: PlannedDelivery[] = [];
   for (const channel of n.channels) {
@@ -67,30 +72,74 @@ export async function planDeliveries(
       planned.push({ ...base, address: null, status: 'failed', reason: 'unknown_recipient' });
       continue;
     }
-    const address = addressFor(channel, recipient);
-    if (address === null) {
-      planned.push({ ...base, address, status: 'failed', reason: 'recipient_missing_address' });
+    const withDevices = ctx ? { ...recipient, devices: ctx.devices } : recipient;
+    const decision = ctx?.decisions.get(channel) ?? { action: 'send' as const };
+    if (decision.action === 'suppress') {
+      // Decided before addresses: "opted out of SMS" explains more than "has no phone number".
+      const address = addressFor(channel, withDevices);
+      planned.push({ ...base, address, status: 'suppressed', reason: decision.reason });
       continue;
     }
-    const template = n.content[channel];
+    const targets = targetsFor(channel, withDevices);
+    if (targets.length === 0) {
+      planned.push({ ...base, address: null, status: 'failed', reason: 'recipient_missing_address' });
+      continue;
+    }
+    const stored = n.content[channel] ? undefined : ctx?.templates.get(channel);
+    const template = n.content[channel] ?? stored?.content;
+    const templateRef = stored ? { locale: stored.locale, version: stored.version } : null;
+    const first = targets[0] as Target;
     if (!template) {
-      planned.push({ ...base, address, status: 'failed', reason: 'missing_content' });
+      planned.push({ ...base, address: first.address, status: 'failed', reason: 'missing_content' });
       continue;
     }
+    let content: Record<string, unknown>;
     try {
-      const content = await renderContent(template, templateVars(n, recipient), renderer);
-      planned.push({ ...base, address, content, status: 'queued', reason: null });
+      const vars = { ...templateVars(n, recipient), ...linkVars(ctx?.links ?? null) };
+      content = await renderContent(template, vars, renderer);
+      if (channel === 'email' && ctx?.links) content = withUnsubscribe(content, ctx.links);
     } catch (err) {
       planned.push({
         ...base,
-        address,
+        address: first.address,
         status: 'failed',
         reason: 'template_render_error',
         errorMessage: (err as Error).message,
+        template: templateRef,
       });
+      continue;
     }
+    const ttl = ctx?.type.ttlSeconds;
+    if (
+      decision.action === 'defer' &&
+      ttl != null &&
+      decision.until.getTime() > n.createdAt.getTime() + ttl * 1000
+    ) {
+      // Held past its time to live, the message would arrive stale; say so instead of sending it late.
+      planned.push({ ...base, address: first.address, status: 'suppressed', reason: 'ttl_expired' });
+      continue;
+    }
+    const timing =
+      decision.action === 'defer'
+        ? { status: 'deferred' as const, reason: decision.reason, notBefore: decision.until }
+        : { status: 'queued' as const, reason: null };
+    targets.forEach((t, i) => {
+      planned.push({
+        ...base,
+        id: i === 0 ? base.id : newId(),
+        target: t.target,
+        address: t.address,
+        content: t.device?.keys ? { ...content, keys: t.device.keys } : content,
+        template: templateRef,
+        ...timing,
+      });
+    });
   }
   return planned;
+}
+
+function linkVars(links: RecipientLinks | null): Vars {
+  return links ? { preferences_url: links.preferencesUrl, unsubscribe_url: links.unsubscribeUrl } : {};
 }
 
 export interface PlannerOptions {
@@ -102,6 +151,8 @@ export interface PlannerOptions {
   pollMs: number;
   concurrency: number;
   onError(err: unknown, where: string): void;
+  /** Preferences, devices and stored templates for a recipient; without it every channel is sent as asked. */
+  context?: (n: NotificationToPlan, recipient: Recipient) => Promise<PlanContext>;
 }
 
 export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
@@ -115,7 +166,8 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
       const recipient = await o.recipients.get(n.serviceId, n.recipientId);
       let deliveries: PlannedDelivery[];
       try {
-        deliveries = await planDeliveries(n, recipient, o.renderer);
+        const ctx = recipient && o.context ? await o.context(n, recipient) : undefined;
+        deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, ctx);
       } catch (err) {
         await o.queue.fail(n.id, o.owner, `planning failed: ${(err as Error).message}`);
         throw err;
