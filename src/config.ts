@@ -44,6 +44,8 @@ export const ConfigSchema = Type.Object(
     dataDir: Type.String({ default: './.herald' }),
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     adminToken: Type.Optional(Type.String({ minLength: 16 })),
+    /** Signs the links in messages (preference page, unsubscribe); made and kept by Herald when unset. */
+    secretKey: Type.Optional(Type.String({ minLength: 32 })),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 512 * 1024 }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('databaseUrl', env.DATABASE_URL);
   set('dataDir', env.HERALD_DATA_DIR);
   set('adminToken', env.HERALD_ADMIN_TOKEN);
+  set('secretKey', env.HERALD_SECRET_KEY);
   set('host', env.HERALD_HOST);
   set('port', intFromEnv(env, 'HERALD_PORT') ?? intFromEnv(env, 'PORT'));
   set('publicUrl', env.HERALD_PUBLIC_URL);

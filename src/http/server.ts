@@ -20,6 +20,17 @@ import { recipientsRoutes } from './routes/recipients.ts';
 import { notificationsRoutes } from './routes/notifications.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
+import { notificationTypesRoutes } from './routes/notification-types.ts';
+import { recipientPreferencesRoutes } from './routes/recipient-preferences.ts';
+import { publicPagesRoutes } from './routes/public-pages.ts';
+import type { Links } from '../app/links.ts';
+import type {
+  DeviceStore,
+  ErasureStore,
+  NotificationTypeStore,
+  PreferenceStore,
+  TemplateStore,
+} from '../ports/preferences-store.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -32,6 +43,15 @@ export interface HttpDeps {
   bodyLimit: number;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   logger: FastifyBaseLogger;
+  /** Types, templates, devices, preferences and the hosted pages; all or nothing. */
+  preferences?: {
+    types: NotificationTypeStore;
+    templates: TemplateStore;
+    devices: DeviceStore;
+    preferences: PreferenceStore;
+    erasure: ErasureStore;
+    links: Links;
+  };
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -50,6 +70,8 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       ],
     },
     return503OnClosing: true,
+    // Recipient ids (up to 256 characters) and signed link tokens are path parameters; 100 is too short.
+    routerOptions: { maxParamLength: 2048 },
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
@@ -84,7 +106,13 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(servicesRoutes(deps));
   await app.register(recipientsRoutes(deps));
-  await app.register(notificationsRoutes(deps));
+  await app.register(notificationsRoutes({ ...deps, ...deps.preferences }));
+  if (deps.preferences) {
+    const p = { ...deps.preferences, keys: deps.keys, services: deps.services, renderer: deps.renderer };
+    await app.register(notificationTypesRoutes(p));
+    await app.register(recipientPreferencesRoutes(p));
+    await app.register(publicPagesRoutes(p));
+  }
   await app.register(outboxRoutes(deps));
   return app;
 }

@@ -37,6 +37,8 @@ export function client(baseUrl: string, token?: string) {
       call<T>('POST', path, body, headers),
     put: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
       call<T>('PUT', path, body, headers),
+    patch: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+      call<T>('PATCH', path, body, headers),
     delete: <T = any>(path: string, headers?: Record<string, string>) =>
       call<T>('DELETE', path, undefined, headers),
   };
