@@ -66,8 +66,10 @@ export function quietWindowEnd(now: Date, timeZone: string, window: QuietWindow)
   if (!inside) return null;
   const day = 86_400;
   const wait = (end - local + day) % day;
-  let guess = now.getTime() + wait * 1000;
+  // Local times are read to the second; start from the whole second so the end lands exactly on it.
+  const second = Math.floor(now.getTime() / 1000) * 1000;
+  let guess = second + wait * 1000;
   const drift = ((localSecondOfDay(new Date(guess), timeZone) - end + day + day / 2) % day) - day / 2;
   guess -= drift * 1000;
-  return new Date(Math.max(guess, now.getTime() + 1000));
+  return new Date(Math.max(guess, second + 1000));
 }

@@ -116,6 +116,8 @@ export interface DeliveryView {
   createdAt: Date;
   updatedAt: Date;
   sentAt: Date | null;
+  /** The stored template version the content came from, when it came from one. */
+  template?: { locale: string; version: number } | null;
 }
 
 export interface NotificationView {

@@ -141,6 +141,9 @@ export const DeliverySchema = Type.Object({
   createdAt: DateTime,
   updatedAt: DateTime,
   sentAt: NullableDateTime,
+  template: Type.Optional(
+    Type.Union([Type.Object({ locale: Type.String(), version: Type.Integer() }), Type.Null()]),
+  ),
 });
 
 export const NotificationSchema = Type.Object({
