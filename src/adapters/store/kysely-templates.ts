@@ -34,7 +34,7 @@ export function kyselyTemplateStore(db: Db): TemplateStore {
             .executeTakeFirstOrThrow();
           return toTemplate(row);
         } catch (err) {
-          if (tries < 3 && (err as { code?: string }).code === '23505') continue;
+          if (tries < 20 && (err as { code?: string }).code === '23505') continue;
           throw err;
         }
       }
