@@ -143,7 +143,11 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         concurrency: Math.max(2, Math.ceil(config.worker.concurrency / 4)),
         onError,
         context: (n, r) =>
-          loadPlanContext({ ...prefs, now: () => new Date(), links: links.forRecipient }, n, r),
+          loadPlanContext(
+            { ...prefs, now: () => new Date(), links: (s, id) => links.forRecipient(s, id) },
+            n,
+            r,
+          ),
       });
       senders = buildSenders(config, database, logger);
       const queue = kyselyDeliveryQueue(db);

@@ -224,7 +224,7 @@ describe('preferences, templates and unsubscribe (embedded)', () => {
       body: 'List-Unsubscribe=One-Click',
     });
     assert.equal(forged.status, 403);
-    assert.equal(((await forged.json()) as any).error.code, 'forbidden');
+    assert.equal((await forged.json()).error.code, 'forbidden');
     const wrongBody = await fetch(url!, { method: 'POST', headers: form, body: 'List-Unsubscribe=Yes' });
     assert.equal(wrongBody.status, 400);
     // A GET (a mail scanner following the link) changes nothing.

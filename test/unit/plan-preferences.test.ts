@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { planDeliveries } from '../../src/app/plan.ts';
 import type { PlanContext } from '../../src/app/plan-context.ts';
-import { CHANNELS, type Channel, type DeviceAddress } from '../../src/domain/channels.ts';
+import { CHANNELS } from '../../src/domain/channels.ts';
 import { DEFAULT_TYPE } from '../../src/domain/notification-types.ts';
 import { decide, type PreferenceSettings } from '../../src/domain/preferences.ts';
 import { createTemplateRenderer } from '../../src/domain/templates.ts';
@@ -96,7 +96,7 @@ describe('planner and preferences', () => {
           const ctx: PlanContext = {
             type,
             decisions,
-            devices: devices as DeviceAddress[],
+            devices: devices,
             templates: new Map(),
             links: null,
           };
@@ -105,7 +105,7 @@ describe('planner and preferences', () => {
           for (const channel of channels) {
             const mine = planned.filter((p) => p.channel === channel);
             assert.ok(mine.length >= 1, `${channel} is accounted for`);
-            const d = decisions.get(channel as Channel)!;
+            const d = decisions.get(channel)!;
             for (const p of mine) {
               if (d.action === 'suppress') assert.deepEqual([p.status, p.reason], ['suppressed', d.reason]);
               if (p.status === 'queued') assert.equal(d.action, 'send');

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import type { PreferenceSettings, RecipientPreferences } from '../../domain/preferences.ts';
 import type { PreferenceStore } from '../../ports/preferences-store.ts';
 import { json, type Db } from './db.ts';
 
@@ -12,7 +11,7 @@ export function kyselyPreferenceStore(db: Db): PreferenceStore {
         .where('service_id', '=', serviceId)
         .where('id', '=', recipientId)
         .executeTakeFirst();
-      return row ? (row.preferences as RecipientPreferences) : null;
+      return row ? row.preferences : null;
     },
     async update(serviceId, recipientId, change) {
       return db.transaction().execute(async (tx) => {
@@ -24,7 +23,7 @@ export function kyselyPreferenceStore(db: Db): PreferenceStore {
           .forUpdate()
           .executeTakeFirst();
         if (!row) return null;
-        const next = change(row.preferences as RecipientPreferences);
+        const next = change(row.preferences);
         await tx
           .updateTable('recipients')
           .set({ preferences: json(next), updated_at: sql<Date>`now()` })
@@ -40,7 +39,7 @@ export function kyselyPreferenceStore(db: Db): PreferenceStore {
         .select('preference_defaults')
         .where('id', '=', serviceId)
         .executeTakeFirst();
-      return (row?.preference_defaults ?? {}) as PreferenceSettings;
+      return row?.preference_defaults ?? {};
     },
     async setServiceDefaults(serviceId, defaults) {
       await db

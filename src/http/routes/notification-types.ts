@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { previewTemplate, saveTemplate, type TemplateDeps } from '../../app/templates.ts';
-import { CHANNELS, type Channel } from '../../domain/channels.ts';
+import { CHANNELS } from '../../domain/channels.ts';
 import { notFound } from '../../domain/errors.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { serviceAuth } from '../auth.ts';
@@ -43,8 +43,8 @@ export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore
           key: request.params.key,
           description: b.description,
           category: b.category,
-          kind: b.kind as 'transactional' | 'commercial',
-          defaultChannels: b.defaultChannels as Channel[],
+          kind: b.kind,
+          defaultChannels: b.defaultChannels,
           ttlSeconds: b.ttlSeconds,
           collapseKey: b.collapseKey,
         });

@@ -2,11 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { notFound } from '../../domain/errors.ts';
-import {
-  mergePreferences,
-  type PreferenceSettings,
-  type RecipientPreferencesPatch,
-} from '../../domain/preferences.ts';
+import { mergePreferences } from '../../domain/preferences.ts';
 import type { DeviceStore, ErasureStore, PreferenceStore } from '../../ports/preferences-store.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { serviceAuth } from '../auth.ts';
@@ -67,7 +63,7 @@ export function recipientPreferencesRoutes(deps: RecipientPreferenceDeps): Fasti
         },
       },
       async (request) => {
-        const patch = request.body as RecipientPreferencesPatch;
+        const patch = request.body;
         const next = await deps.preferences.update(request.serviceId, request.params.recipientId, (current) =>
           mergePreferences(current, patch),
         );
@@ -101,9 +97,8 @@ export function recipientPreferencesRoutes(deps: RecipientPreferenceDeps): Fasti
         },
       },
       async (request) => {
-        const defaults = request.body as PreferenceSettings;
-        await deps.preferences.setServiceDefaults(request.serviceId, defaults);
-        return defaults;
+        await deps.preferences.setServiceDefaults(request.serviceId, request.body);
+        return deps.preferences.serviceDefaults(request.serviceId);
       },
     );
 
@@ -131,7 +126,7 @@ export function recipientPreferencesRoutes(deps: RecipientPreferenceDeps): Fasti
           recipientId,
           b.platform === 'web'
             ? { platform: 'web', token: b.endpoint, keys: b.keys }
-            : { platform: b.platform as 'ios' | 'android', token: b.token, keys: null },
+            : { platform: b.platform, token: b.token, keys: null },
         );
         return reply.status(201).send(device);
       },
