@@ -28,8 +28,10 @@ export function verifyLinkToken(key: Buffer, token: string): LinkScope | null {
   const dot = token.indexOf('.');
   if (dot <= 0 || token.length > 2048) return null;
   const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(key, payload);
+  // Compared as text, not decoded bytes: base64 ignores the spare bits of the last character, and a
+  // token must have exactly one spelling, or "change one character" would sometimes still verify.
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(mac(key, payload).toString('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));

@@ -89,21 +89,22 @@ describe('link tokens', () => {
   });
 
   it('rejects any single changed character, and tokens made with another key', () => {
-    const token = signLinkToken(key, scope);
     fc.assert(
-      fc.property(fc.nat({ max: token.length - 1 }), fc.constantFrom(...'ABCabc0129-_.'), (i, c) => {
-        fc.pre(token[i] !== c);
-        const changed = token.slice(0, i) + c + token.slice(i + 1);
-        // base64url may decode two spellings of a final character to the same bytes; those are the same token.
-        const same =
-          Buffer.from(changed.split('.')[1] ?? '', 'base64url').equals(
-            Buffer.from(token.split('.')[1]!, 'base64url'),
-          ) && changed.split('.')[0] === token.split('.')[0];
-        if (!same) assert.equal(verifyLinkToken(key, changed), null);
-      }),
-      { numRuns: 300 },
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.nat(),
+        fc.constantFrom(...'ABCDabcd0129-_.'),
+        (id, at, c) => {
+          const token = signLinkToken(key, { ...scope, recipientId: id });
+          const i = at % token.length;
+          fc.pre(token[i] !== c);
+          const changed = token.slice(0, i) + c + token.slice(i + 1);
+          assert.equal(verifyLinkToken(key, changed), null);
+        },
+      ),
+      { numRuns: 1000 },
     );
-    assert.equal(verifyLinkToken(Buffer.alloc(32, 8), token), null);
+    assert.equal(verifyLinkToken(Buffer.alloc(32, 8), signLinkToken(key, scope)), null);
   });
 
   it('cannot be re-pointed at another recipient', () => {
