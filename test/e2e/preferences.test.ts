@@ -87,6 +87,9 @@ describe('preferences, templates and unsubscribe (embedded)', () => {
     });
     assert.equal(created.status, 201);
     assert.equal(created.body.ttlSeconds, 3600);
+    const badKey = await api.put('/v1/notification-types/digest', { collapseKey: '{{ day' });
+    assert.equal(badKey.status, 422);
+    assert.equal(badKey.body.error.code, 'template_syntax_error');
     const bad = await api.put('/v1/notification-types/digest', { kind: 'spam' });
     assert.equal(bad.status, 422);
     assert.equal(bad.body.error.code, 'validation_failed');
@@ -234,6 +237,10 @@ describe('preferences, templates and unsubscribe (embedded)', () => {
     const res = await fetch(url!, { method: 'POST', headers: form, body: 'List-Unsubscribe=One-Click' });
     assert.equal(res.status, 200);
     assert.equal((await api.get('/v1/recipients/uma/preferences')).body.unsubscribed, true);
+    // The same request again, and the multipart/form-data spelling RFC 8058 also allows, both succeed.
+    const data = new FormData();
+    data.set('List-Unsubscribe', 'One-Click');
+    assert.equal((await fetch(url!, { method: 'POST', body: data })).status, 200);
 
     const promo = await waitForNotification(
       api,

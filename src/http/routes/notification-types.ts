@@ -39,6 +39,7 @@ export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore
       },
       async (request, reply) => {
         const b = request.body;
+        if (b.collapseKey !== null) deps.renderer.check(b.collapseKey, 'collapseKey');
         const { type, created } = await deps.types.put(request.serviceId, {
           key: request.params.key,
           description: b.description,

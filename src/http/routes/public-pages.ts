@@ -14,6 +14,7 @@ import { forbidden, malformed, notFound } from '../../domain/errors.ts';
 import type { LinkScope } from '../../domain/link-tokens.ts';
 import { messagePageHtml, preferencePageHtml, unsubscribePageHtml } from '../../web/preference-page-html.ts';
 import { errorResponses } from '../schemas.ts';
+import { multipartFields } from '../multipart-fields.ts';
 
 /**
  * Pages a recipient opens from a message, authorised by the signed token in the path alone.
@@ -23,6 +24,15 @@ export function publicPagesRoutes(deps: PreferencePageDeps & { links: Links }): 
   return async (fastify) => {
     // Form bodies are accepted here only; the JSON API keeps refusing them with 415.
     await fastify.register(formbody, { bodyLimit: 64 * 1024 });
+    fastify.addContentTypeParser(
+      'multipart/form-data',
+      { parseAs: 'string', bodyLimit: 64 * 1024 },
+      (request, body, done) => {
+        const fields = multipartFields(body as string, request.headers['content-type'] ?? '');
+        if (fields) done(null, fields);
+        else done(malformed('The multipart body has no boundary.'), undefined);
+      },
+    );
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('onSend', async (_request, reply) => {
       void reply.header('cache-control', 'no-store');
@@ -79,7 +89,8 @@ export function publicPagesRoutes(deps: PreferencePageDeps & { links: Links }): 
         schema: {
           tags: ['unsubscribe'],
           summary:
-            'One-click unsubscribe (RFC 8058): POST `List-Unsubscribe=One-Click` as application/x-www-form-urlencoded. ' +
+            'One-click unsubscribe (RFC 8058): POST `List-Unsubscribe=One-Click` as application/x-www-form-urlencoded ' +
+            '(or the same field as multipart/form-data). ' +
             'Stops commercial notification types for the recipient the signed token names.',
           params,
           response: { ...errorResponses(400, 403, 404, 415) },
