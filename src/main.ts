@@ -117,6 +117,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         : await databaseSecret(kyselySecretStore(db)));
     let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const links = createLinks(secret, () => publicUrl);
+    if (!config.publicUrl && !roles.api) {
+      logger.warn(
+        { publicUrl },
+        'HERALD_PUBLIC_URL is not set: unsubscribe and preference links in messages will point at this guess',
+      );
+    }
     const prefs = {
       types: kyselyNotificationTypeStore(db),
       templates: kyselyTemplateStore(db),
