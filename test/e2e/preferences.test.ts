@@ -234,6 +234,15 @@ describe('preferences, templates and unsubscribe (embedded)', () => {
     assert.equal((await fetch(url!)).status, 200);
     assert.equal((await api.get('/v1/recipients/uma/preferences')).body.unsubscribed, undefined);
 
+    // Another service can neither read nor change this recipient's preferences.
+    assert.equal((await other.get('/v1/recipients/uma/preferences')).status, 404);
+    assert.equal((await other.patch('/v1/recipients/uma/preferences', { unsubscribed: true })).status, 404);
+    const badWindow = await api.patch('/v1/recipients/uma/preferences', {
+      quietHours: { start: '25:00', end: '07:00' },
+    });
+    assert.equal(badWindow.status, 422);
+    assert.equal(badWindow.body.error.code, 'validation_failed');
+
     const res = await fetch(url!, { method: 'POST', headers: form, body: 'List-Unsubscribe=One-Click' });
     assert.equal(res.status, 200);
     assert.equal((await api.get('/v1/recipients/uma/preferences')).body.unsubscribed, true);
