@@ -11,8 +11,9 @@
  *                       a per-type or per-category switch for the channel. The recipient's own choice
  *                       wins over the service's default; at one level, the type beats its category.
  *   4. frequency_cap    the recipient already had `frequencyLimit` notifications in the last 24 hours
- *                       (a rolling day, so no time zone can make the cap reset twice). `critical` is
- *                       exempt: a cap exists against fatigue, not to hide an outage alert.
+ *                       (a rolling day, so no time zone can make the cap reset twice). Everything counts,
+ *                       but only `commercial` types are held back, and never `critical` ones: a cap is
+ *                       against fatigue, and must not swallow a receipt, a password reset or an alert.
  *   5. quiet_hours      inside the recipient's quiet window (their IANA zone), non-critical messages
  *                       are deferred to the end of the window. `critical` is sent at once.
  * Settings absent from the recipient fall back to the service's defaults, then to "allowed".
@@ -124,7 +125,8 @@ function decideChannel(input: DecisionInput, channel: Channel): Decision {
 
   const critical = input.priority === 'critical';
   const limit = r.frequencyLimit !== undefined ? r.frequencyLimit : s.frequencyLimit;
-  if (!critical && typeof limit === 'number' && input.sentLastDay >= limit) {
+  const cappable = !critical && type.kind === 'commercial';
+  if (cappable && typeof limit === 'number' && input.sentLastDay >= limit) {
     return { action: 'suppress', reason: 'frequency_cap' };
   }
 

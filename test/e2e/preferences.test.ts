@@ -335,9 +335,15 @@ describe('preferences, templates and unsubscribe (embedded)', () => {
       await send({ type: 'receipt', recipient: 'cap', data: { title: '1' } }),
     );
     assert.equal(first.deliveries[0].status, 'sent');
+    // Transactional messages count towards the cap but are never held back by it.
+    const receipt = await waitForNotification(
+      api,
+      await send({ type: 'receipt', recipient: 'cap', data: { title: 'r' } }),
+    );
+    assert.equal(receipt.deliveries[0].status, 'sent');
     const second = await waitForNotification(
       api,
-      await send({ type: 'receipt', recipient: 'cap', data: { title: '2' } }),
+      await send({ type: 'promo', recipient: 'cap', data: { title: '2' } }),
     );
     assert.deepEqual(
       [second.deliveries[0].status, second.deliveries[0].reason],

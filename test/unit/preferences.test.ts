@@ -102,6 +102,15 @@ describe('preferences: truth table', () => {
       { priority: 'critical', recipient: { frequencyLimit: 0 }, sentLastDay: 9 },
       'send',
     ],
+    [
+      'transactional is not capped',
+      {
+        type: { key: 'receipt', category: null, kind: 'transactional' },
+        recipient: { frequencyLimit: 0 },
+        sentLastDay: 9,
+      },
+      'send',
+    ],
     ['quiet hours at 03:00 Tokyo', { recipient: { quietHours: NIGHT } }, 'defer 2026-01-14T22:00:00.000Z'],
     ['service default quiet hours', { service: { quietHours: NIGHT } }, 'defer 2026-01-14T22:00:00.000Z'],
     [
@@ -330,16 +339,16 @@ describe('preferences: properties', () => {
     );
   });
 
-  it('the cap suppresses exactly when a non-critical message reaches the limit', () => {
+  it('the cap suppresses exactly when a non-critical commercial message reaches the limit', () => {
     fc.assert(
       fc.property(anyInput, (i) => {
         const limit =
           i.recipient.frequencyLimit !== undefined ? i.recipient.frequencyLimit : i.service.frequencyLimit;
         for (const [, d] of decide(i)) {
           const capped = d.action === 'suppress' && d.reason === 'frequency_cap';
-          if (capped)
-            assert.ok(i.priority !== 'critical' && typeof limit === 'number' && i.sentLastDay >= limit);
-          if (typeof limit !== 'number' || i.sentLastDay < limit) assert.ok(!capped);
+          const cappable = i.priority !== 'critical' && i.type.kind === 'commercial';
+          if (capped) assert.ok(cappable && typeof limit === 'number' && i.sentLastDay >= limit);
+          if (!cappable || typeof limit !== 'number' || i.sentLastDay < limit) assert.ok(!capped);
         }
       }),
       RUNS,
