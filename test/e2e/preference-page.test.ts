@@ -124,4 +124,35 @@ describe('hosted preference page in Chromium', { skip }, () => {
     const receipt = await send('receipt', 'Order 12');
     assert.equal(receipt.deliveries[0].status, 'sent');
   });
+
+  it('the unsubscribe link opened in a browser asks first, then unsubscribes with one button', async () => {
+    await api.put('/v1/recipients/omar', { email: 'omar@example.com' });
+    const res = await api.post('/v1/notifications', {
+      type: 'newsletter',
+      recipient: 'omar',
+      data: { title: 'May news' },
+      content,
+    });
+    const n = await waitForNotification(api, res.body.id);
+    const mail = (await api.get('/v1/outbox')).body.data.find(
+      (m: any) => m.deliveryId === n.deliveries[0].id,
+    );
+    const unsubscribe = /^<(.+)>$/.exec(mail.content.headers['List-Unsubscribe'])?.[1];
+    assert.ok(unsubscribe);
+
+    const page = await browser.newPage();
+    try {
+      page.setDefaultTimeout(30_000);
+      await page.goto(unsubscribe);
+      assert.equal((await api.get('/v1/recipients/omar/preferences')).body.unsubscribed, undefined);
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.getByRole('button', { name: 'Unsubscribe from news and offers' }).click(),
+      ]);
+      await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
+    } finally {
+      await page.close();
+    }
+    assert.equal((await api.get('/v1/recipients/omar/preferences')).body.unsubscribed, true);
+  });
 });
