@@ -87,7 +87,11 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    /** AES-256-GCM key (32 bytes, base64) for per-service provider credentials; HERALD_SECRET_KEY. */
+    /**
+     * HERALD_SECRET_KEY, 32 bytes in base64: seals per-service provider credentials (AES-256-GCM) and,
+     * through a derived key, signs the links in messages. Unset, links get a key Herald makes and keeps,
+     * and stored credentials are off.
+     */
     secretKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
     receipts: Type.Object(
       { snsCertUrlPattern: Type.String({ minLength: 1, default: SNS_CERT_URL_PATTERN }) },
@@ -144,12 +148,12 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('databaseUrl', env.DATABASE_URL);
   set('dataDir', env.HERALD_DATA_DIR);
   set('adminToken', env.HERALD_ADMIN_TOKEN);
+  set('secretKey', env.HERALD_SECRET_KEY);
   set('host', env.HERALD_HOST);
   set('port', intFromEnv(env, 'HERALD_PORT') ?? intFromEnv(env, 'PORT'));
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('logLevel', env.HERALD_LOG_LEVEL);
-  set('secretKey', env.HERALD_SECRET_KEY);
   if (env.HERALD_SMTP_URL) {
     const providers = (raw.providers ?? {}) as Record<string, unknown>;
     const email: unknown[] = Array.isArray(providers.email) ? (providers.email as unknown[]) : [];

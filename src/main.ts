@@ -51,6 +51,14 @@ import { createPlanner } from './app/plan.ts';
 import { createLane } from './app/dispatch.ts';
 import type { WorkLoop } from './app/work-loop.ts';
 import { sql } from 'kysely';
+import { kyselyNotificationTypeStore } from './adapters/store/kysely-notification-types.ts';
+import { kyselyTemplateStore } from './adapters/store/kysely-templates.ts';
+import { kyselyDeviceStore } from './adapters/store/kysely-devices.ts';
+import { kyselyPreferenceStore } from './adapters/store/kysely-preferences.ts';
+import { kyselyErasureStore } from './adapters/store/kysely-erasure.ts';
+import { kyselyDeferredQueue, kyselySecretStore } from './adapters/store/kysely-deferred.ts';
+import { createLinks, databaseSecret, dataDirSecret } from './app/links.ts';
+import { loadPlanContext } from './app/plan-context.ts';
 
 export interface Roles {
   api: boolean;
@@ -219,6 +227,28 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       ? kyselyProviderCredentials(db, createSecretBox(parseSecretKey(config.secretKey)))
       : undefined;
     const recipients = kyselyRecipientStore(db);
+    // Links in messages must verify on every process of a deployment: one key, kept where all can read it.
+    const secret =
+      config.secretKey ??
+      (database.kind === 'pglite'
+        ? dataDirSecret(config.dataDir)
+        : await databaseSecret(kyselySecretStore(db)));
+    let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+    const links = createLinks(secret, () => publicUrl);
+    if (!config.publicUrl && !roles.api) {
+      logger.warn(
+        { publicUrl },
+        'HERALD_PUBLIC_URL is not set: unsubscribe and preference links in messages will point at this guess',
+      );
+    }
+    const prefs = {
+      types: kyselyNotificationTypeStore(db),
+      templates: kyselyTemplateStore(db),
+      devices: kyselyDeviceStore(db),
+      preferences: kyselyPreferenceStore(db),
+      erasure: kyselyErasureStore(db),
+      links,
+    };
     const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const loops: WorkLoop<unknown>[] = [];
     let unlisten: (() => Promise<void>) | undefined;
@@ -237,6 +267,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         concurrency: Math.max(2, Math.ceil(config.worker.concurrency / 4)),
         suppressions: kyselySuppressionList(db),
         onError,
+        context: (n, r) =>
+          loadPlanContext(
+            { ...prefs, now: () => new Date(), links: (s, id) => links.forRecipient(s, id) },
+            n,
+            r,
+          ),
       });
       senders = buildSenders(config, database, logger, credentialStore);
       const queue = kyselyDeliveryQueue(db);
@@ -274,7 +310,10 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       });
       loops.push(planner, ...lanes.values());
       for (const loop of loops) loop.start();
+      const deferred = kyselyDeferredQueue(db);
       const sweep = async () => {
+        // Quiet hours over: deferred deliveries become due and their lanes are woken.
+        for (const channel of await deferred.releaseDue(1000)) lanes.get(`lane:${channel}`)?.wake();
         const policyMax = config.retry.default.maxAttempts;
         const moved = await queue.reclaimExpired(policyMax);
         if (moved > 0) {
@@ -299,6 +338,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         notifications: kyselyNotificationStore(db),
         outbox: kyselyOutbox(db),
         renderer,
+        preferences: prefs,
         adminToken,
         bodyLimit: config.bodyLimitBytes,
         metrics,
@@ -315,6 +355,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         },
       });
       url = await app.listen({ host: config.host, port: config.port });
+      if (!config.publicUrl) publicUrl = url;
       logger.info(
         { url, docs: `${url}/docs`, mode: database.kind === 'pglite' ? 'embedded' : 'postgres' },
         'Herald API listening',

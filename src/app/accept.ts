@@ -11,18 +11,24 @@ import { conflict, invalid } from '../domain/errors.ts';
 import type { TemplateRenderer } from '../domain/templates.ts';
 import type { ContentTemplates, Priority, Recipient, RecipientFields } from '../domain/types.ts';
 import type { NotificationStore, RecipientStore, ServiceStore } from '../ports/store.ts';
+import type { DeviceStore, NotificationTypeStore, TemplateStore } from '../ports/preferences-store.ts';
 
 export interface AcceptDeps {
   services: ServiceStore;
   recipients: RecipientStore;
   notifications: NotificationStore;
   renderer: TemplateRenderer;
+  /** With these, a notification may leave out channels (the type's defaults) and content (stored templates). */
+  types?: NotificationTypeStore;
+  templates?: TemplateStore;
+  devices?: DeviceStore;
 }
 
 export interface NotificationRequest {
   type: string;
   recipient: string | ({ id: string } & RecipientFields);
-  channels: Channel[];
+  /** Left out: the type's default channels. */
+  channels?: Channel[];
   data?: Record<string, unknown>;
   content?: ContentTemplates;
   priority?: Priority;
@@ -72,7 +78,12 @@ export async function acceptNotification(
   }
   const idempotencyKey = headerKey ?? body.idempotencyKey ?? null;
 
-  if (!(await deps.services.hasType(serviceId, body.type))) {
+  const type = deps.types
+    ? await deps.types.get(serviceId, body.type)
+    : (await deps.services.hasType(serviceId, body.type))
+      ? { defaultChannels: [] as Channel[] }
+      : null;
+  if (!type) {
     throw invalid(
       'unknown_notification_type',
       `Notification type '${body.type}' is not registered for this service.`,
@@ -81,8 +92,23 @@ export async function acceptNotification(
       },
     );
   }
+  const channels = body.channels ?? type.defaultChannels;
+  if (channels.length === 0) {
+    throw invalid(
+      'validation_failed',
+      `No channels were given and type '${body.type}' has no default channels.`,
+      [{ path: '/channels', message: 'is required when the type has no default channels' }],
+    );
+  }
   const content = body.content ?? {};
-  for (const channel of body.channels) checkContent(channel, content, deps.renderer);
+  const stored = deps.templates
+    ? new Set((await deps.templates.latest(serviceId, body.type)).map((t) => t.channel))
+    : new Set<Channel>();
+  for (const channel of channels) {
+    // A stored template was checked when it was saved; the caller's own content is checked now.
+    if (!content[channel] && stored.has(channel)) continue;
+    checkContent(channel, content, deps.renderer);
+  }
 
   let recipient: Recipient | null;
   if (typeof body.recipient === 'string') {
@@ -100,8 +126,12 @@ export async function acceptNotification(
     const { id, ...fields } = body.recipient;
     recipient = (await deps.recipients.upsert(serviceId, id, fields)).recipient;
   }
-  for (const channel of body.channels) {
-    if (addressFor(channel, recipient) === null) {
+  const devices =
+    deps.devices && channels.some((c) => c === 'push' || c === 'web_push')
+      ? await deps.devices.list(serviceId, recipient.id)
+      : [];
+  for (const channel of channels) {
+    if (addressFor(channel, { ...recipient, devices }) === null) {
       throw invalid(
         'recipient_missing_address',
         `Recipient '${recipient.id}' has no ${ADDRESS_NAME[channel]} for the ${channel} channel.`,
@@ -116,7 +146,7 @@ export async function acceptNotification(
     serviceId,
     type: body.type,
     recipientId: recipient.id,
-    channels: body.channels,
+    channels,
     data: body.data ?? {},
     content,
     priority: body.priority ?? 'normal',

@@ -1,14 +1,18 @@
 /**
- * Planning turns one accepted notification into its deliveries: resolve the recipient, pick each
- * channel's address, render the content for that recipient. A channel that cannot be sent becomes a
- * `failed` delivery with a reason, so every requested channel is accounted for.
+ * Planning turns one accepted notification into its deliveries: resolve the recipient, apply their
+ * preferences (send, defer to the end of quiet hours, or suppress with a reason), pick each channel's
+ * addresses (one delivery per device for push), render the content for that recipient. A channel that
+ * cannot be sent becomes a `failed` or `suppressed` delivery with a reason, so every requested channel
+ * is accounted for.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { addressFor } from '../domain/channels.ts';
+import { addressFor, targetsFor, type Target } from '../domain/channels.ts';
 import type { TemplateRenderer, Vars } from '../domain/templates.ts';
 import type { NotificationToPlan, PlannedDelivery, Recipient } from '../domain/types.ts';
 import type { PlanQueue, RecipientStore } from '../ports/store.ts';
 import { suppressionKey, type SuppressionList } from '../ports/receipts.ts';
+import { withUnsubscribe, type RecipientLinks } from '../domain/unsubscribe.ts';
+import type { PlanContext } from './plan-context.ts';
 import { WorkLoop } from './work-loop.ts';
 
 export function templateVars(n: Pick<NotificationToPlan, 'data'>, r: Recipient): Vars {
@@ -60,6 +64,7 @@ export async function planDeliveries(
   recipient: Recipient | null,
   renderer: TemplateRenderer,
   newId: () => string = uuidv7,
+  ctx?: PlanContext,
   /** `suppressionKey`s of the recipient's addresses on the service's suppression list. */
   suppressed: ReadonlySet<string> = new Set(),
 ): Promise<PlannedDelivery[]> {
@@ -70,34 +75,88 @@ export async function planDeliveries(
       planned.push({ ...base, address: null, status: 'failed', reason: 'unknown_recipient' });
       continue;
     }
-    const address = addressFor(channel, recipient);
-    if (address === null) {
-      planned.push({ ...base, address, status: 'failed', reason: 'recipient_missing_address' });
+    const withDevices = ctx ? { ...recipient, devices: ctx.devices } : recipient;
+    const decision = ctx?.decisions.get(channel) ?? { action: 'send' as const };
+    if (decision.action === 'suppress') {
+      // Decided before addresses: "opted out of SMS" explains more than "has no phone number".
+      const address = addressFor(channel, withDevices);
+      planned.push({ ...base, address, status: 'suppressed', reason: decision.reason });
       continue;
     }
-    if (suppressed.has(suppressionKey(channel, address))) {
-      planned.push({ ...base, address, status: 'suppressed', reason: 'address_suppressed' });
+    const targets = targetsFor(channel, withDevices);
+    if (targets.length === 0) {
+      planned.push({ ...base, address: null, status: 'failed', reason: 'recipient_missing_address' });
       continue;
     }
-    const template = n.content[channel];
+    const stored = n.content[channel] ? undefined : ctx?.templates.get(channel);
+    const template = n.content[channel] ?? stored?.content;
+    const templateRef = stored ? { locale: stored.locale, version: stored.version } : null;
+    // Hard-bounced and complained addresses are not tried again (one delivery per listed target).
+    const live = targets.filter((t) => !suppressed.has(suppressionKey(channel, t.address)));
+    for (const t of targets) {
+      if (live.includes(t)) continue;
+      planned.push({
+        ...base,
+        id: newId(),
+        target: t.target,
+        address: t.address,
+        status: 'suppressed',
+        reason: 'address_suppressed',
+      });
+    }
+    if (live.length === 0) continue;
+    const first = live[0] as Target;
     if (!template) {
-      planned.push({ ...base, address, status: 'failed', reason: 'missing_content' });
+      planned.push({ ...base, address: first.address, status: 'failed', reason: 'missing_content' });
       continue;
     }
+    let content: Record<string, unknown>;
     try {
-      const content = await renderContent(template, templateVars(n, recipient), renderer);
-      planned.push({ ...base, address, content, status: 'queued', reason: null });
+      const vars = { ...templateVars(n, recipient), ...linkVars(ctx?.links ?? null) };
+      content = await renderContent(template, vars, renderer);
+      if (channel === 'email' && ctx?.links) content = withUnsubscribe(content, ctx.links);
     } catch (err) {
       planned.push({
         ...base,
-        address,
+        address: first.address,
         status: 'failed',
         reason: 'template_render_error',
         errorMessage: (err as Error).message,
+        template: templateRef,
       });
+      continue;
     }
+    const ttl = ctx?.type.ttlSeconds;
+    if (
+      decision.action === 'defer' &&
+      ttl != null &&
+      decision.until.getTime() > n.createdAt.getTime() + ttl * 1000
+    ) {
+      // Held past its time to live, the message would arrive stale; say so instead of sending it late.
+      planned.push({ ...base, address: first.address, status: 'suppressed', reason: 'ttl_expired' });
+      continue;
+    }
+    const timing =
+      decision.action === 'defer'
+        ? { status: 'deferred' as const, reason: decision.reason, notBefore: decision.until }
+        : { status: 'queued' as const, reason: null };
+    live.forEach((t, i) => {
+      planned.push({
+        ...base,
+        id: i === 0 ? base.id : newId(),
+        target: t.target,
+        address: t.address,
+        content: t.device?.keys ? { ...content, keys: t.device.keys } : content,
+        template: templateRef,
+        ...timing,
+      });
+    });
   }
   return planned;
+}
+
+function linkVars(links: RecipientLinks | null): Vars {
+  return links ? { preferences_url: links.preferencesUrl, unsubscribe_url: links.unsubscribeUrl } : {};
 }
 
 export interface PlannerOptions {
@@ -111,6 +170,8 @@ export interface PlannerOptions {
   /** Hard-bounced and complained addresses; none when absent. */
   suppressions?: SuppressionList;
   onError(err: unknown, where: string): void;
+  /** Preferences, devices and stored templates for a recipient; without it every channel is sent as asked. */
+  context?: (n: NotificationToPlan, recipient: Recipient) => Promise<PlanContext>;
 }
 
 export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
@@ -124,16 +185,17 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
       const recipient = await o.recipients.get(n.serviceId, n.recipientId);
       let deliveries: PlannedDelivery[];
       try {
+        const ctx = recipient && o.context ? await o.context(n, recipient) : undefined;
         const addresses = recipient
           ? n.channels.flatMap((channel) => {
-              const address = addressFor(channel, recipient);
+              const address = addressFor(channel, ctx ? { ...recipient, devices: ctx.devices } : recipient);
               return address === null ? [] : [{ channel, address }];
             })
           : [];
         const suppressed = o.suppressions
           ? await o.suppressions.suppressed(n.serviceId, addresses)
           : undefined;
-        deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, suppressed);
+        deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, ctx, suppressed);
       } catch (err) {
         await o.queue.fail(n.id, o.owner, `planning failed: ${(err as Error).message}`);
         throw err;

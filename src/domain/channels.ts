@@ -1,16 +1,50 @@
 export const CHANNELS = ['email', 'sms', 'push', 'web_push', 'in_app', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** A registered push target: an app install (`ios`/`android` token) or a browser web-push subscription. */
+export interface DeviceAddress {
+  id: string;
+  platform: 'ios' | 'android' | 'web';
+  /** The FCM/APNs token, or the web-push endpoint URL. */
+  token: string;
+  /** Web push only: the subscription's keys (RFC 8291). */
+  keys?: { p256dh: string; auth: string } | null;
+  active: boolean;
+}
+
 export interface Addressable {
   id: string;
   email?: string | null;
   phone?: string | null;
+  devices?: readonly DeviceAddress[];
+}
+
+/** One place a channel sends to: `target` tells a recipient's devices apart ('' for single-address channels). */
+export interface Target {
+  target: string;
+  address: string;
+  device?: DeviceAddress;
+}
+
+/**
+ * Every place a channel sends to for one recipient. Push and web push fan out to each active device,
+ * one delivery per device, so a dead token fails alone and a retry never re-sends to the others.
+ */
+export function targetsFor(channel: Channel, recipient: Addressable): Target[] {
+  if (channel === 'push' || channel === 'web_push') {
+    const wanted = (d: DeviceAddress) => d.active && (channel === 'web_push') === (d.platform === 'web');
+    return (recipient.devices ?? [])
+      .filter(wanted)
+      .map((device) => ({ target: device.id, address: device.token, device }));
+  }
+  const address = addressFor(channel, recipient);
+  return address === null ? [] : [{ target: '', address }];
 }
 
 /**
  * Where a channel sends for one recipient, or null when the recipient has no address for it.
- * Push, web push and webhook addresses (device tokens, subscriptions, endpoint URLs) are registered
- * per recipient; until one is, those channels have nowhere to go.
+ * Push and web push resolve to the recipient's first active device (see `targetsFor` for all of
+ * them); webhook endpoints are registered per service and have no per-recipient address yet.
  */
 export function addressFor(channel: Channel, recipient: Addressable): string | null {
   switch (channel) {
@@ -22,6 +56,7 @@ export function addressFor(channel: Channel, recipient: Addressable): string | n
       return recipient.id;
     case 'push':
     case 'web_push':
+      return targetsFor(channel, recipient)[0]?.address ?? null;
     case 'webhook':
       return null;
   }

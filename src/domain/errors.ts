@@ -62,6 +62,10 @@ export const ERROR_CODES: Readonly<Record<string, { status: number; meaning: str
     status: 422,
     meaning: 'A template does not parse; `details` gives line and column.',
   },
+  template_render_error: {
+    status: 422,
+    meaning: 'A template parsed but failed to render with the given data (e.g. it ran over its time limit).',
+  },
   rate_limited: { status: 429, meaning: 'Too many requests for this key; see Retry-After.' },
   internal_error: { status: 500, meaning: 'A fault in Herald; nothing about the request was wrong.' },
   unavailable: { status: 503, meaning: 'Herald cannot reach its database right now.' },

@@ -3,7 +3,7 @@
  * prototype walks), no file system (an empty in-memory template map backs include/render), bounded
  * parse size, render time and memory. HTML bodies escape every output unless `| raw` is written.
  */
-import { Liquid, LiquidError, type Template } from 'liquidjs';
+import { Liquid, LiquidError, Tag, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
 import { invalid } from './errors.ts';
 
 export interface TemplateLimits {
@@ -26,8 +26,24 @@ export interface TemplateRenderer {
   render(source: string, vars: Vars, mode?: 'text' | 'html'): Promise<string>;
 }
 
+/**
+ * Tags that load another template. Herald templates are self-contained (there is nothing to include),
+ * so these are refused when a template is saved, with their position, rather than failing at send.
+ */
+const LOADING_TAGS = ['include', 'render', 'layout'] as const;
+
+class RefusedTag extends Tag {
+  constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
+    super(token, remain, liquid);
+    throw new Error(`the ${token.name} tag is not available: templates cannot load other templates or files`);
+  }
+  *render(): Generator<unknown, void, unknown> {
+    // Never reached: the constructor refuses the tag while parsing.
+  }
+}
+
 function makeEngine(limits: TemplateLimits, escape: boolean): Liquid {
-  return new Liquid({
+  const engine = new Liquid({
     ownPropertyOnly: true,
     templates: {},
     strictFilters: true,
@@ -36,6 +52,8 @@ function makeEngine(limits: TemplateLimits, escape: boolean): Liquid {
     memoryLimit: limits.memory,
     ...(escape ? { outputEscape: 'escape' as const } : {}),
   });
+  for (const name of LOADING_TAGS) engine.registerTag(name, RefusedTag);
+  return engine;
 }
 
 function positionOf(err: unknown): { line?: number; column?: number } {

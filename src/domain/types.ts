@@ -71,6 +71,10 @@ export interface PlannedDelivery {
   errorMessage?: string;
   content: Record<string, unknown>;
   notBefore?: Date;
+  /** Which of the recipient's devices, for channels that fan out per device ('' or absent otherwise). */
+  target?: string;
+  /** The stored template version the content was rendered from, when it came from one. */
+  template?: { locale: string; version: number } | null;
 }
 
 /** A delivery a lane has claimed and holds a lease on. */
@@ -112,6 +116,8 @@ export interface DeliveryView {
   createdAt: Date;
   updatedAt: Date;
   sentAt: Date | null;
+  /** The stored template version the content came from, when it came from one. */
+  template?: { locale: string; version: number } | null;
 }
 
 export interface NotificationView {

@@ -67,7 +67,7 @@ export const RecipientSchema = Type.Object({
 });
 
 const Tpl = (max = 100_000) => Type.String({ maxLength: max });
-const ContentSchema = Type.Object(
+export const ContentSchema = Type.Object(
   {
     email: Type.Optional(
       Type.Object(
@@ -108,7 +108,7 @@ export const NotificationRequestSchema = Type.Object(
       RecipientId,
       Type.Object({ id: RecipientId, ...RecipientFieldsSchema.properties }, { additionalProperties: false }),
     ]),
-    channels: Type.Array(Type.Enum(CHANNELS), { minItems: 1, maxItems: 6, uniqueItems: true }),
+    channels: Type.Optional(Type.Array(Type.Enum(CHANNELS), { minItems: 1, maxItems: 6, uniqueItems: true })),
     data: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 500 })),
     content: Type.Optional(ContentSchema),
     priority: Type.Optional(Type.Enum(PRIORITIES)),
@@ -141,6 +141,9 @@ export const DeliverySchema = Type.Object({
   createdAt: DateTime,
   updatedAt: DateTime,
   sentAt: NullableDateTime,
+  template: Type.Optional(
+    Type.Union([Type.Object({ locale: Type.String(), version: Type.Integer() }), Type.Null()]),
+  ),
 });
 
 export const NotificationSchema = Type.Object({

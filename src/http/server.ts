@@ -25,6 +25,17 @@ import type { PromMetrics } from '../adapters/metrics/prom-metrics.ts';
 import { receiptsRoutes, type ReceiptRoutesDeps } from './routes/receipts.ts';
 import { providerCredentialsRoutes } from './routes/provider-credentials.ts';
 import type { ProviderCredentialStore } from '../ports/provider-credentials.ts';
+import { notificationTypesRoutes } from './routes/notification-types.ts';
+import { recipientPreferencesRoutes } from './routes/recipient-preferences.ts';
+import { publicPagesRoutes } from './routes/public-pages.ts';
+import type { Links } from '../app/links.ts';
+import type {
+  DeviceStore,
+  ErasureStore,
+  NotificationTypeStore,
+  PreferenceStore,
+  TemplateStore,
+} from '../ports/preferences-store.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -42,6 +53,15 @@ export interface HttpDeps {
   receipts?: ReceiptRoutesDeps | undefined;
   /** Per-service provider credentials; undefined when HERALD_SECRET_KEY is not set. */
   providerCredentials?: ProviderCredentialStore | undefined;
+  /** Types, templates, devices, preferences and the hosted pages; all or nothing. */
+  preferences?: {
+    types: NotificationTypeStore;
+    templates: TemplateStore;
+    devices: DeviceStore;
+    preferences: PreferenceStore;
+    erasure: ErasureStore;
+    links: Links;
+  };
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -99,7 +119,13 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes(deps));
   await app.register(servicesRoutes(deps));
   await app.register(recipientsRoutes(deps));
-  await app.register(notificationsRoutes(deps));
+  await app.register(notificationsRoutes({ ...deps, ...deps.preferences }));
+  if (deps.preferences) {
+    const p = { ...deps.preferences, keys: deps.keys, services: deps.services, renderer: deps.renderer };
+    await app.register(notificationTypesRoutes(p));
+    await app.register(recipientPreferencesRoutes(p));
+    await app.register(publicPagesRoutes(p));
+  }
   await app.register(outboxRoutes(deps));
   if (deps.receipts) await app.register(receiptsRoutes(deps.receipts));
   await app.register(providerCredentialsRoutes({ keys: deps.keys, credentials: deps.providerCredentials }));

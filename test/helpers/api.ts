@@ -31,12 +31,15 @@ export function client(baseUrl: string, token?: string) {
     return { status: res.status, headers: res.headers, body: parsed as T };
   };
   return {
+    request: call,
     get: <T = any>(path: string, headers?: Record<string, string>) =>
       call<T>('GET', path, undefined, headers),
     post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
       call<T>('POST', path, body, headers),
     put: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
       call<T>('PUT', path, body, headers),
+    patch: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+      call<T>('PATCH', path, body, headers),
     delete: <T = any>(path: string, headers?: Record<string, string>) =>
       call<T>('DELETE', path, undefined, headers),
   };

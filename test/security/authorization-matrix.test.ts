@@ -15,6 +15,7 @@ const CALLERS: Caller[] = ['none', 'malformed', 'unknownKey', 'revokedKey', 'oth
 interface Fixture {
   notificationId: string;
   keyId: string;
+  deviceId: string;
 }
 
 interface Row {
@@ -22,7 +23,7 @@ interface Row {
   /** The OpenAPI path, e.g. /v1/notifications/{id}. */
   route: string;
   /** The concrete path and body, built from service A's fixture. */
-  call(f: Fixture): { path: string; body?: unknown };
+  call(f: Fixture): { path: string; body?: unknown; headers?: Record<string, string> };
   /** Expected status per caller; `owner` is service A. */
   expect: Partial<Record<Caller, number>>;
   /** For collection routes: what another service's answer must not contain. */
@@ -30,7 +31,14 @@ interface Row {
 }
 
 const SERVICE_ONLY = { none: 401, malformed: 401, unknownKey: 401, revokedKey: 401, admin: 401 } as const;
-const PUBLIC = Object.fromEntries(CALLERS.map((c) => [c, 200])) as Record<Caller, number>;
+const everyone = (status: number) =>
+  Object.fromEntries(CALLERS.map((c) => [c, status])) as Record<Caller, number>;
+const PUBLIC = everyone(200);
+/** A service route on service A's resource: B gets 404, as if it did not exist. */
+const OWNED = (owner: number) => ({ ...SERVICE_ONLY, otherService: 404, owner });
+/** A service route on the caller's own collection or settings. */
+const OWN = (status: number) => ({ ...SERVICE_ONLY, otherService: status, owner: status });
+const T = '/v1/notification-types/a-only';
 
 const MATRIX: Row[] = [
   { method: 'GET', route: '/healthz', call: () => ({ path: '/healthz' }), expect: PUBLIC },
@@ -132,6 +140,107 @@ const MATRIX: Row[] = [
   },
   {
     method: 'GET',
+    route: '/v1/notification-types',
+    call: () => ({ path: '/v1/notification-types' }),
+    expect: OWN(200),
+    mustNotLeak: () => 'a-only',
+  },
+  // PUT makes the caller's own type: B's 'x-type' is B's, A's is A's.
+  {
+    method: 'PUT',
+    route: '/v1/notification-types/{key}',
+    call: () => ({ path: '/v1/notification-types/x-type', body: { description: 'x' } }),
+    expect: OWN(201),
+  },
+  { method: 'GET', route: '/v1/notification-types/{key}', call: () => ({ path: T }), expect: OWNED(200) },
+  {
+    method: 'PUT',
+    route: '/v1/notification-types/{key}/templates/{channel}/{locale}',
+    call: () => ({ path: `${T}/templates/email/default`, body: { subject: 's', text: 't' } }),
+    expect: OWNED(201),
+  },
+  {
+    method: 'GET',
+    route: '/v1/notification-types/{key}/templates',
+    call: () => ({ path: `${T}/templates` }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'GET',
+    route: '/v1/notification-types/{key}/templates/{channel}/{locale}/versions',
+    call: () => ({ path: `${T}/templates/email/default/versions` }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'POST',
+    route: '/v1/notification-types/{key}/templates/{channel}/preview',
+    call: () => ({ path: `${T}/templates/email/preview`, body: { data: { x: 1 } } }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'GET',
+    route: '/v1/preference-defaults',
+    call: () => ({ path: '/v1/preference-defaults' }),
+    expect: OWN(200),
+  },
+  {
+    method: 'PUT',
+    route: '/v1/preference-defaults',
+    call: () => ({ path: '/v1/preference-defaults', body: { frequencyLimit: 500 } }),
+    expect: OWN(200),
+  },
+  {
+    method: 'GET',
+    route: '/v1/recipients/{recipientId}/preferences',
+    call: () => ({ path: '/v1/recipients/ann/preferences' }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/recipients/{recipientId}/preferences',
+    call: () => ({ path: '/v1/recipients/ann/preferences', body: { frequencyLimit: 100 } }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'POST',
+    route: '/v1/recipients/{recipientId}/devices',
+    call: () => ({
+      path: '/v1/recipients/ann/devices',
+      body: { platform: 'ios', token: 'abcdef0123456789' },
+    }),
+    expect: OWNED(201),
+  },
+  {
+    method: 'GET',
+    route: '/v1/recipients/{recipientId}/devices',
+    call: () => ({ path: '/v1/recipients/ann/devices' }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/recipients/{recipientId}/devices/{deviceId}',
+    call: (f) => ({ path: `/v1/recipients/ann/devices/${f.deviceId}` }),
+    expect: OWNED(204),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/recipients/{recipientId}',
+    call: () => ({ path: '/v1/recipients/dora' }),
+    expect: OWNED(200),
+  },
+  {
+    // The signed token is the credential; headers change nothing, and a forged token is refused.
+    method: 'POST',
+    route: '/u/{token}',
+    call: () => ({
+      path: '/u/forged-token',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }),
+    expect: everyone(403),
+  },
+  {
+    method: 'GET',
     route: '/v1/outbox',
     call: () => ({ path: '/v1/outbox' }),
     expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
@@ -149,6 +258,18 @@ describe('authorization matrix', () => {
     const a = client(base, tokens.owner ?? '');
     const key = await a.post('/v1/api-keys', { label: 'fixture' });
     assert.equal(
+      (await a.put('/v1/notification-types/a-only', { description: 'A only' })).status < 300,
+      true,
+    );
+    await a.put('/v1/notification-types/a-only/templates/email/default', { subject: 's', text: 't' });
+    await a.put('/v1/recipients/dora', { email: 'dora@example.com' });
+    await a.put('/v1/recipients/ann', { email: 'ann@example.com' });
+    const device = await a.post('/v1/recipients/ann/devices', {
+      platform: 'android',
+      token: `tok-${Math.random()}`,
+    });
+    assert.equal(device.status, 201);
+    assert.equal(
       (await a.put('/v1/providers/a-slack/credentials', { type: 'slack', credentials: {} })).status,
       200,
     );
@@ -160,7 +281,7 @@ describe('authorization matrix', () => {
     });
     assert.equal(sent.status, 202);
     await waitForNotification(a, sent.body.id);
-    return { notificationId: sent.body.id, keyId: key.body.id };
+    return { notificationId: sent.body.id, keyId: key.body.id, deviceId: device.body.id };
   };
 
   before(async () => {
@@ -202,16 +323,8 @@ describe('authorization matrix', () => {
         const expected = row.expect[caller];
         assert.ok(expected !== undefined, `${row.method} ${row.route}: no expectation for ${caller}`);
         const f = await fixture();
-        const { path, body } = row.call(f);
-        const c = client(base, tokens[caller] ?? undefined);
-        const res =
-          row.method === 'GET'
-            ? await c.get(path)
-            : row.method === 'DELETE'
-              ? await c.delete(path)
-              : row.method === 'PUT'
-                ? await c.put(path, body)
-                : await c.post(path, body);
+        const { path, body, headers } = row.call(f);
+        const res = await client(base, tokens[caller] ?? undefined).request(row.method, path, body, headers);
         assert.equal(
           res.status,
           expected,

@@ -40,6 +40,7 @@ describe('planning with a suppression list', () => {
       ann,
       createTemplateRenderer(),
       newId,
+      undefined,
       new Set([suppressionKey('email', 'ann@example.COM')]),
     );
     assert.deepEqual(

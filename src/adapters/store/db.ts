@@ -8,6 +8,7 @@ export interface ServicesTable {
   id: string;
   name: string;
   created_at: Generated<Date>;
+  preference_defaults: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
 export interface NotificationTypesTable {
@@ -15,6 +16,12 @@ export interface NotificationTypesTable {
   key: string;
   description: string;
   created_at: Generated<Date>;
+  category: string | null;
+  kind: Generated<string>;
+  default_channels: ColumnType<string[], string | undefined, string>;
+  ttl_seconds: number | null;
+  collapse_key: string | null;
+  updated_at: Generated<Date>;
 }
 
 export interface ApiKeysTable {
@@ -35,6 +42,7 @@ export interface RecipientsTable {
   locale: string | null;
   timezone: string | null;
   attributes: Json<Record<string, unknown>>;
+  preferences: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -80,6 +88,41 @@ export interface DeliveriesTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   sent_at: Timestamp | null;
+  target: Generated<string>;
+  template: ColumnType<TemplateRef | null, string | null | undefined, string | null>;
+}
+
+export interface TemplateRef {
+  locale: string;
+  version: number;
+}
+
+export interface DevicesTable {
+  id: string;
+  service_id: string;
+  recipient_id: string;
+  platform: string;
+  token: string;
+  keys: ColumnType<{ p256dh: string; auth: string } | null, string | null, string | null>;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface TemplatesTable {
+  service_id: string;
+  type_key: string;
+  channel: string;
+  locale: string;
+  version: number;
+  content: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface HeraldSecretsTable {
+  name: string;
+  value: string;
+  created_at: Generated<Date>;
 }
 
 export interface DeliveryAttemptsTable {
@@ -114,6 +157,9 @@ export interface DB {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   captured_messages: CapturedMessagesTable;
+  devices: DevicesTable;
+  templates: TemplatesTable;
+  herald_secrets: HeraldSecretsTable;
 }
 
 export type Db = Kysely<DB>;

@@ -100,6 +100,7 @@ export function kyselyNotificationStore(db: Db): NotificationStore {
         createdAt: d.created_at,
         updatedAt: d.updated_at,
         sentAt: d.sent_at,
+        template: d.template,
       }));
       let status: NotificationView['status'];
       if (n.plan_status === 'failed') status = 'failed';

@@ -67,10 +67,14 @@ export function kyselyPlanQueue(db: Db): PlanQueue {
                 provider_message_id: null,
                 sent_at: null,
                 ...(d.notBefore ? { next_attempt_at: d.notBefore } : {}),
+                target: d.target ?? '',
+                template: d.template ? json(d.template) : null,
               })),
             )
-            // A re-run after a crash adds nothing: (notification, recipient, channel) is unique.
-            .onConflict((oc) => oc.columns(['notification_id', 'recipient_id', 'channel']).doNothing())
+            // A re-run after a crash adds nothing: (notification, recipient, channel, target) is unique.
+            .onConflict((oc) =>
+              oc.columns(['notification_id', 'recipient_id', 'channel', 'target']).doNothing(),
+            )
             .execute();
         }
         await tx

@@ -75,7 +75,7 @@ export function createSmtpSender(s: SmtpSettings): Sender {
     name: s.name,
     channel: 'email',
     async send(m: OutgoingMessage) {
-      const c = m.content as { subject?: string; text?: string; html?: string };
+      const c = m.content as { subject?: string; text?: string; html?: string; headers?: unknown };
       try {
         const info = await transport.sendMail({
           from: s.from,
@@ -84,7 +84,11 @@ export function createSmtpSender(s: SmtpSettings): Sender {
           ...(c.text !== undefined ? { text: c.text } : {}),
           ...(c.html !== undefined ? { html: c.html } : {}),
           messageId: `<${m.deliveryId}@herald>`,
-          headers: { 'X-Herald-Delivery-Id': m.deliveryId, 'X-Herald-Notification-Id': m.notificationId },
+          headers: {
+            ...extraHeaders(c.headers),
+            'X-Herald-Delivery-Id': m.deliveryId,
+            'X-Herald-Notification-Id': m.notificationId,
+          },
         });
         return { providerMessageId: info.messageId ?? null };
       } catch (err) {
@@ -95,6 +99,23 @@ export function createSmtpSender(s: SmtpSettings): Sender {
       transport.close();
     },
   };
+}
+
+/**
+ * Headers the planner put in the content (List-Unsubscribe and the like). Only well-formed names and
+ * single-line values pass, so content can never inject a header of its own or override the envelope.
+ */
+const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+const RESERVED = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'message-id', 'date', 'sender', 'reply-to']);
+export function extraHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers || typeof headers !== 'object' || Array.isArray(headers)) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name) || RESERVED.has(name.toLowerCase())) continue;
+    if (typeof value !== 'string' || /[\r\n]/.test(value) || value.length > 2000) continue;
+    out[name] = value;
+  }
+  return out;
 }
 
 function parseSmtpUrl(url: string) {

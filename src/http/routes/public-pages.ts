@@ -1,0 +1,112 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Links } from '../../app/links.ts';
+import {
+  pageModel,
+  savePageForm,
+  unsubscribeOneClick,
+  type PageForm,
+  type PreferencePageDeps,
+} from '../../app/preference-page.ts';
+import { forbidden, malformed, notFound } from '../../domain/errors.ts';
+import type { LinkScope } from '../../domain/link-tokens.ts';
+import { messagePageHtml, preferencePageHtml, unsubscribePageHtml } from '../../web/preference-page-html.ts';
+import { errorResponses } from '../schemas.ts';
+import { multipartFields } from '../multipart-fields.ts';
+
+/**
+ * Pages a recipient opens from a message, authorised by the signed token in the path alone.
+ * The token is a credential in a URL, so these answers forbid caching, framing and referrers.
+ */
+export function publicPagesRoutes(deps: PreferencePageDeps & { links: Links }): FastifyPluginAsync {
+  return async (fastify) => {
+    // Form bodies are accepted here only; the JSON API keeps refusing them with 415.
+    await fastify.register(formbody, { bodyLimit: 64 * 1024 });
+    fastify.addContentTypeParser(
+      'multipart/form-data',
+      { parseAs: 'string', bodyLimit: 64 * 1024 },
+      (request, body, done) => {
+        const fields = multipartFields(body as string, request.headers['content-type'] ?? '');
+        if (fields) done(null, fields);
+        else done(malformed('The multipart body has no boundary.'), undefined);
+      },
+    );
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('onSend', async (_request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      void reply.header('referrer-policy', 'no-referrer');
+      void reply.header('x-frame-options', 'DENY');
+      void reply.header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      );
+    });
+    const params = Type.Object({ token: Type.String({ minLength: 1, maxLength: 2048 }) });
+    const html = (reply: FastifyReply, status: number, body: string) =>
+      reply.status(status).type('text/html; charset=utf-8').send(body);
+    const denied = (reply: FastifyReply) =>
+      html(
+        reply,
+        403,
+        messagePageHtml('Link not valid', 'This link is not valid. Use the link from your latest message.'),
+      );
+    const gone = (reply: FastifyReply) =>
+      html(reply, 404, messagePageHtml('Not found', 'There are no preferences for this link any more.'));
+    const pageSchema = { hide: true, params };
+
+    const showPage = async (reply: FastifyReply, token: string, scope: LinkScope, saved: boolean) => {
+      const model = await pageModel(deps, scope);
+      if (!model) return gone(reply);
+      return html(reply, 200, preferencePageHtml(model, `/p/${encodeURIComponent(token)}`, saved));
+    };
+
+    app.get('/p/:token', { schema: pageSchema }, async (request, reply) => {
+      const scope = deps.links.verify(request.params.token);
+      if (!scope) return denied(reply);
+      return showPage(reply, request.params.token, scope, false);
+    });
+
+    app.post('/p/:token', { schema: pageSchema }, async (request, reply) => {
+      const scope = deps.links.verify(request.params.token);
+      if (!scope) return denied(reply);
+      const form = (request.body ?? {}) as PageForm;
+      if (!(await savePageForm(deps, scope, form))) return gone(reply);
+      return showPage(reply, request.params.token, scope, true);
+    });
+
+    app.get('/u/:token', { schema: pageSchema }, async (request, reply) => {
+      const scope = deps.links.verify(request.params.token);
+      if (!scope) return denied(reply);
+      const token = encodeURIComponent(request.params.token);
+      return html(reply, 200, unsubscribePageHtml(`/u/${token}`, false, `/p/${token}`));
+    });
+
+    app.post(
+      '/u/:token',
+      {
+        schema: {
+          tags: ['unsubscribe'],
+          summary:
+            'One-click unsubscribe (RFC 8058): POST `List-Unsubscribe=One-Click` as application/x-www-form-urlencoded ' +
+            '(or the same field as multipart/form-data). ' +
+            'Stops commercial notification types for the recipient the signed token names.',
+          params,
+          response: { ...errorResponses(400, 403, 404, 415) },
+        },
+      },
+      async (request, reply) => {
+        const scope = deps.links.verify(request.params.token);
+        if (!scope) throw forbidden('The unsubscribe link is not valid.');
+        const body = request.body as Record<string, unknown> | undefined;
+        if (body?.['List-Unsubscribe'] !== 'One-Click') {
+          throw malformed('The body must be List-Unsubscribe=One-Click (RFC 8058).');
+        }
+        if (!(await unsubscribeOneClick(deps, scope))) throw notFound('recipient', scope.recipientId);
+        const token = encodeURIComponent(request.params.token);
+        return html(reply, 200, unsubscribePageHtml(`/u/${token}`, true, `/p/${token}`));
+      },
+    );
+  };
+}
