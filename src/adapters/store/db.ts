@@ -80,6 +80,7 @@ export interface DeliveriesTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   sent_at: Timestamp | null;
+  replayed_at: Generated<Date | null>;
 }
 
 export interface DeliveryAttemptsTable {
@@ -105,6 +106,17 @@ export interface CapturedMessagesTable {
   created_at: Generated<Date>;
 }
 
+export interface ProviderStatusTable {
+  provider: string;
+  owner: string;
+  channel: string;
+  state: string;
+  opened_at: Timestamp | null;
+  succeeded: number;
+  failed: number;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
   services: ServicesTable;
   notification_types: NotificationTypesTable;
@@ -114,6 +126,7 @@ export interface DB {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   captured_messages: CapturedMessagesTable;
+  provider_status: ProviderStatusTable;
 }
 
 export type Db = Kysely<DB>;

@@ -15,6 +15,7 @@ const toClaimed = (row: Selectable<DeliveriesTable>): ClaimedDelivery => ({
   priority: row.priority,
   attempts: row.attempts,
   createdAt: row.created_at,
+  replayedAt: row.replayed_at,
 });
 
 export const LEASE_LOST_MESSAGE =
@@ -23,8 +24,10 @@ export const LEASE_LOST_MESSAGE =
 export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
   return {
     /**
-     * Claims due deliveries of one lane, highest priority first, and leases them. The attempt is
-     * counted here, so a worker that dies mid-send still used it up.
+     * Claims due deliveries of one lane in effective-priority order (priority aged by waiting time,
+     * see migration 0002) and leases them. The attempt is counted here, so a worker that dies
+     * mid-send still used it up. The bound on the claim key lets the index scan stop early: a due
+     * row's key is at most now + 30 min (lowest priority), so nothing past that can be due.
      */
     async claim(channel, owner, limit, leaseMs) {
       const { rows } = await sql<Selectable<DeliveriesTable>>`
@@ -34,7 +37,8 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
                attempts = d.attempts + 1, updated_at = now()
           from (select id from deliveries
                  where channel = ${channel} and status = 'queued' and next_attempt_at <= now()
-                 order by priority, next_attempt_at
+                   and herald_claim_key(next_attempt_at, priority) <= now() + interval '30 minutes'
+                 order by herald_claim_key(next_attempt_at, priority)
                  limit ${limit}
                  for update skip locked) c
          where d.id = c.id
@@ -114,18 +118,40 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
         .execute();
     },
 
-    async reclaimExpired(maxAttempts) {
+    async postpone(delivery, owner, delayMs, reason) {
+      const res = await db
+        .updateTable('deliveries')
+        .set({
+          status: 'queued',
+          reason,
+          lease_owner: null,
+          lease_expires_at: null,
+          attempts: sql<number>`attempts - 1`,
+          next_attempt_at: sql<Date>`now() + ${delayMs} * interval '1 millisecond'`,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('id', '=', delivery.id)
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
+      return res.numUpdatedRows > 0n;
+    },
+
+    async reclaimExpired(maxAttempts, perChannel = {}) {
+      const limits = JSON.stringify(perChannel);
       const { rows } = await sql<{ id: string }>`
         with expired as (
-          select id, updated_at as claimed_at from deliveries
+          select id, updated_at as claimed_at,
+                 coalesce((${limits}::jsonb ->> channel)::int, ${maxAttempts}) as max_attempts
+            from deliveries
            where status = 'sending' and lease_expires_at < now()
            order by lease_expires_at
            limit 1000
            for update skip locked
         ), moved as (
           update deliveries d
-             set status = case when d.attempts >= ${maxAttempts} then 'dead' else 'queued' end,
-                 reason = case when d.attempts >= ${maxAttempts} then 'attempts_exhausted' else 'lease_expired' end,
+             set status = case when d.attempts >= e.max_attempts then 'dead' else 'queued' end,
+                 reason = case when d.attempts >= e.max_attempts then 'attempts_exhausted' else 'lease_expired' end,
                  last_error_code = 'lease_expired', last_error_message = ${LEASE_LOST_MESSAGE},
                  lease_owner = null, lease_expires_at = null, next_attempt_at = now(), updated_at = now()
             from expired e
