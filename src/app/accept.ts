@@ -101,7 +101,7 @@ export async function acceptNotification(
     recipient = (await deps.recipients.upsert(serviceId, id, fields)).recipient;
   }
   for (const channel of body.channels) {
-    if (addressFor(channel, recipient) === null) {
+    if (addressFor(channel, recipient, content[channel]) === null) {
       throw invalid(
         'recipient_missing_address',
         `Recipient '${recipient.id}' has no ${ADDRESS_NAME[channel]} for the ${channel} channel.`,

@@ -67,7 +67,7 @@ export async function planDeliveries(
       planned.push({ ...base, address: null, status: 'failed', reason: 'unknown_recipient' });
       continue;
     }
-    const address = addressFor(channel, recipient);
+    const address = addressFor(channel, recipient, n.content[channel]);
     if (address === null) {
       planned.push({ ...base, address, status: 'failed', reason: 'recipient_missing_address' });
       continue;
