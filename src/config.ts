@@ -8,6 +8,44 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_RETRY_POLICY } from './domain/retry-policy.ts';
+import { DEFAULT_BREAKER_POLICY } from './domain/circuit-breaker.ts';
+
+/** A provider's own limit and the share of it Herald may use (see domain/rate-slices.ts). */
+const RateLimit = Type.Object(
+  {
+    perSecond: Type.Number({ minimum: 2 }),
+    utilization: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.8 }),
+  },
+  { additionalProperties: false },
+);
+
+const Breaker = Type.Object(
+  {
+    failureThreshold: Type.Integer({ minimum: 1, default: DEFAULT_BREAKER_POLICY.failureThreshold }),
+    windowMs: Type.Integer({ minimum: 100, default: DEFAULT_BREAKER_POLICY.windowMs }),
+    openMs: Type.Integer({ minimum: 100, default: DEFAULT_BREAKER_POLICY.openMs }),
+    probes: Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_BREAKER_POLICY.probes }),
+  },
+  { additionalProperties: false },
+);
+
+/** Engine settings any provider may carry, whatever its type. */
+const ProviderEngine = {
+  rateLimit: Type.Optional(RateLimit),
+  breaker: Type.Optional(Type.Partial(Breaker)),
+};
+
+const Webhook = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_-]+$' }),
+    type: Type.Literal('webhook'),
+    /** Standard Webhooks signing secret, `whsec_<base64>`. */
+    secret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]{16,}$' }),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })),
+    ...ProviderEngine,
+  },
+  { additionalProperties: false },
+);
 
 const Smtp = Type.Object(
   {
@@ -22,6 +60,7 @@ const Smtp = Type.Object(
     from: Type.String({ minLength: 3 }),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    ...ProviderEngine,
   },
   { additionalProperties: false },
 );
@@ -60,11 +99,31 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     retry: Type.Object(
-      { default: Retry, email: Type.Optional(Retry), sms: Type.Optional(Retry), push: Type.Optional(Retry) },
+      {
+        default: Retry,
+        email: Type.Optional(Retry),
+        sms: Type.Optional(Retry),
+        push: Type.Optional(Retry),
+        web_push: Type.Optional(Retry),
+        in_app: Type.Optional(Retry),
+        webhook: Type.Optional(Retry),
+      },
       { additionalProperties: false, default: { default: {} } },
     ),
     providers: Type.Object(
-      { email: Type.Optional(Type.Array(Smtp, { maxItems: 10 })) },
+      {
+        email: Type.Optional(Type.Array(Smtp, { maxItems: 10 })),
+        webhook: Type.Optional(Type.Array(Webhook, { maxItems: 10 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Redis, for rate limits shared by every worker and API process; in-process limits without it. */
+    redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    /** Circuit breaker defaults for every provider; a provider's own `breaker` overrides them. */
+    breaker: Type.Object(Breaker.properties, { additionalProperties: false, default: {} }),
+    /** Requests per second allowed to each API key; over it the API answers 429 with Retry-After. */
+    apiRateLimit: Type.Object(
+      { perSecond: Type.Integer({ minimum: 1, default: 1000 }) },
       { additionalProperties: false, default: {} },
     ),
   },
@@ -73,6 +132,7 @@ export const ConfigSchema = Type.Object(
 
 export type Config = Static<typeof ConfigSchema>;
 export type SmtpProviderConfig = Static<typeof Smtp>;
+export type WebhookProviderConfig = Static<typeof Webhook>;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -122,6 +182,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('port', intFromEnv(env, 'HERALD_PORT') ?? intFromEnv(env, 'PORT'));
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('logLevel', env.HERALD_LOG_LEVEL);
+  set('redisUrl', env.REDIS_URL);
   if (env.HERALD_SMTP_URL) {
     const providers = (raw.providers ?? {}) as Record<string, unknown>;
     const email: unknown[] = Array.isArray(providers.email) ? (providers.email as unknown[]) : [];

@@ -27,6 +27,14 @@ import { createPlanner } from './app/plan.ts';
 import { createLane } from './app/dispatch.ts';
 import type { WorkLoop } from './app/work-loop.ts';
 import { sql } from 'kysely';
+import type { Redis } from 'ioredis';
+import { createWebhookSender } from './adapters/channels/webhook/webhook-sender.ts';
+import { providerRateLimiter, requestRateLimiter } from './adapters/ratelimit/flexible-limiters.ts';
+import { kyselyProviderStatus } from './adapters/store/kysely-provider-status.ts';
+import { kyselyDeadLetters } from './adapters/store/kysely-dead-letters.ts';
+import { createProviderHealth } from './app/provider-health.ts';
+import type { RateLimitSetting } from './domain/rate-slices.ts';
+import type { BreakerPolicy } from './domain/circuit-breaker.ts';
 
 export interface Roles {
   api: boolean;
@@ -59,6 +67,7 @@ function buildSenders(config: Config, db: Database, logger: Logger): Map<Channel
   const senders = new Map<Channel, Sender[]>();
   for (const channel of CHANNELS) senders.set(channel, []);
   for (const p of config.providers.email ?? []) senders.get('email')?.push(createSmtpSender(p));
+  for (const p of config.providers.webhook ?? []) senders.get('webhook')?.push(createWebhookSender(p));
   for (const channel of CHANNELS) {
     const chain = senders.get(channel) ?? [];
     if (chain.length === 0 && db.kind === 'pglite') chain.push(createCaptureSender(channel, outbox));
@@ -68,6 +77,30 @@ function buildSenders(config: Config, db: Database, logger: Logger): Map<Channel
     );
   }
   return senders;
+}
+
+interface ProviderEngineSettings {
+  name: string;
+  channel: Channel;
+  rateLimit?: RateLimitSetting | undefined;
+  breaker?: Partial<BreakerPolicy> | undefined;
+}
+
+/** Every configured provider with its channel, for breakers, rate limits and GET /v1/providers. */
+function configuredProviders(config: Config): ProviderEngineSettings[] {
+  return [
+    ...(config.providers.email ?? []).map((p) => ({ ...p, channel: 'email' as const })),
+    ...(config.providers.webhook ?? []).map((p) => ({ ...p, channel: 'webhook' as const })),
+  ];
+}
+
+/** Redis only when configured; commands fail fast while it is down so limits fall back locally. */
+async function connectRedis(url: string | undefined, logger: Logger): Promise<Redis | undefined> {
+  if (!url) return undefined;
+  const { Redis: RedisClient } = await import('ioredis');
+  const redis = new RedisClient(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+  return redis;
 }
 
 function retryPolicyFor(config: Config, channel: Channel): RetryPolicy {
@@ -106,6 +139,10 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     let unlisten: (() => Promise<void>) | undefined;
     let sweeper: NodeJS.Timeout | undefined;
     let senders: Map<Channel, Sender[]> | undefined;
+    const providers = configuredProviders(config);
+    const redis = await connectRedis(config.redisUrl, logger);
+    const providerStatus = kyselyProviderStatus(db);
+    let publisher: NodeJS.Timeout | undefined;
 
     if (roles.worker) {
       const onError = (err: unknown, where: string) => logger.error({ err, where }, 'worker error');
@@ -121,6 +158,22 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       });
       senders = buildSenders(config, database, logger);
       const queue = kyselyDeliveryQueue(db);
+      const health = createProviderHealth({ providers, defaults: config.breaker });
+      const limiter = providerRateLimiter(
+        redis,
+        new Map(providers.flatMap((p) => (p.rateLimit ? [[p.name, p.rateLimit] as const] : []))),
+      );
+      const publish = () =>
+        providerStatus
+          .publish(owner, health.snapshot())
+          .catch((err: unknown) => onError(err, 'provider status'));
+      health.onChange(() => {
+        const states = health.snapshot().map((p) => `${p.provider}:${p.state}`);
+        logger.info({ providers: states }, 'circuit breaker changed');
+        void publish();
+      });
+      publisher = setInterval(() => void publish(), 2000);
+      void publish();
       const lanes = new Map<string, WorkLoop<unknown>>();
       for (const channel of CHANNELS) {
         lanes.set(
@@ -134,6 +187,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             leaseMs: config.worker.leaseMs,
             pollMs: config.worker.pollMs,
             concurrency: config.worker.concurrency,
+            health,
+            limiter,
             onError,
           }),
         );
@@ -145,8 +200,10 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       loops.push(planner, ...lanes.values());
       for (const loop of loops) loop.start();
       const sweep = async () => {
-        const policyMax = config.retry.default.maxAttempts;
-        const moved = await queue.reclaimExpired(policyMax);
+        const perChannel = Object.fromEntries(
+          CHANNELS.map((c) => [c, retryPolicyFor(config, c).maxAttempts]),
+        );
+        const moved = await queue.reclaimExpired(config.retry.default.maxAttempts, perChannel);
         if (moved > 0) {
           logger.warn({ moved }, 'reclaimed deliveries whose worker lost its lease');
           for (const lane of lanes.values()) lane.wake();
@@ -172,6 +229,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         adminToken,
         bodyLimit: config.bodyLimitBytes,
         logger: logger.child({ component: 'api' }),
+        engine: {
+          deadLetters: kyselyDeadLetters(db),
+          providerStatus,
+          providers: providers.map((p) => ({ name: p.name, channel: p.channel })),
+          requestLimiter: requestRateLimiter(redis, config.apiRateLimit.perSecond),
+        },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,
@@ -205,7 +268,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             logger.warn('drain timed out; unfinished deliveries will be reclaimed when their lease expires');
           }
           await unlisten?.();
+          if (publisher) {
+            clearInterval(publisher);
+            await providerStatus.forget(owner).catch(() => undefined);
+          }
           for (const chain of senders?.values() ?? []) for (const s of chain) await s.close?.();
+          await redis?.quit().catch(() => undefined);
           await database.close();
           logger.info('stopped');
         })();

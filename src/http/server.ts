@@ -20,6 +20,11 @@ import { recipientsRoutes } from './routes/recipients.ts';
 import { notificationsRoutes } from './routes/notifications.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
+import { deliveriesRoutes } from './routes/deliveries.ts';
+import { providersRoutes } from './routes/providers.ts';
+import { installKeyRateLimit } from './rate-limit.ts';
+import type { DeadLetterStore, ProviderStatusStore } from '../ports/engine-store.ts';
+import type { RateLimiter } from '../ports/rate-limit.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -32,6 +37,13 @@ export interface HttpDeps {
   bodyLimit: number;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   logger: FastifyBaseLogger;
+  /** The delivery engine's operator API (dead letters, provider health) and per-key limits. */
+  engine?: {
+    deadLetters: DeadLetterStore;
+    providerStatus: ProviderStatusStore;
+    providers: { name: string; channel: string }[];
+    requestLimiter?: RateLimiter;
+  };
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -58,6 +70,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     });
   });
   app.addSchema(ErrorBody);
+  if (deps.engine?.requestLimiter) installKeyRateLimit(app, deps.engine.requestLimiter);
 
   await app.register(swagger, {
     openapi: {
@@ -86,5 +99,9 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(recipientsRoutes(deps));
   await app.register(notificationsRoutes(deps));
   await app.register(outboxRoutes(deps));
+  if (deps.engine) {
+    await app.register(deliveriesRoutes({ keys: deps.keys, deadLetters: deps.engine.deadLetters }));
+    await app.register(providersRoutes({ ...deps.engine, keys: deps.keys, adminToken: deps.adminToken }));
+  }
   return app;
 }
