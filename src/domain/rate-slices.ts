@@ -5,7 +5,7 @@
  * 2R through. A sliding second overlaps at most n+1 slices of 1/n s, so with p tokens per slice we
  * need (n+1)·p ≤ R, and n·p ≤ u·R for the target rate. Among slice counts that divide a second
  * evenly, up to 10 (slices no shorter than 100 ms, so clock skew between workers stays small next to
- * them), we pick the one that lets the most through. Limits below 2/s cannot be held this way; the
+ * them), we pick the one that lets the most through, the finest on a tie (smaller bursts). Limits below 2/s cannot be held this way; the
  * configuration refuses them.
  */
 export interface RateLimitSetting {
@@ -26,7 +26,7 @@ export function planSlices({ perSecond, utilization }: RateLimitSetting): SliceP
   let best: SlicePlan = { sliceMs: 1000, pointsPerSlice: 0, effectivePerSecond: 0 };
   for (const n of [1, 2, 4, 5, 8, 10]) {
     const points = Math.floor(Math.min(target / n, perSecond / (n + 1)));
-    if (points >= 1 && n * points > best.effectivePerSecond) {
+    if (points >= 1 && n * points >= best.effectivePerSecond) {
       best = { sliceMs: 1000 / n, pointsPerSlice: points, effectivePerSecond: n * points };
     }
   }

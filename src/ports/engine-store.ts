@@ -35,9 +35,11 @@ export interface DeliveryListItem {
   lastErrorMessage: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Where a page ending at this row continues. */
+  cursor: DeliveryCursor;
 }
 
-/** Where a page ends: the (updatedAt, id) of its last row. */
+/** Where a page ends: the (updatedAt, id) of its last row, the time in the database's full precision. */
 export interface DeliveryCursor {
   updatedAt: string;
   id: string;

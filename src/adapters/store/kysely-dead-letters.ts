@@ -36,11 +36,15 @@ export function kyselyDeadLetters(db: Db): DeadLetterStore {
 
   return {
     async list(serviceId, filter, after, limit) {
-      let q = db.selectFrom('deliveries').selectAll().where(matching(serviceId, filter));
+      // The cursor carries the timestamp as PostgreSQL's own text, microseconds included: a JS Date
+      // would round to milliseconds and the next page would repeat rows.
+      let q = db
+        .selectFrom('deliveries')
+        .selectAll()
+        .select(sql<string>`updated_at::text`.as('cursor_at'))
+        .where(matching(serviceId, filter));
       if (after) {
-        q = q.where((eb) =>
-          eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(new Date(after.updatedAt), after.id)),
-        );
+        q = q.where(sql<boolean>`(updated_at, id) > (${after.updatedAt}::timestamptz, ${after.id}::uuid)`);
       }
       const rows = await q.orderBy('updated_at').orderBy('id').limit(limit).execute();
       return rows.map((r) => ({
@@ -56,6 +60,7 @@ export function kyselyDeadLetters(db: Db): DeadLetterStore {
         lastErrorMessage: r.last_error_message,
         createdAt: r.created_at,
         updatedAt: r.updated_at,
+        cursor: { updatedAt: r.cursor_at, id: r.id },
       }));
     },
 

@@ -15,7 +15,14 @@ const encodeCursor = (c: DeliveryCursor) => Buffer.from(JSON.stringify(c)).toStr
 function decodeCursor(text: string): DeliveryCursor {
   try {
     const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<DeliveryCursor>;
-    if (typeof c.updatedAt === 'string' && typeof c.id === 'string' && !Number.isNaN(Date.parse(c.updatedAt)))
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const stamp = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/;
+    if (
+      typeof c.updatedAt === 'string' &&
+      stamp.test(c.updatedAt) &&
+      typeof c.id === 'string' &&
+      uuid.test(c.id)
+    )
       return { updatedAt: c.updatedAt, id: c.id };
   } catch {
     /* answered below */
@@ -81,19 +88,16 @@ export function deliveriesRoutes(deps: {
       async (request) => {
         const q = request.query;
         const limit = Number(q.limit ?? 100);
-        const data = await deps.deadLetters.list(
+        const rows = await deps.deadLetters.list(
           request.serviceId,
           { status: q.status, channel: q.channel, since: q.since ? new Date(q.since) : undefined },
           q.cursor ? decodeCursor(q.cursor) : null,
           limit,
         );
-        const last = data.at(-1);
+        const last = rows.at(-1);
         return {
-          data,
-          nextCursor:
-            data.length === limit && last
-              ? encodeCursor({ updatedAt: last.updatedAt.toISOString(), id: last.id })
-              : null,
+          data: rows.map(({ cursor: _cursor, ...item }) => item),
+          nextCursor: rows.length === limit && last ? encodeCursor(last.cursor) : null,
         };
       },
     );
