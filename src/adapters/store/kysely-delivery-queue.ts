@@ -30,7 +30,7 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
      * row's key is at most now + 30 min (lowest priority), so nothing past that can be due.
      */
     async claim(channel, owner, limit, leaseMs) {
-      const { rows } = await sql<Selectable<DeliveriesTable>>`
+      const { rows } = await sql<Selectable<DeliveriesTable> & { claim_key: Date }>`
         update deliveries d
            set status = 'sending', lease_owner = ${owner},
                lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
@@ -42,8 +42,9 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
                  limit ${limit}
                  for update skip locked) c
          where d.id = c.id
-        returning d.*`.execute(db);
-      return rows.map(toClaimed);
+        returning d.*, herald_claim_key(d.next_attempt_at, d.priority) as claim_key`.execute(db);
+      // RETURNING promises no order; the lane starts them in claim order.
+      return rows.sort((a, b) => a.claim_key.getTime() - b.claim_key.getTime()).map(toClaimed);
     },
 
     async settle(delivery, owner, outcome, attempt) {
