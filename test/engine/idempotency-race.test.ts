@@ -46,7 +46,9 @@ describe('idempotency under concurrent duplicates', { skip: skipWithoutPg }, () 
 
   it('creates one notification for 30 racing requests with the same key and body', async () => {
     const responses = await Promise.all(
-      Array.from({ length: 30 }, () => api.post('/v1/notifications', body('hi'), { 'idempotency-key': 'race-1' })),
+      Array.from({ length: 30 }, () =>
+        api.post('/v1/notifications', body('hi'), { 'idempotency-key': 'race-1' }),
+      ),
     );
     assert.deepEqual(
       responses.map((r) => r.status),
