@@ -11,7 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 export type ReceiverMode =
-  { kind: 'accept' } | { kind: 'status'; status: number; retryAfter?: string } | { kind: 'hang' };
+  | { kind: 'accept' }
+  /** Takes the delivery at once but answers only after `delayMs`: a sender that dies meanwhile never learns it was accepted. */
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'status'; status: number; retryAfter?: string }
+  | { kind: 'hang' };
 
 export interface Receipt {
   id: string;
@@ -29,6 +33,8 @@ export interface WebhookReceiver {
   /** Requests answered with something other than 2xx (or never answered). */
   refused: number;
   badSignatures: number;
+  /** Requests taken but not yet answered (modes `slow` and `hang`). */
+  pending(): number;
   /** How many ids were accepted more than once, and how many extra times in all. */
   duplicates(): { ids: number; extra: number };
   close(): Promise<void>;
@@ -50,6 +56,7 @@ export async function startWebhookReceiver(
     received: new Set(),
     refused: 0,
     badSignatures: 0,
+    pending: () => hanging.size,
     duplicates() {
       let ids = 0;
       let extra = 0;
@@ -94,8 +101,16 @@ export async function startWebhookReceiver(
     state.receipts.push(receipt);
     state.received.add(id);
     counts.set(id, (counts.get(id) ?? 0) + 1);
-    res.writeHead(204).end();
     opts.onReceipt?.(receipt);
+    if (mode.kind === 'slow') {
+      hanging.add(res);
+      setTimeout(() => {
+        hanging.delete(res);
+        if (!res.destroyed) res.writeHead(204).end();
+      }, mode.delayMs);
+      return;
+    }
+    res.writeHead(204).end();
   };
 
   const server = createServer((req, res) => {
