@@ -23,7 +23,10 @@ const UNREACHABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '0800
 function isDatabaseUnreachable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | null;
   if (!e) return false;
-  if (typeof e.code === 'string' && (UNREACHABLE_SQLSTATES.has(e.code) || e.code === 'ECONNREFUSED'))
+  if (
+    typeof e.code === 'string' &&
+    (UNREACHABLE_SQLSTATES.has(e.code) || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET')
+  )
     return true;
   return typeof e.message === 'string' && /^Connection terminated|is not queryable/.test(e.message);
 }
