@@ -128,7 +128,7 @@ export async function runFaultScenario(opts: {
     const faults = (async () => {
       const t0 = Date.now();
       const until = (ms: number) => sleep(Math.max(0, t0 + ms - Date.now()));
-      const r = receiver as WebhookReceiver;
+      const r = receiver;
       await until(at(0.05));
       log('provider answers 500');
       r.mode = { kind: 'status', status: 500 };

@@ -47,59 +47,69 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
       return rows.sort((a, b) => a.claim_key.getTime() - b.claim_key.getTime()).map(toClaimed);
     },
 
+    /**
+     * One statement, one round trip: the state change and the attempt row are written together by
+     * a data-modifying CTE (atomic like a transaction, a quarter of the round trips). The attempt
+     * is recorded whether or not the lease is still held: it happened either way.
+     */
     async settle(delivery, owner, outcome, attempt) {
-      return db.transaction().execute(async (tx) => {
-        const base = { lease_owner: null, lease_expires_at: null, updated_at: sql<Date>`now()` };
-        const set =
-          outcome.status === 'sent'
+      const base = { lease_owner: null, lease_expires_at: null, updated_at: sql<Date>`now()` };
+      const set =
+        outcome.status === 'sent'
+          ? {
+              ...base,
+              status: 'sent',
+              provider: outcome.provider,
+              provider_message_id: outcome.providerMessageId,
+              sent_at: sql<Date>`now()`,
+              reason: null,
+            }
+          : outcome.status === 'queued'
             ? {
                 ...base,
-                status: 'sent',
-                provider: outcome.provider,
-                provider_message_id: outcome.providerMessageId,
-                sent_at: sql<Date>`now()`,
-                reason: null,
+                status: 'queued',
+                reason: outcome.reason,
+                next_attempt_at: sql<Date>`now() + ${outcome.delayMs} * interval '1 millisecond'`,
+                last_error_code: attempt.errorCode,
+                last_error_message: attempt.errorMessage,
               }
-            : outcome.status === 'queued'
-              ? {
-                  ...base,
-                  status: 'queued',
-                  reason: outcome.reason,
-                  next_attempt_at: sql<Date>`now() + ${outcome.delayMs} * interval '1 millisecond'`,
-                  last_error_code: attempt.errorCode,
-                  last_error_message: attempt.errorMessage,
-                }
-              : {
-                  ...base,
-                  status: outcome.status,
-                  reason: outcome.reason,
-                  last_error_code: attempt.errorCode,
-                  last_error_message: attempt.errorMessage,
-                };
-        const res = await tx
-          .updateTable('deliveries')
-          .set({ ...set, ...(attempt.provider ? { provider: attempt.provider } : {}) })
-          .where('id', '=', delivery.id)
-          .where('lease_owner', '=', owner)
-          .where('status', '=', 'sending')
-          .executeTakeFirst();
-        // The attempt happened whether or not we still hold the lease: record it either way.
-        await tx
-          .insertInto('delivery_attempts')
-          .values({
-            delivery_id: delivery.id,
-            attempt: attempt.attempt,
-            provider: attempt.provider,
-            started_at: attempt.startedAt,
-            duration_ms: attempt.durationMs,
-            outcome: attempt.outcome,
-            error_code: attempt.errorCode,
-            error_message: attempt.errorMessage,
-            provider_message_id: attempt.providerMessageId,
-          })
-          .execute();
-        return res.numUpdatedRows > 0n;
-      });
+            : {
+                ...base,
+                status: outcome.status,
+                reason: outcome.reason,
+                last_error_code: attempt.errorCode,
+                last_error_message: attempt.errorMessage,
+              };
+      const row = await db
+        .with('moved', (q) =>
+          q
+            .updateTable('deliveries')
+            .set({ ...set, ...(attempt.provider ? { provider: attempt.provider } : {}) })
+            .where('id', '=', delivery.id)
+            .where('lease_owner', '=', owner)
+            .where('status', '=', 'sending')
+            .returning('id'),
+        )
+        .with('recorded', (q) =>
+          q
+            .insertInto('delivery_attempts')
+            .values({
+              delivery_id: delivery.id,
+              attempt: attempt.attempt,
+              provider: attempt.provider,
+              started_at: attempt.startedAt,
+              duration_ms: attempt.durationMs,
+              outcome: attempt.outcome,
+              error_code: attempt.errorCode,
+              error_message: attempt.errorMessage,
+              provider_message_id: attempt.providerMessageId,
+            })
+            .returning('id'),
+        )
+        .selectFrom('moved')
+        .select((eb) => eb.fn.countAll<string>().as('held'))
+        .executeTakeFirstOrThrow();
+      return Number(row.held) > 0;
     },
 
     async release(ids, owner) {
