@@ -1,7 +1,8 @@
 /**
  * A webhook endpoint on a local port that behaves like a real receiver: it verifies every request's
  * Standard Webhooks signature with the independent `standardwebhooks` package, and answers the way
- * it is told (accept, an HTTP status with an optional Retry-After, or never answer). It records
+ * it is told (accept, an HTTP status with an optional Retry-After, or never answer; a URL ending
+ * in `/gone` always answers 410). It records
  * each accepted delivery by `webhook-id`, with arrival times, so tests can count duplicates and
  * measure rates. Used by the engine tests, the fault suite and the delivery benchmark.
  */
@@ -82,6 +83,12 @@ export async function startWebhookReceiver(
     } catch {
       state.badSignatures += 1;
       res.writeHead(401).end();
+      return;
+    }
+    // An endpoint that is gone for good, whatever the mode: for permanent failures.
+    if (req.url?.endsWith('/gone')) {
+      state.refused += 1;
+      res.writeHead(410).end();
       return;
     }
     const mode = state.mode;

@@ -26,7 +26,9 @@ describe(
       assert.equal(report.stored, report.accepted, 'one stored notification per accepted one, no more');
       assert.equal(report.deliveries, report.accepted);
       assert.equal(report.notFinal, 0, 'every delivery reached a final state');
-      assert.equal(report.sent, report.deliveries, 'all of them sent');
+      assert.equal(report.sent + report.gone, report.deliveries, 'all sent but those to the gone endpoint');
+      assert.equal(report.goneFailedOnce, report.gone, 'a permanent failure ends failed after one attempt');
+      assert.equal(report.retryAfterViolations, 0, 'no retry came sooner than Retry-After');
       assert.equal(report.lost, 0, 'every sent delivery reached the provider');
       assert.equal(report.phantom, 0);
       assert.equal(report.badSignatures, 0);

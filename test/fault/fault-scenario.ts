@@ -34,6 +34,14 @@ export interface FaultReport {
   phantom: number;
   duplicates: { ids: number; extra: number };
   leaseExpiredAttempts: number;
+  /**
+   * Deliveries sent to the gone endpoint, and how many ended `failed` after exactly one answer from
+   * it (a lease lost to the SIGKILL may add a `lease_expired` attempt, which is not an answer).
+   */
+  gone: number;
+  goneFailedOnce: number;
+  /** Rate-limited attempts (Retry-After: 1) whose next attempt came sooner than 1 s later. */
+  retryAfterViolations: number;
   attemptsByOutcome: Record<string, number>;
   acceptRetries: number;
   badSignatures: number;
@@ -66,7 +74,8 @@ async function sendUntilAccepted(api: Client, i: number, url: string, deadline: 
           type: 'order_shipped',
           recipient: { id: `r${i % 200}` },
           channels: ['webhook'],
-          content: { webhook: { url, payload: { i } } },
+          // One in fifty goes to an endpoint that is gone: a permanent failure, never retried.
+          content: { webhook: { url: i % 50 === 7 ? url.replace(/\/hook$/, '/gone') : url, payload: { i } } },
         },
         { 'idempotency-key': `fault-${i}` },
       )
@@ -207,6 +216,22 @@ export async function runFaultScenario(opts: {
       (r) => r.id,
     );
     const allIds = new Set((await query<{ id: string }>(url, 'select id from deliveries')).map((r) => r.id));
+    const gone = await query<{ n: string; once: string }>(
+      url,
+      `select count(*) as n,
+              count(*) filter (where d.status = 'failed' and d.reason = 'webhook_410'
+                                 and (select count(*) from delivery_attempts a
+                                      where a.delivery_id = d.id and a.outcome <> 'lease_expired') = 1) as once
+         from deliveries d where d.address like '%/gone'`,
+    );
+    const early = await query<{ n: string }>(
+      url,
+      `select count(*) as n from delivery_attempts a
+         join lateral (select min(b.started_at) as next from delivery_attempts b
+                        where b.delivery_id = a.delivery_id and b.id > a.id and b.outcome <> 'lease_expired') n on true
+        where a.outcome = 'rate_limited' and n.next is not null
+          and n.next < a.started_at + (a.duration_ms + 1000) * interval '1 millisecond'`,
+    );
     const byStatus = Object.fromEntries(statuses.map((s) => [s.status, Number(s.n)]));
     const attemptsByOutcome = Object.fromEntries(outcomes.map((o) => [o.outcome, Number(o.n)]));
     const final = new Set([
@@ -232,6 +257,9 @@ export async function runFaultScenario(opts: {
       phantom: [...receiver.received].filter((id) => !allIds.has(id)).length,
       duplicates: receiver.duplicates(),
       leaseExpiredAttempts: attemptsByOutcome.lease_expired ?? 0,
+      gone: Number(gone[0]?.n),
+      goneFailedOnce: Number(gone[0]?.once),
+      retryAfterViolations: Number(early[0]?.n),
       attemptsByOutcome,
       acceptRetries: results.reduce((n, r) => n + r.retries, 0),
       badSignatures: receiver.badSignatures,

@@ -14,6 +14,8 @@ const ok =
   report.notFinal === 0 &&
   report.lost === 0 &&
   report.phantom === 0 &&
+  report.goneFailedOnce === report.gone &&
+  report.retryAfterViolations === 0 &&
   report.duplicates.extra <= report.leaseExpiredAttempts;
 process.stdout.write(`${JSON.stringify({ ok, ...report })}\n`);
 process.exitCode = ok ? 0 : 1;
