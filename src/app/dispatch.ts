@@ -89,7 +89,14 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     o.onSettled?.(d, settlement, attempt);
   }
 
+  /**
+   * While no provider can take anything, the lane stops claiming: otherwise it would cycle through
+   * the whole backlog, claiming and postponing each row, until the providers are back.
+   */
+  let pausedUntil = 0;
+
   async function postpone(d: ClaimedDelivery, delayMs: number, reason: string): Promise<void> {
+    pausedUntil = Math.max(pausedUntil, now() + delayMs);
     await persistently(() => o.queue.postpone(d, o.owner, delayMs, reason), settleRetryMs);
   }
 
@@ -199,7 +206,8 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     concurrency: o.concurrency,
     batchSize: o.concurrency * 2,
     pollMs: o.pollMs,
-    claim: (limit) => o.queue.claim(o.channel, o.owner, limit, o.leaseMs),
+    claim: (limit) =>
+      now() < pausedUntil ? Promise.resolve([]) : o.queue.claim(o.channel, o.owner, limit, o.leaseMs),
     handle,
     release: (items) =>
       o.queue.release(
