@@ -75,6 +75,16 @@ async function ceiling(url: string): Promise<number> {
   return N / seconds;
 }
 
+async function spansOf(url: string): Promise<{ planPerSecond: number }> {
+  const database = await connect({ databaseUrl: url, dataDir: '/nonexistent', poolSize: 1 });
+  const { rows } = await sql<{ n: string; seconds: number }>`
+    select count(*) as n, extract(epoch from max(planned_at) - min(planned_at))::float8 as seconds
+      from notifications where planned_at is not null`.execute(database.db);
+  await database.close();
+  const r = rows[0];
+  return { planPerSecond: r && r.seconds > 0 ? Number(r.n) / r.seconds : NaN };
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
@@ -121,6 +131,9 @@ async function main() {
     const last = receiver.receipts[N - 1]?.at ?? 0;
     const throughput = (N - 1) / ((last - first) / 1000);
     say(`  ${throughput.toFixed(0)} deliveries/s end to end (plan, claim, signed POST, record)`);
+    // Where the time goes: the planner's own pace over the same run.
+    const spans = await spansOf(tdb.url);
+    say(`  planner ${spans.planPerSecond.toFixed(0)} notifications/s over the same run`);
 
     say(`latency: ${RATE}/s for ${SECONDS} s…`);
     const sentAt = new Map<number, number>();
@@ -154,6 +167,7 @@ async function main() {
       ceilingPerSecond: Math.round(ceilingPerSecond),
       ratio: Math.round((throughput / ceilingPerSecond) * 1000) / 1000,
       acceptPerSecond: Math.round(acceptPerSecond),
+      planPerSecond: Math.round(spans.planPerSecond),
       latencyRate: RATE,
       p50Ms: p50,
       p99Ms: p99,

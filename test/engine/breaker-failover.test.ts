@@ -99,3 +99,60 @@ describe('circuit breaker and failover', { skip: skipWithoutPg }, () => {
     assert.ok(primary.messages.some((m) => m.subject === 'n999'));
   });
 });
+
+describe('circuit breaker with no provider left', { skip: skipWithoutPg }, () => {
+  let smtp: TestSmtp;
+  let herald: InProcess;
+  let api: Client;
+
+  before(async () => {
+    smtp = await startSmtp({ kind: 'refuse', code: 451, message: 'try later' });
+    herald = await startInProcess({
+      providers: { email: [{ name: 'only', type: 'smtp', url: smtp.url, from: 'a@acme.test' }] },
+      // Open long enough to recover the provider before the half-open probe.
+      breaker: { failureThreshold: 2, openMs: 6000 },
+      // Without the breaker, three quick retries would make every delivery dead within a second.
+      retry: { default: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } },
+      // One send at a time: each failure is counted before the next send is decided.
+      worker: { concurrency: 1 },
+    });
+    api = await herald.service();
+  });
+
+  after(async () => {
+    await herald?.stop();
+    await smtp?.close();
+  });
+
+  it('holds deliveries without spending attempts while the only breaker is open, then delivers', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await api.post('/v1/notifications', {
+        type: 'order_shipped',
+        recipient: { id: 'ann', email: 'ann@example.com' },
+        channels: ['email'],
+        content: { email: { subject: `held ${i}`, text: 'hello' } },
+      });
+      assert.equal(res.status, 202);
+      ids.push(res.body.id);
+    }
+    await eventually(async () => (await herald.admin.get('/v1/providers')).body.data[0]?.state === 'open', {
+      what: 'the breaker to open',
+    });
+    smtp.mode = { kind: 'accept' };
+    const views = await Promise.all(ids.map((id) => waitForNotification(api, id)));
+    const attempts = views.flatMap((v) => v.deliveries[0].attempts);
+    assert.deepEqual(
+      views.map((v) => v.deliveries[0].status),
+      ids.map(() => 'sent'),
+      'none went dead while the provider was down',
+    );
+    assert.equal(
+      attempts.filter((a: any) => a.outcome === 'transient').length,
+      2,
+      'only the failures that opened the breaker were spent',
+    );
+    assert.equal(attempts.filter((a: any) => a.outcome === 'sent').length, 5);
+    assert.equal(smtp.messages.length, 5);
+  });
+});
