@@ -22,6 +22,7 @@ Configuration comes from HERALD_CONFIG (a JSON or YAML file) and the environment
   DATABASE_URL        PostgreSQL; when unset, embedded PGlite in HERALD_DATA_DIR (default ./.herald)
   HERALD_ADMIN_TOKEN  bearer token for POST /v1/services (embedded mode makes one if unset)
   HERALD_SMTP_URL     smtp://user:pass@host:port, the email provider (HERALD_SMTP_FROM sets From)
+  REDIS_URL           redis://host:port, so provider rate limits are shared by every process
   HERALD_HOST, HERALD_PORT (or PORT)  where the API listens (default 127.0.0.1:8025)
 `;
 
