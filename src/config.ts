@@ -29,10 +29,21 @@ const Breaker = Type.Object(
   { additionalProperties: false },
 );
 
+/** A provider's own breaker settings: only what it overrides, on top of the top-level `breaker`. */
+const BreakerOverride = Type.Object(
+  {
+    failureThreshold: Type.Optional(Type.Integer({ minimum: 1 })),
+    windowMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    openMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    probes: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+
 /** Engine settings any provider may carry, whatever its type. */
 const ProviderEngine = {
   rateLimit: Type.Optional(RateLimit),
-  breaker: Type.Optional(Type.Partial(Breaker)),
+  breaker: Type.Optional(BreakerOverride),
 };
 
 const Webhook = Type.Object(
@@ -75,6 +86,20 @@ const Retry = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A channel's own retry settings: only what it overrides, on top of `retry.default` (no defaults of
+ * its own, or they would silently replace the operator's `retry.default`).
+ */
+const RetryOverride = Type.Object(
+  {
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    maxAgeMs: Type.Optional(Type.Integer({ minimum: 1000 })),
+    baseDelayMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    maxDelayMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
 export const ConfigSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1' }),
@@ -101,12 +126,12 @@ export const ConfigSchema = Type.Object(
     retry: Type.Object(
       {
         default: Retry,
-        email: Type.Optional(Retry),
-        sms: Type.Optional(Retry),
-        push: Type.Optional(Retry),
-        web_push: Type.Optional(Retry),
-        in_app: Type.Optional(Retry),
-        webhook: Type.Optional(Retry),
+        email: Type.Optional(RetryOverride),
+        sms: Type.Optional(RetryOverride),
+        push: Type.Optional(RetryOverride),
+        web_push: Type.Optional(RetryOverride),
+        in_app: Type.Optional(RetryOverride),
+        webhook: Type.Optional(RetryOverride),
       },
       { additionalProperties: false, default: { default: {} } },
     ),

@@ -103,9 +103,10 @@ async function connectRedis(url: string | undefined, logger: Logger): Promise<Re
   return redis;
 }
 
+/** A channel's retry policy: `retry.default` with the channel's own settings on top. */
 function retryPolicyFor(config: Config, channel: Channel): RetryPolicy {
-  const perChannel = (config.retry as Record<string, RetryPolicy | undefined>)[channel];
-  return perChannel ?? config.retry.default;
+  const perChannel = (config.retry as Record<string, Partial<RetryPolicy> | undefined>)[channel];
+  return { ...config.retry.default, ...perChannel };
 }
 
 export async function startHerald(config: Config, roles: Roles, log?: Logger): Promise<Herald> {
