@@ -31,6 +31,11 @@ export function kyselyProviderStatus(db: Db): ProviderStatusStore {
           }),
         )
         .execute();
+      // Workers that died without saying goodbye (SIGKILL) leave rows behind; an hour is plenty.
+      await db
+        .deleteFrom('provider_status')
+        .where('updated_at', '<', sql<Date>`now() - interval '1 hour'`)
+        .execute();
     },
 
     async list(withinMs) {
