@@ -82,5 +82,15 @@ describe('graceful drain', { skip: skipWithoutPg }, () => {
     procs.push(await startHeraldProcess('worker', env));
     await eventually(async () => receiver.received.size === 10, { what: 'all ten delivered' });
     assert.equal(receiver.duplicates().extra, 0);
+    const c2 = new pg.Client(db.url);
+    await c2.connect();
+    try {
+      const { rows } = await c2.query<{ n: string }>(
+        `select count(*) as n from delivery_attempts where outcome = 'lease_expired'`,
+      );
+      assert.equal(rows[0]?.n, '0', 'no lease had to expire');
+    } finally {
+      await c2.end();
+    }
   });
 });
