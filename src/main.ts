@@ -122,6 +122,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     onListenerError: (err) => logger.warn({ err }, 'database connection error'),
   });
   const { db } = database;
+  let redis: Redis | undefined;
   try {
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -141,7 +142,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     let sweeper: NodeJS.Timeout | undefined;
     let senders: Map<Channel, Sender[]> | undefined;
     const providers = configuredProviders(config);
-    const redis = await connectRedis(config.redisUrl, logger);
+    redis = await connectRedis(config.redisUrl, logger);
     const providerStatus = kyselyProviderStatus(db);
     let publisher: NodeJS.Timeout | undefined;
 
@@ -282,6 +283,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       },
     };
   } catch (err) {
+    redis?.disconnect();
     await database.close().catch(() => undefined);
     throw err;
   }
