@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TObject, type TProperties } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_RETRY_POLICY } from './domain/retry-policy.ts';
@@ -19,6 +19,59 @@ import {
   VonageConfig,
   WebPushConfig,
 } from './config-providers.ts';
+import { DEFAULT_BREAKER_POLICY } from './domain/circuit-breaker.ts';
+
+/** A provider's own limit and the share of it Herald may use (see domain/rate-slices.ts). */
+const RateLimit = Type.Object(
+  {
+    perSecond: Type.Number({ minimum: 2 }),
+    utilization: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.8 }),
+  },
+  { additionalProperties: false },
+);
+
+const Breaker = Type.Object(
+  {
+    failureThreshold: Type.Integer({ minimum: 1, default: DEFAULT_BREAKER_POLICY.failureThreshold }),
+    windowMs: Type.Integer({ minimum: 100, default: DEFAULT_BREAKER_POLICY.windowMs }),
+    openMs: Type.Integer({ minimum: 100, default: DEFAULT_BREAKER_POLICY.openMs }),
+    probes: Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_BREAKER_POLICY.probes }),
+  },
+  { additionalProperties: false },
+);
+
+/** A provider's own breaker settings: only what it overrides, on top of the top-level `breaker`. */
+const BreakerOverride = Type.Object(
+  {
+    failureThreshold: Type.Optional(Type.Integer({ minimum: 1 })),
+    windowMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    openMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    probes: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Engine settings any provider may carry, whatever its type. */
+const ProviderEngine = {
+  rateLimit: Type.Optional(RateLimit),
+  breaker: Type.Optional(BreakerOverride),
+};
+
+const Webhook = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_-]+$' }),
+    type: Type.Literal('webhook'),
+    /** Standard Webhooks signing secret, `whsec_<base64>`. */
+    secret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]{16,}$' }),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })),
+    ...ProviderEngine,
+  },
+  { additionalProperties: false },
+);
+
+/** Adds the engine's per-provider settings (rate limit, breaker) to a provider type's schema. */
+const withEngine = <P extends TProperties>(schema: TObject<P>) =>
+  Type.Object({ ...schema.properties, ...ProviderEngine }, { additionalProperties: false });
 
 const Smtp = Type.Object(
   {
@@ -33,6 +86,7 @@ const Smtp = Type.Object(
     from: Type.String({ minLength: 3 }),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    ...ProviderEngine,
   },
   { additionalProperties: false },
 );
@@ -43,6 +97,20 @@ const Retry = Type.Object(
     maxAgeMs: Type.Integer({ minimum: 1000, default: DEFAULT_RETRY_POLICY.maxAgeMs }),
     baseDelayMs: Type.Integer({ minimum: 0, default: DEFAULT_RETRY_POLICY.baseDelayMs }),
     maxDelayMs: Type.Integer({ minimum: 0, default: DEFAULT_RETRY_POLICY.maxDelayMs }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A channel's own retry settings: only what it overrides, on top of `retry.default` (no defaults of
+ * its own, or they would silently replace the operator's `retry.default`).
+ */
+const RetryOverride = Type.Object(
+  {
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    maxAgeMs: Type.Optional(Type.Integer({ minimum: 1000 })),
+    baseDelayMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    maxDelayMs: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
 );
@@ -73,17 +141,32 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     retry: Type.Object(
-      { default: Retry, email: Type.Optional(Retry), sms: Type.Optional(Retry), push: Type.Optional(Retry) },
+      {
+        default: Retry,
+        email: Type.Optional(RetryOverride),
+        sms: Type.Optional(RetryOverride),
+        push: Type.Optional(RetryOverride),
+        web_push: Type.Optional(RetryOverride),
+        in_app: Type.Optional(RetryOverride),
+        webhook: Type.Optional(RetryOverride),
+      },
       { additionalProperties: false, default: { default: {} } },
     ),
     providers: Type.Object(
       {
-        email: Type.Optional(Type.Array(Type.Union([Smtp, SendGridConfig, SesConfig]), { maxItems: 10 })),
-        sms: Type.Optional(Type.Array(Type.Union([TwilioConfig, VonageConfig]), { maxItems: 10 })),
-        push: Type.Optional(Type.Array(Type.Union([FcmConfig, ApnsConfig]), { maxItems: 10 })),
-        web_push: Type.Optional(Type.Array(WebPushConfig, { maxItems: 10 })),
+        email: Type.Optional(
+          Type.Array(Type.Union([Smtp, withEngine(SendGridConfig), withEngine(SesConfig)]), { maxItems: 10 }),
+        ),
+        sms: Type.Optional(
+          Type.Array(Type.Union([withEngine(TwilioConfig), withEngine(VonageConfig)]), { maxItems: 10 }),
+        ),
+        push: Type.Optional(
+          Type.Array(Type.Union([withEngine(FcmConfig), withEngine(ApnsConfig)]), { maxItems: 10 }),
+        ),
+        web_push: Type.Optional(Type.Array(withEngine(WebPushConfig), { maxItems: 10 })),
+        webhook: Type.Optional(Type.Array(Webhook, { maxItems: 10 })),
         // Slack incoming webhooks deliver on the webhook channel; kept under their own key.
-        slack: Type.Optional(Type.Array(SlackConfig, { maxItems: 10 })),
+        slack: Type.Optional(Type.Array(withEngine(SlackConfig), { maxItems: 10 })),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -93,6 +176,15 @@ export const ConfigSchema = Type.Object(
      * and stored credentials are off.
      */
     secretKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
+    /** Redis, for rate limits shared by every worker and API process; in-process limits without it. */
+    redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    /** Circuit breaker defaults for every provider; a provider's own `breaker` overrides them. */
+    breaker: Type.Object(Breaker.properties, { additionalProperties: false, default: {} }),
+    /** Requests per second allowed to each API key; over it the API answers 429 with Retry-After. */
+    apiRateLimit: Type.Object(
+      { perSecond: Type.Integer({ minimum: 1, default: 1000 }) },
+      { additionalProperties: false, default: {} },
+    ),
     receipts: Type.Object(
       { snsCertUrlPattern: Type.String({ minLength: 1, default: SNS_CERT_URL_PATTERN }) },
       { additionalProperties: false, default: {} },
@@ -103,6 +195,7 @@ export const ConfigSchema = Type.Object(
 
 export type Config = Static<typeof ConfigSchema>;
 export type SmtpProviderConfig = Static<typeof Smtp>;
+export type WebhookProviderConfig = Static<typeof Webhook>;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -154,6 +247,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('logLevel', env.HERALD_LOG_LEVEL);
+  set('redisUrl', env.REDIS_URL);
   if (env.HERALD_SMTP_URL) {
     const providers = (raw.providers ?? {}) as Record<string, unknown>;
     const email: unknown[] = Array.isArray(providers.email) ? (providers.email as unknown[]) : [];

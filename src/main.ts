@@ -59,6 +59,14 @@ import { kyselyErasureStore } from './adapters/store/kysely-erasure.ts';
 import { kyselyDeferredQueue, kyselySecretStore } from './adapters/store/kysely-deferred.ts';
 import { createLinks, databaseSecret, dataDirSecret } from './app/links.ts';
 import { loadPlanContext } from './app/plan-context.ts';
+import type { Redis } from 'ioredis';
+import { createWebhookSender } from './adapters/channels/webhook/webhook-sender.ts';
+import { providerRateLimiter, requestRateLimiter } from './adapters/ratelimit/flexible-limiters.ts';
+import { kyselyProviderStatus } from './adapters/store/kysely-provider-status.ts';
+import { kyselyDeadLetters } from './adapters/store/kysely-dead-letters.ts';
+import { createProviderHealth } from './app/provider-health.ts';
+import type { RateLimitSetting } from './domain/rate-slices.ts';
+import type { BreakerPolicy } from './domain/circuit-breaker.ts';
 
 export interface Roles {
   api: boolean;
@@ -119,6 +127,8 @@ function senderFromConfig(config: Config, p: ProviderEntry): Sender {
       return createWebPushSender(p);
     case 'slack':
       return createSlackSender(p);
+    case 'webhook':
+      return createWebhookSender(p);
   }
 }
 
@@ -127,6 +137,7 @@ const PROVIDER_CHANNELS: Readonly<Record<keyof Config['providers'], Channel>> = 
   sms: 'sms',
   push: 'push',
   web_push: 'web_push',
+  webhook: 'webhook',
   slack: 'webhook',
 };
 
@@ -191,9 +202,35 @@ function receiptRoutes(config: Config, db: Database): ReceiptRoutesDeps | undefi
   };
 }
 
+interface ProviderEngineSettings {
+  name: string;
+  channel: Channel;
+  rateLimit?: RateLimitSetting | undefined;
+  breaker?: Partial<BreakerPolicy> | undefined;
+}
+
+/** Every configured provider with its channel, for breakers, rate limits and GET /v1/providers. */
+function configuredProviders(config: Config): ProviderEngineSettings[] {
+  return [
+    ...Object.entries(PROVIDER_CHANNELS).flatMap(([key, channel]) =>
+      (config.providers[key as keyof Config['providers']] ?? []).map((p) => ({ ...p, channel })),
+    ),
+  ];
+}
+
+/** Redis only when configured; commands fail fast while it is down so limits fall back locally. */
+async function connectRedis(url: string | undefined, logger: Logger): Promise<Redis | undefined> {
+  if (!url) return undefined;
+  const { Redis: RedisClient } = await import('ioredis');
+  const redis = new RedisClient(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+  return redis;
+}
+
+/** A channel's retry policy: `retry.default` with the channel's own settings on top. */
 function retryPolicyFor(config: Config, channel: Channel): RetryPolicy {
-  const perChannel = (config.retry as Record<string, RetryPolicy | undefined>)[channel];
-  return perChannel ?? config.retry.default;
+  const perChannel = (config.retry as Record<string, Partial<RetryPolicy> | undefined>)[channel];
+  return { ...config.retry.default, ...perChannel };
 }
 
 export async function startHerald(config: Config, roles: Roles, log?: Logger): Promise<Herald> {
@@ -209,6 +246,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     onListenerError: (err) => logger.warn({ err }, 'database connection error'),
   });
   const { db } = database;
+  let redis: Redis | undefined;
   try {
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -254,6 +292,10 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     let unlisten: (() => Promise<void>) | undefined;
     let sweeper: NodeJS.Timeout | undefined;
     let senders: Map<Channel, Sender[]> | undefined;
+    const providers = configuredProviders(config);
+    redis = await connectRedis(config.redisUrl, logger);
+    const providerStatus = kyselyProviderStatus(db);
+    let publisher: NodeJS.Timeout | undefined;
 
     if (roles.worker) {
       const onError = (err: unknown, where: string) => logger.error({ err, where }, 'worker error');
@@ -276,6 +318,22 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       });
       senders = buildSenders(config, database, logger, credentialStore);
       const queue = kyselyDeliveryQueue(db);
+      const health = createProviderHealth({ providers, defaults: config.breaker });
+      const limiter = providerRateLimiter(
+        redis,
+        new Map(providers.flatMap((p) => (p.rateLimit ? [[p.name, p.rateLimit] as const] : []))),
+      );
+      const publish = () =>
+        providerStatus
+          .publish(owner, health.snapshot())
+          .catch((err: unknown) => onError(err, 'provider status'));
+      health.onChange(() => {
+        const states = health.snapshot().map((p) => `${p.provider}:${p.state}`);
+        logger.info({ providers: states }, 'circuit breaker changed');
+        void publish();
+      });
+      publisher = setInterval(() => void publish(), 2000);
+      void publish();
       const lanes = new Map<string, WorkLoop<unknown>>();
       for (const channel of CHANNELS) {
         lanes.set(
@@ -289,6 +347,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             leaseMs: config.worker.leaseMs,
             pollMs: config.worker.pollMs,
             concurrency: config.worker.concurrency,
+            health,
+            limiter,
             onError,
             onSettled: (d, settlement, attempt) =>
               metrics.deliverySettled({
@@ -314,8 +374,10 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       const sweep = async () => {
         // Quiet hours over: deferred deliveries become due and their lanes are woken.
         for (const channel of await deferred.releaseDue(1000)) lanes.get(`lane:${channel}`)?.wake();
-        const policyMax = config.retry.default.maxAttempts;
-        const moved = await queue.reclaimExpired(policyMax);
+        const perChannel = Object.fromEntries(
+          CHANNELS.map((c) => [c, retryPolicyFor(config, c).maxAttempts]),
+        );
+        const moved = await queue.reclaimExpired(config.retry.default.maxAttempts, perChannel);
         if (moved > 0) {
           logger.warn({ moved }, 'reclaimed deliveries whose worker lost its lease');
           for (const lane of lanes.values()) lane.wake();
@@ -345,6 +407,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         logger: logger.child({ component: 'api' }),
         receipts: receiptRoutes(config, database),
         providerCredentials: credentialStore,
+        engine: {
+          deadLetters: kyselyDeadLetters(db),
+          providerStatus,
+          providers: providers.map((p) => ({ name: p.name, channel: p.channel })),
+          requestLimiter: requestRateLimiter(redis, config.apiRateLimit.perSecond),
+        },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,
@@ -387,7 +455,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           }
           await unlisten?.();
           await metricsServer?.close();
+          if (publisher) {
+            clearInterval(publisher);
+            await providerStatus.forget(owner).catch(() => undefined);
+          }
           for (const chain of senders?.values() ?? []) for (const s of chain) await s.close?.();
+          await redis?.quit().catch(() => undefined);
           await database.close();
           logger.info('stopped');
         })();
@@ -395,6 +468,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       },
     };
   } catch (err) {
+    redis?.disconnect();
     await database.close().catch(() => undefined);
     throw err;
   }

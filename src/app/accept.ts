@@ -131,7 +131,7 @@ export async function acceptNotification(
       ? await deps.devices.list(serviceId, recipient.id)
       : [];
   for (const channel of channels) {
-    if (addressFor(channel, { ...recipient, devices }) === null) {
+    if (addressFor(channel, { ...recipient, devices }, content[channel]) === null) {
       throw invalid(
         'recipient_missing_address',
         `Recipient '${recipient.id}' has no ${ADDRESS_NAME[channel]} for the ${channel} channel.`,

@@ -2,12 +2,19 @@
  * A channel's lane: claims due deliveries, sends each through the channel's provider, records the
  * attempt and moves the delivery on (see domain/delivery-states.ts). Failures are classified by the
  * sender; what follows them is decided by domain/retry-policy.ts.
+ *
+ * Before a send the lane picks the first provider of the failover chain whose circuit breaker is
+ * not open, then takes a token from that provider's rate limit. When no provider can take it now
+ * (every breaker open, or the rate limit spent for longer than the lane will wait), the delivery is
+ * postponed without using up an attempt: an outage of the provider is not the message's fault.
  */
 import type { Channel } from '../domain/channels.ts';
 import { decideAfterFailure, type RetryPolicy, type SendFailure } from '../domain/retry-policy.ts';
 import type { AttemptRecord, ClaimedDelivery } from '../domain/types.ts';
 import { ProviderError, type Sender } from '../ports/sender.ts';
+import type { RateLimiter } from '../ports/rate-limit.ts';
 import type { DeliveryQueue, Settlement } from '../ports/store.ts';
+import type { ProviderHealth } from './provider-health.ts';
 import { WorkLoop } from './work-loop.ts';
 
 export interface LaneOptions {
@@ -22,6 +29,14 @@ export interface LaneOptions {
   concurrency: number;
   now?: () => number;
   random?: () => number;
+  /** Circuit breakers of the chain's providers; without it the first provider is always used. */
+  health?: ProviderHealth;
+  /** Per-provider rate limits, keyed by provider name. */
+  limiter?: RateLimiter;
+  /** How long a send may wait in the lane for a rate-limit token before it is postponed instead. */
+  maxRateWaitMs?: number;
+  /** How long to keep retrying to record an outcome while the database is unreachable. */
+  settleRetryMs?: number;
   onError(err: unknown, where: string): void;
   onSettled?(delivery: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): void;
 }
@@ -42,21 +57,67 @@ export function toFailure(err: unknown): SendFailure {
   };
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Retries `fn` with growing pauses until it succeeds or `budgetMs` is spent. Used to record an
+ * outcome through a short database outage: the send already happened, and giving up here turns
+ * it into a lease expiry and a duplicate send later.
+ */
+async function persistently<T>(fn: () => Promise<T>, budgetMs: number): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let pause = 100; ; pause = Math.min(pause * 2, 2000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() + pause > deadline) throw err;
+      await sleep(pause);
+    }
+  }
+}
+
 export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
   const now = o.now ?? Date.now;
   const random = o.random ?? Math.random;
+  const maxRateWaitMs = o.maxRateWaitMs ?? 2000;
+  const settleRetryMs = o.settleRetryMs ?? Math.floor(o.leaseMs / 2);
 
   async function settle(d: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): Promise<void> {
-    const held = await o.queue.settle(d, o.owner, settlement, attempt);
+    const held = await persistently(() => o.queue.settle(d, o.owner, settlement, attempt), settleRetryMs);
     if (!held)
       o.onError(new Error(`lease on delivery ${d.id} was lost before its attempt was recorded`), 'lane');
     o.onSettled?.(d, settlement, attempt);
   }
 
+  /**
+   * While no provider can take anything, the lane stops claiming: otherwise it would cycle through
+   * the whole backlog, claiming and postponing each row, until the providers are back.
+   */
+  let pausedUntil = 0;
+
+  async function postpone(d: ClaimedDelivery, delayMs: number, reason: string): Promise<void> {
+    pausedUntil = Math.max(pausedUntil, now() + delayMs);
+    await persistently(() => o.queue.postpone(d, o.owner, delayMs, reason), settleRetryMs);
+  }
+
+  /** Waits (briefly) for a token; false when the wait would be too long. */
+  async function takeToken(provider: string): Promise<{ ok: true } | { ok: false; waitMs: number }> {
+    if (!o.limiter) return { ok: true };
+    let waited = 0;
+    for (;;) {
+      const r = await o.limiter.take(provider);
+      if (r.ok) return r;
+      if (waited + r.waitMs > maxRateWaitMs) return r;
+      // A little random spread so waiting sends do not all retry at the slice boundary at once.
+      const pause = r.waitMs + Math.floor(random() * 20);
+      await sleep(pause);
+      waited += pause;
+    }
+  }
+
   async function handle(d: ClaimedDelivery): Promise<void> {
-    const startedAt = new Date(now());
-    const sender = o.senders[0];
-    if (!sender) {
+    if (o.senders.length === 0) {
+      const startedAt = new Date(now());
       await settle(
         d,
         { status: 'failed', reason: 'channel_not_configured' },
@@ -73,6 +134,19 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
       );
       return;
     }
+    const picked = o.health ? o.health.pick(o.senders) : { provider: o.senders[0] as Sender };
+    if (!picked.provider) {
+      await postpone(d, picked.waitMs, 'providers_unavailable');
+      return;
+    }
+    const sender = picked.provider;
+    const token = await takeToken(sender.name);
+    if (!token.ok) {
+      o.health?.record(sender.name, 'neutral'); // give back a half-open probe slot, if it was one
+      await postpone(d, token.waitMs, 'provider_rate_limit');
+      return;
+    }
+    const startedAt = new Date(now());
     const message = {
       deliveryId: d.id,
       notificationId: d.notificationId,
@@ -81,28 +155,16 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
       to: d.address ?? '',
       content: d.content,
     };
+    let result: Awaited<ReturnType<Sender['send']>>;
     try {
-      const result = await sender.send(message);
-      await settle(
-        d,
-        { status: 'sent', provider: sender.name, providerMessageId: result.providerMessageId },
-        {
-          attempt: d.attempts,
-          provider: sender.name,
-          startedAt,
-          durationMs: now() - startedAt.getTime(),
-          outcome: 'sent',
-          errorCode: null,
-          errorMessage: null,
-          providerMessageId: result.providerMessageId,
-        },
-      );
+      result = await sender.send(message);
     } catch (err) {
       const failure = toFailure(err);
+      o.health?.record(sender.name, failure.kind === 'transient' ? 'failure' : 'neutral');
       const decision = decideAfterFailure({
         failure,
         attempts: d.attempts,
-        ageMs: now() - d.createdAt.getTime(),
+        ageMs: now() - (d.replayedAt ?? d.createdAt).getTime(),
         policy: o.policy,
         random,
       });
@@ -120,7 +182,23 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
         errorMessage: failure.message.slice(0, 2000),
         providerMessageId: null,
       });
+      return;
     }
+    o.health?.record(sender.name, 'success');
+    await settle(
+      d,
+      { status: 'sent', provider: sender.name, providerMessageId: result.providerMessageId },
+      {
+        attempt: d.attempts,
+        provider: sender.name,
+        startedAt,
+        durationMs: now() - startedAt.getTime(),
+        outcome: 'sent',
+        errorCode: null,
+        errorMessage: null,
+        providerMessageId: result.providerMessageId,
+      },
+    );
   }
 
   return new WorkLoop<ClaimedDelivery>({
@@ -128,7 +206,8 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     concurrency: o.concurrency,
     batchSize: o.concurrency * 2,
     pollMs: o.pollMs,
-    claim: (limit) => o.queue.claim(o.channel, o.owner, limit, o.leaseMs),
+    claim: (limit) =>
+      now() < pausedUntil ? Promise.resolve([]) : o.queue.claim(o.channel, o.owner, limit, o.leaseMs),
     handle,
     release: (items) =>
       o.queue.release(

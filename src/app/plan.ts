@@ -79,11 +79,11 @@ export async function planDeliveries(
     const decision = ctx?.decisions.get(channel) ?? { action: 'send' as const };
     if (decision.action === 'suppress') {
       // Decided before addresses: "opted out of SMS" explains more than "has no phone number".
-      const address = addressFor(channel, withDevices);
+      const address = addressFor(channel, withDevices, n.content[channel]);
       planned.push({ ...base, address, status: 'suppressed', reason: decision.reason });
       continue;
     }
-    const targets = targetsFor(channel, withDevices);
+    const targets = targetsFor(channel, withDevices, n.content[channel]);
     if (targets.length === 0) {
       planned.push({ ...base, address: null, status: 'failed', reason: 'recipient_missing_address' });
       continue;

@@ -25,6 +25,7 @@ Configuration comes from HERALD_CONFIG (a JSON or YAML file) and the environment
   HERALD_PUBLIC_URL   where recipients reach this API (unsubscribe and preference links in messages)
   HERALD_SECRET_KEY   signs those links (32+ characters); if unset Herald makes one and keeps it
                       in the data folder (embedded) or in the database (server mode)
+  REDIS_URL           redis://host:port, so provider rate limits are shared by every process
   HERALD_HOST, HERALD_PORT (or PORT)  where the API listens (default 127.0.0.1:8025)
 `;
 

@@ -17,6 +17,7 @@ export interface Addressable {
   email?: string | null;
   phone?: string | null;
   devices?: readonly DeviceAddress[];
+  attributes?: Record<string, unknown>;
 }
 
 /** One place a channel sends to: `target` tells a recipient's devices apart ('' for single-address channels). */
@@ -30,23 +31,32 @@ export interface Target {
  * Every place a channel sends to for one recipient. Push and web push fan out to each active device,
  * one delivery per device, so a dead token fails alone and a retry never re-sends to the others.
  */
-export function targetsFor(channel: Channel, recipient: Addressable): Target[] {
+export function targetsFor(
+  channel: Channel,
+  recipient: Addressable,
+  content?: Record<string, unknown>,
+): Target[] {
   if (channel === 'push' || channel === 'web_push') {
     const wanted = (d: DeviceAddress) => d.active && (channel === 'web_push') === (d.platform === 'web');
     return (recipient.devices ?? [])
       .filter(wanted)
       .map((device) => ({ target: device.id, address: device.token, device }));
   }
-  const address = addressFor(channel, recipient);
+  const address = addressFor(channel, recipient, content);
   return address === null ? [] : [{ target: '', address }];
 }
 
 /**
  * Where a channel sends for one recipient, or null when the recipient has no address for it.
  * Push and web push resolve to the recipient's first active device (see `targetsFor` for all of
- * them); webhook endpoints are registered per service and have no per-recipient address yet.
+ * them). A webhook goes to the URL in the notification's `content.webhook.url`, else to the
+ * recipient's `webhookUrl` attribute.
  */
-export function addressFor(channel: Channel, recipient: Addressable): string | null {
+export function addressFor(
+  channel: Channel,
+  recipient: Addressable,
+  content?: Record<string, unknown>,
+): string | null {
   switch (channel) {
     case 'email':
       return recipient.email ?? null;
@@ -54,10 +64,13 @@ export function addressFor(channel: Channel, recipient: Addressable): string | n
       return recipient.phone ?? null;
     case 'in_app':
       return recipient.id;
+    case 'webhook': {
+      const url = content?.url ?? recipient.attributes?.webhookUrl;
+      return typeof url === 'string' && url !== '' ? url : null;
+    }
     case 'push':
     case 'web_push':
       return targetsFor(channel, recipient)[0]?.address ?? null;
-    case 'webhook':
       return null;
   }
 }

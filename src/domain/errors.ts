@@ -47,6 +47,7 @@ export const ERROR_CODES: Readonly<Record<string, { status: number; meaning: str
   not_found: { status: 404, meaning: 'No such resource for this caller (other tenants are invisible).' },
   idempotency_conflict: { status: 409, meaning: 'The idempotency key was used with a different body.' },
   already_exists: { status: 409, meaning: 'A resource with this identity already exists.' },
+  not_replayable: { status: 409, meaning: 'Only a dead delivery can be replayed.' },
   payload_too_large: { status: 413, meaning: 'The body is over the size limit.' },
   uri_too_long: { status: 414, meaning: 'A path segment is longer than any id can be.' },
   unsupported_media_type: { status: 415, meaning: 'The body must be application/json.' },

@@ -90,6 +90,8 @@ export interface ClaimedDelivery {
   /** Attempts including the one now starting. */
   attempts: number;
   createdAt: Date;
+  /** When an operator last replayed it; its retry budget (attempts and age) restarts there. */
+  replayedAt?: Date | null;
 }
 
 export interface AttemptRecord {

@@ -18,6 +18,22 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'malformed_request' },
 };
 
+/**
+ * The database is down or restarting (connection refused or cut, the server shutting down or
+ * starting up): the request was fine and a retry will do, so 503 rather than 500.
+ */
+const UNREACHABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+function isDatabaseUnreachable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  if (
+    typeof e.code === 'string' &&
+    (UNREACHABLE_SQLSTATES.has(e.code) || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET')
+  )
+    return true;
+  return typeof e.message === 'string' && /^Connection terminated|is not queryable/.test(e.message);
+}
+
 export function toErrorResponse(err: unknown): { status: number; body: ErrorPayload } {
   if (err instanceof HeraldError) {
     return {
@@ -56,6 +72,14 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorPayl
             params: v.params,
           })),
         },
+      },
+    };
+  }
+  if (isDatabaseUnreachable(err)) {
+    return {
+      status: 503,
+      body: {
+        error: { code: 'unavailable', message: 'Herald cannot reach its database right now; retry shortly.' },
       },
     };
   }

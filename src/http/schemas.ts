@@ -95,7 +95,14 @@ export const ContentSchema = Type.Object(
       ),
     ),
     webhook: Type.Optional(
-      Type.Object({ payload: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          payload: Type.Record(Type.String(), Type.Unknown()),
+          /** Where to POST it; else the recipient's `webhookUrl` attribute. */
+          url: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2000 })),
+        },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },

@@ -36,6 +36,11 @@ import type {
   PreferenceStore,
   TemplateStore,
 } from '../ports/preferences-store.ts';
+import { deliveriesRoutes } from './routes/deliveries.ts';
+import { providersRoutes } from './routes/providers.ts';
+import { installKeyRateLimit } from './rate-limit.ts';
+import type { DeadLetterStore, ProviderStatusStore } from '../ports/engine-store.ts';
+import type { RateLimiter } from '../ports/rate-limit.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -61,6 +66,13 @@ export interface HttpDeps {
     preferences: PreferenceStore;
     erasure: ErasureStore;
     links: Links;
+  };
+  /** The delivery engine's operator API (dead letters, provider health) and per-key limits. */
+  engine?: {
+    deadLetters: DeadLetterStore;
+    providerStatus: ProviderStatusStore;
+    providers: { name: string; channel: string }[];
+    requestLimiter?: RateLimiter;
   };
 }
 
@@ -92,6 +104,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     });
   });
   app.addSchema(ErrorBody);
+  if (deps.engine?.requestLimiter) installKeyRateLimit(app, deps.engine.requestLimiter);
 
   await app.register(swagger, {
     openapi: {
@@ -129,5 +142,9 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(outboxRoutes(deps));
   if (deps.receipts) await app.register(receiptsRoutes(deps.receipts));
   await app.register(providerCredentialsRoutes({ keys: deps.keys, credentials: deps.providerCredentials }));
+  if (deps.engine) {
+    await app.register(deliveriesRoutes({ keys: deps.keys, deadLetters: deps.engine.deadLetters }));
+    await app.register(providersRoutes({ ...deps.engine, keys: deps.keys, adminToken: deps.adminToken }));
+  }
   return app;
 }

@@ -82,8 +82,16 @@ export interface DeliveryQueue {
   ): Promise<boolean>;
   /** Puts claimed but unstarted deliveries back, as if never claimed (graceful drain). */
   release(ids: string[], owner: string): Promise<void>;
-  /** Returns deliveries whose lease expired to the queue, recording the lost attempt. */
-  reclaimExpired(maxAttempts: number): Promise<number>;
+  /**
+   * Puts a claimed delivery back to wait `delayMs` without using up its attempt (no provider could
+   * take it: breakers open, or the rate limit is spent). False when the lease was lost meanwhile.
+   */
+  postpone(delivery: ClaimedDelivery, owner: string, delayMs: number, reason: string): Promise<boolean>;
+  /**
+   * Returns deliveries whose lease expired to the queue, recording the lost attempt; past their
+   * channel's attempt limit (`perChannel`, else `maxAttempts`) they go `dead`.
+   */
+  reclaimExpired(maxAttempts: number, perChannel?: Readonly<Record<string, number>>): Promise<number>;
 }
 
 export type Settlement =

@@ -16,6 +16,7 @@ interface Fixture {
   notificationId: string;
   keyId: string;
   deviceId: string;
+  deliveryId: string;
 }
 
 interface Row {
@@ -239,6 +240,33 @@ const MATRIX: Row[] = [
     }),
     expect: everyone(403),
   },
+  // Provider health is the same for every tenant: any service or the admin may look.
+  {
+    method: 'GET',
+    route: '/v1/providers',
+    call: () => ({ path: '/v1/providers' }),
+    expect: { ...SERVICE_ONLY, admin: 200, otherService: 200, owner: 200 },
+  },
+  {
+    method: 'GET',
+    route: '/v1/deliveries',
+    call: () => ({ path: '/v1/deliveries?status=sent' }),
+    expect: OWN(200),
+    mustNotLeak: (f) => f.notificationId,
+  },
+  // A's delivery is sent, so A is told it cannot be replayed; for B it does not exist.
+  {
+    method: 'POST',
+    route: '/v1/deliveries/{id}/retry',
+    call: (f) => ({ path: `/v1/deliveries/${f.deliveryId}/retry` }),
+    expect: OWNED(409),
+  },
+  {
+    method: 'POST',
+    route: '/v1/deliveries/retry',
+    call: () => ({ path: '/v1/deliveries/retry', body: { channel: 'email' } }),
+    expect: OWN(202),
+  },
   {
     method: 'GET',
     route: '/v1/outbox',
@@ -280,8 +308,13 @@ describe('authorization matrix', () => {
       content: { email: { subject: 's', text: 't' } },
     });
     assert.equal(sent.status, 202);
-    await waitForNotification(a, sent.body.id);
-    return { notificationId: sent.body.id, keyId: key.body.id, deviceId: device.body.id };
+    const n = await waitForNotification(a, sent.body.id);
+    return {
+      notificationId: sent.body.id,
+      keyId: key.body.id,
+      deviceId: device.body.id,
+      deliveryId: n.deliveries[0].id,
+    };
   };
 
   before(async () => {

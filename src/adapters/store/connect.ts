@@ -35,6 +35,10 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   const pool = new pg.default.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // An idle client that loses its server must not take the process down; the pool replaces it.
   pool.on('error', (err) => options.onListenerError?.(err));
+  // A client checked out of the pool has no error listener of the pool's; when the server goes away
+  // mid-transaction it would emit an unhandled 'error' and kill the process. The failing query
+  // already reports the fault to its caller, and the pool drops the broken client on release.
+  pool.on('connect', (client) => client.on('error', (err) => options.onListenerError?.(err)));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

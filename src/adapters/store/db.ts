@@ -90,6 +90,7 @@ export interface DeliveriesTable {
   sent_at: Timestamp | null;
   target: Generated<string>;
   template: ColumnType<TemplateRef | null, string | null | undefined, string | null>;
+  replayed_at: Generated<Date | null>;
 }
 
 export interface TemplateRef {
@@ -148,6 +149,17 @@ export interface CapturedMessagesTable {
   created_at: Generated<Date>;
 }
 
+export interface ProviderStatusTable {
+  provider: string;
+  owner: string;
+  channel: string;
+  state: string;
+  opened_at: Timestamp | null;
+  succeeded: number;
+  failed: number;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
   services: ServicesTable;
   notification_types: NotificationTypesTable;
@@ -160,6 +172,7 @@ export interface DB {
   devices: DevicesTable;
   templates: TemplatesTable;
   herald_secrets: HeraldSecretsTable;
+  provider_status: ProviderStatusTable;
 }
 
 export type Db = Kysely<DB>;

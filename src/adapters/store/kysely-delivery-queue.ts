@@ -15,6 +15,7 @@ const toClaimed = (row: Selectable<DeliveriesTable>): ClaimedDelivery => ({
   priority: row.priority,
   attempts: row.attempts,
   createdAt: row.created_at,
+  replayedAt: row.replayed_at,
 });
 
 export const LEASE_LOST_MESSAGE =
@@ -23,78 +24,92 @@ export const LEASE_LOST_MESSAGE =
 export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
   return {
     /**
-     * Claims due deliveries of one lane, highest priority first, and leases them. The attempt is
-     * counted here, so a worker that dies mid-send still used it up.
+     * Claims due deliveries of one lane in effective-priority order (priority aged by waiting time,
+     * see migration 0002) and leases them. The attempt is counted here, so a worker that dies
+     * mid-send still used it up. The bound on the claim key lets the index scan stop early: a due
+     * row's key is at most now + 30 min (lowest priority), so nothing past that can be due.
      */
     async claim(channel, owner, limit, leaseMs) {
-      const { rows } = await sql<Selectable<DeliveriesTable>>`
+      const { rows } = await sql<Selectable<DeliveriesTable> & { claim_key: Date }>`
         update deliveries d
            set status = 'sending', lease_owner = ${owner},
                lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
                attempts = d.attempts + 1, updated_at = now()
           from (select id from deliveries
                  where channel = ${channel} and status = 'queued' and next_attempt_at <= now()
-                 order by priority, next_attempt_at
+                   and herald_claim_key(next_attempt_at, priority) <= now() + interval '30 minutes'
+                 order by herald_claim_key(next_attempt_at, priority)
                  limit ${limit}
                  for update skip locked) c
          where d.id = c.id
-        returning d.*`.execute(db);
-      return rows.map(toClaimed);
+        returning d.*, herald_claim_key(d.next_attempt_at, d.priority) as claim_key`.execute(db);
+      // RETURNING promises no order; the lane starts them in claim order.
+      return rows.sort((a, b) => a.claim_key.getTime() - b.claim_key.getTime()).map(toClaimed);
     },
 
+    /**
+     * One statement, one round trip: the state change and the attempt row are written together by
+     * a data-modifying CTE (atomic like a transaction, a quarter of the round trips). The attempt
+     * is recorded whether or not the lease is still held: it happened either way.
+     */
     async settle(delivery, owner, outcome, attempt) {
-      return db.transaction().execute(async (tx) => {
-        const base = { lease_owner: null, lease_expires_at: null, updated_at: sql<Date>`now()` };
-        const set =
-          outcome.status === 'sent'
+      const base = { lease_owner: null, lease_expires_at: null, updated_at: sql<Date>`now()` };
+      const set =
+        outcome.status === 'sent'
+          ? {
+              ...base,
+              status: 'sent',
+              provider: outcome.provider,
+              provider_message_id: outcome.providerMessageId,
+              sent_at: sql<Date>`now()`,
+              reason: null,
+            }
+          : outcome.status === 'queued'
             ? {
                 ...base,
-                status: 'sent',
-                provider: outcome.provider,
-                provider_message_id: outcome.providerMessageId,
-                sent_at: sql<Date>`now()`,
-                reason: null,
+                status: 'queued',
+                reason: outcome.reason,
+                next_attempt_at: sql<Date>`now() + ${outcome.delayMs} * interval '1 millisecond'`,
+                last_error_code: attempt.errorCode,
+                last_error_message: attempt.errorMessage,
               }
-            : outcome.status === 'queued'
-              ? {
-                  ...base,
-                  status: 'queued',
-                  reason: outcome.reason,
-                  next_attempt_at: sql<Date>`now() + ${outcome.delayMs} * interval '1 millisecond'`,
-                  last_error_code: attempt.errorCode,
-                  last_error_message: attempt.errorMessage,
-                }
-              : {
-                  ...base,
-                  status: outcome.status,
-                  reason: outcome.reason,
-                  last_error_code: attempt.errorCode,
-                  last_error_message: attempt.errorMessage,
-                };
-        const res = await tx
-          .updateTable('deliveries')
-          .set({ ...set, ...(attempt.provider ? { provider: attempt.provider } : {}) })
-          .where('id', '=', delivery.id)
-          .where('lease_owner', '=', owner)
-          .where('status', '=', 'sending')
-          .executeTakeFirst();
-        // The attempt happened whether or not we still hold the lease: record it either way.
-        await tx
-          .insertInto('delivery_attempts')
-          .values({
-            delivery_id: delivery.id,
-            attempt: attempt.attempt,
-            provider: attempt.provider,
-            started_at: attempt.startedAt,
-            duration_ms: attempt.durationMs,
-            outcome: attempt.outcome,
-            error_code: attempt.errorCode,
-            error_message: attempt.errorMessage,
-            provider_message_id: attempt.providerMessageId,
-          })
-          .execute();
-        return res.numUpdatedRows > 0n;
-      });
+            : {
+                ...base,
+                status: outcome.status,
+                reason: outcome.reason,
+                last_error_code: attempt.errorCode,
+                last_error_message: attempt.errorMessage,
+              };
+      const row = await db
+        .with('moved', (q) =>
+          q
+            .updateTable('deliveries')
+            .set({ ...set, ...(attempt.provider ? { provider: attempt.provider } : {}) })
+            .where('id', '=', delivery.id)
+            .where('lease_owner', '=', owner)
+            .where('status', '=', 'sending')
+            .returning('id'),
+        )
+        .with('recorded', (q) =>
+          q
+            .insertInto('delivery_attempts')
+            .values({
+              delivery_id: delivery.id,
+              attempt: attempt.attempt,
+              provider: attempt.provider,
+              started_at: attempt.startedAt,
+              duration_ms: attempt.durationMs,
+              outcome: attempt.outcome,
+              error_code: attempt.errorCode,
+              error_message: attempt.errorMessage,
+              provider_message_id: attempt.providerMessageId,
+            })
+            .returning('id'),
+        )
+        .selectFrom('moved')
+        .select((eb) => eb.fn.countAll<string>().as('held'))
+        .executeTakeFirstOrThrow();
+      return Number(row.held) > 0;
     },
 
     async release(ids, owner) {
@@ -114,18 +129,40 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
         .execute();
     },
 
-    async reclaimExpired(maxAttempts) {
+    async postpone(delivery, owner, delayMs, reason) {
+      const res = await db
+        .updateTable('deliveries')
+        .set({
+          status: 'queued',
+          reason,
+          lease_owner: null,
+          lease_expires_at: null,
+          attempts: sql<number>`attempts - 1`,
+          next_attempt_at: sql<Date>`now() + ${delayMs} * interval '1 millisecond'`,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('id', '=', delivery.id)
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
+      return res.numUpdatedRows > 0n;
+    },
+
+    async reclaimExpired(maxAttempts, perChannel = {}) {
+      const limits = JSON.stringify(perChannel);
       const { rows } = await sql<{ id: string }>`
         with expired as (
-          select id, updated_at as claimed_at from deliveries
+          select id, updated_at as claimed_at,
+                 coalesce((${limits}::jsonb ->> channel)::int, ${maxAttempts}) as max_attempts
+            from deliveries
            where status = 'sending' and lease_expires_at < now()
            order by lease_expires_at
            limit 1000
            for update skip locked
         ), moved as (
           update deliveries d
-             set status = case when d.attempts >= ${maxAttempts} then 'dead' else 'queued' end,
-                 reason = case when d.attempts >= ${maxAttempts} then 'attempts_exhausted' else 'lease_expired' end,
+             set status = case when d.attempts >= e.max_attempts then 'dead' else 'queued' end,
+                 reason = case when d.attempts >= e.max_attempts then 'attempts_exhausted' else 'lease_expired' end,
                  last_error_code = 'lease_expired', last_error_message = ${LEASE_LOST_MESSAGE},
                  lease_owner = null, lease_expires_at = null, next_attempt_at = now(), updated_at = now()
             from expired e

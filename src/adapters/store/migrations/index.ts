@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-init.ts';
+import * as m0002 from './0002-engine.ts';
 import * as m0003 from './0003-preferences.ts';
 import * as m0004 from './0004-providers.ts';
 import * as m0006 from './0006-metrics.ts';
@@ -7,6 +8,7 @@ import * as m0006 from './0006-metrics.ts';
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
+  '0002-engine': m0002,
   '0003-preferences': m0003,
   '0004-providers': m0004,
   '0006-metrics': m0006,

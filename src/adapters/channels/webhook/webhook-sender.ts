@@ -1,0 +1,123 @@
+/**
+ * The webhook channel: POSTs a JSON payload to the delivery's URL, signed per Standard Webhooks
+ * (https://www.standardwebhooks.com): `webhook-id` is the delivery id, stable across retries, so a
+ * receiver can drop duplicates; `webhook-signature` is `v1,` + base64 HMAC-SHA256 of
+ * `id.timestamp.body` under the secret. Redirects are not followed (a 3xx is a permanent failure):
+ * the configured URL is the one that gets the payload. Connections are kept alive (undici Agent).
+ */
+import { createHmac } from 'node:crypto';
+import { Agent, request } from 'undici';
+import type { SendFailure } from '../../../domain/retry-policy.ts';
+import { ProviderError, type OutgoingMessage, type Sender } from '../../../ports/sender.ts';
+
+export interface WebhookSettings {
+  name: string;
+  /** `whsec_` followed by the base64 key. */
+  secret: string;
+  timeoutMs?: number | undefined;
+  now?: () => number;
+}
+
+export function signatureKey(secret: string): Buffer {
+  return Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+}
+
+export function sign(key: Buffer, id: string, timestampSeconds: number, body: string): string {
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms from `now`; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function classifyStatus(status: number, retryAfterMs: number | undefined): SendFailure | null {
+  if (status >= 200 && status < 300) return null;
+  const message = `The endpoint answered HTTP ${status}.`;
+  if (status === 429) {
+    return {
+      kind: 'rate_limited',
+      code: 'webhook_429',
+      message,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
+  }
+  if (status === 408 || status >= 500) return { kind: 'transient', code: `webhook_${status}`, message };
+  if (status >= 300 && status < 400) {
+    return { kind: 'permanent', code: 'webhook_redirect', message: `${message} Redirects are not followed.` };
+  }
+  return { kind: 'permanent', code: `webhook_${status}`, message };
+}
+
+export function createWebhookSender(s: WebhookSettings): Sender {
+  const key = signatureKey(s.secret);
+  const timeoutMs = s.timeoutMs ?? 15_000;
+  const now = s.now ?? Date.now;
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+  return {
+    name: s.name,
+    channel: 'webhook',
+    async send(m: OutgoingMessage) {
+      let url: URL;
+      try {
+        url = new URL(m.to);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+      } catch {
+        throw new ProviderError({
+          kind: 'permanent',
+          code: 'invalid_address',
+          message: `'${m.to}' is not an http(s) URL.`,
+        });
+      }
+      const sentAt = now();
+      const timestamp = Math.floor(sentAt / 1000);
+      const body = JSON.stringify({
+        type: 'notification',
+        timestamp: new Date(sentAt).toISOString(),
+        notificationId: m.notificationId,
+        deliveryId: m.deliveryId,
+        data: (m.content as { payload?: unknown }).payload ?? {},
+      });
+      let status: number;
+      let retryAfter: string | string[] | undefined;
+      try {
+        const res = await request(url, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Herald',
+            'webhook-id': m.deliveryId,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': sign(key, m.deliveryId, timestamp, body),
+          },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        status = res.statusCode;
+        retryAfter = res.headers['retry-after'];
+        await res.body.dump();
+      } catch (err) {
+        const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+        throw new ProviderError(
+          {
+            kind: 'transient',
+            code: timedOut ? 'webhook_timeout' : 'webhook_connection',
+            message: timedOut ? `No answer within ${timeoutMs} ms.` : (err as Error).message,
+          },
+          err,
+        );
+      }
+      const failure = classifyStatus(status, parseRetryAfter(retryAfter, now()));
+      if (failure) throw new ProviderError(failure);
+      return { providerMessageId: null };
+    },
+    async close() {
+      await agent.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The webhook sender against a local receiver that verifies signatures with the independent
+ * `standardwebhooks` package: a signed, accepted POST; each kind of refusal classified; a timeout.
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createWebhookSender } from '../../src/adapters/channels/webhook/webhook-sender.ts';
+import { ProviderError, type OutgoingMessage, type Sender } from '../../src/ports/sender.ts';
+import {
+  startWebhookReceiver,
+  TEST_WEBHOOK_SECRET,
+  type WebhookReceiver,
+} from '../fakes/webhook-receiver.ts';
+
+const message = (to: string, id = '0190a0a0-0000-7000-8000-000000000001'): OutgoingMessage => ({
+  deliveryId: id,
+  notificationId: '0190a0a0-0000-7000-8000-0000000000aa',
+  serviceId: 's',
+  channel: 'webhook',
+  to,
+  content: { payload: { order: 'A-1', total: 12.5 } },
+});
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+  const err = await p.then(
+    () => assert.fail('expected the send to fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ProviderError);
+  return err;
+}
+
+describe('webhook sender', () => {
+  let receiver: WebhookReceiver;
+  let sender: Sender;
+
+  before(async () => {
+    receiver = await startWebhookReceiver();
+    sender = createWebhookSender({ name: 'hooks', secret: TEST_WEBHOOK_SECRET, timeoutMs: 300 });
+  });
+
+  after(async () => {
+    await sender?.close?.();
+    await receiver?.close();
+  });
+
+  it('POSTs a payload the receiver can verify, with the delivery id as webhook-id', async () => {
+    receiver.mode = { kind: 'accept' };
+    await sender.send(message(receiver.url));
+    assert.equal(receiver.badSignatures, 0);
+    const r = receiver.receipts.at(-1);
+    assert.equal(r?.id, '0190a0a0-0000-7000-8000-000000000001');
+    assert.deepEqual(r?.body.data, { order: 'A-1', total: 12.5 });
+    assert.equal(r?.body.notificationId, '0190a0a0-0000-7000-8000-0000000000aa');
+  });
+
+  it('is refused by a receiver holding another secret', async () => {
+    const other = createWebhookSender({
+      name: 'other',
+      secret: 'whsec_' + Buffer.from('another-secret-entirely-32-bytes').toString('base64'),
+    });
+    const err = await failure(other.send(message(receiver.url)));
+    assert.equal(err.code, 'webhook_401');
+    assert.equal(err.kind, 'permanent');
+    assert.equal(receiver.badSignatures, 1);
+    await other.close?.();
+  });
+
+  it('classifies 429 with Retry-After, 503 and 400', async () => {
+    receiver.mode = { kind: 'status', status: 429, retryAfter: '3' };
+    const limited = await failure(sender.send(message(receiver.url)));
+    assert.equal(limited.kind, 'rate_limited');
+    assert.equal(limited.retryAfterMs, 3000);
+    receiver.mode = { kind: 'status', status: 503 };
+    assert.equal((await failure(sender.send(message(receiver.url)))).kind, 'transient');
+    receiver.mode = { kind: 'status', status: 400 };
+    assert.equal((await failure(sender.send(message(receiver.url)))).kind, 'permanent');
+  });
+
+  it('times out a receiver that never answers, as a transient failure', async () => {
+    receiver.mode = { kind: 'hang' };
+    const err = await failure(sender.send(message(receiver.url)));
+    assert.equal(err.code, 'webhook_timeout');
+    assert.equal(err.kind, 'transient');
+  });
+
+  it('does not follow redirects', async () => {
+    let followed = 0;
+    const target = createServer((_req, res) => {
+      followed += 1;
+      res.writeHead(204).end();
+    });
+    const redirector = createServer((_req, res) => {
+      res.writeHead(307, { location: `http://127.0.0.1:${(target.address() as AddressInfo).port}/` }).end();
+    });
+    target.listen(0, '127.0.0.1');
+    redirector.listen(0, '127.0.0.1');
+    await Promise.all([once(target, 'listening'), once(redirector, 'listening')]);
+    const err = await failure(
+      sender.send(message(`http://127.0.0.1:${(redirector.address() as AddressInfo).port}/`)),
+    );
+    assert.equal(err.code, 'webhook_redirect');
+    assert.equal(err.kind, 'permanent');
+    assert.equal(followed, 0);
+    redirector.closeAllConnections();
+    target.closeAllConnections();
+    redirector.close();
+    target.close();
+  });
+
+  it('refuses an address that is not an http(s) URL, permanently', async () => {
+    const err = await failure(sender.send(message('ftp://example.com/x')));
+    assert.equal(err.code, 'invalid_address');
+  });
+});
