@@ -43,6 +43,8 @@ export const ConfigSchema = Type.Object(
     publicUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     dataDir: Type.String({ default: './.herald' }),
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    /** Redis for inbox fan-out between API processes; without it, PostgreSQL LISTEN/NOTIFY does it. */
+    redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
     adminToken: Type.Optional(Type.String({ minLength: 16 })),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 512 * 1024 }),
     logLevel: Type.Union(
@@ -56,6 +58,13 @@ export const ConfigSchema = Type.Object(
         concurrency: Type.Integer({ minimum: 1, maximum: 1000, default: 16 }),
         sweepMs: Type.Integer({ minimum: 100, default: 5000 }),
         drainMs: Type.Integer({ minimum: 0, default: 20_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    inbox: Type.Object(
+      {
+        heartbeatMs: Type.Integer({ minimum: 1000, maximum: 600_000, default: 25_000 }),
+        ticketTtlMs: Type.Integer({ minimum: 1000, maximum: 300_000, default: 30_000 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -116,6 +125,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
     if (value !== undefined && value !== '') raw[key] = value;
   };
   set('databaseUrl', env.DATABASE_URL);
+  set('redisUrl', env.REDIS_URL);
   set('dataDir', env.HERALD_DATA_DIR);
   set('adminToken', env.HERALD_ADMIN_TOKEN);
   set('host', env.HERALD_HOST);

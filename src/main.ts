@@ -28,6 +28,13 @@ import { kyselyDeliveryQueue } from './adapters/store/kysely-delivery-queue.ts';
 import { kyselyOutbox } from './adapters/store/kysely-outbox.ts';
 import { createSmtpSender } from './adapters/channels/smtp/smtp-sender.ts';
 import { createCaptureSender } from './adapters/channels/capture/capture-sender.ts';
+import { createInAppSender } from './adapters/channels/in-app/in-app-sender.ts';
+import { kyselyInboxStore } from './adapters/store/kysely-inbox.ts';
+import { kyselyInboxSecrets, kyselyTickets } from './adapters/store/kysely-inbox-auth.ts';
+import { pgNotifyBus } from './adapters/realtime/pg-notify-bus.ts';
+import { redisBus } from './adapters/realtime/redis-bus.ts';
+import { deliverToInbox, type InboxDeps } from './app/inbox.ts';
+import { InboxHub } from './app/inbox-hub.ts';
 import { buildServer } from './http/server.ts';
 import { createPlanner } from './app/plan.ts';
 import { createLane } from './app/dispatch.ts';
@@ -62,10 +69,17 @@ function embeddedAdminToken(dataDir: string): { token: string; created: boolean 
   }
 }
 
-function buildSenders(config: Config, db: Database, logger: Logger): Map<Channel, Sender[]> {
+function buildSenders(
+  config: Config,
+  db: Database,
+  logger: Logger,
+  inbox: InboxDeps,
+): Map<Channel, Sender[]> {
   const outbox = kyselyOutbox(db.db);
   const senders = new Map<Channel, Sender[]>();
   for (const channel of CHANNELS) senders.set(channel, []);
+  // In-app needs no outside provider in either mode: Herald's own inbox is the destination.
+  senders.get('in_app')?.push(createInAppSender((m) => deliverToInbox(inbox, m)));
   for (const p of config.providers.email ?? []) senders.get('email')?.push(createSmtpSender(p));
   for (const channel of CHANNELS) {
     const chain = senders.get(channel) ?? [];
@@ -114,6 +128,17 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     let unlisten: (() => Promise<void>) | undefined;
     let sweeper: NodeJS.Timeout | undefined;
     let senders: Map<Channel, Sender[]> | undefined;
+    let hub: InboxHub | undefined;
+    const onInboxError = (err: unknown, where: string) => logger.warn({ err, where }, 'inbox error');
+    const bus = config.redisUrl
+      ? redisBus(
+          config.redisUrl,
+          (err) => onInboxError(err, 'redis'),
+          () => hub?.wakeAll(),
+        )
+      : pgNotifyBus(database);
+    const inbox: InboxDeps = { store: kyselyInboxStore(db), bus, onError: onInboxError };
+    let unsubscribeBus: (() => Promise<void>) | undefined;
 
     if (roles.worker) {
       const onError = (err: unknown, where: string) => logger.error({ err, where }, 'worker error');
@@ -127,7 +152,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         concurrency: Math.max(2, Math.ceil(config.worker.concurrency / 4)),
         onError,
       });
-      senders = buildSenders(config, database, logger);
+      senders = buildSenders(config, database, logger, inbox);
       const queue = kyselyDeliveryQueue(db);
       const lanes = new Map<string, WorkLoop<unknown>>();
       for (const channel of CHANNELS) {
@@ -170,6 +195,14 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     let app: FastifyInstance | undefined;
     let url: string | undefined;
     if (roles.api) {
+      hub = new InboxHub({
+        store: inbox.store,
+        heartbeatMs: config.inbox.heartbeatMs,
+        onError: onInboxError,
+      });
+      hub.start();
+      const wakeHub = hub;
+      unsubscribeBus = await bus.subscribe((r) => wakeHub.wake(r));
       app = await buildServer({
         services: kyselyServiceStore(db),
         keys: kyselyApiKeyStore(db),
@@ -180,6 +213,13 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         adminToken,
         bodyLimit: config.bodyLimitBytes,
         logger: logger.child({ component: 'api' }),
+        inbox: {
+          ...inbox,
+          hub,
+          secrets: kyselyInboxSecrets(db),
+          tickets: kyselyTickets(db),
+          ticketTtlMs: config.inbox.ticketTtlMs,
+        },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,
@@ -191,7 +231,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       });
       url = await app.listen({ host: config.host, port: config.port });
       logger.info(
-        { url, docs: `${url}/docs`, mode: database.kind === 'pglite' ? 'embedded' : 'postgres' },
+        {
+          url,
+          docs: `${url}/docs`,
+          mode: database.kind === 'pglite' ? 'embedded' : 'postgres',
+          inboxBus: bus.name,
+        },
         'Herald API listening',
       );
     }
@@ -205,6 +250,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         stopping ??= (async () => {
           logger.info('stopping: no new claims, finishing in-flight work');
           await app?.close();
+          hub?.close();
+          await unsubscribeBus?.();
           if (sweeper) clearInterval(sweeper);
           const drain = Promise.all(loops.map((l) => l.stop()));
           const timeout = new Promise<'timeout'>((r) =>
@@ -214,6 +261,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             logger.warn('drain timed out; unfinished deliveries will be reclaimed when their lease expires');
           }
           await unlisten?.();
+          await bus.close();
           for (const chain of senders?.values() ?? []) for (const s of chain) await s.close?.();
           await database.close();
           logger.info('stopped');

@@ -2,6 +2,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { Ajv } from 'ajv';
 import { ERROR_CODES } from '../domain/errors.ts';
 import type { TemplateRenderer } from '../domain/templates.ts';
@@ -20,6 +21,12 @@ import { recipientsRoutes } from './routes/recipients.ts';
 import { notificationsRoutes } from './routes/notifications.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
+import { inboxRoutes, type InboxHttpDeps } from './routes/inbox.ts';
+import { inboxStreamRoutes } from './routes/inbox-stream.ts';
+import { inboxSecretRoutes } from './routes/inbox-secret.ts';
+import { widgetRoutes } from './routes/widget.ts';
+import { redactUrl } from './inbox-auth.ts';
+import type { InboxSecretStore } from '../ports/inbox.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -32,11 +39,28 @@ export interface HttpDeps {
   bodyLimit: number;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   logger: FastifyBaseLogger;
+  /** The in-app inbox's routes, streams and widget; absent, none of them are served. */
+  inbox?: InboxHttpDeps & { secrets: InboxSecretStore };
 }
+
+/** Fastify's request log line, with stream tickets cut out of the URL. */
+const requestSerializer = (req: {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}) => ({
+  method: req.method,
+  url: redactUrl(req.url),
+  host: req.host,
+  remoteAddress: req.ip,
+  remotePort: req.socket?.remotePort,
+});
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer } }),
     bodyLimit: deps.bodyLimit,
     // Secrets travel in the Authorization header, which pino's default serializer does not log.
     ajv: {
@@ -75,6 +99,19 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'A service API key, `hk_…`' },
           admin: { type: 'http', scheme: 'bearer', description: 'The admin token (HERALD_ADMIN_TOKEN)' },
+          recipientJwt: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'HS256 JWT signed with the inbox secret: iss = service id, sub = recipient id, exp',
+          },
+          recipientHmac: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Herald-Recipient-Hmac',
+            description:
+              'hex HMAC-SHA256(inbox secret, recipient id), with X-Herald-Service and X-Herald-Recipient',
+          },
         },
       },
     },
@@ -86,5 +123,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(recipientsRoutes(deps));
   await app.register(notificationsRoutes(deps));
   await app.register(outboxRoutes(deps));
+  if (deps.inbox) {
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    await app.register(inboxSecretRoutes({ keys: deps.keys, secrets: deps.inbox.secrets }));
+    await app.register(inboxRoutes(deps.inbox));
+    await app.register(inboxStreamRoutes(deps.inbox));
+    await app.register(widgetRoutes());
+  }
   return app;
 }

@@ -1,0 +1,1 @@
+customElements.define('herald-inbox', class extends HTMLElement {});
