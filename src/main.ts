@@ -216,6 +216,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         inbox: {
           ...inbox,
           hub,
+          heartbeatMs: config.inbox.heartbeatMs,
           secrets: kyselyInboxSecrets(db),
           tickets: kyselyTickets(db),
           ticketTtlMs: config.inbox.ticketTtlMs,

@@ -1,7 +1,7 @@
 /**
  * The inbox in real time: a WebSocket (`/v1/inbox/stream`) and a Server-Sent Events fallback
  * (`/v1/inbox/events`). Both send the same JSON messages:
- *   {"type":"ready","lastEventId":"12","counts":{…}}   first, once
+ *   {"type":"ready","lastEventId":"12","counts":{…},"heartbeatMs":25000}   first, once
  *   {"id":"13","type":"item.created","item":{…},"counts":{…}}   each event, ids +1 per recipient
  *   {"type":"reset"}   the requested position is no longer replayable: reload the list
  *   {"type":"heartbeat"}   every heartbeat interval, so a client can tell a dead link from a quiet one
@@ -65,7 +65,12 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
       return {
         since: reset ? lastSeq : since,
         reset,
-        ready: JSON.stringify({ type: 'ready', lastEventId: String(lastSeq), counts }),
+        ready: JSON.stringify({
+          type: 'ready',
+          lastEventId: String(lastSeq),
+          counts,
+          heartbeatMs: deps.heartbeatMs,
+        }),
       };
     };
 

@@ -14,6 +14,8 @@ import { DateTime, errorResponses, NullableDateTime, TypeKey, Uuid } from '../sc
 
 export interface InboxHttpDeps extends InboxDeps, RecipientAuthDeps {
   hub: InboxHub;
+  /** Told to clients in `ready`, so they can tell a dead link from a quiet one. */
+  heartbeatMs: number;
 }
 
 const NullableString = Type.Unsafe<string | null>({ type: ['string', 'null'] });
