@@ -6,7 +6,7 @@
  * widget falls back to Server-Sent Events. Screenshots go to test-output/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -18,8 +18,14 @@ import type { Herald } from '../../src/main.ts';
 
 const CHROMIUM = process.env.HERALD_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = new URL('../../test-output/', import.meta.url);
+// Like PostgreSQL: outside CI a missing browser skips with the reason; under CI it fails.
+if (!existsSync(CHROMIUM) && process.env.CI)
+  throw new Error(`Chromium is required under CI but ${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
+const skipWithoutChromium = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM} (scripts/ensure-chromium.sh installs it)`;
 
-describe('the <herald-inbox> widget in Chromium', { timeout: 120_000 }, () => {
+describe('the <herald-inbox> widget in Chromium', { timeout: 120_000, skip: skipWithoutChromium }, () => {
   let herald: Herald;
   let svc: InboxService;
   let site: Server;
