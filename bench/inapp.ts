@@ -6,7 +6,8 @@
  *     `POST /v1/notifications` to the `item.created` message on the recipient's socket (accept,
  *     plan, dispatch, inbox write, bus, fan-out); for the echo server, from send to echo.
  * Herald runs as `herald start` in embedded mode (PGlite in memory), one process, like `npm start`.
- * Knobs: BENCH_CONNECTIONS, BENCH_RATE (per second), BENCH_SECONDS. Ends with one JSON line.
+ * Knobs: BENCH_CONNECTIONS, BENCH_RATE (per second), BENCH_SECONDS; HERALD_CONFIG is passed on to
+ * Herald (to try worker settings). Ends with one JSON line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -184,6 +185,7 @@ async function benchHerald() {
     HERALD_PORT: String(port),
     HERALD_ADMIN_TOKEN: ADMIN,
     HERALD_LOG_LEVEL: 'warn',
+    ...(process.env.HERALD_CONFIG ? { HERALD_CONFIG: process.env.HERALD_CONFIG } : {}),
   });
   await waitHttp(`${url}/readyz`);
   const post = async (path: string, token: string, body?: unknown) => {
