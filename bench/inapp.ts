@@ -5,7 +5,9 @@
  *  2. latency at a fixed rate with those N connections still open: for Herald, from the start of
  *     `POST /v1/notifications` to the `item.created` message on the recipient's socket (accept,
  *     plan, dispatch, inbox write, bus, fan-out); for the echo server, from send to echo.
- * Herald runs as `herald start` in embedded mode (PGlite in memory), one process, like `npm start`.
+ * Herald runs as `herald start` in embedded mode (PGlite in memory), one process, like `npm start`;
+ * with BENCH_DATABASE_URL (a PostgreSQL server URL) it runs as `herald api` + `herald worker` on a
+ * fresh database there, and memory is the API process's (the one holding the sockets).
  * Knobs: BENCH_CONNECTIONS, BENCH_RATE (per second), BENCH_SECONDS; HERALD_CONFIG is passed on to
  * Herald (to try worker settings). Ends with one JSON line.
  */
@@ -14,6 +16,8 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import WebSocket from 'ws';
 
 const N = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
@@ -58,6 +62,7 @@ function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
   let tail = '';
   const keep = (d: Buffer) => {
     tail = (tail + d.toString()).slice(-4000);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(d);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -177,17 +182,39 @@ async function benchEcho() {
   return { base, loaded, latencies };
 }
 
+const PG_SERVER = process.env.BENCH_DATABASE_URL;
+
+/** A throwaway database on the given server, dropped at the end. */
+async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `herald_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (q: string) => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    await c.query(q).finally(() => c.end());
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
 async function benchHerald() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawnNode(['bin/herald.js', 'start'], {
-    HERALD_DATA_DIR: 'memory://',
+  const common = {
     HERALD_PORT: String(port),
     HERALD_ADMIN_TOKEN: ADMIN,
     HERALD_LOG_LEVEL: 'warn',
     ...(process.env.HERALD_CONFIG ? { HERALD_CONFIG: process.env.HERALD_CONFIG } : {}),
-  });
+  };
+  const scratch = PG_SERVER ? await scratchDatabase(PG_SERVER) : undefined;
+  const child = scratch
+    ? spawnNode(['bin/herald.js', 'api'], { ...common, DATABASE_URL: scratch.url })
+    : spawnNode(['bin/herald.js', 'start'], { ...common, HERALD_DATA_DIR: 'memory://' });
   await waitHttp(`${url}/readyz`);
+  const worker = scratch
+    ? spawnNode(['bin/herald.js', 'worker'], { ...common, HERALD_PORT: '0', DATABASE_URL: scratch.url })
+    : undefined;
   const post = async (path: string, token: string, body?: unknown) => {
     const res = await fetch(url + path, {
       method: 'POST',
@@ -243,6 +270,8 @@ async function benchHerald() {
   if (errors.length) log(`herald: ${errors.length} sends failed, e.g. ${errors[0]}`);
   await closeAll(sockets);
   await stopChild(child);
+  if (worker) await stopChild(worker);
+  await scratch?.drop();
   return { base, loaded, latencies, openSeconds };
 }
 
@@ -269,6 +298,7 @@ const herald = { ...summary(heraldRun), connectSeconds: round(heraldRun.openSeco
 log(`herald: ${JSON.stringify(herald)}`);
 const figures = {
   bench: 'inapp',
+  mode: PG_SERVER ? 'postgres (herald api + herald worker)' : 'embedded (herald start, PGlite)',
   connections: N,
   ratePerSecond: RATE,
   seconds: SECONDS,

@@ -178,13 +178,15 @@ export function kyselyInboxStore(base: Db): InboxStore {
         const item = toItem(row);
         events.push((counts) => ({ type: 'item.created', item, counts }));
         const seq = await append(tx, d, lastSeq, events, now);
-        // Old events are only good for resuming; past the retention a client reloads instead.
-        await tx
-          .deleteFrom('inbox_events')
-          .where('service_id', '=', d.serviceId)
-          .where('recipient_id', '=', d.recipientId)
-          .where('created_at', '<', new Date(now.getTime() - EVENT_RETENTION_MS))
-          .execute();
+        // Old events are only good for resuming; past the retention a client reloads instead. Pruned
+        // every 64 events per recipient, not on each delivery: it is housekeeping, not correctness.
+        if (Math.floor(seq / 64) > Math.floor(lastSeq / 64))
+          await tx
+            .deleteFrom('inbox_events')
+            .where('service_id', '=', d.serviceId)
+            .where('recipient_id', '=', d.recipientId)
+            .where('created_at', '<', new Date(now.getTime() - EVENT_RETENTION_MS))
+            .execute();
         return { itemId: item.id, lastSeq: seq, created: true };
       });
     },
