@@ -14,7 +14,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
 import { authenticateRecipient, redeemTicket } from '../../app/inbox-auth.ts';
-import type { HubConnection } from '../../app/inbox-hub.ts';
+import type { HubConnection, InboxHub } from '../../app/inbox-hub.ts';
+import type { RecipientRef } from '../../ports/inbox.ts';
 import type { InboxEvent } from '../../domain/inbox.ts';
 import { unauthorized } from '../../domain/errors.ts';
 import { CORS_HEADERS, credentialsOf } from '../inbox-auth.ts';
@@ -34,6 +35,54 @@ const StreamQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+function terminate(this: WebSocket): void {
+  this.terminate();
+}
+
+/**
+ * Everything a long-lived socket keeps, built outside the route handler on purpose: closures made
+ * in the handler would share its scope and keep the whole Fastify request alive for the socket's
+ * lifetime, which at 10,000 sockets is most of the memory.
+ */
+function attachSocket(
+  socket: WebSocket,
+  start: { since: number; reset: boolean; ready: string },
+  recipient: RecipientRef,
+  hub: InboxHub,
+): void {
+  let alive = true;
+  socket.on('pong', () => {
+    alive = true;
+  });
+  const send = (text: string) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();
+    else socket.send(text);
+  };
+  send(start.ready);
+  if (start.reset) send(RESET);
+  const conn: HubConnection = {
+    lastSeq: start.since,
+    send: (events) => {
+      for (const e of events) send(wire(e));
+    },
+    reset: () => send(RESET),
+    heartbeat: () => {
+      if (!alive) {
+        socket.terminate();
+        return;
+      }
+      alive = false;
+      socket.ping();
+      send(HEARTBEAT);
+    },
+    close: () => socket.close(1001, 'server shutting down'),
+  };
+  // Nothing was awaited since the caller saw the socket open, so it is still open here.
+  const remove = hub.add(recipient, conn);
+  socket.on('close', remove);
+}
 
 export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
   return async (fastify) => {
@@ -87,44 +136,14 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
         },
       },
       async (socket: WebSocket, request) => {
-        let alive = true;
-        socket.on('pong', () => {
-          alive = true;
-        });
-        socket.on('error', () => socket.terminate());
-        const send = (text: string) => {
-          if (socket.readyState !== socket.OPEN) return;
-          if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();
-          else socket.send(text);
-        };
+        socket.on('error', terminate);
         const start = await opening(request, request.query.since).catch((err: unknown) => {
           request.log.error({ err }, 'inbox stream: could not open');
           socket.close(1011, 'internal error');
           return null;
         });
         if (!start || socket.readyState !== socket.OPEN) return;
-        send(start.ready);
-        if (start.reset) send(RESET);
-        const conn: HubConnection = {
-          lastSeq: start.since,
-          send: (events) => {
-            for (const e of events) send(wire(e));
-          },
-          reset: () => send(RESET),
-          heartbeat: () => {
-            if (!alive) {
-              socket.terminate();
-              return;
-            }
-            alive = false;
-            socket.ping();
-            send(HEARTBEAT);
-          },
-          close: () => socket.close(1001, 'server shutting down'),
-        };
-        // Nothing awaited since the readyState check above, so the socket is still open here.
-        const remove = deps.hub.add(request.recipient, conn);
-        socket.on('close', remove);
+        attachSocket(socket, start, request.recipient, deps.hub);
       },
     );
 
