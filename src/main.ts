@@ -136,7 +136,11 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           (err) => onInboxError(err, 'redis'),
           () => hub?.wakeAll(),
         )
-      : pgNotifyBus(database);
+      : pgNotifyBus(database, {
+          databaseUrl: config.databaseUrl,
+          onReconnect: () => hub?.wakeAll(),
+          onError: (err) => onInboxError(err, 'inbox listener'),
+        });
     const inbox: InboxDeps = { store: kyselyInboxStore(db), bus, onError: onInboxError };
     let unsubscribeBus: (() => Promise<void>) | undefined;
 

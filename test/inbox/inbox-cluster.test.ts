@@ -9,7 +9,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { client } from '../helpers/api.ts';
 import { startHeraldProcess, type HeraldProcess } from '../helpers/herald-process.ts';
-import { inboxService, openStream, recipientClient, sendInApp, ticketFor } from '../helpers/inbox.ts';
+import pg from 'pg';
+import {
+  inboxService,
+  openStream,
+  recipientClient,
+  sendInApp,
+  ticketFor,
+  type InboxService,
+} from '../helpers/inbox.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
 import { REDIS_URL, skipWithoutRedis, subscribers } from '../helpers/redis.ts';
 
@@ -21,6 +29,7 @@ function cluster(bus: 'postgres' | 'redis') {
     let a: HeraldProcess;
     let b: HeraldProcess;
     let worker: HeraldProcess;
+    let svc: InboxService;
 
     before(async () => {
       database = await freshDatabase();
@@ -43,7 +52,7 @@ function cluster(bus: 'postgres' | 'redis') {
       for (const p of [a, b]) assert.match(p.output(), new RegExp(`"inboxBus":"${bus}"`));
       if (bus === 'redis')
         assert.ok((await subscribers('herald:inbox')) >= 2, 'both API processes subscribe');
-      const svc = await inboxService(b.url, client(b.url, ADMIN));
+      svc = await inboxService(b.url, client(b.url, ADMIN));
 
       // The ticket is made by B and spent on A: tickets live in the shared database.
       const ticket = await ticketFor(b.url, svc, 'ann');
@@ -71,6 +80,29 @@ function cluster(bus: 'postgres' | 'redis') {
       assert.equal(a.output().includes(ticket), false, 'the ticket is in no log line');
       assert.equal(b.output().includes(ticket), false);
     });
+
+    if (bus === 'postgres') {
+      it('catches a socket up after its API process lost and re-made its LISTEN connection', async () => {
+        const stream = await openStream(a.url, await ticketFor(a.url, svc, 'bo'));
+        await stream.waitFor((m) => m[0]?.type === 'ready', 'ready from A');
+        const admin = new pg.Client({ connectionString: database.url });
+        await admin.connect();
+        try {
+          const killed = await admin.query(
+            `select pg_terminate_backend(pid) from pg_stat_activity
+              where datname = current_database() and query ilike 'listen herald_inbox%'`,
+          );
+          assert.ok((killed.rowCount ?? 0) >= 2, 'both API processes had an inbox listener');
+        } finally {
+          await admin.end();
+        }
+        // Sent while the listeners are down: its NOTIFY reaches nobody; the reconnect must make up for it.
+        await sendInApp(svc, 'bo', { title: 'During the outage', body: 'x' });
+        await stream.waitFor((m) => m.some((x) => x.item?.title === 'During the outage'), 'the item on A');
+        await a.waitForLog(/"where":"inbox listener"/);
+        await stream.close();
+      });
+    }
   };
 }
 
