@@ -66,7 +66,7 @@ export async function issueTicket(
   const now = (deps.now ?? (() => new Date()))();
   const { ticket, hash } = generateTicket();
   const expiresAt = new Date(now.getTime() + deps.ticketTtlMs);
-  await deps.tickets.issue(hash, r, expiresAt);
+  await deps.tickets.issue(hash, r, expiresAt, now);
   return { ticket, expiresAt };
 }
 

@@ -43,7 +43,8 @@ export interface InboxSecretStore {
 }
 
 export interface TicketStore {
-  issue(hash: string, r: RecipientRef, expiresAt: Date): Promise<void>;
+  /** Stores a ticket and sweeps the ones expired by `now`. */
+  issue(hash: string, r: RecipientRef, expiresAt: Date, now: Date): Promise<void>;
   /** Takes the ticket if it exists and has not expired; a second use finds nothing. */
   consume(hash: string, now: Date): Promise<RecipientRef | null>;
 }

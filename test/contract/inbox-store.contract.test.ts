@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyServiceStore } from '../../src/adapters/store/kysely-services.ts';
@@ -155,11 +156,18 @@ function contract(
 
     it('consumes a ticket once and never after it expires; keeps and rotates secrets', async () => {
       const tickets = kyselyTickets(database.db);
-      await tickets.issue('h1', who('ann'), at(30));
-      await tickets.issue('h2', who('ann'), at(30));
+      await tickets.issue('h0', who('ann'), at(-5), at(-10));
+      await tickets.issue('h1', who('ann'), at(30), at(0));
+      await tickets.issue('h2', who('ann'), at(30), at(0));
       assert.deepEqual(await tickets.consume('h1', at(1)), who('ann'));
       assert.equal(await tickets.consume('h1', at(2)), null);
       assert.equal(await tickets.consume('h2', at(31)), null);
+      const { rows } = await sql<{ hash: string }>`select hash from inbox_tickets`.execute(database.db);
+      assert.deepEqual(
+        rows.map((r) => r.hash),
+        ['h2'],
+        'the expired h0 was swept when h1 was issued; h2 stays until the next issue',
+      );
       const secrets = kyselyInboxSecrets(database.db);
       assert.equal(await secrets.get(serviceId), null);
       await secrets.set(serviceId, 'his_one');

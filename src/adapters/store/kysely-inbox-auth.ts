@@ -30,15 +30,16 @@ export function kyselyInboxSecrets(base: Db): InboxSecretStore {
 export function kyselyTickets(base: Db): TicketStore {
   const db: Kysely<DB & InboxTables> = base.withTables<InboxTables>();
   return {
-    async issue(hash, r, expiresAt) {
+    async issue(hash, r, expiresAt, now) {
+      // Tickets live seconds; sweeping expired ones as new ones are made keeps the table at its
+      // working set even when tickets are fetched and never used.
+      await db.deleteFrom('inbox_tickets').where('expires_at', '<', now).execute();
       await db
         .insertInto('inbox_tickets')
         .values({ hash, service_id: r.serviceId, recipient_id: r.recipientId, expires_at: expiresAt })
         .execute();
     },
     async consume(hash, now) {
-      // Tickets live seconds; sweeping the expired ones here keeps the table at its working set.
-      await db.deleteFrom('inbox_tickets').where('expires_at', '<', now).execute();
       const row = await db
         .deleteFrom('inbox_tickets')
         .where('hash', '=', hash)
