@@ -1,14 +1,12 @@
-/** `npm run bench -- <name>`: runs bench/<name>.ts, which prints its figures and ends with one JSON line. */
+/** `npm run bench -- <name>` runs bench/<name>.ts; each benchmark ends with one JSON line of figures. */
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const available = readdirSync(here)
+const name = process.argv[2];
+const available = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
   .map((f) => f.slice(0, -3));
-const name = process.argv[2];
 if (!name || !available.includes(name)) {
-  process.stderr.write(`Usage: npm run bench -- <name>\nBenchmarks: ${available.join(', ')}\n`);
+  process.stderr.write(`Usage: npm run bench -- <name>\nAvailable: ${available.join(', ')}\n`);
   process.exit(1);
 }
 await import(`./${name}.ts`);

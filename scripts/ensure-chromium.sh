@@ -1,11 +1,6 @@
-#!/bin/sh
-# The preference-page test drives a real headless Chromium; CI calls this before `npm test`.
-set -eu
-if [ -x /usr/bin/chromium ]; then
-  exit 0
-fi
-SUDO=""
-if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-$SUDO apt-get update
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
-/usr/bin/chromium --version
+#!/usr/bin/env bash
+# Browser tests drive a real Chromium at /usr/bin/chromium; install it (Debian/Ubuntu) if missing.
+set -euo pipefail
+if [ -x /usr/bin/chromium ]; then exit 0; fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq && apt-get install -y -qq chromium

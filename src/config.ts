@@ -140,6 +140,13 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    inbox: Type.Object(
+      {
+        heartbeatMs: Type.Integer({ minimum: 1000, maximum: 600_000, default: 25_000 }),
+        ticketTtlMs: Type.Integer({ minimum: 1000, maximum: 300_000, default: 30_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     retry: Type.Object(
       {
         default: Retry,
@@ -176,7 +183,10 @@ export const ConfigSchema = Type.Object(
      * and stored credentials are off.
      */
     secretKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
-    /** Redis, for rate limits shared by every worker and API process; in-process limits without it. */
+    /**
+     * Redis, shared by every worker and API process: provider rate limits (in-process without it) and
+     * inbox fan-out between API processes (PostgreSQL LISTEN/NOTIFY without it).
+     */
     redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
     /** Circuit breaker defaults for every provider; a provider's own `breaker` overrides them. */
     breaker: Type.Object(Breaker.properties, { additionalProperties: false, default: {} }),
@@ -239,6 +249,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
     if (value !== undefined && value !== '') raw[key] = value;
   };
   set('databaseUrl', env.DATABASE_URL);
+  set('redisUrl', env.REDIS_URL);
   set('dataDir', env.HERALD_DATA_DIR);
   set('adminToken', env.HERALD_ADMIN_TOKEN);
   set('secretKey', env.HERALD_SECRET_KEY);
@@ -247,7 +258,6 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('logLevel', env.HERALD_LOG_LEVEL);
-  set('redisUrl', env.REDIS_URL);
   if (env.HERALD_SMTP_URL) {
     const providers = (raw.providers ?? {}) as Record<string, unknown>;
     const email: unknown[] = Array.isArray(providers.email) ? (providers.email as unknown[]) : [];

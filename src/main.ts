@@ -40,6 +40,13 @@ import { createSlackSender } from './adapters/channels/slack/slack-sender.ts';
 import { kyselyReceiptStore, kyselySuppressionList } from './adapters/store/kysely-receipts.ts';
 import { kyselyProviderCredentials } from './adapters/store/kysely-provider-credentials.ts';
 import { createSecretBox, parseSecretKey } from './adapters/crypto/aes-gcm-secrets.ts';
+import { createInAppSender } from './adapters/channels/in-app/in-app-sender.ts';
+import { kyselyInboxStore } from './adapters/store/kysely-inbox.ts';
+import { kyselyInboxSecrets, kyselyTickets } from './adapters/store/kysely-inbox-auth.ts';
+import { pgNotifyBus } from './adapters/realtime/pg-notify-bus.ts';
+import { redisBus } from './adapters/realtime/redis-bus.ts';
+import { deliverToInbox, type InboxDeps } from './app/inbox.ts';
+import { InboxHub } from './app/inbox-hub.ts';
 import { buildServer } from './http/server.ts';
 import { createPromMetrics } from './adapters/metrics/prom-metrics.ts';
 import { kyselyQueueStats } from './adapters/store/kysely-queue-stats.ts';
@@ -145,11 +152,14 @@ function buildSenders(
   config: Config,
   db: Database,
   logger: Logger,
+  inbox: InboxDeps,
   credentials?: ProviderCredentialStore,
 ): Map<Channel, Sender[]> {
   const outbox = kyselyOutbox(db.db);
   const senders = new Map<Channel, Sender[]>();
   for (const channel of CHANNELS) senders.set(channel, []);
+  // In-app needs no outside provider in either mode: Herald's own inbox is the destination.
+  senders.get('in_app')?.push(createInAppSender((m) => deliverToInbox(inbox, m)));
   for (const [key, channel] of Object.entries(PROVIDER_CHANNELS)) {
     for (const p of config.providers[key as keyof Config['providers']] ?? []) {
       const configured = senderFromConfig(config, p);
@@ -296,6 +306,21 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     redis = await connectRedis(config.redisUrl, logger);
     const providerStatus = kyselyProviderStatus(db);
     let publisher: NodeJS.Timeout | undefined;
+    let hub: InboxHub | undefined;
+    const onInboxError = (err: unknown, where: string) => logger.warn({ err, where }, 'inbox error');
+    const bus = config.redisUrl
+      ? redisBus(
+          config.redisUrl,
+          (err) => onInboxError(err, 'redis'),
+          () => hub?.wakeAll(),
+        )
+      : pgNotifyBus(database, {
+          databaseUrl: config.databaseUrl,
+          onReconnect: () => hub?.wakeAll(),
+          onError: (err) => onInboxError(err, 'inbox listener'),
+        });
+    const inbox: InboxDeps = { store: kyselyInboxStore(db), bus, onError: onInboxError };
+    let unsubscribeBus: (() => Promise<void>) | undefined;
 
     if (roles.worker) {
       const onError = (err: unknown, where: string) => logger.error({ err, where }, 'worker error');
@@ -316,7 +341,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             r,
           ),
       });
-      senders = buildSenders(config, database, logger, credentialStore);
+      senders = buildSenders(config, database, logger, inbox, credentialStore);
       const queue = kyselyDeliveryQueue(db);
       const health = createProviderHealth({ providers, defaults: config.breaker });
       const limiter = providerRateLimiter(
@@ -393,6 +418,14 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     let app: FastifyInstance | undefined;
     let url: string | undefined;
     if (roles.api) {
+      hub = new InboxHub({
+        store: inbox.store,
+        heartbeatMs: config.inbox.heartbeatMs,
+        onError: onInboxError,
+      });
+      hub.start();
+      const wakeHub = hub;
+      unsubscribeBus = await bus.subscribe((r) => wakeHub.wake(r));
       app = await buildServer({
         services: kyselyServiceStore(db),
         keys: kyselyApiKeyStore(db),
@@ -413,6 +446,14 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           providers: providers.map((p) => ({ name: p.name, channel: p.channel })),
           requestLimiter: requestRateLimiter(redis, config.apiRateLimit.perSecond),
         },
+        inbox: {
+          ...inbox,
+          hub,
+          heartbeatMs: config.inbox.heartbeatMs,
+          secrets: kyselyInboxSecrets(db),
+          tickets: kyselyTickets(db),
+          ticketTtlMs: config.inbox.ticketTtlMs,
+        },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,
@@ -425,7 +466,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       url = await app.listen({ host: config.host, port: config.port });
       if (!config.publicUrl) publicUrl = url;
       logger.info(
-        { url, docs: `${url}/docs`, mode: database.kind === 'pglite' ? 'embedded' : 'postgres' },
+        {
+          url,
+          docs: `${url}/docs`,
+          mode: database.kind === 'pglite' ? 'embedded' : 'postgres',
+          inboxBus: bus.name,
+        },
         'Herald API listening',
       );
     }
@@ -445,6 +491,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         stopping ??= (async () => {
           logger.info('stopping: no new claims, finishing in-flight work');
           await app?.close();
+          hub?.close();
+          await unsubscribeBus?.();
           if (sweeper) clearInterval(sweeper);
           const drain = Promise.all(loops.map((l) => l.stop()));
           const timeout = new Promise<'timeout'>((r) =>
@@ -459,6 +507,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             clearInterval(publisher);
             await providerStatus.forget(owner).catch(() => undefined);
           }
+          await bus.close();
           for (const chain of senders?.values() ?? []) for (const s of chain) await s.close?.();
           await redis?.quit().catch(() => undefined);
           await database.close();

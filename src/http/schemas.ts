@@ -90,7 +90,17 @@ export const ContentSchema = Type.Object(
     ),
     in_app: Type.Optional(
       Type.Object(
-        { title: Tpl(1000), body: Tpl(10_000), actionUrl: Type.Optional(Tpl(2000)) },
+        {
+          title: Tpl(1000),
+          body: Tpl(10_000),
+          actionUrl: Type.Optional(Tpl(2000)),
+          // Inbox item settings, here until notification types carry them (then they become overrides).
+          collapseKey: Type.Optional(Tpl(256)),
+          ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 * 24 * 3600 })),
+          data: Type.Optional(
+            Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 100 }),
+          ),
+        },
         { additionalProperties: false },
       ),
     ),

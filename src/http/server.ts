@@ -2,6 +2,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { Ajv } from 'ajv';
 import { ERROR_CODES } from '../domain/errors.ts';
 import type { TemplateRenderer } from '../domain/templates.ts';
@@ -41,6 +42,12 @@ import { providersRoutes } from './routes/providers.ts';
 import { installKeyRateLimit } from './rate-limit.ts';
 import type { DeadLetterStore, ProviderStatusStore } from '../ports/engine-store.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
+import { inboxRoutes, type InboxHttpDeps } from './routes/inbox.ts';
+import { inboxStreamRoutes } from './routes/inbox-stream.ts';
+import { inboxSecretRoutes } from './routes/inbox-secret.ts';
+import { widgetRoutes } from './routes/widget.ts';
+import { redactUrl } from './inbox-auth.ts';
+import type { InboxSecretStore } from '../ports/inbox.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -74,11 +81,28 @@ export interface HttpDeps {
     providers: { name: string; channel: string }[];
     requestLimiter?: RateLimiter;
   };
+  /** The in-app inbox's routes, streams and widget; absent, none of them are served. */
+  inbox?: InboxHttpDeps & { secrets: InboxSecretStore };
 }
+
+/** Fastify's request log line, with stream tickets cut out of the URL. */
+const requestSerializer = (req: {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}) => ({
+  method: req.method,
+  url: redactUrl(req.url),
+  host: req.host,
+  remoteAddress: req.ip,
+  remotePort: req.socket?.remotePort,
+});
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer } }),
     bodyLimit: deps.bodyLimit,
     // Secrets travel in the Authorization header, which pino's default serializer does not log.
     ajv: {
@@ -93,7 +117,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     },
     return503OnClosing: true,
     // Recipient ids may be 256 characters, percent-encoded up to 12 bytes each.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     // Router-level refusals (an over-long path, a bad URL encoding) get the same JSON error shape.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   });
@@ -122,6 +146,19 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'A service API key, `hk_…`' },
           admin: { type: 'http', scheme: 'bearer', description: 'The admin token (HERALD_ADMIN_TOKEN)' },
+          recipientJwt: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'HS256 JWT signed with the inbox secret: iss = service id, sub = recipient id, exp',
+          },
+          recipientHmac: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Herald-Recipient-Hmac',
+            description:
+              'hex HMAC-SHA256(inbox secret, recipient id), with X-Herald-Service and X-Herald-Recipient',
+          },
         },
       },
     },
@@ -145,6 +182,13 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.engine) {
     await app.register(deliveriesRoutes({ keys: deps.keys, deadLetters: deps.engine.deadLetters }));
     await app.register(providersRoutes({ ...deps.engine, keys: deps.keys, adminToken: deps.adminToken }));
+  }
+  if (deps.inbox) {
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    await app.register(inboxSecretRoutes({ keys: deps.keys, secrets: deps.inbox.secrets }));
+    await app.register(inboxRoutes(deps.inbox));
+    await app.register(inboxStreamRoutes(deps.inbox));
+    await app.register(widgetRoutes());
   }
   return app;
 }

@@ -82,9 +82,15 @@ export async function startHeraldProcess(
 
   let url = '';
   if (waitReady) {
+    // Generous: PGlite's first start on a loaded machine can take tens of seconds.
     const line = await waitForLog(
       command === 'worker' ? /"msg":"worker started"/ : /"url":"(http:\/\/[^"]+)"[^\n]*Herald API listening/,
-    );
+      90_000,
+    ).catch((err: unknown) => {
+      // Never leave a half-started child behind: its open pipes would keep the test process alive.
+      child.kill('SIGKILL');
+      throw err;
+    });
     url = /"url":"(http:\/\/[^"]+)"/.exec(line)?.[1] ?? '';
   }
   return {

@@ -1,14 +1,18 @@
 /**
- * Redis for tests, on the shared local server. Outside CI a missing server skips these tests with the
- * reason; under CI=true it fails them. Each test gets its own key space by flushing nothing shared:
- * Herald's keys are per provider name, so tests use unique provider names.
+ * Redis for tests, like pg.ts: outside CI a missing server skips these tests with the reason;
+ * under CI=true it fails them.
  */
 import { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.HERALD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function probe(): Promise<string | null> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0 });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -30,3 +34,14 @@ if (problem && process.env.CI) {
 export const skipWithoutRedis: string | false = problem
   ? `Redis not reachable at ${REDIS_URL}: ${problem}`
   : false;
+
+/** How many connections are subscribed to a channel, cluster-wide. */
+export async function subscribers(channel: string): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const [, n] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
+    return Number(n);
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -4,19 +4,43 @@
  * the test, so new routes must say who may call them.
  */
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Herald } from '../../src/main.ts';
 import { client, registerService, waitForNotification } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 
-type Caller = 'none' | 'malformed' | 'unknownKey' | 'revokedKey' | 'otherService' | 'admin' | 'owner';
-const CALLERS: Caller[] = ['none', 'malformed', 'unknownKey', 'revokedKey', 'otherService', 'admin', 'owner'];
+type Caller =
+  | 'none'
+  | 'malformed'
+  | 'unknownKey'
+  | 'revokedKey'
+  | 'otherService'
+  | 'admin'
+  | 'recipient'
+  | 'otherRecipient'
+  | 'owner';
+/** `recipient` is service A's recipient ann (inbox credentials); `otherRecipient` is A's bob. */
+const CALLERS: Caller[] = [
+  'none',
+  'malformed',
+  'unknownKey',
+  'revokedKey',
+  'otherService',
+  'admin',
+  'recipient',
+  'otherRecipient',
+  'owner',
+];
 
 interface Fixture {
   notificationId: string;
   keyId: string;
   deviceId: string;
   deliveryId: string;
+  serviceId: string;
+  inboxSecret: string;
+  inboxItemId: string;
 }
 
 interface Row {
@@ -29,9 +53,31 @@ interface Row {
   expect: Partial<Record<Caller, number>>;
   /** For collection routes: what another service's answer must not contain. */
   mustNotLeak?: (f: Fixture) => string;
+  /** An endless stream: only the status is read. */
+  stream?: boolean;
 }
 
-const SERVICE_ONLY = { none: 401, malformed: 401, unknownKey: 401, revokedKey: 401, admin: 401 } as const;
+const SERVICE_ONLY = {
+  none: 401,
+  malformed: 401,
+  unknownKey: 401,
+  revokedKey: 401,
+  admin: 401,
+  recipient: 401,
+  otherRecipient: 401,
+} as const;
+/** Inbox routes take a recipient's credentials and nothing else. */
+const RECIPIENT = (mine: number, others: number) => ({
+  none: 401,
+  malformed: 401,
+  unknownKey: 401,
+  revokedKey: 401,
+  admin: 401,
+  otherService: 401,
+  owner: 401,
+  recipient: mine,
+  otherRecipient: others,
+});
 const everyone = (status: number) =>
   Object.fromEntries(CALLERS.map((c) => [c, status])) as Record<Caller, number>;
 const PUBLIC = everyone(200);
@@ -50,15 +96,7 @@ const MATRIX: Row[] = [
     method: 'POST',
     route: '/v1/services',
     call: () => ({ path: '/v1/services', body: { name: 'New', notificationTypes: [] } }),
-    expect: {
-      none: 401,
-      malformed: 401,
-      unknownKey: 401,
-      revokedKey: 401,
-      otherService: 401,
-      owner: 401,
-      admin: 201,
-    },
+    expect: { ...SERVICE_ONLY, otherService: 401, owner: 401, admin: 201 },
   },
   {
     method: 'GET',
@@ -269,6 +307,64 @@ const MATRIX: Row[] = [
   },
   {
     method: 'GET',
+    route: '/v1/inbox/secret',
+    call: () => ({ path: '/v1/inbox/secret' }),
+    expect: { ...SERVICE_ONLY, otherService: 404, owner: 200 },
+    mustNotLeak: (f) => f.inboxSecret,
+  },
+  {
+    method: 'POST',
+    route: '/v1/inbox/secret',
+    call: () => ({ path: '/v1/inbox/secret', body: {} }),
+    expect: OWN(201),
+  },
+  {
+    method: 'GET',
+    route: '/v1/inbox/counts',
+    call: () => ({ path: '/v1/inbox/counts' }),
+    expect: RECIPIENT(200, 200),
+  },
+  {
+    method: 'GET',
+    route: '/v1/inbox/items',
+    call: () => ({ path: '/v1/inbox/items' }),
+    expect: RECIPIENT(200, 200),
+    mustNotLeak: (f) => f.inboxItemId,
+  },
+  // ann's item: bob is told it does not exist.
+  {
+    method: 'POST',
+    route: '/v1/inbox/items/{id}/{action}',
+    call: (f) => ({ path: `/v1/inbox/items/${f.inboxItemId}/read`, body: {} }),
+    expect: RECIPIENT(200, 404),
+  },
+  {
+    method: 'POST',
+    route: '/v1/inbox/read-all',
+    call: () => ({ path: '/v1/inbox/read-all', body: {} }),
+    expect: RECIPIENT(200, 200),
+  },
+  {
+    method: 'POST',
+    route: '/v1/inbox/seen-all',
+    call: () => ({ path: '/v1/inbox/seen-all', body: {} }),
+    expect: RECIPIENT(200, 200),
+  },
+  {
+    method: 'POST',
+    route: '/v1/inbox/tickets',
+    call: () => ({ path: '/v1/inbox/tickets', body: {} }),
+    expect: RECIPIENT(201, 201),
+  },
+  {
+    method: 'GET',
+    route: '/v1/inbox/events',
+    call: () => ({ path: '/v1/inbox/events' }),
+    expect: RECIPIENT(200, 200),
+    stream: true,
+  },
+  {
+    method: 'GET',
     route: '/v1/outbox',
     call: () => ({ path: '/v1/outbox' }),
     expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
@@ -276,10 +372,29 @@ const MATRIX: Row[] = [
   },
 ];
 
+/** Inbox credentials for one of service A's recipients: the HMAC its backend would hand out. */
+function inboxHeaders(serviceId: string, secret: string, recipientId: string): Record<string, string> {
+  return {
+    'x-herald-service': serviceId,
+    'x-herald-recipient': encodeURIComponent(recipientId),
+    'x-herald-recipient-hmac': createHmac('sha256', secret).update(recipientId, 'utf8').digest('hex'),
+  };
+}
+
+/** The status of a streaming answer; then the stream is dropped. */
+async function streamStatus(url: string, headers: Record<string, string>) {
+  const abort = new AbortController();
+  const res = await fetch(url, { headers, signal: abort.signal });
+  const body: unknown = res.status === 200 ? null : await res.json();
+  abort.abort();
+  return { status: res.status, headers: res.headers, body: body as any };
+}
+
 describe('authorization matrix', () => {
   let herald: Herald;
   let base: string;
   const tokens = {} as Record<Caller, string | null>;
+  let serviceA = '';
 
   /** Fresh fixtures per cell, so a DELETE in one cell cannot change another's answer. */
   const fixture = async (): Promise<Fixture> => {
@@ -309,11 +424,30 @@ describe('authorization matrix', () => {
     });
     assert.equal(sent.status, 202);
     const n = await waitForNotification(a, sent.body.id);
+    const current = await a.get('/v1/inbox/secret');
+    const secret = current.status === 200 ? current : await a.post('/v1/inbox/secret', {});
+    const alert = await a.post('/v1/notifications', {
+      type: 'order_shipped',
+      recipient: 'ann',
+      channels: ['in_app'],
+      content: { in_app: { title: 'Hi', body: 'there' } },
+    });
+    await waitForNotification(a, alert.body.id);
+    const items = await client(base).request(
+      'GET',
+      '/v1/inbox/items',
+      undefined,
+      inboxHeaders(serviceA, secret.body.secret, 'ann'),
+    );
+    assert.equal(items.status, 200);
     return {
       notificationId: sent.body.id,
       keyId: key.body.id,
       deviceId: device.body.id,
       deliveryId: n.deliveries[0].id,
+      serviceId: serviceA,
+      inboxSecret: secret.body.secret,
+      inboxItemId: items.body.data[0].id,
     };
   };
 
@@ -326,6 +460,8 @@ describe('authorization matrix', () => {
     const aClient = client(base, a.apiKey);
     const revoked = await aClient.post('/v1/api-keys', { label: 'to revoke' });
     assert.equal((await aClient.delete(`/v1/api-keys/${revoked.body.id}`)).status, 204);
+    serviceA = a.id;
+    await aClient.put('/v1/recipients/bob', { email: 'bob@example.com' });
     Object.assign(tokens, {
       none: null,
       malformed: 'not-a-key',
@@ -333,6 +469,8 @@ describe('authorization matrix', () => {
       revokedKey: revoked.body.apiKey,
       otherService: b.apiKey,
       admin: TEST_ADMIN_TOKEN,
+      recipient: null,
+      otherRecipient: null,
       owner: a.apiKey,
     });
   });
@@ -357,14 +495,22 @@ describe('authorization matrix', () => {
         assert.ok(expected !== undefined, `${row.method} ${row.route}: no expectation for ${caller}`);
         const f = await fixture();
         const { path, body, headers } = row.call(f);
-        const res = await client(base, tokens[caller] ?? undefined).request(row.method, path, body, headers);
+        const asRecipient = caller === 'recipient' ? 'ann' : caller === 'otherRecipient' ? 'bob' : null;
+        const auth = asRecipient ? inboxHeaders(f.serviceId, f.inboxSecret, asRecipient) : {};
+        const token = tokens[caller];
+        const res = row.stream
+          ? await streamStatus(`${base}${path}`, {
+              ...auth,
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            })
+          : await client(base, token ?? undefined).request(row.method, path, body, { ...auth, ...headers });
         assert.equal(
           res.status,
           expected,
           `${caller}: ${row.method} ${path} → ${res.status} ${JSON.stringify(res.body)}`,
         );
         if (res.status >= 400) assert.equal(typeof res.body?.error?.code, 'string');
-        if (caller === 'otherService' && row.mustNotLeak) {
+        if ((caller === 'otherService' || caller === 'otherRecipient') && row.mustNotLeak) {
           assert.equal(
             JSON.stringify(res.body).includes(row.mustNotLeak(f)),
             false,

@@ -14,8 +14,8 @@ export const WAKE_CHANNEL = 'herald_wake';
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
-  /** Calls `onMessage` with each NOTIFY payload on Herald's wake channel. */
-  listen(onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Calls `onMessage` with each NOTIFY payload on `channel` (Herald's wake channel by default). */
+  listen(onMessage: (payload: string) => void, channel?: string): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -43,21 +43,21 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   return {
     db,
     kind: 'postgres',
-    async listen(onMessage) {
+    async listen(onMessage, channel = WAKE_CHANNEL) {
       let client: InstanceType<typeof pg.default.Client> | undefined;
       let stopped = false;
       let retryTimer: NodeJS.Timeout | undefined;
       const open = async (): Promise<void> => {
         const c = new pg.default.Client({ connectionString: url });
         c.on('notification', (msg) => {
-          if (msg.channel === WAKE_CHANNEL) onMessage(msg.payload ?? '');
+          if (msg.channel === channel) onMessage(msg.payload ?? '');
         });
         c.on('error', (err) => {
           options.onListenerError?.(err);
           reconnect();
         });
         await c.connect();
-        await c.query(`listen ${WAKE_CHANNEL}`);
+        await c.query(`listen ${channel}`);
         client = c;
       };
       // Lost notifications are covered by the lanes' polling; reconnect quietly with a pause.
@@ -102,8 +102,8 @@ async function openPglite(pgliteDir: string | undefined, lock: DataDirLock): Pro
     return {
       db,
       kind: 'pglite',
-      async listen(onMessage) {
-        const unsubscribe = await pglite.listen(WAKE_CHANNEL, onMessage);
+      async listen(onMessage, channel = WAKE_CHANNEL) {
+        const unsubscribe = await pglite.listen(channel, onMessage);
         return unsubscribe;
       },
       async close() {

@@ -3,6 +3,7 @@ import * as m0001 from './0001-init.ts';
 import * as m0002 from './0002-engine.ts';
 import * as m0003 from './0003-preferences.ts';
 import * as m0004 from './0004-providers.ts';
+import * as m0005 from './0005-inbox.ts';
 import * as m0006 from './0006-metrics.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-engine': m0002,
   '0003-preferences': m0003,
   '0004-providers': m0004,
+  '0005-inbox': m0005,
   '0006-metrics': m0006,
 };
 

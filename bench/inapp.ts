@@ -1,0 +1,309 @@
+/**
+ * In-app realtime benchmark, Herald next to a bare `ws` echo server measured in the same run:
+ *  1. memory per idle connection: the server process's RSS growth divided by N open WebSockets
+ *     (default 10,000, one recipient each for Herald);
+ *  2. latency at a fixed rate with those N connections still open: for Herald, from the start of
+ *     `POST /v1/notifications` to the `item.created` message on the recipient's socket (accept,
+ *     plan, dispatch, inbox write, bus, fan-out); for the echo server, from send to echo.
+ * Herald runs as `herald start` in embedded mode (PGlite in memory), one process, like `npm start`;
+ * with BENCH_DATABASE_URL (a PostgreSQL server URL) it runs as `herald api` + `herald worker` on a
+ * fresh database there, and memory is the API process's (the one holding the sockets).
+ * Knobs: BENCH_CONNECTIONS, BENCH_RATE (per second), BENCH_SECONDS; HERALD_CONFIG is passed on to
+ * Herald (to try worker settings). Ends with one JSON line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import WebSocket from 'ws';
+
+const N = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
+const RATE = Number(process.env.BENCH_RATE ?? 25);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ADMIN = 'bench-admin-token-0123456789';
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const rssKb = (pid: number): number => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0);
+};
+
+/** RSS once it stops moving, so a collection in flight does not decide the figure. */
+async function settledRssKb(pid: number): Promise<number> {
+  let last = rssKb(pid);
+  for (let i = 0; i < 10; i++) {
+    await sleep(500);
+    const now = rssKb(pid);
+    if (Math.abs(now - last) < 256) return now;
+    last = now;
+  }
+  return last;
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let tail = '';
+  const keep = (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-4000);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(d);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.on('exit', (code, signal) => {
+    if (code && code !== 0) log(`child exited ${code ?? signal}:\n${tail}`);
+  });
+  return child;
+}
+
+async function waitHttp(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${url} never answered`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+}
+
+/** Opens `count` sockets, `parallel` at a time; each gets `onMessage`. */
+async function openMany(
+  count: number,
+  make: (i: number) => WebSocket,
+  parallel = 200,
+  onMessage?: (i: number, data: string) => void,
+): Promise<WebSocket[]> {
+  const sockets: WebSocket[] = new Array<WebSocket>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const ws = make(i);
+      if (onMessage) ws.on('message', (d: Buffer) => onMessage(i, d.toString()));
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      sockets[i] = ws;
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return sockets;
+}
+
+async function closeAll(sockets: WebSocket[]): Promise<void> {
+  for (const s of sockets) s.terminate();
+  await sleep(500);
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0) : 0;
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Sends at a fixed rate and waits for every answer; returns latencies in ms. */
+async function fixedRate(send: (k: number) => void, received: () => number): Promise<void> {
+  const total = RATE * SECONDS;
+  const start = performance.now();
+  for (let k = 0; k < total; k++) {
+    const due = start + (k * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    send(k);
+  }
+  const deadline = performance.now() + 30_000;
+  while (received() < total && performance.now() < deadline) await sleep(20);
+}
+
+async function benchEcho() {
+  const port = await freePort();
+  const code = `import { WebSocketServer } from 'ws';
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: ${port} });
+    wss.on('connection', (s) => s.on('message', (d) => s.send(d)));`;
+  const child = spawnNode(['--input-type=module', '-e', code], {});
+  const url = `ws://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const ws = new WebSocket(url);
+      ws.once('open', () => (ws.close(), r(true)));
+      ws.once('error', () => r(false));
+    });
+    if (ok) break;
+    await sleep(100);
+  }
+  const base = await settledRssKb(child.pid!);
+  const sentAt = new Map<number, number>();
+  const latencies: number[] = [];
+  const sockets = await openMany(
+    N,
+    () => new WebSocket(url),
+    200,
+    (_i, data) => {
+      const k = Number(data);
+      const t = sentAt.get(k);
+      if (t !== undefined) latencies.push(performance.now() - t);
+    },
+  );
+  const loaded = await settledRssKb(child.pid!);
+  log(`echo: ${N} connections, RSS ${base} → ${loaded} kB`);
+  await fixedRate(
+    (k) => {
+      sentAt.set(k, performance.now());
+      sockets[k % N]?.send(String(k));
+    },
+    () => latencies.length,
+  );
+  await closeAll(sockets);
+  await stopChild(child);
+  return { base, loaded, latencies };
+}
+
+const PG_SERVER = process.env.BENCH_DATABASE_URL;
+
+/** A throwaway database on the given server, dropped at the end. */
+async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `herald_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (q: string) => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    await c.query(q).finally(() => c.end());
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+async function benchHerald() {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const common = {
+    HERALD_PORT: String(port),
+    HERALD_ADMIN_TOKEN: ADMIN,
+    HERALD_LOG_LEVEL: 'warn',
+    ...(process.env.HERALD_CONFIG ? { HERALD_CONFIG: process.env.HERALD_CONFIG } : {}),
+  };
+  const scratch = PG_SERVER ? await scratchDatabase(PG_SERVER) : undefined;
+  const child = scratch
+    ? spawnNode(['bin/herald.js', 'api'], { ...common, DATABASE_URL: scratch.url })
+    : spawnNode(['bin/herald.js', 'start'], { ...common, HERALD_DATA_DIR: 'memory://' });
+  await waitHttp(`${url}/readyz`);
+  const worker = scratch
+    ? spawnNode(['bin/herald.js', 'worker'], { ...common, HERALD_PORT: '0', DATABASE_URL: scratch.url })
+    : undefined;
+  const post = async (path: string, token: string, body?: unknown) => {
+    const res = await fetch(url + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, any>;
+  };
+  const service = await post('/v1/services', ADMIN, {
+    name: 'Bench',
+    notificationTypes: [{ key: 'trade_executed' }],
+  });
+  const key = service.apiKey as string;
+  const { secret } = await post('/v1/inbox/secret', key);
+  const recipient = (i: number) => `u${i}`;
+  // Non-browser clients may authenticate the upgrade with headers; browsers use a ticket instead.
+  const make = (i: number) =>
+    new WebSocket(`${url.replace('http', 'ws')}/v1/inbox/stream`, {
+      headers: {
+        'x-herald-service': service.id,
+        'x-herald-recipient': recipient(i),
+        'x-herald-recipient-hmac': createHmac('sha256', secret).update(recipient(i)).digest('hex'),
+      },
+    });
+  const base = await settledRssKb(child.pid!);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const sockets = await openMany(N, make, 100, (_i, data) => {
+    const m = JSON.parse(data) as { type: string; item?: { title: string } };
+    if (m.type !== 'item.created' || !m.item) return;
+    const t = sentAt.get(m.item.title);
+    if (t !== undefined) latencies.push(performance.now() - t);
+  });
+  const openSeconds = (performance.now() - t0) / 1000;
+  const loaded = await settledRssKb(child.pid!);
+  log(`herald: ${N} connections in ${round(openSeconds)} s, RSS ${base} → ${loaded} kB`);
+  const errors: string[] = [];
+  await fixedRate(
+    (k) => {
+      const title = `bench-${k}`;
+      sentAt.set(title, performance.now());
+      post('/v1/notifications', key, {
+        type: 'trade_executed',
+        recipient: { id: recipient(k % N) },
+        channels: ['in_app'],
+        content: { in_app: { title, body: 'x' } },
+      }).catch((err: unknown) => errors.push(String(err)));
+    },
+    () => latencies.length + errors.length,
+  );
+  if (errors.length) log(`herald: ${errors.length} sends failed, e.g. ${errors[0]}`);
+  await closeAll(sockets);
+  await stopChild(child);
+  if (worker) await stopChild(worker);
+  await scratch?.drop();
+  return { base, loaded, latencies, openSeconds };
+}
+
+function summary(r: { base: number; loaded: number; latencies: number[] }) {
+  const sorted = [...r.latencies].sort((a, b) => a - b);
+  return {
+    rssBaseMb: round(r.base / 1024),
+    rssLoadedMb: round(r.loaded / 1024),
+    kbPerConnection: round((r.loaded - r.base) / N, 2),
+    samples: sorted.length,
+    p50Ms: round(percentile(sorted, 50), 2),
+    p99Ms: round(percentile(sorted, 99), 2),
+    maxMs: round(sorted.at(-1) ?? 0, 2),
+  };
+}
+
+const fdLimit = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? '?';
+log(`in-app bench: ${N} connections, ${RATE}/s for ${SECONDS} s; open-file limit ${fdLimit} per process`);
+if (Number(fdLimit) < N + 200) log(`raise it first (ulimit -n ${N + 1000}); connections will fail beyond it`);
+const echo = summary(await benchEcho());
+log(`echo: ${JSON.stringify(echo)}`);
+const heraldRun = await benchHerald();
+const herald = { ...summary(heraldRun), connectSeconds: round(heraldRun.openSeconds, 1) };
+log(`herald: ${JSON.stringify(herald)}`);
+const figures = {
+  bench: 'inapp',
+  mode: PG_SERVER ? 'postgres (herald api + herald worker)' : 'embedded (herald start, PGlite)',
+  connections: N,
+  ratePerSecond: RATE,
+  seconds: SECONDS,
+  herald,
+  wsEcho: echo,
+  memoryRatio: echo.kbPerConnection > 0 ? round(herald.kbPerConnection / echo.kbPerConnection, 1) : null,
+};
+process.stdout.write(`${JSON.stringify(figures)}\n`);

@@ -1,0 +1,16 @@
+/**
+ * The `in_app` channel's provider: Herald's own inbox. Delivering means writing the item (and its
+ * events) to the database; the realtime bus then tells the API processes holding the recipient's
+ * sockets. A re-sent delivery finds its item and adds nothing, so lane retries cannot duplicate.
+ */
+import type { Sender, OutgoingMessage } from '../../../ports/sender.ts';
+
+export function createInAppSender(deliver: (m: OutgoingMessage) => Promise<string>): Sender {
+  return {
+    name: 'inbox',
+    channel: 'in_app',
+    async send(m) {
+      return { providerMessageId: await deliver(m) };
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The inbox bus over Redis pub/sub, for clusters that already run Redis (`REDIS_URL`): it keeps
+ * fan-out traffic off PostgreSQL. Redis only carries wake-ups; the events themselves are in the
+ * database, so a message Redis drops costs latency, never an event.
+ */
+import { Redis } from 'ioredis';
+import type { InboxBus } from '../../ports/inbox.ts';
+import { decodeRef, encodeRef } from './pg-notify-bus.ts';
+
+export const REDIS_INBOX_CHANNEL = 'herald:inbox';
+
+export function redisBus(url: string, onError: (err: unknown) => void, onReconnect?: () => void): InboxBus {
+  const options = { maxRetriesPerRequest: 2, lazyConnect: true };
+  const pub = new Redis(url, options);
+  const subs = new Set<Redis>();
+  pub.on('error', onError);
+  return {
+    name: 'redis',
+    async publish(r) {
+      if (pub.status === 'wait') await pub.connect();
+      await pub.publish(REDIS_INBOX_CHANNEL, encodeRef(r));
+    },
+    async subscribe(onChange) {
+      // A subscribed connection can do nothing else, hence a second one.
+      const sub = new Redis(url, options);
+      sub.on('error', onError);
+      let connectedOnce = false;
+      sub.on('ready', () => {
+        // After a reconnect, wake-ups sent meanwhile are gone: let the caller look at everything.
+        if (connectedOnce) onReconnect?.();
+        connectedOnce = true;
+      });
+      sub.on('message', (channel: string, payload: string) => {
+        if (channel !== REDIS_INBOX_CHANNEL) return;
+        const r = decodeRef(payload);
+        if (r) onChange(r);
+      });
+      await sub.connect();
+      await sub.subscribe(REDIS_INBOX_CHANNEL);
+      subs.add(sub);
+      return async () => {
+        subs.delete(sub);
+        sub.disconnect();
+      };
+    },
+    async close() {
+      for (const s of subs) s.disconnect();
+      subs.clear();
+      pub.disconnect();
+    },
+  };
+}

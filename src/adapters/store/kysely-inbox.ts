@@ -1,0 +1,281 @@
+/**
+ * The inbox on PostgreSQL/PGlite. Every write takes the recipient's `inbox_cursors` row lock first,
+ * then changes items and appends its events with the next sequence numbers, in one transaction. So a
+ * recipient's events are numbered in commit order without gaps, which is what makes resuming exact.
+ */
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  applyPatch,
+  EVENT_RETENTION_MS,
+  type InboxCounts,
+  type InboxEvent,
+  type InboxEventBody,
+  type InboxItem,
+} from '../../domain/inbox.ts';
+import type { InboxStore, RecipientRef } from '../../ports/inbox.ts';
+import { json, type DB, type Db } from './db.ts';
+import type { InboxTables, InboxItemsTable } from './inbox-tables.ts';
+
+type IDb = Kysely<DB & InboxTables>;
+type Tx = Transaction<DB & InboxTables>;
+
+const toItem = (r: Selectable<InboxItemsTable>): InboxItem => ({
+  id: r.id,
+  type: r.type,
+  title: r.title,
+  body: r.body,
+  actionUrl: r.action_url,
+  data: r.data,
+  collapseKey: r.collapse_key,
+  createdAt: r.created_at,
+  seenAt: r.seen_at,
+  readAt: r.read_at,
+  archivedAt: r.archived_at,
+  expiresAt: r.expires_at,
+});
+
+/** Dates go into jsonb as ISO strings; events are read back with `reviveEvent`. */
+const reviveItem = (i: Record<string, unknown>): InboxItem => {
+  const d = (v: unknown) => (typeof v === 'string' ? new Date(v) : null);
+  return {
+    ...(i as unknown as InboxItem),
+    createdAt: d(i.createdAt) ?? new Date(0),
+    seenAt: d(i.seenAt),
+    readAt: d(i.readAt),
+    archivedAt: d(i.archivedAt),
+    expiresAt: d(i.expiresAt),
+  };
+};
+
+function reviveEvent(seq: number, payload: Record<string, unknown>): InboxEvent {
+  const body = { ...payload } as Record<string, unknown>;
+  if (body.item && typeof body.item === 'object')
+    body.item = reviveItem(body.item as Record<string, unknown>);
+  if (typeof body.at === 'string') body.at = new Date(body.at);
+  return { seq, body: body as unknown as InboxEventBody };
+}
+
+export function kyselyInboxStore(base: Db): InboxStore {
+  const db: IDb = base.withTables<InboxTables>();
+
+  /** Locks the recipient's counter row (creating it) and returns its value. */
+  async function lockCursor(tx: Tx, r: RecipientRef): Promise<number> {
+    const row = await tx
+      .insertInto('inbox_cursors')
+      .values({ service_id: r.serviceId, recipient_id: r.recipientId, last_seq: 0 })
+      .onConflict((oc) =>
+        oc.columns(['service_id', 'recipient_id']).doUpdateSet({ last_seq: sql`inbox_cursors.last_seq` }),
+      )
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    return Number(row.last_seq);
+  }
+
+  async function countsIn(q: IDb | Tx, r: RecipientRef, now: Date): Promise<InboxCounts> {
+    const { rows } = await sql<{ unread: number; unseen: number }>`
+      select count(*) filter (where read_at is null)::int as unread,
+             count(*) filter (where seen_at is null)::int as unseen
+        from inbox_items
+       where service_id = ${r.serviceId} and recipient_id = ${r.recipientId}
+         and archived_at is null and (expires_at is null or expires_at > ${now})
+         and (read_at is null or seen_at is null)`.execute(q);
+    return { unread: rows[0]?.unread ?? 0, unseen: rows[0]?.unseen ?? 0 };
+  }
+
+  /** Appends events after `lastSeq` (all carrying the final counts) and advances the counter. */
+  async function append(
+    tx: Tx,
+    r: RecipientRef,
+    lastSeq: number,
+    bodies: ((counts: InboxCounts) => InboxEventBody)[],
+    now: Date,
+  ): Promise<number> {
+    if (bodies.length === 0) return lastSeq;
+    const counts = await countsIn(tx, r, now);
+    const seq = lastSeq + bodies.length;
+    await tx
+      .insertInto('inbox_events')
+      .values(
+        bodies.map((make, i) => ({
+          service_id: r.serviceId,
+          recipient_id: r.recipientId,
+          seq: lastSeq + i + 1,
+          payload: json(make(counts)),
+          created_at: now,
+        })),
+      )
+      .execute();
+    await tx
+      .updateTable('inbox_cursors')
+      .set({ last_seq: seq })
+      .where('service_id', '=', r.serviceId)
+      .where('recipient_id', '=', r.recipientId)
+      .execute();
+    return seq;
+  }
+
+  return {
+    async deliver(d, now) {
+      return db.transaction().execute(async (tx) => {
+        const lastSeq = await lockCursor(tx, d);
+        const existing = await tx
+          .selectFrom('inbox_items')
+          .select('id')
+          .where('delivery_id', '=', d.deliveryId)
+          .executeTakeFirst();
+        if (existing) return { itemId: existing.id, lastSeq, created: false };
+
+        const events: ((c: InboxCounts) => InboxEventBody)[] = [];
+        const expired = await tx
+          .deleteFrom('inbox_items')
+          .where('service_id', '=', d.serviceId)
+          .where('recipient_id', '=', d.recipientId)
+          .where('expires_at', '<=', now)
+          .returning('id')
+          .execute();
+        for (const e of expired)
+          events.push((counts) => ({ type: 'item.removed', itemId: e.id, reason: 'expired', counts }));
+        if (d.draft.collapseKey !== null) {
+          const replaced = await tx
+            .deleteFrom('inbox_items')
+            .where('service_id', '=', d.serviceId)
+            .where('recipient_id', '=', d.recipientId)
+            .where('collapse_key', '=', d.draft.collapseKey)
+            .where('read_at', 'is', null)
+            .returning('id')
+            .execute();
+          for (const e of replaced)
+            events.push((counts) => ({ type: 'item.removed', itemId: e.id, reason: 'replaced', counts }));
+        }
+        const type = await tx
+          .selectFrom('notifications')
+          .select('type')
+          .where('id', '=', d.notificationId)
+          .executeTakeFirst();
+        const row = await tx
+          .insertInto('inbox_items')
+          .values({
+            id: uuidv7(),
+            service_id: d.serviceId,
+            recipient_id: d.recipientId,
+            notification_id: d.notificationId,
+            delivery_id: d.deliveryId,
+            type: type?.type ?? '',
+            title: d.draft.title,
+            body: d.draft.body,
+            action_url: d.draft.actionUrl,
+            data: json(d.draft.data),
+            collapse_key: d.draft.collapseKey,
+            created_at: now,
+            seen_at: null,
+            read_at: null,
+            archived_at: null,
+            expires_at: d.draft.expiresAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const item = toItem(row);
+        events.push((counts) => ({ type: 'item.created', item, counts }));
+        const seq = await append(tx, d, lastSeq, events, now);
+        // Old events are only good for resuming; past the retention a client reloads instead. Pruned
+        // every 64 events per recipient, not on each delivery: it is housekeeping, not correctness.
+        if (Math.floor(seq / 64) > Math.floor(lastSeq / 64))
+          await tx
+            .deleteFrom('inbox_events')
+            .where('service_id', '=', d.serviceId)
+            .where('recipient_id', '=', d.recipientId)
+            .where('created_at', '<', new Date(now.getTime() - EVENT_RETENTION_MS))
+            .execute();
+        return { itemId: item.id, lastSeq: seq, created: true };
+      });
+    },
+
+    async list(r, f, now) {
+      let q = db
+        .selectFrom('inbox_items')
+        .selectAll()
+        .where('service_id', '=', r.serviceId)
+        .where('recipient_id', '=', r.recipientId)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+      if (f.status === 'unread') q = q.where('read_at', 'is', null);
+      if (f.status === 'read') q = q.where('read_at', 'is not', null);
+      if (f.archived === 'exclude') q = q.where('archived_at', 'is', null);
+      if (f.archived === 'only') q = q.where('archived_at', 'is not', null);
+      if (f.type !== undefined) q = q.where('type', '=', f.type);
+      if (f.cursor !== undefined) q = q.where('id', '<', f.cursor);
+      const rows = await q.orderBy('id', 'desc').limit(f.limit).execute();
+      return rows.map(toItem);
+    },
+
+    counts: (r, now) => countsIn(db, r, now),
+
+    async update(r, itemId, patch, now) {
+      return db.transaction().execute(async (tx) => {
+        const lastSeq = await lockCursor(tx, r);
+        const row = await tx
+          .selectFrom('inbox_items')
+          .selectAll()
+          .where('service_id', '=', r.serviceId)
+          .where('recipient_id', '=', r.recipientId)
+          .where('id', '=', itemId)
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+          .executeTakeFirst();
+        if (!row) return null;
+        const item = applyPatch(toItem(row), patch);
+        await tx
+          .updateTable('inbox_items')
+          .set({ seen_at: item.seenAt, read_at: item.readAt, archived_at: item.archivedAt })
+          .where('id', '=', itemId)
+          .execute();
+        await append(tx, r, lastSeq, [(counts) => ({ type: 'item.updated', item, counts })], now);
+        return item;
+      });
+    },
+
+    async markAll(r, what, now) {
+      return db.transaction().execute(async (tx) => {
+        const lastSeq = await lockCursor(tx, r);
+        const column = what === 'read' ? 'read_at' : 'seen_at';
+        let q = tx
+          .updateTable('inbox_items')
+          .set(what === 'read' ? { read_at: now, seen_at: sql`coalesce(seen_at, ${now})` } : { seen_at: now })
+          .where('service_id', '=', r.serviceId)
+          .where('recipient_id', '=', r.recipientId)
+          .where(column, 'is', null)
+          .where('archived_at', 'is', null);
+        q = q.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+        const res = await q.executeTakeFirst();
+        const changed = Number(res.numUpdatedRows);
+        if (changed > 0) {
+          const type = what === 'read' ? 'items.read_all' : 'items.seen_all';
+          await append(tx, r, lastSeq, [(counts) => ({ type, at: now, counts })], now);
+        }
+        return changed;
+      });
+    },
+
+    async eventsSince(r, since, limit) {
+      const rows = await db
+        .selectFrom('inbox_events')
+        .select(['seq', 'payload'])
+        .where('service_id', '=', r.serviceId)
+        .where('recipient_id', '=', r.recipientId)
+        .where('seq', '>', since)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => reviveEvent(Number(row.seq), row.payload));
+    },
+
+    async lastSeq(r) {
+      const row = await db
+        .selectFrom('inbox_cursors')
+        .select('last_seq')
+        .where('service_id', '=', r.serviceId)
+        .where('recipient_id', '=', r.recipientId)
+        .executeTakeFirst();
+      return row ? Number(row.last_seq) : 0;
+    },
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The in-app inbox: one item per delivered `in_app` notification, per recipient.
+ *
+ * Item life: created unread and unseen → seen (the bell was opened) → read (the item was opened) →
+ * archived (hidden from the default list). `unread` and `unarchive` step back. Expired items
+ * (`expiresAt` passed) are never listed or counted, and are deleted on the recipient's next delivery.
+ *
+ * Collapse: an item with a `collapseKey` (say `trader:42`, seed 000's user/trader pair) replaces the
+ * recipient's older *unread* items with the same key, so a stale alert never sits next to its newer
+ * version. A read item is history the user has seen, so it stays.
+ *
+ * Every change to a recipient's inbox is an event with a sequence number that grows by exactly one per
+ * event, per recipient, in commit order; a client that remembers its last event id can resume and
+ * miss nothing. Each event carries the counts after the change, so a badge never needs a second call.
+ */
+
+export interface InboxItem {
+  id: string;
+  type: string;
+  title: string;
+  body: string;
+  actionUrl: string | null;
+  data: Record<string, unknown>;
+  collapseKey: string | null;
+  createdAt: Date;
+  seenAt: Date | null;
+  readAt: Date | null;
+  archivedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+export interface InboxCounts {
+  unread: number;
+  unseen: number;
+}
+
+export type InboxEventBody =
+  | { type: 'item.created'; item: InboxItem; counts: InboxCounts }
+  | { type: 'item.updated'; item: InboxItem; counts: InboxCounts }
+  | { type: 'item.removed'; itemId: string; reason: 'replaced' | 'expired'; counts: InboxCounts }
+  | { type: 'items.read_all' | 'items.seen_all'; at: Date; counts: InboxCounts };
+
+export interface InboxEvent {
+  /** Per-recipient sequence number; the event id clients resume from. */
+  seq: number;
+  body: InboxEventBody;
+}
+
+export const INBOX_ACTIONS = ['read', 'unread', 'seen', 'archive', 'unarchive'] as const;
+export type InboxAction = (typeof INBOX_ACTIONS)[number];
+
+export interface InboxFilter {
+  status: 'all' | 'unread' | 'read';
+  archived: 'exclude' | 'include' | 'only';
+  type?: string | undefined;
+  /** The last item id of the previous page; items come newest first. */
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/** Page sizes for `GET /v1/inbox/items`: a widget needs a screenful; more is a scan. */
+export const PAGE_DEFAULT = 20;
+export const PAGE_MAX = 100;
+/** The longest TTL an item may ask for (a year); longer is a mistake, not a wish. */
+export const MAX_TTL_SECONDS = 365 * 24 * 3600;
+/** How long events stay replayable; a client away longer reloads its list (it gets a `reset`). */
+export const EVENT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/** What a delivery asks the inbox to store, taken from the rendered `content.in_app`. */
+export interface InboxDraft {
+  title: string;
+  body: string;
+  actionUrl: string | null;
+  data: Record<string, unknown>;
+  collapseKey: string | null;
+  expiresAt: Date | null;
+}
+
+/**
+ * Reads the rendered in-app content. `ttlSeconds` and `collapseKey` ride in `content.in_app` until
+ * notification types carry their own settings; then a type's defaults can fill what is absent here.
+ */
+export function draftFromContent(content: Record<string, unknown>, now: Date): InboxDraft {
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const ttl = content.ttlSeconds;
+  const ttlSeconds =
+    typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? Math.min(ttl, MAX_TTL_SECONDS) : null;
+  const data = content.data;
+  return {
+    title: str(content.title) ?? '',
+    body: str(content.body) ?? '',
+    actionUrl: str(content.actionUrl),
+    data: data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {},
+    collapseKey: str(content.collapseKey),
+    expiresAt: ttlSeconds === null ? null : new Date(now.getTime() + ttlSeconds * 1000),
+  };
+}
+
+/** The columns an action sets; `keep` leaves an earlier timestamp as it was (first read wins). */
+export type ActionPatch = Partial<Record<'seenAt' | 'readAt' | 'archivedAt', Date | null | 'keep'>>;
+
+export function patchFor(action: InboxAction, now: Date): ActionPatch {
+  switch (action) {
+    case 'read':
+      // Reading implies seeing: an opened item must not keep the bell's "new" dot lit.
+      return { readAt: now, seenAt: now };
+    case 'unread':
+      return { readAt: null };
+    case 'seen':
+      return { seenAt: now };
+    case 'archive':
+      return { archivedAt: now };
+    case 'unarchive':
+      return { archivedAt: null };
+  }
+}
+
+/** Applies a patch: a timestamp already set stays (the first read is the read), null clears. */
+export function applyPatch(item: InboxItem, patch: ActionPatch): InboxItem {
+  const next = { ...item };
+  for (const key of ['seenAt', 'readAt', 'archivedAt'] as const) {
+    const v = patch[key];
+    if (v === undefined || v === 'keep') continue;
+    next[key] = v === null ? null : (item[key] ?? v);
+  }
+  return next;
+}
+
+export const isLive = (item: Pick<InboxItem, 'expiresAt'>, now: Date): boolean =>
+  item.expiresAt === null || item.expiresAt.getTime() > now.getTime();

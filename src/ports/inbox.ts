@@ -1,0 +1,61 @@
+/** The inbox's storage and its realtime bus. The store owns ordering; the bus only says "look". */
+import type {
+  ActionPatch,
+  InboxCounts,
+  InboxDraft,
+  InboxEvent,
+  InboxFilter,
+  InboxItem,
+} from '../domain/inbox.ts';
+
+export interface RecipientRef {
+  serviceId: string;
+  recipientId: string;
+}
+
+export interface InboxDelivery extends RecipientRef {
+  notificationId: string;
+  deliveryId: string;
+  draft: InboxDraft;
+}
+
+export interface InboxStore {
+  /**
+   * Stores the item (once per delivery: a re-sent delivery finds its item and writes nothing), replaces
+   * unread items with the same collapse key, drops expired ones, and records the events; one transaction.
+   */
+  deliver(d: InboxDelivery, now: Date): Promise<{ itemId: string; lastSeq: number; created: boolean }>;
+  list(r: RecipientRef, filter: InboxFilter, now: Date): Promise<InboxItem[]>;
+  counts(r: RecipientRef, now: Date): Promise<InboxCounts>;
+  /** Patches one of the recipient's items; null when it has no such item. */
+  update(r: RecipientRef, itemId: string, patch: ActionPatch, now: Date): Promise<InboxItem | null>;
+  /** Marks every live item read (or seen); returns how many changed. */
+  markAll(r: RecipientRef, what: 'read' | 'seen', now: Date): Promise<number>;
+  /** Events after `since`, oldest first. */
+  eventsSince(r: RecipientRef, since: number, limit: number): Promise<InboxEvent[]>;
+  /** The recipient's newest event id (0 when none). */
+  lastSeq(r: RecipientRef): Promise<number>;
+}
+
+export interface InboxSecretStore {
+  get(serviceId: string): Promise<{ secret: string; rotatedAt: Date } | null>;
+  set(serviceId: string, secret: string): Promise<Date>;
+}
+
+export interface TicketStore {
+  /** Stores a ticket and sweeps the ones expired by `now`. */
+  issue(hash: string, r: RecipientRef, expiresAt: Date, now: Date): Promise<void>;
+  /** Takes the ticket if it exists and has not expired; a second use finds nothing. */
+  consume(hash: string, now: Date): Promise<RecipientRef | null>;
+}
+
+/**
+ * Carries "this recipient's inbox changed" between processes: the worker that wrote an item publishes,
+ * every API process hears it and pulls the new events for the sockets it holds.
+ */
+export interface InboxBus {
+  readonly name: string;
+  publish(r: RecipientRef): Promise<void>;
+  subscribe(onChange: (r: RecipientRef) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,211 @@
+/**
+ * The inbox's storage and LISTEN/NOTIFY bus, against both databases. The property everything else
+ * rests on: a recipient's events are numbered 1, 2, 3… without gaps or repeats, even when many
+ * deliveries for that recipient commit at once (PostgreSQL runs them truly in parallel here).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
+import { kyselyServiceStore } from '../../src/adapters/store/kysely-services.ts';
+import { kyselyNotificationStore } from '../../src/adapters/store/kysely-notifications.ts';
+import { kyselyInboxStore } from '../../src/adapters/store/kysely-inbox.ts';
+import { kyselyInboxSecrets, kyselyTickets } from '../../src/adapters/store/kysely-inbox-auth.ts';
+import { pgNotifyBus } from '../../src/adapters/realtime/pg-notify-bus.ts';
+import { draftFromContent, patchFor } from '../../src/domain/inbox.ts';
+import type { InboxStore, RecipientRef } from '../../src/ports/inbox.ts';
+import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
+
+function contract(
+  name: string,
+  open: () => Promise<{ database: Database; cleanup(): Promise<void> }>,
+  skip: string | false,
+) {
+  describe(`inbox store contract: ${name}`, { skip, timeout: 60_000 }, () => {
+    let database: Database;
+    let cleanup: () => Promise<void>;
+    let store: InboxStore;
+    let serviceId: string;
+    let notificationId: string;
+    const T0 = new Date('2026-03-02T09:15:00Z');
+    const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+    const who = (recipientId: string): RecipientRef => ({ serviceId, recipientId });
+    const deliver = (
+      recipientId: string,
+      content: Record<string, unknown>,
+      now = T0,
+      deliveryId = uuidv7(),
+    ) =>
+      store.deliver(
+        { ...who(recipientId), notificationId, deliveryId, draft: draftFromContent(content, now) },
+        now,
+      );
+
+    before(async () => {
+      const opened = await open();
+      database = opened.database;
+      cleanup = () => opened.cleanup();
+      await migrateToLatest(database.db);
+      serviceId = uuidv7();
+      await kyselyServiceStore(database.db).create(
+        { id: serviceId, name: 'S', types: [{ key: 'trade_executed', description: '' }] },
+        { id: uuidv7(), publicId: 'b'.repeat(16), secretHash: 'f'.repeat(64), label: null },
+      );
+      notificationId = uuidv7();
+      await kyselyNotificationStore(database.db).accept({
+        id: notificationId,
+        serviceId,
+        type: 'trade_executed',
+        recipientId: 'x',
+        channels: ['in_app'],
+        data: {},
+        content: {},
+        priority: 'normal',
+        idempotencyKey: null,
+        requestHash: 'h',
+      });
+      store = kyselyInboxStore(database.db);
+    });
+    after(async () => {
+      await database?.close();
+      await cleanup?.();
+    });
+
+    it('stores an item once per delivery, with the type of its notification', async () => {
+      const deliveryId = uuidv7();
+      const first = await deliver('ann', { title: 't', body: 'b' }, T0, deliveryId);
+      const again = await deliver('ann', { title: 't', body: 'b' }, T0, deliveryId);
+      assert.equal(first.created, true);
+      assert.deepEqual(again, { itemId: first.itemId, lastSeq: first.lastSeq, created: false });
+      const items = await store.list(who('ann'), { status: 'all', archived: 'exclude', limit: 10 }, T0);
+      assert.equal(items.length, 1);
+      assert.equal(items[0]?.type, 'trade_executed');
+      assert.equal((await store.eventsSince(who('ann'), 0, 100)).length, 1);
+    });
+
+    it('numbers concurrent deliveries for one recipient 1..N with no gaps or repeats', async () => {
+      const n = 24;
+      await Promise.all(Array.from({ length: n }, (_, i) => deliver('busy', { title: `m${i}`, body: 'b' })));
+      const events = await store.eventsSince(who('busy'), 0, 1000);
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
+      const titles = events.map((e) => (e.body.type === 'item.created' ? e.body.item.title : '?'));
+      assert.equal(new Set(titles).size, n);
+      assert.equal(await store.lastSeq(who('busy')), n);
+      // Counts are taken inside each transaction, so the last event's counts are the final ones.
+      assert.deepEqual(events.at(-1)?.body.counts, { unread: n, unseen: n });
+      assert.deepEqual(await store.counts(who('busy'), T0), { unread: n, unseen: n });
+    });
+
+    it('replaces unread items with the same collapse key, recording why', async () => {
+      const old = await deliver('cy', { title: 'old', body: 'b', collapseKey: 'trader:42' });
+      const fresh = await deliver('cy', { title: 'new', body: 'b', collapseKey: 'trader:42' });
+      const events = await store.eventsSince(who('cy'), old.lastSeq, 10);
+      assert.deepEqual(
+        events.map((e) => e.body.type),
+        ['item.removed', 'item.created'],
+      );
+      assert.deepEqual(events[0]?.body, {
+        type: 'item.removed',
+        itemId: old.itemId,
+        reason: 'replaced',
+        counts: { unread: 1, unseen: 1 },
+      });
+      const items = await store.list(who('cy'), { status: 'all', archived: 'include', limit: 10 }, T0);
+      assert.deepEqual(
+        items.map((i) => i.id),
+        [fresh.itemId],
+      );
+    });
+
+    it('hides expired items at once and deletes them on the next delivery', async () => {
+      const short = await deliver('dee', { title: 'intraday', body: 'b', ttlSeconds: 60 });
+      const filter = { status: 'all', archived: 'include', limit: 10 } as const;
+      assert.equal((await store.list(who('dee'), filter, at(59))).length, 1);
+      assert.equal((await store.list(who('dee'), filter, at(61))).length, 0);
+      assert.deepEqual(await store.counts(who('dee'), at(61)), { unread: 0, unseen: 0 });
+      assert.equal(await store.update(who('dee'), short.itemId, patchFor('read', at(61)), at(61)), null);
+      const next = await deliver('dee', { title: 'later', body: 'b' }, at(120));
+      const events = await store.eventsSince(who('dee'), short.lastSeq, 10);
+      assert.equal(events[0]?.body.type, 'item.removed');
+      assert.equal(events[0]?.body.type === 'item.removed' && events[0].body.reason, 'expired');
+      assert.equal(next.lastSeq, short.lastSeq + 2);
+    });
+
+    it("updates only the recipient's own items, first read wins, and mark-all is one event", async () => {
+      const a = await deliver('eve', { title: 'a', body: 'b' });
+      await deliver('eve', { title: 'b', body: 'b' });
+      assert.equal(await store.update(who('mallory'), a.itemId, patchFor('read', at(1)), at(1)), null);
+      const read = await store.update(who('eve'), a.itemId, patchFor('read', at(5)), at(5));
+      assert.equal(read?.readAt?.toISOString(), at(5).toISOString());
+      const again = await store.update(who('eve'), a.itemId, patchFor('read', at(9)), at(9));
+      assert.equal(again?.readAt?.toISOString(), at(5).toISOString());
+      assert.equal(await store.markAll(who('eve'), 'read', at(10)), 1);
+      assert.equal(await store.markAll(who('eve'), 'read', at(11)), 0);
+      const events = await store.eventsSince(who('eve'), 0, 10);
+      assert.deepEqual(
+        events.map((e) => e.body.type),
+        ['item.created', 'item.created', 'item.updated', 'item.updated', 'items.read_all'],
+      );
+      assert.deepEqual(events.at(-1)?.body.counts, { unread: 0, unseen: 0 });
+      assert.deepEqual(await store.eventsSince(who('mallory'), 0, 10), []);
+    });
+
+    it('consumes a ticket once and never after it expires; keeps and rotates secrets', async () => {
+      const tickets = kyselyTickets(database.db);
+      await tickets.issue('h0', who('ann'), at(-5), at(-10));
+      await tickets.issue('h1', who('ann'), at(30), at(0));
+      await tickets.issue('h2', who('ann'), at(30), at(0));
+      assert.deepEqual(await tickets.consume('h1', at(1)), who('ann'));
+      assert.equal(await tickets.consume('h1', at(2)), null);
+      assert.equal(await tickets.consume('h2', at(31)), null);
+      const { rows } = await sql<{ hash: string }>`select hash from inbox_tickets`.execute(database.db);
+      assert.deepEqual(
+        rows.map((r) => r.hash),
+        ['h2'],
+        'the expired h0 was swept when h1 was issued; h2 stays until the next issue',
+      );
+      const secrets = kyselyInboxSecrets(database.db);
+      assert.equal(await secrets.get(serviceId), null);
+      await secrets.set(serviceId, 'his_one');
+      await secrets.set(serviceId, 'his_two');
+      assert.equal((await secrets.get(serviceId))?.secret, 'his_two');
+    });
+
+    it('carries wake-ups on its own NOTIFY channel', async () => {
+      const bus = pgNotifyBus(database);
+      const heard: RecipientRef[] = [];
+      const unsubscribe = await bus.subscribe((r) => heard.push(r));
+      try {
+        await bus.publish(who('ann "quoted" \u00e9'));
+        const deadline = Date.now() + 10_000;
+        while (heard.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(heard, [who('ann "quoted" \u00e9')]);
+      } finally {
+        await unsubscribe();
+      }
+    });
+  });
+}
+
+contract(
+  'PGlite',
+  async () => ({ database: await connect({ dataDir: 'memory://' }), cleanup: async () => undefined }),
+  false,
+);
+
+let pgDb: TestDatabase | undefined;
+contract(
+  'PostgreSQL',
+  async () => {
+    pgDb = await freshDatabase();
+    return {
+      database: await connect({ databaseUrl: pgDb.url, dataDir: '' }),
+      cleanup: async () => pgDb?.drop(),
+    };
+  },
+  skipWithoutPg,
+);
