@@ -59,6 +59,11 @@ import { kyselyErasureStore } from './adapters/store/kysely-erasure.ts';
 import { kyselyDeferredQueue, kyselySecretStore } from './adapters/store/kysely-deferred.ts';
 import { createLinks, databaseSecret, dataDirSecret } from './app/links.ts';
 import { loadPlanContext } from './app/plan-context.ts';
+import { planBroadcast } from './app/fanout.ts';
+import { kyselyFanoutStore } from './adapters/store/kysely-fanout-store.ts';
+import { kyselyTopicStore } from './adapters/store/kysely-topics.ts';
+import { kyselyAudienceStore } from './adapters/store/kysely-audiences.ts';
+import { kyselyNotificationCanceller } from './adapters/store/kysely-notification-cancel.ts';
 
 export interface Roles {
   api: boolean;
@@ -251,6 +256,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     };
     const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const loops: WorkLoop<unknown>[] = [];
+    // Broadcasts plan for minutes; they check this between batches so a stop hands them back at once.
+    let stoppingWorker = false;
     let unlisten: (() => Promise<void>) | undefined;
     let sweeper: NodeJS.Timeout | undefined;
     let senders: Map<Channel, Sender[]> | undefined;
@@ -272,6 +279,24 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             { ...prefs, now: () => new Date(), links: (s, id) => links.forRecipient(s, id) },
             n,
             r,
+          ),
+        broadcast: (n, planOwner) =>
+          planBroadcast(
+            {
+              ...prefs,
+              store: kyselyFanoutStore(db),
+              suppressions: kyselySuppressionList(db),
+              renderer,
+              links: (s, id) => links.forRecipient(s, id),
+              now: () => new Date(),
+              batchSize: config.worker.fanoutBatch,
+              leaseMs: config.worker.leaseMs,
+              stopping: () => stoppingWorker,
+              onResume: (b, cursor, planned) =>
+                logger.info({ notification: b.id, cursor, planned }, 'resuming broadcast'),
+            },
+            n,
+            planOwner,
           ),
       });
       senders = buildSenders(config, database, logger, credentialStore);
@@ -345,6 +370,11 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         logger: logger.child({ component: 'api' }),
         receipts: receiptRoutes(config, database),
         providerCredentials: credentialStore,
+        broadcasts: {
+          topics: kyselyTopicStore(db),
+          audiences: kyselyAudienceStore(db),
+          canceller: kyselyNotificationCanceller(db),
+        },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,
@@ -376,6 +406,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       stop() {
         stopping ??= (async () => {
           logger.info('stopping: no new claims, finishing in-flight work');
+          stoppingWorker = true;
           await app?.close();
           if (sweeper) clearInterval(sweeper);
           const drain = Promise.all(loops.map((l) => l.stop()));

@@ -14,6 +14,7 @@ import { suppressionKey, type SuppressionList } from '../ports/receipts.ts';
 import { withUnsubscribe, type RecipientLinks } from '../domain/unsubscribe.ts';
 import type { PlanContext } from './plan-context.ts';
 import { WorkLoop } from './work-loop.ts';
+import type { Audience } from '../domain/audience.ts';
 
 export function templateVars(n: Pick<NotificationToPlan, 'data'>, r: Recipient): Vars {
   return {
@@ -172,6 +173,8 @@ export interface PlannerOptions {
   onError(err: unknown, where: string): void;
   /** Preferences, devices and stored templates for a recipient; without it every channel is sent as asked. */
   context?: (n: NotificationToPlan, recipient: Recipient) => Promise<PlanContext>;
+  /** Plans a notification with an audience (see fanout.ts); it marks the notification planned itself. */
+  broadcast?: (n: NotificationToPlan & { audience: Audience }, owner: string) => Promise<unknown>;
 }
 
 export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
@@ -182,6 +185,15 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
     pollMs: o.pollMs,
     claim: (limit) => o.queue.claim(o.owner, limit, o.leaseMs),
     async handle(n) {
+      if (n.audience && o.broadcast) {
+        try {
+          await o.broadcast({ ...n, audience: n.audience }, o.owner);
+        } catch (err) {
+          // Left leased: another planner resumes from the stored cursor when the lease runs out.
+          o.onError(err, 'planner: broadcast');
+        }
+        return;
+      }
       const recipient = await o.recipients.get(n.serviceId, n.recipientId);
       let deliveries: PlannedDelivery[];
       try {

@@ -24,7 +24,8 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
   return {
     /**
      * Claims due deliveries of one lane, highest priority first, and leases them. The attempt is
-     * counted here, so a worker that dies mid-send still used it up.
+     * counted here, so a worker that dies mid-send still used it up. Broadcast (bulk) rows come after
+     * every due interactive row, so one-to-one messages never queue behind a big fan-out.
      */
     async claim(channel, owner, limit, leaseMs) {
       const { rows } = await sql<Selectable<DeliveriesTable>>`
@@ -34,7 +35,7 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
                attempts = d.attempts + 1, updated_at = now()
           from (select id from deliveries
                  where channel = ${channel} and status = 'queued' and next_attempt_at <= now()
-                 order by priority, next_attempt_at
+                 order by bulk, priority, next_attempt_at
                  limit ${limit}
                  for update skip locked) c
          where d.id = c.id

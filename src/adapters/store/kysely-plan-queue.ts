@@ -19,6 +19,7 @@ const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
   idempotencyKey: row.idempotency_key,
   requestHash: row.request_hash,
   createdAt: row.created_at,
+  audience: row.audience,
 });
 
 export function kyselyPlanQueue(db: Db): PlanQueue {
