@@ -80,7 +80,8 @@ export function topicsRoutes(deps: { keys: ApiKeyStore; topics: TopicStore }): F
           querystring: Type.Object(
             {
               cursor: Type.Optional(RecipientId),
-              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+              // Query strings are not coerced: 1 to 1000 as text.
+              limit: Type.Optional(Type.String({ pattern: '^(?:[1-9]\\d{0,2}|1000)$' })),
             },
             { additionalProperties: false },
           ),
@@ -96,7 +97,7 @@ export function topicsRoutes(deps: { keys: ApiKeyStore; topics: TopicStore }): F
       },
       async (request) => {
         const { key } = request.params;
-        const limit = request.query.limit ?? 100;
+        const limit = Number(request.query.limit ?? 100);
         const page = await deps.topics.list(request.serviceId, key, request.query.cursor ?? null, limit);
         return {
           topic: key,
