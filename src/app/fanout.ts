@@ -66,8 +66,10 @@ export async function planBroadcast(
 
   let cursor = start.cursor;
   let planned = start.planned;
+  let writing: Promise<boolean> = Promise.resolve(true);
   for (;;) {
     if (deps.stopping?.()) {
+      await writing;
       await deps.store.pause(n.id, owner);
       return 'stopped';
     }
@@ -109,18 +111,25 @@ export async function planBroadcast(
         ...(await planDeliveries(forMember, m.recipient, deps.renderer, uuidv7, contexts.get(m.id), suppressed)),
       );
     }
-    const ok = await deps.store.writeBatch(
-      n,
-      owner,
-      { cursor: last.id, members: batch.length, deliveries },
-      deps.leaseMs,
-    );
-    if (!ok) return 'stopped';
+    // Batch k is written while batch k+1 is read and rendered: the next read needs only the cursor,
+    // and writes stay in order (each waits for the one before), so the stored cursor never skips.
+    if (!(await writing)) return 'stopped';
+    const members = batch.length;
+    writing = deps.store
+      .writeBatch(n, owner, { cursor: last.id, members, deliveries }, deps.leaseMs)
+      .then((ok) => {
+        if (ok) {
+          planned += members;
+          deps.onBatch?.(n, planned, start.total);
+        }
+        return ok;
+      });
+    // Awaited at the next batch; until then a failure must not count as unhandled.
+    writing.catch(() => undefined);
     cursor = last.id;
-    planned += batch.length;
-    deps.onBatch?.(n, planned, start.total);
     if (batch.length < deps.batchSize) break;
   }
+  if (!(await writing)) return 'stopped';
   await deps.store.finish(n.id, owner);
   return 'planned';
 }
