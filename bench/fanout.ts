@@ -26,7 +26,8 @@ const BATCH = Number(process.env.BENCH_FANOUT_BATCH ?? 1000);
 const ADMIN_URL = process.env.HERALD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const SUBJECT = 'Trader 42 bought {{ symbol }}';
-const TEXT = 'Hi {{ recipient.name }}, suggested quantity: {{ executedQty | times: recipient.portfolio | divided_by: traderPortfolio }}';
+const TEXT =
+  'Hi {{ recipient.name }}, suggested quantity: {{ executedQty | times: recipient.portfolio | divided_by: traderPortfolio }}';
 
 async function admin(query: string): Promise<void> {
   const c = new pg.Client({ connectionString: ADMIN_URL });

@@ -204,9 +204,13 @@ async function audienceOf(
     const id = body.audience.id;
     // Another service's audience is as unknown as one that never existed.
     if (!deps.audiences || !(await deps.audiences.exists(serviceId, id)))
-      throw invalid('unknown_audience', `Audience '${id}' does not exist; upload it with POST /v1/audiences.`, {
-        audience: id,
-      });
+      throw invalid(
+        'unknown_audience',
+        `Audience '${id}' does not exist; upload it with POST /v1/audiences.`,
+        {
+          audience: id,
+        },
+      );
     return { kind: 'list', id };
   }
   return null;

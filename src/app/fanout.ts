@@ -108,7 +108,14 @@ export async function planBroadcast(
       // Uploaded per-recipient data sits beside (and over) the notification's own data.
       const forMember = { ...n, recipientId: m.id, data: m.data ? { ...n.data, ...m.data } : n.data };
       deliveries.push(
-        ...(await planDeliveries(forMember, m.recipient, deps.renderer, uuidv7, contexts.get(m.id), suppressed)),
+        ...(await planDeliveries(
+          forMember,
+          m.recipient,
+          deps.renderer,
+          uuidv7,
+          contexts.get(m.id),
+          suppressed,
+        )),
       );
     }
     // Batch k is written while batch k+1 is read and rendered: the next read needs only the cursor,

@@ -42,7 +42,11 @@ export const RecipientId = Type.String({
   pattern: '^[^\\s\\u0000-\\u001f/]+$',
 });
 export const Uuid = Type.String({ format: 'uuid' });
-export const TopicKey = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
+export const TopicKey = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$',
+});
 
 const Attributes = Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 200 });
 
@@ -110,7 +114,10 @@ export const NotificationRequestSchema = Type.Object(
     recipient: Type.Optional(
       Type.Union([
         RecipientId,
-        Type.Object({ id: RecipientId, ...RecipientFieldsSchema.properties }, { additionalProperties: false }),
+        Type.Object(
+          { id: RecipientId, ...RecipientFieldsSchema.properties },
+          { additionalProperties: false },
+        ),
       ]),
     ),
     recipients: Type.Optional(
@@ -178,7 +185,7 @@ export const NotificationSchema = Type.Object({
   plannedAt: NullableDateTime,
   /** Every delivery for one recipient; empty for a broadcast, whose `progress` counts them instead. */
   deliveries: Type.Array(DeliverySchema),
-  audience: Type.Optional(Type.Unknown({ description: 'A broadcast\'s audience, as accepted.' })),
+  audience: Type.Optional(Type.Unknown({ description: "A broadcast's audience, as accepted." })),
   cancelledAt: Type.Optional(NullableDateTime),
   progress: Type.Optional(
     Type.Object({

@@ -111,9 +111,8 @@ describe('a broadcast killed mid fan-out', { skip: skipWithoutPg }, () => {
     assert.equal(Number(/"planned":(\d+)/.exec(resumed)?.[1]), atKill.planned);
     await eventually(
       async () =>
-        (
-          await one<{ s: string }>('select plan_status as s from notifications where id = $1', [broadcastId])
-        ).s === 'planned',
+        (await one<{ s: string }>('select plan_status as s from notifications where id = $1', [broadcastId]))
+          .s === 'planned',
       { timeoutMs: 60_000, what: 'the broadcast to be planned' },
     );
     const counts = await one<{ rows: number; recipients: number; planned: number }>(

@@ -55,7 +55,9 @@ describe('broadcasts', () => {
   after(async () => herald?.stop());
 
   it('subscribes, pages through and unsubscribes a topic, refusing unknown recipients whole', async () => {
-    const put = await api.put('/v1/topics/trader:42/subscribers', { recipients: ['f1', 'f2', 'f3', 'no-email'] });
+    const put = await api.put('/v1/topics/trader:42/subscribers', {
+      recipients: ['f1', 'f2', 'f3', 'no-email'],
+    });
     assert.equal(put.status, 200);
     const refused = await api.put('/v1/topics/trader:42/subscribers', { recipients: ['f1', 'ghost'] });
     assert.equal(refused.status, 422);
@@ -168,7 +170,9 @@ describe('broadcasts', () => {
     assert.equal(badCsv.status, 422);
     const wrongType = await api.post('/v1/audiences', { id: 'f1' });
     assert.equal(wrongType.status, 415);
-    const { rows } = await (await import('kysely')).sql<{
+    const { rows } = await (
+      await import('kysely')
+    ).sql<{
       n: number;
     }>`select count(*)::int as n from audiences a where not exists (select 1 from audience_members m where m.audience_id = a.id)`.execute(
       herald.db,

@@ -22,7 +22,7 @@ interface MemberRow {
   locale: string | null;
   timezone: string | null;
   attributes: Record<string, unknown> | null;
-  preferences: Record<string, unknown> | null;
+  preferences: RecipientPreferences | null;
   created_at: Date | null;
   updated_at: Date | null;
 }
@@ -30,7 +30,7 @@ interface MemberRow {
 const toMember = (row: MemberRow): BatchMember => ({
   id: row.member_id,
   data: row.member_data,
-  preferences: (row.preferences ?? {}) as RecipientPreferences,
+  preferences: row.preferences ?? {},
   recipient:
     row.id === null
       ? null
@@ -59,7 +59,9 @@ export function kyselyFanoutStore(db: Db): FanoutStore {
     async begin(n, owner) {
       const { rows } = await sql<{ cursor: string | null; planned: number; total: number | null }>`
         select plan_cursor as cursor, planned_count::int as planned, total_count::int as total
-          from notifications where id = ${n.id} and lease_owner = ${owner} and cancelled_at is null`.execute(db);
+          from notifications where id = ${n.id} and lease_owner = ${owner} and cancelled_at is null`.execute(
+        db,
+      );
       const row = rows[0];
       if (!row) return null;
       if (row.total !== null) return { cursor: row.cursor, planned: row.planned, total: row.total };
@@ -71,7 +73,9 @@ export function kyselyFanoutStore(db: Db): FanoutStore {
             ? sql<{ n: number }>`select count(*)::int as n from topic_subscribers
                                   where service_id = ${n.serviceId} and topic = ${a.topic}`
             : a.kind === 'all'
-              ? sql<{ n: number }>`select count(*)::int as n from recipients where service_id = ${n.serviceId}`
+              ? sql<{
+                  n: number;
+                }>`select count(*)::int as n from recipients where service_id = ${n.serviceId}`
               : sql<{ n: number }>`select size::int as n from audiences where id = ${a.id}`;
       const total = (await count.execute(db)).rows[0]?.n ?? 0;
       await sql`update notifications set total_count = ${total} where id = ${n.id} and lease_owner = ${owner}`.execute(

@@ -10,7 +10,9 @@ export function kyselyTopicStore(db: Db): TopicStore {
       // Only this service's recipients can be subscribed: another service's ids are simply unknown.
       // A batch with an unknown id changes nothing, so a typo never leaves half a batch subscribed.
       const { rows } = await sql<{ id: string }>`
-        select id from recipients where service_id = ${serviceId} and id = any(${ids(recipientIds)})`.execute(db);
+        select id from recipients where service_id = ${serviceId} and id = any(${ids(recipientIds)})`.execute(
+        db,
+      );
       const found = new Set(rows.map((r) => r.id));
       const unknown = [...new Set(recipientIds)].filter((id) => !found.has(id));
       if (unknown.length > 0) return { unknown };

@@ -36,7 +36,8 @@ async function* readLines(body: Readable, format: LineFormat): AsyncGenerator<Au
   let bytes = 0;
   body.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
-    if (bytes > MAX_UPLOAD_BYTES) body.destroy(tooLarge(`An audience upload is limited to ${MAX_UPLOAD_BYTES} bytes.`));
+    if (bytes > MAX_UPLOAD_BYTES)
+      body.destroy(tooLarge(`An audience upload is limited to ${MAX_UPLOAD_BYTES} bytes.`));
   });
   const lines = createInterface({ input: body, crlfDelay: Infinity });
   let n = 0;

@@ -5,7 +5,7 @@
  * worker killed (SIGKILL) mid fan-out and a new one resume it. Reports the planning rate, each
  * worker's peak RSS (VmHWM), exact delivery counts and the one-to-one latencies.
  *
- *   npm run fanout:heavy                      # 100,000 then 1,000,000
+ *   npm run fanout:heavy                      # 100,000 then 1,000,000 (or npm run bench -- fanout-heavy)
  *   FANOUT_HEAVY_SIZES=20000 npm run fanout:heavy
  */
 import { readFileSync } from 'node:fs';
@@ -17,19 +17,26 @@ import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.ts';
 import { startHerald } from '../src/main.ts';
 import { client, registerService } from '../test/helpers/api.ts';
-import { startHeraldProcess, tempDir, writeConfig, type HeraldProcess } from '../test/helpers/herald-process.ts';
+import {
+  startHeraldProcess,
+  tempDir,
+  writeConfig,
+  type HeraldProcess,
+} from '../test/helpers/herald-process.ts';
 import { freshDatabase } from '../test/helpers/pg.ts';
 
 const SIZES = (process.env.FANOUT_HEAVY_SIZES ?? '100000,1000000').split(',').map(Number);
 const KILL_AT = 0.4;
+const HEAP_MB = Number(process.env.FANOUT_HEAVY_HEAP_MB ?? 256);
 const ADMIN = 'heavy-admin-token-0123456789';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function peakRssMb(pid: number | undefined): number {
+/** VmHWM is the process's peak resident set so far; VmRSS is now. In MB. */
+function rssMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
   } catch {
     return 0;
   }
@@ -65,7 +72,12 @@ async function run(size: number, kill: boolean) {
   const database = await freshDatabase();
   const sink = await smtpSink();
   const apiHerald = await startHerald(
-    loadConfig({ HERALD_DATA_DIR: 'memory://', HERALD_PORT: '0', HERALD_ADMIN_TOKEN: ADMIN, DATABASE_URL: database.url }),
+    loadConfig({
+      HERALD_DATA_DIR: 'memory://',
+      HERALD_PORT: '0',
+      HERALD_ADMIN_TOKEN: ADMIN,
+      DATABASE_URL: database.url,
+    }),
     { api: true, worker: false },
     pino({ level: 'silent' }),
   );
@@ -99,6 +111,8 @@ async function run(size: number, kill: boolean) {
       DATABASE_URL: database.url,
       HERALD_SMTP_URL: sink.url,
       HERALD_LOG_LEVEL: 'info',
+      // A capped V8 heap: a worker whose memory grew with the audience would die here, not just swell.
+      NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
       HERALD_CONFIG: writeConfig(tempDir(), { worker: { leaseMs: 5000, sweepMs: 1000 } }),
     };
     workers.push(await startHeraldProcess('worker', env));
@@ -121,13 +135,17 @@ async function run(size: number, kill: boolean) {
     let killedAt: number | null = null;
     let plannedAt: number | null = null;
     const peaks: number[] = [];
+    // Resident memory each tenth of the way: flat means memory does not grow with the audience.
+    const timeline: { planned: number; rssMb: number }[] = [];
     for (;;) {
       const current = workers.at(-1);
-      peaks[workers.length - 1] = Math.max(peaks[workers.length - 1] ?? 0, peakRssMb(current?.child.pid));
+      peaks[workers.length - 1] = Math.max(peaks[workers.length - 1] ?? 0, rssMb(current?.child.pid));
       const p = await q<{ planned: number; status: string }>(
         'select planned_count::int as planned, plan_status as status from notifications where id = $1',
         [id],
       );
+      if (p.planned >= ((timeline.length + 1) * size) / 10 && timeline.length < 10)
+        timeline.push({ planned: p.planned, rssMb: rssMb(current?.child.pid, 'VmRSS') });
       if (performance.now() - lastProbe > 3000) {
         lastProbe = performance.now();
         const probe = await api.post('/v1/notifications', {
@@ -172,17 +190,23 @@ async function run(size: number, kill: boolean) {
     );
     const ms = lat.rows.map((r) => r.ms).filter((m): m is number => m !== null);
     const sorted = [...ms].sort((a, b) => a - b);
-    const resumedLine = kill ? /"planned":(\d+)[^\n]*resuming broadcast/.exec(workers[1]?.output() ?? '')?.[0] : undefined;
+    const resumedLine = kill
+      ? /"planned":(\d+)[^\n]*resuming broadcast/.exec(workers[1]?.output() ?? '')?.[0]
+      : undefined;
     const report = {
       size,
+      heapCapMb: HEAP_MB,
       planSeconds: Number(planSeconds.toFixed(1)),
       plannedPerSecond: Math.round(size / planSeconds),
       peakRssMb: peaks,
+      rssTimeline: timeline,
       killedAtPlanned: killedAt,
       resumedFromPlanned: resumedLine ? Number(/"planned":(\d+)/.exec(resumedLine)?.[1]) : null,
       counts,
       exact: counts.rows === size && counts.recipients === size && counts.planned === size,
-      deliveriesByStatus: Object.fromEntries(byStatus.rows.map((r: { status: string; n: number }) => [r.status, r.n])),
+      deliveriesByStatus: Object.fromEntries(
+        byStatus.rows.map((r: { status: string; n: number }) => [r.status, r.n]),
+      ),
       smtpReceived: sink.received(),
       oneToOne: {
         sent: ms.length,
