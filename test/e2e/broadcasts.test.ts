@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import type { Herald } from '../../src/main.ts';
 import { client, eventually, registerService, waitForNotification, type Client } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
@@ -157,6 +158,27 @@ describe('broadcasts', () => {
     const upCsv = await api.post('/v1/audiences', csv, { 'content-type': 'text/csv' });
     assert.equal(upCsv.status, 201, JSON.stringify(upCsv.body));
     assert.equal(upCsv.body.size, 2);
+  });
+
+  it('forgets an erased recipient in topics and uploaded audiences', async () => {
+    assert.equal((await api.put('/v1/recipients/gone', { email: 'gone@example.com' })).status, 201);
+    await api.put('/v1/topics/trader:99/subscribers', { recipients: ['gone', 'f1'] });
+    const up = await api.post('/v1/audiences', '{"id":"gone","data":{"secret":"x"}}\n"f1"\n', {
+      'content-type': 'application/x-ndjson',
+    });
+    assert.equal(up.status, 201);
+    assert.equal((await api.delete('/v1/recipients/gone')).status, 200);
+    const left = await api.get('/v1/topics/trader:99/subscribers');
+    assert.deepEqual(
+      left.body.subscribers.map((s: { id: string }) => s.id),
+      ['f1'],
+    );
+    const { rows } = await sql<{ id: string }>`
+      select recipient_id as id from audience_members where audience_id = ${up.body.id}`.execute(herald.db);
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      ['f1'],
+    );
   });
 
   it('refuses a bad upload line by number and stores nothing', async () => {
