@@ -178,12 +178,21 @@ export interface PlannerOptions {
 }
 
 export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
+  // Broadcasts claimed and not yet finished; at most concurrency − 1, so one slot is always left for
+  // one-recipient notifications however many big broadcasts are waiting.
+  let broadcasts = 0;
+  const maxBroadcasts = Math.max(1, o.concurrency - 1);
   return new WorkLoop<NotificationToPlan>({
     name: 'planner',
     concurrency: o.concurrency,
     batchSize: o.concurrency * 2,
     pollMs: o.pollMs,
-    claim: (limit) => o.queue.claim(o.owner, limit, o.leaseMs),
+    async claim(limit) {
+      const room = o.broadcast ? Math.max(0, maxBroadcasts - broadcasts) : 0;
+      const claimed = await o.queue.claim(o.owner, limit, o.leaseMs, { broadcasts: room });
+      broadcasts += claimed.filter((n) => n.audience).length;
+      return claimed;
+    },
     async handle(n) {
       if (n.audience && o.broadcast) {
         try {
@@ -191,6 +200,8 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
         } catch (err) {
           // Left leased: another planner resumes from the stored cursor when the lease runs out.
           o.onError(err, 'planner: broadcast');
+        } finally {
+          broadcasts--;
         }
         return;
       }
@@ -214,7 +225,10 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
       }
       await o.queue.complete(n, o.owner, deliveries);
     },
-    release: () => o.queue.release(o.owner),
+    release: (items) => {
+      broadcasts -= items.filter((n) => n.audience).length;
+      return o.queue.release(o.owner);
+    },
     onError: (err, where) => o.onError(err, where),
   });
 }

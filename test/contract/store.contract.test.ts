@@ -200,6 +200,43 @@ function contract(
       assert.deepEqual(await s.queue.claim('sms', 'w4', 10, 60_000), []);
     });
 
+    it('claims every due one-to-one delivery of a lane before any broadcast delivery', async () => {
+      const s = stores();
+      await s.queue.claim('email', 'drain', 1000, 60_000);
+      // The broadcast row is older and more urgent, and still comes second.
+      const bulk = await queuedDelivery('critical');
+      await sql`update deliveries set bulk = true, next_attempt_at = now() - interval '1 hour' where id = ${bulk}`.execute(
+        database.db,
+      );
+      const oneToOne = await queuedDelivery('low');
+      assert.deepEqual(
+        (await s.queue.claim('email', 'w1', 1, 60_000)).map((d) => d.id),
+        [oneToOne],
+      );
+      assert.deepEqual(
+        (await s.queue.claim('email', 'w1', 1, 60_000)).map((d) => d.id),
+        [bulk],
+      );
+    });
+
+    it('claims broadcasts for planning only up to the number asked, one-recipient ones first', async () => {
+      const s = stores();
+      const broadcasts = [1, 2, 3].map(() => newNotification({ audience: { kind: 'all' }, recipientId: '' }));
+      const singles = [1, 2].map(() => newNotification());
+      for (const n of [...broadcasts, ...singles]) await s.notifications.accept(n);
+      const ours = new Set([...broadcasts, ...singles].map((n) => n.id));
+      const none = (await s.plan.claim('p1', 1000, 60_000, { broadcasts: 0 })).filter((n) => ours.has(n.id));
+      assert.deepEqual(
+        none.map((n) => n.id),
+        singles.map((n) => n.id),
+      );
+      const one = (await s.plan.claim('p1', 1000, 60_000, { broadcasts: 1 })).filter((n) => ours.has(n.id));
+      assert.equal(one.length, 1);
+      assert.deepEqual(one[0]?.audience, { kind: 'all' });
+      const rest = (await s.plan.claim('p2', 1000, 60_000)).filter((n) => ours.has(n.id));
+      assert.equal(rest.length, 2);
+    });
+
     it('settles under the lease, records every attempt, and refuses a stale owner', async () => {
       const s = stores();
       const id = await queuedDelivery();

@@ -25,20 +25,25 @@ const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
 export function kyselyPlanQueue(db: Db): PlanQueue {
   return {
     /** Pending notifications, and ones whose planner died (lease expired), oldest first. */
-    async claim(owner, limit, leaseMs) {
+    async claim(owner, limit, leaseMs, opts) {
+      const broadcasts = Math.min(limit, opts?.broadcasts ?? limit);
+      const claimable = sql`(plan_status = 'pending' or (plan_status = 'planning' and lease_expires_at < now()))`;
       const { rows } = await sql<Selectable<NotificationsTable>>`
+        with single as (
+          select id from notifications where ${claimable} and audience is null
+           order by priority, created_at limit ${limit} for update skip locked
+        ), broadcast as (
+          select id from notifications where ${claimable} and audience is not null
+           order by priority, created_at limit ${broadcasts} for update skip locked
+        )
         update notifications n
            set plan_status = 'planning', lease_owner = ${owner},
                lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-          from (select id from notifications
-                 where plan_status = 'pending'
-                    or (plan_status = 'planning' and lease_expires_at < now())
-                 order by priority, created_at
-                 limit ${limit}
-                 for update skip locked) c
+          from (select id from single union all select id from broadcast) c
          where n.id = c.id
         returning n.*`.execute(db);
-      return rows.map(toPlan);
+      // One-recipient notifications first: they take a moment each, broadcasts minutes.
+      return rows.map(toPlan).sort((a, b) => Number(a.audience != null) - Number(b.audience != null));
     },
 
     async complete(n, owner, deliveries) {
