@@ -14,6 +14,7 @@ import { kyselyNotificationStore } from '../../src/adapters/store/kysely-notific
 import { kyselyPlanQueue } from '../../src/adapters/store/kysely-plan-queue.ts';
 import { kyselyDeliveryQueue } from '../../src/adapters/store/kysely-delivery-queue.ts';
 import { kyselyOutbox } from '../../src/adapters/store/kysely-outbox.ts';
+import { kyselyNotificationCanceller } from '../../src/adapters/store/kysely-notification-cancel.ts';
 import type { NewNotification, PlannedDelivery } from '../../src/domain/types.ts';
 import type { AttemptRecord } from '../../src/domain/types.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
@@ -235,6 +236,39 @@ function contract(
       assert.deepEqual(one[0]?.audience, { kind: 'all' });
       const rest = (await s.plan.claim('p2', 1000, 60_000)).filter((n) => ours.has(n.id));
       assert.equal(rest.length, 2);
+    });
+
+    it('cancels: a plan completed after the cancel adds nothing, and untried deliveries end cancelled', async () => {
+      const s = stores();
+      const cancel = kyselyNotificationCanceller(database.db);
+      const n = newNotification();
+      await s.notifications.accept(n);
+      const claimed = (await s.plan.claim('P', 1000, 60_000)).find((c) => c.id === n.id);
+      assert.ok(claimed);
+      assert.deepEqual(await cancel.cancel(serviceId, n.id), { cancelledDeliveries: 0 });
+      const d: PlannedDelivery = {
+        id: uuidv7(),
+        recipientId: 'r1',
+        channel: 'email',
+        address: 'x@y.z',
+        status: 'queued',
+        reason: null,
+        content: {},
+      };
+      await s.plan.complete(claimed, 'P', [d]);
+      const view = await s.notifications.view(serviceId, n.id);
+      assert.equal(view?.status, 'cancelled');
+      assert.deepEqual(view?.deliveries, []);
+
+      const queuedId = await queuedDelivery();
+      const { rows } = await sql<{ id: string }>`
+        select notification_id as id from deliveries where id = ${queuedId}`.execute(database.db);
+      const planned = rows[0]?.id ?? '';
+      assert.deepEqual(await cancel.cancel(serviceId, planned), { cancelledDeliveries: 1 });
+      const after = await s.notifications.view(serviceId, planned);
+      assert.equal(after?.deliveries[0]?.status, 'cancelled');
+      assert.equal(after?.deliveries[0]?.reason, 'cancelled');
+      assert.equal(await cancel.cancel(uuidv7(), planned), null, "another service's id is unknown");
     });
 
     it('settles under the lease, records every attempt, and refuses a stale owner', async () => {

@@ -50,6 +50,21 @@ export function kyselyPlanQueue(db: Db): PlanQueue {
       const notificationId = n.id;
       const priority = PRIORITY_RANK[n.priority];
       await db.transaction().execute(async (tx) => {
+        // The notification row first: a planner that lost its lease (or whose notification was
+        // cancelled meanwhile, which clears the lease) writes nothing; the lock also orders this
+        // against a concurrent cancel, which then sees these deliveries.
+        const marked = await tx
+          .updateTable('notifications')
+          .set({
+            plan_status: 'planned',
+            planned_at: sql<Date>`now()`,
+            lease_owner: null,
+            lease_expires_at: null,
+          })
+          .where('id', '=', notificationId)
+          .where('lease_owner', '=', owner)
+          .executeTakeFirst();
+        if (marked.numUpdatedRows === 0n) return;
         if (deliveries.length > 0) {
           await tx
             .insertInto('deliveries')
@@ -83,17 +98,6 @@ export function kyselyPlanQueue(db: Db): PlanQueue {
             )
             .execute();
         }
-        await tx
-          .updateTable('notifications')
-          .set({
-            plan_status: 'planned',
-            planned_at: sql<Date>`now()`,
-            lease_owner: null,
-            lease_expires_at: null,
-          })
-          .where('id', '=', notificationId)
-          .where('lease_owner', '=', owner)
-          .execute();
         const lanes = new Set(deliveries.filter((d) => d.status === 'queued').map((d) => d.channel));
         for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
       });
