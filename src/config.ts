@@ -137,6 +137,8 @@ export const ConfigSchema = Type.Object(
         concurrency: Type.Integer({ minimum: 1, maximum: 1000, default: 16 }),
         sweepMs: Type.Integer({ minimum: 100, default: 5000 }),
         drainMs: Type.Integer({ minimum: 0, default: 20_000 }),
+        /** Recipients a broadcast plans per batch (one transaction, a handful of queries). */
+        fanoutBatch: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -258,6 +260,8 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('logLevel', env.HERALD_LOG_LEVEL);
+  const fanoutBatch = intFromEnv(env, 'HERALD_FANOUT_BATCH');
+  if (fanoutBatch !== undefined) raw.worker = { ...(raw.worker as object | undefined), fanoutBatch };
   if (env.HERALD_SMTP_URL) {
     const providers = (raw.providers ?? {}) as Record<string, unknown>;
     const email: unknown[] = Array.isArray(providers.email) ? (providers.email as unknown[]) : [];

@@ -55,6 +55,7 @@ import { withServiceCredentials } from './app/service-credentials.ts';
 import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
 import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
 import { createPlanner } from './app/plan.ts';
+import { deactivateGoneAddress } from './app/dead-addresses.ts';
 import { createLane } from './app/dispatch.ts';
 import type { WorkLoop } from './app/work-loop.ts';
 import { sql } from 'kysely';
@@ -74,6 +75,11 @@ import { kyselyDeadLetters } from './adapters/store/kysely-dead-letters.ts';
 import { createProviderHealth } from './app/provider-health.ts';
 import type { RateLimitSetting } from './domain/rate-slices.ts';
 import type { BreakerPolicy } from './domain/circuit-breaker.ts';
+import { planBroadcast } from './app/fanout.ts';
+import { kyselyFanoutStore } from './adapters/store/kysely-fanout-store.ts';
+import { kyselyTopicStore } from './adapters/store/kysely-topics.ts';
+import { kyselyAudienceStore } from './adapters/store/kysely-audiences.ts';
+import { kyselyNotificationCanceller } from './adapters/store/kysely-notification-cancel.ts';
 
 export interface Roles {
   api: boolean;
@@ -299,6 +305,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     };
     const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const loops: WorkLoop<unknown>[] = [];
+    // Broadcasts plan for minutes; they check this between batches so a stop hands them back at once.
+    let stoppingWorker = false;
     let unlisten: (() => Promise<void>) | undefined;
     let sweeper: NodeJS.Timeout | undefined;
     let senders: Map<Channel, Sender[]> | undefined;
@@ -340,6 +348,24 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             n,
             r,
           ),
+        broadcast: (n, planOwner) =>
+          planBroadcast(
+            {
+              ...prefs,
+              store: kyselyFanoutStore(db),
+              suppressions: kyselySuppressionList(db),
+              renderer,
+              links: (s, id) => links.forRecipient(s, id),
+              now: () => new Date(),
+              batchSize: config.worker.fanoutBatch,
+              leaseMs: config.worker.leaseMs,
+              stopping: () => stoppingWorker,
+              onResume: (b, cursor, planned) =>
+                logger.info({ notification: b.id, cursor, planned }, 'resuming broadcast'),
+            },
+            n,
+            planOwner,
+          ),
       });
       senders = buildSenders(config, database, logger, inbox, credentialStore);
       const queue = kyselyDeliveryQueue(db);
@@ -375,7 +401,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             health,
             limiter,
             onError,
-            onSettled: (d, settlement, attempt) =>
+            onSettled: (d, settlement, attempt) => {
               metrics.deliverySettled({
                 channel: d.channel,
                 provider: attempt.provider,
@@ -385,7 +411,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
                 ...(settlement.status === 'sent'
                   ? { queuedToSentMs: Date.now() - d.createdAt.getTime() }
                   : {}),
-              }),
+              });
+              deactivateGoneAddress(prefs.devices, d, settlement).then(
+                (done) => done && logger.info({ deliveryId: d.id, device: d.target }, 'device deactivated'),
+                (err: unknown) => onError(err, 'device deactivation'),
+              );
+            },
           }),
         );
       }
@@ -454,6 +485,11 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           tickets: kyselyTickets(db),
           ticketTtlMs: config.inbox.ticketTtlMs,
         },
+        broadcasts: {
+          topics: kyselyTopicStore(db),
+          audiences: kyselyAudienceStore(db),
+          canceller: kyselyNotificationCanceller(db),
+        },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,
@@ -490,6 +526,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       stop() {
         stopping ??= (async () => {
           logger.info('stopping: no new claims, finishing in-flight work');
+          stoppingWorker = true;
           await app?.close();
           hub?.close();
           await unsubscribeBus?.();

@@ -11,6 +11,8 @@ import { conflict, invalid } from '../domain/errors.ts';
 import type { TemplateRenderer } from '../domain/templates.ts';
 import type { ContentTemplates, Priority, Recipient, RecipientFields } from '../domain/types.ts';
 import type { NotificationStore, RecipientStore, ServiceStore } from '../ports/store.ts';
+import type { AudienceStore } from '../ports/audience-store.ts';
+import { normaliseIds, type Audience } from '../domain/audience.ts';
 import type { DeviceStore, NotificationTypeStore, TemplateStore } from '../ports/preferences-store.ts';
 
 export interface AcceptDeps {
@@ -22,11 +24,17 @@ export interface AcceptDeps {
   types?: NotificationTypeStore;
   templates?: TemplateStore;
   devices?: DeviceStore;
+  /** Uploaded audiences (`"audience": {"id": ...}`); without it only inline audiences are accepted. */
+  audiences?: AudienceStore;
 }
 
 export interface NotificationRequest {
   type: string;
-  recipient: string | ({ id: string } & RecipientFields);
+  /** Exactly one of recipient, recipients, topic and audience says who it goes to. */
+  recipient?: string | ({ id: string } & RecipientFields);
+  recipients?: string[];
+  topic?: string;
+  audience?: 'all' | { id: string };
   /** Left out: the type's default channels. */
   channels?: Channel[];
   data?: Record<string, unknown>;
@@ -110,8 +118,12 @@ export async function acceptNotification(
     checkContent(channel, content, deps.renderer);
   }
 
-  let recipient: Recipient | null;
-  if (typeof body.recipient === 'string') {
+  const audience = await audienceOf(deps, serviceId, body);
+  let recipient: Recipient | null = null;
+  if (audience) {
+    // A broadcast's recipients are looked at one by one when planned; a missing one or a missing
+    // address becomes that recipient's `failed` delivery, not a refusal of the whole broadcast.
+  } else if (typeof body.recipient === 'string') {
     recipient = await deps.recipients.get(serviceId, body.recipient);
     if (!recipient) {
       throw invalid(
@@ -122,16 +134,16 @@ export async function acceptNotification(
         },
       );
     }
-  } else {
+  } else if (body.recipient) {
     const { id, ...fields } = body.recipient;
     recipient = (await deps.recipients.upsert(serviceId, id, fields)).recipient;
   }
   const devices =
-    deps.devices && channels.some((c) => c === 'push' || c === 'web_push')
+    recipient && deps.devices && channels.some((c) => c === 'push' || c === 'web_push')
       ? await deps.devices.list(serviceId, recipient.id)
       : [];
-  for (const channel of channels) {
-    if (addressFor(channel, { ...recipient, devices }, content[channel]) === null) {
+  for (const channel of recipient ? channels : []) {
+    if (recipient && addressFor(channel, { ...recipient, devices }, content[channel]) === null) {
       throw invalid(
         'recipient_missing_address',
         `Recipient '${recipient.id}' has no ${ADDRESS_NAME[channel]} for the ${channel} channel.`,
@@ -145,7 +157,8 @@ export async function acceptNotification(
     id: uuidv7(),
     serviceId,
     type: body.type,
-    recipientId: recipient.id,
+    recipientId: recipient?.id ?? '',
+    audience,
     channels,
     data: body.data ?? {},
     content,
@@ -164,4 +177,41 @@ export async function acceptNotification(
     );
   }
   return { id: result.id, status: 'accepted', replayed: !result.created };
+}
+
+const AUDIENCE_FIELDS = ['recipient', 'recipients', 'topic', 'audience'] as const;
+
+/** Exactly one way of naming the recipients; null means the single `recipient`. */
+async function audienceOf(
+  deps: AcceptDeps,
+  serviceId: string,
+  body: NotificationRequest,
+): Promise<Audience | null> {
+  const given = AUDIENCE_FIELDS.filter((f) => body[f] !== undefined);
+  if (given.length !== 1) {
+    throw invalid(
+      'validation_failed',
+      given.length === 0
+        ? 'Say who the notification goes to: one of recipient, recipients, topic or audience.'
+        : `Give only one of recipient, recipients, topic and audience (got ${given.join(', ')}).`,
+      AUDIENCE_FIELDS.map((f) => ({ path: `/${f}`, message: 'exactly one of these is required' })),
+    );
+  }
+  if (body.recipients !== undefined) return { kind: 'recipients', ids: normaliseIds(body.recipients) };
+  if (body.topic !== undefined) return { kind: 'topic', topic: body.topic };
+  if (body.audience === 'all') return { kind: 'all' };
+  if (body.audience !== undefined) {
+    const id = body.audience.id;
+    // Another service's audience is as unknown as one that never existed.
+    if (!deps.audiences || !(await deps.audiences.exists(serviceId, id)))
+      throw invalid(
+        'unknown_audience',
+        `Audience '${id}' does not exist; upload it with POST /v1/audiences.`,
+        {
+          audience: id,
+        },
+      );
+    return { kind: 'list', id };
+  }
+  return null;
 }

@@ -14,6 +14,7 @@ import { suppressionKey, type SuppressionList } from '../ports/receipts.ts';
 import { withUnsubscribe, type RecipientLinks } from '../domain/unsubscribe.ts';
 import type { PlanContext } from './plan-context.ts';
 import { WorkLoop } from './work-loop.ts';
+import type { Audience } from '../domain/audience.ts';
 
 export function templateVars(n: Pick<NotificationToPlan, 'data'>, r: Recipient): Vars {
   return {
@@ -172,16 +173,38 @@ export interface PlannerOptions {
   onError(err: unknown, where: string): void;
   /** Preferences, devices and stored templates for a recipient; without it every channel is sent as asked. */
   context?: (n: NotificationToPlan, recipient: Recipient) => Promise<PlanContext>;
+  /** Plans a notification with an audience (see fanout.ts); it marks the notification planned itself. */
+  broadcast?: (n: NotificationToPlan & { audience: Audience }, owner: string) => Promise<unknown>;
 }
 
 export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
+  // Broadcasts claimed and not yet finished; at most concurrency − 1, so one slot is always left for
+  // one-recipient notifications however many big broadcasts are waiting.
+  let broadcasts = 0;
+  const maxBroadcasts = Math.max(1, o.concurrency - 1);
   return new WorkLoop<NotificationToPlan>({
     name: 'planner',
     concurrency: o.concurrency,
     batchSize: o.concurrency * 2,
     pollMs: o.pollMs,
-    claim: (limit) => o.queue.claim(o.owner, limit, o.leaseMs),
+    async claim(limit) {
+      const room = o.broadcast ? Math.max(0, maxBroadcasts - broadcasts) : 0;
+      const claimed = await o.queue.claim(o.owner, limit, o.leaseMs, { broadcasts: room });
+      broadcasts += claimed.filter((n) => n.audience).length;
+      return claimed;
+    },
     async handle(n) {
+      if (n.audience && o.broadcast) {
+        try {
+          await o.broadcast({ ...n, audience: n.audience }, o.owner);
+        } catch (err) {
+          // Left leased: another planner resumes from the stored cursor when the lease runs out.
+          o.onError(err, 'planner: broadcast');
+        } finally {
+          broadcasts--;
+        }
+        return;
+      }
       const recipient = await o.recipients.get(n.serviceId, n.recipientId);
       let deliveries: PlannedDelivery[];
       try {
@@ -202,7 +225,10 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
       }
       await o.queue.complete(n, o.owner, deliveries);
     },
-    release: () => o.queue.release(o.owner),
+    release: (items) => {
+      broadcasts -= items.filter((n) => n.audience).length;
+      return o.queue.release(o.owner);
+    },
     onError: (err, where) => o.onError(err, where),
   });
 }

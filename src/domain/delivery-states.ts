@@ -8,6 +8,7 @@
  *   deferred ──window ends──▶ queued          (quiet hours: the row waits in `deferred`)
  *   pending: planned but held (e.g. waiting on a provider with an open breaker and no backup)
  *   suppressed: decided at planning (preference, unsubscribe, cap, suppression list); never sent
+ *   cancelled: the sender cancelled the notification before this delivery was tried; never sent
  *
  * A delivery is *final* when nothing more will happen to it without an operator: sent and beyond,
  * failed, suppressed, dead. `sent` is final for the engine even though receipts may still move it on.
@@ -25,23 +26,25 @@ export const DELIVERY_STATES = [
   'suppressed',
   'failed',
   'dead',
+  'cancelled',
 ] as const;
 
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 const T: Readonly<Record<DeliveryState, readonly DeliveryState[]>> = {
-  pending: ['queued', 'suppressed', 'failed'],
-  queued: ['sending', 'deferred', 'suppressed', 'failed', 'dead'],
+  pending: ['queued', 'suppressed', 'failed', 'cancelled'],
+  queued: ['sending', 'deferred', 'suppressed', 'failed', 'dead', 'cancelled'],
   sending: ['sent', 'queued', 'pending', 'failed', 'dead'],
   sent: ['delivered', 'bounced', 'opened', 'clicked', 'failed'],
   delivered: ['opened', 'clicked', 'bounced'],
   opened: ['clicked'],
   clicked: [],
   bounced: [],
-  deferred: ['queued', 'suppressed', 'failed'],
+  deferred: ['queued', 'suppressed', 'failed', 'cancelled'],
   suppressed: [],
   failed: [],
   dead: ['queued'],
+  cancelled: [],
 };
 
 export const FINAL_STATES: ReadonlySet<DeliveryState> = new Set([
@@ -53,6 +56,7 @@ export const FINAL_STATES: ReadonlySet<DeliveryState> = new Set([
   'suppressed',
   'failed',
   'dead',
+  'cancelled',
 ]);
 
 export function canTransition(from: DeliveryState, to: DeliveryState): boolean {

@@ -50,10 +50,18 @@ export const ERROR_CODES: Readonly<Record<string, { status: number; meaning: str
   not_replayable: { status: 409, meaning: 'Only a dead delivery can be replayed.' },
   payload_too_large: { status: 413, meaning: 'The body is over the size limit.' },
   uri_too_long: { status: 414, meaning: 'A path segment is longer than any id can be.' },
-  unsupported_media_type: { status: 415, meaning: 'The body must be application/json.' },
+  unsupported_media_type: {
+    status: 415,
+    meaning: 'The body must be application/json (audience uploads: application/x-ndjson or text/csv).',
+  },
   validation_failed: { status: 422, meaning: 'A field is missing or invalid; `details` lists each one.' },
   unknown_notification_type: { status: 422, meaning: 'The type is not registered for this service.' },
   unknown_recipient: { status: 422, meaning: 'The recipient does not exist for this service.' },
+  unknown_audience: { status: 422, meaning: 'The uploaded audience does not exist for this service.' },
+  invalid_audience_line: {
+    status: 422,
+    meaning: 'A line of an uploaded audience is not valid; `details` names the line. Nothing was stored.',
+  },
   recipient_missing_address: {
     status: 422,
     meaning: 'The recipient has no address for a requested channel.',

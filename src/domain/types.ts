@@ -1,5 +1,6 @@
 import type { Channel } from './channels.ts';
 import type { DeliveryState } from './delivery-states.ts';
+import type { Audience } from './audience.ts';
 
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -54,6 +55,8 @@ export interface NewNotification {
   priority: Priority;
   idempotencyKey: string | null;
   requestHash: string;
+  /** A broadcast's audience; absent for one recipient (`recipientId`). */
+  audience?: Audience | null;
 }
 
 export interface NotificationToPlan extends NewNotification {
@@ -85,6 +88,8 @@ export interface ClaimedDelivery {
   recipientId: string;
   channel: Channel;
   address: string | null;
+  /** The device id for push and web push ('' for single-address channels). */
+  target: string;
   content: Record<string, unknown>;
   priority: number;
   /** Attempts including the one now starting. */
@@ -125,7 +130,7 @@ export interface DeliveryView {
 export interface NotificationView {
   id: string;
   type: string;
-  status: 'accepted' | 'processing' | 'completed' | 'failed';
+  status: 'accepted' | 'processing' | 'completed' | 'failed' | 'cancelled';
   priority: Priority;
   recipient: string | null;
   channels: string[];
@@ -134,4 +139,16 @@ export interface NotificationView {
   createdAt: Date;
   plannedAt: Date | null;
   deliveries: DeliveryView[];
+  /** Broadcasts only: who it goes to and how far it got. */
+  audience?: Audience | null;
+  progress?: BroadcastProgress;
+  cancelledAt?: Date | null;
+}
+
+export interface BroadcastProgress {
+  /** Recipients planned so far, and how many the audience had when planning began (null before). */
+  planned: number;
+  total: number | null;
+  /** Deliveries by status. */
+  deliveries: Partial<Record<DeliveryState, number>>;
 }

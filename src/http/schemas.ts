@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { CHANNELS } from '../domain/channels.ts';
 import { DELIVERY_STATES } from '../domain/delivery-states.ts';
 import { PRIORITIES } from '../domain/types.ts';
+import { MAX_INLINE_RECIPIENTS } from '../domain/audience.ts';
 
 /** Dates leave handlers as `Date` and are serialised as ISO 8601 strings. */
 export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
@@ -41,6 +42,11 @@ export const RecipientId = Type.String({
   pattern: '^[^\\s\\u0000-\\u001f/]+$',
 });
 export const Uuid = Type.String({ format: 'uuid' });
+export const TopicKey = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$',
+});
 
 const Attributes = Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 200 });
 
@@ -121,10 +127,30 @@ export const ContentSchema = Type.Object(
 export const NotificationRequestSchema = Type.Object(
   {
     type: TypeKey,
-    recipient: Type.Union([
-      RecipientId,
-      Type.Object({ id: RecipientId, ...RecipientFieldsSchema.properties }, { additionalProperties: false }),
-    ]),
+    // Exactly one of recipient, recipients, topic and audience (checked at accept, 422 otherwise).
+    recipient: Type.Optional(
+      Type.Union([
+        RecipientId,
+        Type.Object(
+          { id: RecipientId, ...RecipientFieldsSchema.properties },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
+    recipients: Type.Optional(
+      Type.Array(RecipientId, {
+        minItems: 1,
+        maxItems: MAX_INLINE_RECIPIENTS,
+        description: 'A broadcast to these recipients; for more, upload an audience.',
+      }),
+    ),
+    topic: Type.Optional(TopicKey),
+    audience: Type.Optional(
+      Type.Union([
+        Type.Literal('all', { description: "Every one of the service's recipients." }),
+        Type.Object({ id: Uuid }, { additionalProperties: false, description: 'An uploaded audience.' }),
+      ]),
+    ),
     channels: Type.Optional(Type.Array(Type.Enum(CHANNELS), { minItems: 1, maxItems: 6, uniqueItems: true })),
     data: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 500 })),
     content: Type.Optional(ContentSchema),
@@ -166,7 +192,7 @@ export const DeliverySchema = Type.Object({
 export const NotificationSchema = Type.Object({
   id: Type.String(),
   type: Type.String(),
-  status: Type.Enum(['accepted', 'processing', 'completed', 'failed']),
+  status: Type.Enum(['accepted', 'processing', 'completed', 'failed', 'cancelled']),
   priority: Type.String(),
   recipient: Type.Union([Type.String(), Type.Null()]),
   channels: Type.Array(Type.String()),
@@ -174,5 +200,17 @@ export const NotificationSchema = Type.Object({
   planError: Type.Union([Type.String(), Type.Null()]),
   createdAt: DateTime,
   plannedAt: NullableDateTime,
+  /** Every delivery for one recipient; empty for a broadcast, whose `progress` counts them instead. */
   deliveries: Type.Array(DeliverySchema),
+  audience: Type.Optional(Type.Unknown({ description: "A broadcast's audience, as accepted." })),
+  cancelledAt: Type.Optional(NullableDateTime),
+  progress: Type.Optional(
+    Type.Object({
+      planned: Type.Integer({ description: 'Recipients planned so far.' }),
+      total: Type.Union([Type.Integer(), Type.Null()], {
+        description: 'Recipients in the audience when planning began.',
+      }),
+      deliveries: Type.Record(Type.String(), Type.Integer(), { description: 'Deliveries by status.' }),
+    }),
+  ),
 });

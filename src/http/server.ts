@@ -29,6 +29,9 @@ import type { ProviderCredentialStore } from '../ports/provider-credentials.ts';
 import { notificationTypesRoutes } from './routes/notification-types.ts';
 import { recipientPreferencesRoutes } from './routes/recipient-preferences.ts';
 import { publicPagesRoutes } from './routes/public-pages.ts';
+import { topicsRoutes } from './routes/topics.ts';
+import { audiencesRoutes } from './routes/audiences.ts';
+import type { AudienceStore, NotificationCanceller, TopicStore } from '../ports/audience-store.ts';
 import type { Links } from '../app/links.ts';
 import type {
   DeviceStore,
@@ -83,6 +86,8 @@ export interface HttpDeps {
   };
   /** The in-app inbox's routes, streams and widget; absent, none of them are served. */
   inbox?: InboxHttpDeps & { secrets: InboxSecretStore };
+  /** Topics, uploaded audiences and cancelling; broadcasts are off without them. */
+  broadcasts?: { topics: TopicStore; audiences: AudienceStore; canceller: NotificationCanceller };
 }
 
 /** Fastify's request log line, with stream tickets cut out of the URL. */
@@ -169,7 +174,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes(deps));
   await app.register(servicesRoutes(deps));
   await app.register(recipientsRoutes(deps));
-  await app.register(notificationsRoutes({ ...deps, ...deps.preferences }));
+  await app.register(notificationsRoutes({ ...deps, ...deps.preferences, ...deps.broadcasts }));
+  if (deps.broadcasts) {
+    await app.register(topicsRoutes({ keys: deps.keys, topics: deps.broadcasts.topics }));
+    await app.register(audiencesRoutes({ keys: deps.keys, audiences: deps.broadcasts.audiences }));
+  }
   if (deps.preferences) {
     const p = { ...deps.preferences, keys: deps.keys, services: deps.services, renderer: deps.renderer };
     await app.register(notificationTypesRoutes(p));

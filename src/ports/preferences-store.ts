@@ -42,6 +42,8 @@ export interface DeviceStore {
   register(serviceId: string, recipientId: string, device: NewDevice): Promise<DeviceAddress>;
   list(serviceId: string, recipientId: string): Promise<DeviceAddress[]>;
   remove(serviceId: string, recipientId: string, deviceId: string): Promise<boolean>;
+  /** Marks a device inactive (its provider said the token or subscription is gone); kept for the record. */
+  deactivate(serviceId: string, deviceId: string): Promise<boolean>;
 }
 
 export interface PreferenceStore {

@@ -63,7 +63,16 @@ export interface NotificationStore {
 }
 
 export interface PlanQueue {
-  claim(owner: string, limit: number, leaseMs: number): Promise<NotificationToPlan[]>;
+  /**
+   * Up to `limit` one-recipient notifications and, beside them, up to `broadcasts` broadcasts (all
+   * the limit when left out). Broadcasts plan for minutes; capping them keeps a planner slot free.
+   */
+  claim(
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    opts?: { broadcasts?: number },
+  ): Promise<NotificationToPlan[]>;
   /** Writes the deliveries (idempotently), marks the notification planned, wakes the lanes. */
   complete(notification: NotificationToPlan, owner: string, deliveries: PlannedDelivery[]): Promise<void>;
   /** Planning hit a fault that retrying will not fix; the notification ends `failed` with the reason. */

@@ -14,6 +14,7 @@ import { kyselyNotificationStore } from '../../src/adapters/store/kysely-notific
 import { kyselyPlanQueue } from '../../src/adapters/store/kysely-plan-queue.ts';
 import { kyselyDeliveryQueue } from '../../src/adapters/store/kysely-delivery-queue.ts';
 import { kyselyOutbox } from '../../src/adapters/store/kysely-outbox.ts';
+import { kyselyNotificationCanceller } from '../../src/adapters/store/kysely-notification-cancel.ts';
 import type { NewNotification, PlannedDelivery } from '../../src/domain/types.ts';
 import type { AttemptRecord } from '../../src/domain/types.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
@@ -152,14 +153,14 @@ function contract(
       await s.plan.release('nobody');
       const n = newNotification();
       await s.notifications.accept(n);
-      const claimedA = (await s.plan.claim('A', 1000, 50)).find((c) => c.id === n.id);
+      const claimedA = (await s.plan.claim('A', 1000, 1500)).find((c) => c.id === n.id);
       assert.ok(claimedA);
       assert.equal(
-        (await s.plan.claim('B', 1000, 50)).find((c) => c.id === n.id),
+        (await s.plan.claim('B', 1000, 1500)).find((c) => c.id === n.id),
         undefined,
         'leased',
       );
-      await sleep(80);
+      await sleep(1600);
       const claimedB = (await s.plan.claim('B', 1000, 60_000)).find((c) => c.id === n.id);
       assert.ok(claimedB, 'the expired lease is claimable');
       const d: PlannedDelivery = {
@@ -198,6 +199,76 @@ function contract(
       assert.deepEqual(ids, [low, normal].sort(), 'concurrent claimers get disjoint rows');
       assert.deepEqual(await s.queue.claim('email', 'w4', 10, 60_000), []);
       assert.deepEqual(await s.queue.claim('sms', 'w4', 10, 60_000), []);
+    });
+
+    it('claims every due one-to-one delivery of a lane before any broadcast delivery', async () => {
+      const s = stores();
+      await s.queue.claim('email', 'drain', 1000, 60_000);
+      // The broadcast row is older and more urgent, and still comes second.
+      const bulk = await queuedDelivery('critical');
+      await sql`update deliveries set bulk = true, next_attempt_at = now() - interval '1 hour' where id = ${bulk}`.execute(
+        database.db,
+      );
+      const oneToOne = await queuedDelivery('low');
+      assert.deepEqual(
+        (await s.queue.claim('email', 'w1', 1, 60_000)).map((d) => d.id),
+        [oneToOne],
+      );
+      assert.deepEqual(
+        (await s.queue.claim('email', 'w1', 1, 60_000)).map((d) => d.id),
+        [bulk],
+      );
+    });
+
+    it('claims broadcasts for planning only up to the number asked, one-recipient ones first', async () => {
+      const s = stores();
+      const broadcasts = [1, 2, 3].map(() => newNotification({ audience: { kind: 'all' }, recipientId: '' }));
+      const singles = [1, 2].map(() => newNotification());
+      for (const n of [...broadcasts, ...singles]) await s.notifications.accept(n);
+      const ours = new Set([...broadcasts, ...singles].map((n) => n.id));
+      const none = (await s.plan.claim('p1', 1000, 60_000, { broadcasts: 0 })).filter((n) => ours.has(n.id));
+      assert.deepEqual(
+        none.map((n) => n.id),
+        singles.map((n) => n.id),
+      );
+      const one = (await s.plan.claim('p1', 1000, 60_000, { broadcasts: 1 })).filter((n) => ours.has(n.id));
+      assert.equal(one.length, 1);
+      assert.deepEqual(one[0]?.audience, { kind: 'all' });
+      const rest = (await s.plan.claim('p2', 1000, 60_000)).filter((n) => ours.has(n.id));
+      assert.equal(rest.length, 2);
+    });
+
+    it('cancels: a plan completed after the cancel adds nothing, and untried deliveries end cancelled', async () => {
+      const s = stores();
+      const cancel = kyselyNotificationCanceller(database.db);
+      const n = newNotification();
+      await s.notifications.accept(n);
+      const claimed = (await s.plan.claim('P', 1000, 60_000)).find((c) => c.id === n.id);
+      assert.ok(claimed);
+      assert.deepEqual(await cancel.cancel(serviceId, n.id), { cancelledDeliveries: 0 });
+      const d: PlannedDelivery = {
+        id: uuidv7(),
+        recipientId: 'r1',
+        channel: 'email',
+        address: 'x@y.z',
+        status: 'queued',
+        reason: null,
+        content: {},
+      };
+      await s.plan.complete(claimed, 'P', [d]);
+      const view = await s.notifications.view(serviceId, n.id);
+      assert.equal(view?.status, 'cancelled');
+      assert.deepEqual(view?.deliveries, []);
+
+      const queuedId = await queuedDelivery();
+      const { rows } = await sql<{ id: string }>`
+        select notification_id as id from deliveries where id = ${queuedId}`.execute(database.db);
+      const planned = rows[0]?.id ?? '';
+      assert.deepEqual(await cancel.cancel(serviceId, planned), { cancelledDeliveries: 1 });
+      const after = await s.notifications.view(serviceId, planned);
+      assert.equal(after?.deliveries[0]?.status, 'cancelled');
+      assert.equal(after?.deliveries[0]?.reason, 'cancelled');
+      assert.equal(await cancel.cancel(uuidv7(), planned), null, "another service's id is unknown");
     });
 
     it('settles under the lease, records every attempt, and refuses a stale owner', async () => {

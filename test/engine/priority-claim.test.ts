@@ -67,12 +67,12 @@ describe('claim order and plan', { skip: skipWithoutPg }, () => {
         from (select id from deliveries
                where channel = 'webhook' and status = 'queued' and next_attempt_at <= now()
                  and herald_claim_key(next_attempt_at, priority) <= now() + interval '30 minutes'
-               order by herald_claim_key(next_attempt_at, priority)
+               order by bulk, herald_claim_key(next_attempt_at, priority)
                limit 64
                for update skip locked) c
        where d.id = c.id`.execute(database.db);
     const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
-    assert.match(plan, /Index Scan using deliveries_claim on deliveries/);
+    assert.match(plan, /Index Scan using deliveries_claim_tiered on deliveries/);
     assert.doesNotMatch(plan, /Seq Scan on deliveries/);
     assert.doesNotMatch(plan, /Sort/, 'the index gives the order; nothing is sorted');
   });

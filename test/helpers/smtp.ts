@@ -67,6 +67,10 @@ export async function startSmtp(initial: SmtpMode = { kind: 'accept' }): Promise
       );
     },
   });
+  // A client killed mid-session (tests do this on purpose) resets its socket; that is no server fault.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET') throw err;
+  });
   server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');
   const port = (server.server.address() as AddressInfo).port;

@@ -35,6 +35,7 @@ const CALLERS: Caller[] = [
 
 interface Fixture {
   notificationId: string;
+  audienceId: string;
   keyId: string;
   deviceId: string;
   deliveryId: string;
@@ -157,6 +158,48 @@ const MATRIX: Row[] = [
     route: '/v1/notifications/{id}',
     call: (f) => ({ path: `/v1/notifications/${f.notificationId}` }),
     expect: { ...SERVICE_ONLY, otherService: 404, owner: 200 },
+  },
+  {
+    method: 'POST',
+    route: '/v1/notifications/{id}/cancel',
+    call: (f) => ({ path: `/v1/notifications/${f.notificationId}/cancel` }),
+    expect: OWNED(200),
+  },
+  // Topics are named per service, like recipients: B's 'news' is B's own (and B has no 'ann' to add).
+  {
+    method: 'PUT',
+    route: '/v1/topics/{key}/subscribers',
+    call: () => ({ path: '/v1/topics/news/subscribers', body: { recipients: ['ann'] } }),
+    expect: { ...SERVICE_ONLY, otherService: 422, owner: 200 },
+  },
+  {
+    method: 'GET',
+    route: '/v1/topics/{key}/subscribers',
+    call: () => ({ path: '/v1/topics/a-topic/subscribers' }),
+    expect: OWN(200),
+    mustNotLeak: () => 'ann',
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/topics/{key}/subscribers',
+    call: () => ({ path: '/v1/topics/a-topic/subscribers', body: { recipients: ['ann'] } }),
+    expect: OWN(200),
+  },
+  {
+    method: 'POST',
+    route: '/v1/audiences',
+    call: () => ({
+      path: '/v1/audiences',
+      body: '"ann"\n',
+      headers: { 'content-type': 'application/x-ndjson' },
+    }),
+    expect: OWN(201),
+  },
+  {
+    method: 'GET',
+    route: '/v1/audiences/{id}',
+    call: (f) => ({ path: `/v1/audiences/${f.audienceId}` }),
+    expect: OWNED(200),
   },
   {
     method: 'PUT',
@@ -440,7 +483,11 @@ describe('authorization matrix', () => {
       inboxHeaders(serviceA, secret.body.secret, 'ann'),
     );
     assert.equal(items.status, 200);
+    assert.equal((await a.put('/v1/topics/a-topic/subscribers', { recipients: ['ann'] })).status, 200);
+    const audience = await a.post('/v1/audiences', '"ann"\n', { 'content-type': 'application/x-ndjson' });
+    assert.equal(audience.status, 201);
     return {
+      audienceId: audience.body.id,
       notificationId: sent.body.id,
       keyId: key.body.id,
       deviceId: device.body.id,

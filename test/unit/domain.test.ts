@@ -18,7 +18,7 @@ describe('delivery state machine', () => {
       assert.ok(canTransition(walk[i]!, walk[i + 1]!), `${walk[i]} → ${walk[i + 1]}`);
     assert.ok(canTransition('sending', 'queued'), 'retry and lease reclaim');
     assert.ok(canTransition('dead', 'queued'), 'replay');
-    for (const s of ['suppressed', 'failed', 'clicked', 'bounced'] as const) {
+    for (const s of ['suppressed', 'failed', 'clicked', 'bounced', 'cancelled'] as const) {
       assert.deepEqual(
         DELIVERY_STATES.filter((t) => canTransition(s, t)),
         [],
@@ -27,6 +27,11 @@ describe('delivery state machine', () => {
     }
     assert.throws(() => assertTransition('sent', 'queued'), /illegal delivery transition sent → queued/);
     assert.throws(() => assertTransition('suppressed', 'sending'));
+  });
+
+  it('cancels only what has not been tried: pending, queued and deferred', () => {
+    assert.deepEqual(sourcesOf('cancelled').sort(), ['deferred', 'pending', 'queued']);
+    assert.ok(FINAL_STATES.has('cancelled'));
   });
 
   it('knows where each state can come from, and which states are final', () => {

@@ -1,5 +1,6 @@
 /** Table shapes as Kysely sees them. Column names are snake_case, as in the migrations. */
 import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { Audience } from '../../domain/audience.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
@@ -64,6 +65,11 @@ export interface NotificationsTable {
   lease_expires_at: Timestamp | null;
   created_at: Generated<Date>;
   planned_at: Timestamp | null;
+  audience: ColumnType<Audience | null, string | null | undefined, string | null>;
+  plan_cursor: ColumnType<string | null, string | null | undefined, string | null>;
+  planned_count: ColumnType<string, number | undefined, number>;
+  total_count: ColumnType<string | null, number | null | undefined, number | null>;
+  cancelled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface DeliveriesTable {
@@ -91,6 +97,7 @@ export interface DeliveriesTable {
   target: Generated<string>;
   template: ColumnType<TemplateRef | null, string | null | undefined, string | null>;
   replayed_at: Generated<Date | null>;
+  bulk: Generated<boolean>;
 }
 
 export interface TemplateRef {

@@ -11,6 +11,7 @@ const toClaimed = (row: Selectable<DeliveriesTable>): ClaimedDelivery => ({
   recipientId: row.recipient_id,
   channel: row.channel as Channel,
   address: row.address,
+  target: row.target,
   content: row.content,
   priority: row.priority,
   attempts: row.attempts,
@@ -24,10 +25,11 @@ export const LEASE_LOST_MESSAGE =
 export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
   return {
     /**
-     * Claims due deliveries of one lane in effective-priority order (priority aged by waiting time,
-     * see migration 0002) and leases them. The attempt is counted here, so a worker that dies
-     * mid-send still used it up. The bound on the claim key lets the index scan stop early: a due
-     * row's key is at most now + 30 min (lowest priority), so nothing past that can be due.
+     * Claims due deliveries of one lane and leases them: interactive rows before broadcast (bulk)
+     * rows, so one-to-one messages never queue behind a big fan-out; within a tier, in effective-
+     * priority order (priority aged by waiting time, see migration 0002). The attempt is counted here,
+     * so a worker that dies mid-send still used it up. The bound on the claim key lets the index scan
+     * stop early: a due row's key is at most now + 30 min (lowest priority), so nothing past it is due.
      */
     async claim(channel, owner, limit, leaseMs) {
       const { rows } = await sql<Selectable<DeliveriesTable> & { claim_key: Date }>`
@@ -38,7 +40,7 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
           from (select id from deliveries
                  where channel = ${channel} and status = 'queued' and next_attempt_at <= now()
                    and herald_claim_key(next_attempt_at, priority) <= now() + interval '30 minutes'
-                 order by herald_claim_key(next_attempt_at, priority)
+                 order by bulk, herald_claim_key(next_attempt_at, priority)
                  limit ${limit}
                  for update skip locked) c
          where d.id = c.id

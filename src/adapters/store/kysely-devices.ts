@@ -49,6 +49,16 @@ export function kyselyDeviceStore(db: Db): DeviceStore {
         .execute();
       return rows.map(toDevice);
     },
+    async deactivate(serviceId, deviceId) {
+      const res = await db
+        .updateTable('devices')
+        .set({ active: false, updated_at: new Date() })
+        .where('service_id', '=', serviceId)
+        .where('id', '=', deviceId)
+        .where('active', '=', true)
+        .executeTakeFirst();
+      return res.numUpdatedRows > 0n;
+    },
     async remove(serviceId, recipientId, deviceId) {
       const res = await db
         .deleteFrom('devices')

@@ -28,6 +28,14 @@ export function kyselyErasureStore(db: Db): ErasureStore {
           .where('service_id', '=', serviceId)
           .where('recipient_id', '=', recipientId)
           .execute();
+        // Subscriptions and uploaded audience lines name the recipient (and may carry its data).
+        await sql`delete from topic_subscribers where service_id = ${serviceId} and recipient_id = ${recipientId}`.execute(
+          tx,
+        );
+        await sql`delete from audience_members m using audiences a
+                   where m.audience_id = a.id and a.service_id = ${serviceId} and m.recipient_id = ${recipientId}`.execute(
+          tx,
+        );
         // Devices go with the recipient row (on delete cascade).
         const deleted = await tx
           .deleteFrom('recipients')

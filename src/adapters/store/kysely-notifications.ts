@@ -3,7 +3,8 @@ import type { NotificationStore } from '../../ports/store.ts';
 import type { AttemptRecord, DeliveryView, NotificationView } from '../../domain/types.ts';
 import { priorityName } from '../../domain/types.ts';
 import { FINAL_STATES, type DeliveryState } from '../../domain/delivery-states.ts';
-import { json, type Db } from './db.ts';
+import { json, type Db, type NotificationsTable } from './db.ts';
+import type { Selectable } from 'kysely';
 import { WAKE_CHANNEL } from './connect.ts';
 
 export function kyselyNotificationStore(db: Db): NotificationStore {
@@ -16,7 +17,8 @@ export function kyselyNotificationStore(db: Db): NotificationStore {
             id: n.id,
             service_id: n.serviceId,
             type: n.type,
-            recipient_id: n.recipientId,
+            recipient_id: n.audience ? null : n.recipientId,
+            audience: n.audience ? json(n.audience) : null,
             channels: json(n.channels),
             data: json(n.data),
             content: json(n.content),
@@ -53,6 +55,7 @@ export function kyselyNotificationStore(db: Db): NotificationStore {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!n) return null;
+      if (n.audience) return broadcastView(db, n);
       const deliveries = await db
         .selectFrom('deliveries')
         .selectAll()
@@ -103,7 +106,8 @@ export function kyselyNotificationStore(db: Db): NotificationStore {
         template: d.template,
       }));
       let status: NotificationView['status'];
-      if (n.plan_status === 'failed') status = 'failed';
+      if (n.cancelled_at) status = 'cancelled';
+      else if (n.plan_status === 'failed') status = 'failed';
       else if (n.plan_status !== 'planned') status = 'accepted';
       else status = views.every((d) => FINAL_STATES.has(d.status)) ? 'completed' : 'processing';
       return {
@@ -120,5 +124,45 @@ export function kyselyNotificationStore(db: Db): NotificationStore {
         deliveries: views,
       };
     },
+  };
+}
+
+/**
+ * A broadcast has too many deliveries to list: it answers with progress instead. `planned` and
+ * `total` come from the notification row; counts by status read one index range of this
+ * notification's deliveries (deliveries_notification_status), never the whole table.
+ */
+async function broadcastView(db: Db, n: Selectable<NotificationsTable>): Promise<NotificationView> {
+  const { rows } = await sql<{ status: DeliveryState; n: number }>`
+    select status, count(*)::int as n from deliveries where notification_id = ${n.id} group by status`.execute(
+    db,
+  );
+  const counts: Partial<Record<DeliveryState, number>> = {};
+  for (const r of rows) counts[r.status] = r.n;
+  const open = rows.some((r) => !FINAL_STATES.has(r.status) && r.n > 0);
+  let status: NotificationView['status'];
+  if (n.cancelled_at) status = 'cancelled';
+  else if (n.plan_status === 'failed') status = 'failed';
+  else if (n.plan_status !== 'planned') status = Number(n.planned_count) === 0 ? 'accepted' : 'processing';
+  else status = open ? 'processing' : 'completed';
+  return {
+    id: n.id,
+    type: n.type,
+    status,
+    priority: priorityName(n.priority),
+    recipient: null,
+    channels: n.channels,
+    idempotencyKey: n.idempotency_key,
+    planError: n.plan_error,
+    createdAt: n.created_at,
+    plannedAt: n.planned_at,
+    cancelledAt: n.cancelled_at,
+    audience: n.audience,
+    progress: {
+      planned: Number(n.planned_count),
+      total: n.total_count === null ? null : Number(n.total_count),
+      deliveries: counts,
+    },
+    deliveries: [],
   };
 }

@@ -19,31 +19,52 @@ const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
   idempotencyKey: row.idempotency_key,
   requestHash: row.request_hash,
   createdAt: row.created_at,
+  audience: row.audience,
 });
 
 export function kyselyPlanQueue(db: Db): PlanQueue {
   return {
     /** Pending notifications, and ones whose planner died (lease expired), oldest first. */
-    async claim(owner, limit, leaseMs) {
+    async claim(owner, limit, leaseMs, opts) {
+      const broadcasts = Math.min(limit, opts?.broadcasts ?? limit);
+      const claimable = sql`(plan_status = 'pending' or (plan_status = 'planning' and lease_expires_at < now()))`;
       const { rows } = await sql<Selectable<NotificationsTable>>`
+        with single as (
+          select id from notifications where ${claimable} and audience is null
+           order by priority, created_at limit ${limit} for update skip locked
+        ), broadcast as (
+          select id from notifications where ${claimable} and audience is not null
+           order by priority, created_at limit ${broadcasts} for update skip locked
+        )
         update notifications n
            set plan_status = 'planning', lease_owner = ${owner},
                lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-          from (select id from notifications
-                 where plan_status = 'pending'
-                    or (plan_status = 'planning' and lease_expires_at < now())
-                 order by priority, created_at
-                 limit ${limit}
-                 for update skip locked) c
+          from (select id from single union all select id from broadcast) c
          where n.id = c.id
         returning n.*`.execute(db);
-      return rows.map(toPlan);
+      // One-recipient notifications first: they take a moment each, broadcasts minutes.
+      return rows.map(toPlan).sort((a, b) => Number(a.audience != null) - Number(b.audience != null));
     },
 
     async complete(n, owner, deliveries) {
       const notificationId = n.id;
       const priority = PRIORITY_RANK[n.priority];
       await db.transaction().execute(async (tx) => {
+        // The notification row first: a planner that lost its lease (or whose notification was
+        // cancelled meanwhile, which clears the lease) writes nothing; the lock also orders this
+        // against a concurrent cancel, which then sees these deliveries.
+        const marked = await tx
+          .updateTable('notifications')
+          .set({
+            plan_status: 'planned',
+            planned_at: sql<Date>`now()`,
+            lease_owner: null,
+            lease_expires_at: null,
+          })
+          .where('id', '=', notificationId)
+          .where('lease_owner', '=', owner)
+          .executeTakeFirst();
+        if (marked.numUpdatedRows === 0n) return;
         if (deliveries.length > 0) {
           await tx
             .insertInto('deliveries')
@@ -77,17 +98,6 @@ export function kyselyPlanQueue(db: Db): PlanQueue {
             )
             .execute();
         }
-        await tx
-          .updateTable('notifications')
-          .set({
-            plan_status: 'planned',
-            planned_at: sql<Date>`now()`,
-            lease_owner: null,
-            lease_expires_at: null,
-          })
-          .where('id', '=', notificationId)
-          .where('lease_owner', '=', owner)
-          .execute();
         const lanes = new Set(deliveries.filter((d) => d.status === 'queued').map((d) => d.channel));
         for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
       });

@@ -5,11 +5,12 @@ import { acceptNotification, type AcceptDeps } from '../../app/accept.ts';
 import { notFound } from '../../domain/errors.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import type { Metrics } from '../../ports/metrics.ts';
+import type { NotificationCanceller } from '../../ports/audience-store.ts';
 import { serviceAuth } from '../auth.ts';
 import { errorResponses, NotificationRequestSchema, NotificationSchema, Uuid } from '../schemas.ts';
 
 export function notificationsRoutes(
-  deps: AcceptDeps & { keys: ApiKeyStore; metrics: Metrics },
+  deps: AcceptDeps & { keys: ApiKeyStore; metrics: Metrics; canceller?: NotificationCanceller | undefined },
 ): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -63,5 +64,30 @@ export function notificationsRoutes(
         return view;
       },
     );
+
+    const { canceller } = deps;
+    if (canceller) {
+      app.post(
+        '/v1/notifications/:id/cancel',
+        {
+          schema: {
+            tags: ['notifications'],
+            summary:
+              'Stop what has not been sent: planning stops, and deliveries not yet tried end `cancelled`. Harmless to repeat.',
+            security: [{ apiKey: [] }],
+            params: Type.Object({ id: Uuid }),
+            response: {
+              200: Type.Object({ id: Type.String(), cancelledDeliveries: Type.Integer() }),
+              ...errorResponses(401, 404),
+            },
+          },
+        },
+        async (request) => {
+          const done = await canceller.cancel(request.serviceId, request.params.id);
+          if (!done) throw notFound('notification', request.params.id);
+          return { id: request.params.id, ...done };
+        },
+      );
+    }
   };
 }

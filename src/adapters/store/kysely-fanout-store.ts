@@ -1,0 +1,231 @@
+/**
+ * The broadcast planner's reads and writes. Every read is one query per batch (members with their
+ * recipient rows and preferences, devices, recent counts), and every batch is written by one
+ * transaction that also moves the cursor and the progress count, so a crash resumes exactly where
+ * the last committed batch ended.
+ */
+import { sql, type Transaction } from 'kysely';
+import type { DeviceAddress } from '../../domain/channels.ts';
+import { compareIds } from '../../domain/audience.ts';
+import type { RecipientPreferences } from '../../domain/preferences.ts';
+import { PRIORITY_RANK } from '../../domain/types.ts';
+import type { BatchMember, FanoutStore } from '../../ports/audience-store.ts';
+import type { DB, Db } from './db.ts';
+import { WAKE_CHANNEL } from './connect.ts';
+
+interface MemberRow {
+  member_id: string;
+  member_data: Record<string, unknown> | null;
+  id: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+  timezone: string | null;
+  attributes: Record<string, unknown> | null;
+  preferences: RecipientPreferences | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+}
+
+const toMember = (row: MemberRow): BatchMember => ({
+  id: row.member_id,
+  data: row.member_data,
+  preferences: row.preferences ?? {},
+  recipient:
+    row.id === null
+      ? null
+      : {
+          id: row.id,
+          email: row.email,
+          phone: row.phone,
+          locale: row.locale,
+          timezone: row.timezone,
+          attributes: row.attributes ?? {},
+          createdAt: row.created_at ?? new Date(0),
+          updatedAt: row.updated_at ?? new Date(0),
+        },
+});
+
+const RECIPIENT_COLUMNS = sql`r.id, r.email, r.phone, r.locale, r.timezone, r.attributes, r.preferences, r.created_at, r.updated_at`;
+
+class LostLease extends Error {}
+
+/** A text[] parameter that both drivers pass the same way (pg and PGlite differ on JS arrays). */
+const textArray = (ids: string[]) =>
+  sql`array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+
+export function kyselyFanoutStore(db: Db): FanoutStore {
+  return {
+    async begin(n, owner) {
+      const { rows } = await sql<{ cursor: string | null; planned: number; total: number | null }>`
+        select plan_cursor as cursor, planned_count::int as planned, total_count::int as total
+          from notifications where id = ${n.id} and lease_owner = ${owner} and cancelled_at is null`.execute(
+        db,
+      );
+      const row = rows[0];
+      if (!row) return null;
+      if (row.total !== null) return { cursor: row.cursor, planned: row.planned, total: row.total };
+      const a = n.audience;
+      const count =
+        a.kind === 'recipients'
+          ? sql<{ n: number }>`select ${a.ids.length}::int as n`
+          : a.kind === 'topic'
+            ? sql<{ n: number }>`select count(*)::int as n from topic_subscribers
+                                  where service_id = ${n.serviceId} and topic = ${a.topic}`
+            : a.kind === 'all'
+              ? sql<{
+                  n: number;
+                }>`select count(*)::int as n from recipients where service_id = ${n.serviceId}`
+              : sql<{ n: number }>`select size::int as n from audiences where id = ${a.id}`;
+      const total = (await count.execute(db)).rows[0]?.n ?? 0;
+      await sql`update notifications set total_count = ${total} where id = ${n.id} and lease_owner = ${owner}`.execute(
+        db,
+      );
+      return { cursor: row.cursor, planned: row.planned, total };
+    },
+
+    async nextBatch(n, cursor, limit) {
+      const a = n.audience;
+      const s = n.serviceId;
+      if (a.kind === 'recipients') {
+        // The inline list is sorted once at accept; its order is the cursor's.
+        const ids = a.ids.filter((id) => cursor === null || compareIds(id, cursor) > 0).slice(0, limit);
+        if (ids.length === 0) return [];
+        const { rows } = await sql<MemberRow>`
+          select r.id as member_id, null::jsonb as member_data, ${RECIPIENT_COLUMNS}
+            from recipients r where r.service_id = ${s} and r.id = any(${textArray(ids)})`.execute(db);
+        const found = new Map(rows.map((row) => [row.member_id, row]));
+        return ids.map((id) => {
+          const row = found.get(id);
+          return row ? toMember(row) : { id, recipient: null, preferences: {}, data: null };
+        });
+      }
+      const after = cursor === null ? sql`true` : undefined;
+      const query =
+        a.kind === 'topic'
+          ? sql<MemberRow>`
+              select t.recipient_id as member_id, null::jsonb as member_data, ${RECIPIENT_COLUMNS}
+                from topic_subscribers t
+                left join recipients r on r.service_id = t.service_id and r.id = t.recipient_id
+               where t.service_id = ${s} and t.topic = ${a.topic}
+                 and ${after ?? sql`t.recipient_id > ${cursor}`}
+               order by t.recipient_id limit ${limit}`
+          : a.kind === 'all'
+            ? sql<MemberRow>`
+              select r.id as member_id, null::jsonb as member_data, ${RECIPIENT_COLUMNS}
+                from recipients r
+               where r.service_id = ${s} and ${after ?? sql`r.id > ${cursor}`}
+               order by r.id limit ${limit}`
+            : sql<MemberRow>`
+              select m.recipient_id as member_id, m.data as member_data, ${RECIPIENT_COLUMNS}
+                from audience_members m
+                left join recipients r on r.service_id = ${s} and r.id = m.recipient_id
+               where m.audience_id = ${a.id} and ${after ?? sql`m.recipient_id > ${cursor}`}
+               order by m.recipient_id limit ${limit}`;
+      return (await query.execute(db)).rows.map(toMember);
+    },
+
+    async devices(serviceId, recipientIds) {
+      const out = new Map<string, DeviceAddress[]>();
+      if (recipientIds.length === 0) return out;
+      const { rows } = await sql<{
+        recipient_id: string;
+        id: string;
+        platform: DeviceAddress['platform'];
+        token: string;
+        keys: DeviceAddress['keys'];
+        active: boolean;
+      }>`select recipient_id, id, platform, token, keys, active from devices
+          where service_id = ${serviceId} and recipient_id = any(${textArray(recipientIds)})
+          order by created_at`.execute(db);
+      for (const r of rows) {
+        const list = out.get(r.recipient_id) ?? [];
+        list.push({ id: r.id, platform: r.platform, token: r.token, keys: r.keys, active: r.active });
+        out.set(r.recipient_id, list);
+      }
+      return out;
+    },
+
+    async countRecent(serviceId, recipientIds, since, exclude) {
+      if (recipientIds.length === 0) return new Map();
+      const { rows } = await sql<{ recipient_id: string; n: number }>`
+        select recipient_id, count(distinct notification_id)::int as n from deliveries
+         where service_id = ${serviceId} and recipient_id = any(${textArray(recipientIds)})
+           and created_at > ${since} and notification_id <> ${exclude}
+           and status not in ('suppressed', 'failed', 'cancelled')
+         group by recipient_id`.execute(db);
+      return new Map(rows.map((r) => [r.recipient_id, r.n]));
+    },
+
+    async writeBatch(n, owner, batch, leaseMs) {
+      try {
+        await db.transaction().execute(async (tx) => {
+          // The notification row first: its lock orders this batch against a concurrent cancel.
+          const moved = await sql`
+            update notifications
+               set plan_cursor = ${batch.cursor}, planned_count = planned_count + ${batch.members},
+                   lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+             where id = ${n.id} and lease_owner = ${owner} and plan_status = 'planning'
+               and cancelled_at is null`.execute(tx);
+          if ((moved.numAffectedRows ?? 0n) === 0n) throw new LostLease();
+          await insertDeliveries(tx, n, batch.deliveries);
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof LostLease) return false;
+        throw err;
+      }
+    },
+
+    async pause(notificationId, owner) {
+      await sql`
+        update notifications set plan_status = 'pending', lease_owner = null, lease_expires_at = null
+         where id = ${notificationId} and lease_owner = ${owner} and plan_status = 'planning'`.execute(db);
+    },
+
+    async finish(notificationId, owner) {
+      await sql`
+        update notifications
+           set plan_status = 'planned', planned_at = now(), lease_owner = null, lease_expires_at = null
+         where id = ${notificationId} and lease_owner = ${owner} and plan_status = 'planning'`.execute(db);
+    },
+  };
+}
+
+/**
+ * One statement per batch whatever its size: the rows travel as one JSON parameter, so there is no
+ * bind-parameter limit to chunk around, and it runs the same on PGlite and PostgreSQL.
+ */
+async function insertDeliveries(
+  tx: Transaction<DB>,
+  n: Parameters<FanoutStore['writeBatch']>[0],
+  deliveries: Parameters<FanoutStore['writeBatch']>[2]['deliveries'],
+): Promise<void> {
+  if (deliveries.length === 0) return;
+  const rows = deliveries.map((d) => ({
+    id: d.id,
+    r: d.recipientId,
+    c: d.channel,
+    a: d.address,
+    s: d.status,
+    b: d.content,
+    why: d.reason,
+    ec: d.status === 'failed' ? d.reason : null,
+    em: d.errorMessage ?? null,
+    at: d.notBefore ?? null,
+    t: d.target ?? '',
+    tpl: d.template ?? null,
+  }));
+  await sql`
+    insert into deliveries (id, notification_id, service_id, recipient_id, channel, address, status,
+                            priority, content, reason, last_error_code, last_error_message,
+                            next_attempt_at, target, template, bulk)
+    select x.id, ${n.id}, ${n.serviceId}, x.r, x.c, x.a, x.s, ${PRIORITY_RANK[n.priority]}, x.b, x.why,
+           x.ec, x.em, coalesce(x.at, now()), x.t, x.tpl, true
+      from json_to_recordset(${JSON.stringify(rows)}::json)
+           as x(id uuid, r text, c text, a text, s text, b jsonb, why text, ec text, em text,
+                at timestamptz, t text, tpl jsonb)
+    on conflict (notification_id, recipient_id, channel, target) do nothing`.execute(tx);
+  const lanes = new Set(deliveries.filter((d) => d.status === 'queued').map((d) => d.channel));
+  for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
+}

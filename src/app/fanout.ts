@@ -1,0 +1,162 @@
+/**
+ * Planning a broadcast: the audience is read in batches in recipient-id order; each batch costs a
+ * handful of queries whatever its size (members with their preferences, devices, recent counts,
+ * suppressed addresses), is decided and rendered per recipient by the same `planDeliveries` as a
+ * single notification, and is written with the cursor in one transaction. Memory holds one batch.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { Audience } from '../domain/audience.ts';
+import { addressFor, type Channel } from '../domain/channels.ts';
+import { DEFAULT_TYPE } from '../domain/notification-types.ts';
+import { decide } from '../domain/preferences.ts';
+import type { TemplateRenderer } from '../domain/templates.ts';
+import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
+import type { RecipientLinks } from '../domain/unsubscribe.ts';
+import type { BatchMember, FanoutStore } from '../ports/audience-store.ts';
+import type { NotificationTypeStore, PreferenceStore, TemplateStore } from '../ports/preferences-store.ts';
+import type { SuppressionList } from '../ports/receipts.ts';
+import { pickTemplates, type PlanContext } from './plan-context.ts';
+import { planDeliveries } from './plan.ts';
+
+export interface BroadcastDeps {
+  store: FanoutStore;
+  types: NotificationTypeStore;
+  templates: TemplateStore;
+  preferences: Pick<PreferenceStore, 'serviceDefaults'>;
+  suppressions?: SuppressionList;
+  renderer: TemplateRenderer;
+  links?: (serviceId: string, recipientId: string) => Promise<RecipientLinks>;
+  now: () => Date;
+  batchSize: number;
+  leaseMs: number;
+  /** Told after each committed batch (progress logs, tests). */
+  onBatch?: (n: NotificationToPlan, planned: number, total: number) => void;
+  onResume?: (n: NotificationToPlan, cursor: string, planned: number) => void;
+  /** True once the process is stopping: the broadcast is handed back between batches. */
+  stopping?: () => boolean;
+}
+
+export type BroadcastOutcome = 'planned' | 'stopped';
+
+const DAY_MS = 86_400_000;
+
+export async function planBroadcast(
+  deps: BroadcastDeps,
+  n: NotificationToPlan & { audience: Audience },
+  owner: string,
+): Promise<BroadcastOutcome> {
+  const start = await deps.store.begin(n, owner);
+  if (!start) return 'stopped';
+  if (start.cursor !== null) deps.onResume?.(n, start.cursor, start.planned);
+  // What every recipient shares is loaded once per broadcast, not once per recipient.
+  const [type, defaults, templates] = await Promise.all([
+    deps.types.get(n.serviceId, n.type),
+    deps.preferences.serviceDefaults(n.serviceId),
+    deps.templates.latest(n.serviceId, n.type),
+  ]);
+  const def = type ?? { ...DEFAULT_TYPE, key: n.type };
+  const byLocale = new Map<string, ReturnType<typeof pickTemplates>>();
+  const templatesFor = (locale: string | null) => {
+    const key = locale ?? '';
+    let picked = byLocale.get(key);
+    if (!picked) byLocale.set(key, (picked = pickTemplates(templates, locale)));
+    return picked;
+  };
+  const wantsDevices = n.channels.some((c) => c === 'push' || c === 'web_push');
+
+  let cursor = start.cursor;
+  let planned = start.planned;
+  let writing: Promise<boolean> = Promise.resolve(true);
+  for (;;) {
+    if (deps.stopping?.()) {
+      await writing;
+      await deps.store.pause(n.id, owner);
+      return 'stopped';
+    }
+    const batch = await deps.store.nextBatch(n, cursor, deps.batchSize);
+    const last = batch.at(-1);
+    if (!last) break;
+    const ids = batch.filter((m) => m.recipient).map((m) => m.id);
+    const now = deps.now();
+    const [devices, recent] = await Promise.all([
+      wantsDevices ? deps.store.devices(n.serviceId, ids) : new Map<string, never[]>(),
+      deps.store.countRecent(n.serviceId, ids, new Date(now.getTime() - DAY_MS), n.id),
+    ]);
+    const contexts = new Map<string, PlanContext>();
+    for (const m of batch) {
+      if (!m.recipient) continue;
+      contexts.set(m.id, {
+        type: def,
+        decisions: decide({
+          now,
+          channels: n.channels,
+          type: { key: def.key, category: def.category, kind: def.kind },
+          priority: n.priority,
+          timeZone: m.recipient.timezone,
+          service: defaults,
+          recipient: m.preferences,
+          sentLastDay: recent.get(m.id) ?? 0,
+        }),
+        devices: devices.get(m.id) ?? [],
+        templates: templatesFor(m.recipient.locale),
+        links: def.kind === 'commercial' && deps.links ? await deps.links(n.serviceId, m.id) : null,
+      });
+    }
+    const suppressed = await suppressedIn(deps, n, batch, contexts);
+    const deliveries: PlannedDelivery[] = [];
+    for (const m of batch) {
+      // Uploaded per-recipient data sits beside (and over) the notification's own data.
+      const forMember = { ...n, recipientId: m.id, data: m.data ? { ...n.data, ...m.data } : n.data };
+      deliveries.push(
+        ...(await planDeliveries(
+          forMember,
+          m.recipient,
+          deps.renderer,
+          uuidv7,
+          contexts.get(m.id),
+          suppressed,
+        )),
+      );
+    }
+    // Batch k is written while batch k+1 is read and rendered: the next read needs only the cursor,
+    // and writes stay in order (each waits for the one before), so the stored cursor never skips.
+    if (!(await writing)) return 'stopped';
+    const members = batch.length;
+    writing = deps.store
+      .writeBatch(n, owner, { cursor: last.id, members, deliveries }, deps.leaseMs)
+      .then((ok) => {
+        if (ok) {
+          planned += members;
+          deps.onBatch?.(n, planned, start.total);
+        }
+        return ok;
+      });
+    // Awaited at the next batch; until then a failure must not count as unhandled.
+    writing.catch(() => undefined);
+    cursor = last.id;
+    if (batch.length < deps.batchSize) break;
+  }
+  if (!(await writing)) return 'stopped';
+  await deps.store.finish(n.id, owner);
+  return 'planned';
+}
+
+/** The whole batch's addresses checked against the suppression list in one query. */
+async function suppressedIn(
+  deps: BroadcastDeps,
+  n: NotificationToPlan,
+  batch: BatchMember[],
+  contexts: Map<string, PlanContext>,
+): Promise<Set<string>> {
+  if (!deps.suppressions) return new Set();
+  const entries: { channel: Channel; address: string }[] = [];
+  for (const m of batch) {
+    if (!m.recipient) continue;
+    const withDevices = { ...m.recipient, devices: contexts.get(m.id)?.devices ?? [] };
+    for (const channel of n.channels) {
+      const address = addressFor(channel, withDevices);
+      if (address !== null) entries.push({ channel, address });
+    }
+  }
+  return deps.suppressions.suppressed(n.serviceId, entries);
+}

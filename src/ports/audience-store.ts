@@ -1,0 +1,88 @@
+/** Storage for who broadcasts go to: topics, uploaded audiences, and the planner's batched reads. */
+import type { Audience, AudienceLine } from '../domain/audience.ts';
+import type { DeviceAddress } from '../domain/channels.ts';
+import type { RecipientPreferences } from '../domain/preferences.ts';
+import type { NotificationToPlan, PlannedDelivery, Recipient } from '../domain/types.ts';
+
+export interface TopicStore {
+  /** Adds subscriptions of existing recipients; ids this service has no recipient for are returned. */
+  subscribe(serviceId: string, topic: string, recipientIds: string[]): Promise<{ unknown: string[] }>;
+  unsubscribe(serviceId: string, topic: string, recipientIds: string[]): Promise<number>;
+  /** Subscribers in id order after `after` (the previous page's last id). */
+  list(
+    serviceId: string,
+    topic: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ id: string; subscribedAt: Date }[]>;
+}
+
+export interface AudienceInfo {
+  id: string;
+  size: number;
+  createdAt: Date;
+}
+
+export interface AudienceStore {
+  /** Stores every line as a new audience in one transaction: all of it, or (on a bad line) none. */
+  upload(serviceId: string, id: string, lines: AsyncIterable<AudienceLine>): Promise<AudienceInfo>;
+  exists(serviceId: string, id: string): Promise<boolean>;
+  get(serviceId: string, id: string): Promise<AudienceInfo | null>;
+}
+
+/** One recipient of a broadcast batch: the row (null when no such recipient) and any uploaded data. */
+export interface BatchMember {
+  id: string;
+  recipient: Recipient | null;
+  preferences: RecipientPreferences;
+  data: Record<string, unknown> | null;
+}
+
+export interface BroadcastStart {
+  cursor: string | null;
+  planned: number;
+  total: number;
+}
+
+export interface FanoutStore {
+  /** Counts the audience the first time (kept for progress) and returns where planning stopped. */
+  begin(n: NotificationToPlan & { audience: Audience }, owner: string): Promise<BroadcastStart | null>;
+  /** Up to `limit` members after `cursor`, in the order the cursor follows. */
+  nextBatch(
+    n: NotificationToPlan & { audience: Audience },
+    cursor: string | null,
+    limit: number,
+  ): Promise<BatchMember[]>;
+  devices(serviceId: string, recipientIds: string[]): Promise<Map<string, DeviceAddress[]>>;
+  /** Per recipient: distinct notifications in the window, not counting `exclude` (the frequency cap). */
+  countRecent(
+    serviceId: string,
+    recipientIds: string[],
+    since: Date,
+    exclude: string,
+  ): Promise<Map<string, number>>;
+  /**
+   * In one transaction: writes the batch's deliveries (idempotently), moves the cursor to `cursor`,
+   * adds `members` to the planned count and renews the lease. False when the lease was lost or the
+   * notification was cancelled meanwhile; then nothing was written.
+   */
+  writeBatch(
+    n: NotificationToPlan,
+    owner: string,
+    batch: { cursor: string; members: number; deliveries: PlannedDelivery[] },
+    leaseMs: number,
+  ): Promise<boolean>;
+  /** Gives the broadcast back (this process is stopping): another planner resumes it at once. */
+  pause(notificationId: string, owner: string): Promise<void>;
+  /** Marks the broadcast planned. */
+  finish(notificationId: string, owner: string): Promise<void>;
+}
+
+export interface NotificationCanceller {
+  /**
+   * Stops what has not been sent: planning stops at its next batch, and deliveries not yet tried
+   * (pending, queued, deferred) end `cancelled`. Those being sent finish. Null when there is no such
+   * notification for this service; cancelling twice is harmless.
+   */
+  cancel(serviceId: string, id: string): Promise<{ cancelledDeliveries: number } | null>;
+}
