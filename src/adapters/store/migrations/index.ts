@@ -4,6 +4,7 @@ import * as m0002 from './0002-engine.ts';
 import * as m0003 from './0003-preferences.ts';
 import * as m0004 from './0004-providers.ts';
 import * as m0006 from './0006-metrics.ts';
+import * as m0008 from './0008-operate.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-preferences': m0003,
   '0004-providers': m0004,
   '0006-metrics': m0006,
+  '0008-operate': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
