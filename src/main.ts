@@ -67,6 +67,16 @@ import { kyselyDeadLetters } from './adapters/store/kysely-dead-letters.ts';
 import { createProviderHealth } from './app/provider-health.ts';
 import type { RateLimitSetting } from './domain/rate-slices.ts';
 import type { BreakerPolicy } from './domain/circuit-breaker.ts';
+import { kyselyAnalytics } from './adapters/store/kysely-analytics.ts';
+import { kyselyWebhookEndpoints } from './adapters/store/kysely-webhook-endpoints.ts';
+import { kyselyWebhookOutbox } from './adapters/store/kysely-webhook-outbox.ts';
+import { kyselyOperator } from './adapters/store/kysely-operator.ts';
+import { checkWebhookUrl } from './adapters/net/ssrf-guard.ts';
+import {
+  createStatusWebhookPoster,
+  type StatusWebhookPoster,
+} from './adapters/webhooks/status-webhook-poster.ts';
+import { createStatusWebhookLoop } from './app/status-webhooks.ts';
 
 export interface Roles {
   api: boolean;
@@ -296,6 +306,9 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     redis = await connectRedis(config.redisUrl, logger);
     const providerStatus = kyselyProviderStatus(db);
     let publisher: NodeJS.Timeout | undefined;
+    const analytics = kyselyAnalytics(db);
+    let rollups: NodeJS.Timeout | undefined;
+    let poster: StatusWebhookPoster | undefined;
 
     if (roles.worker) {
       const onError = (err: unknown, where: string) => logger.error({ err, where }, 'worker error');
@@ -364,11 +377,31 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           }),
         );
       }
+      poster = createStatusWebhookPoster({
+        timeoutMs: config.statusWebhooks.timeoutMs,
+        allowPrivate: config.allowPrivateWebhookUrls,
+      });
+      const webhookOutbox = kyselyWebhookOutbox(db);
+      const statusWebhooks = createStatusWebhookLoop({
+        owner,
+        outbox: webhookOutbox,
+        poster,
+        schedule: config.statusWebhooks.retryScheduleMs,
+        leaseMs: config.worker.leaseMs,
+        pollMs: config.worker.pollMs,
+        concurrency: config.statusWebhooks.concurrency,
+        onError,
+      });
       unlisten = await database.listen((payload) => {
         if (payload === 'plan') planner.wake();
+        else if (payload === 'status-webhooks') statusWebhooks.wake();
         else lanes.get(payload)?.wake();
       });
-      loops.push(planner, ...lanes.values());
+      loops.push(planner, ...lanes.values(), statusWebhooks);
+      rollups = setInterval(
+        () => void analytics.rollUp().catch((err: unknown) => onError(err, 'analytics rollup')),
+        config.analytics.rollupMs,
+      );
       for (const loop of loops) loop.start();
       const deferred = kyselyDeferredQueue(db);
       const sweep = async () => {
@@ -377,6 +410,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         const perChannel = Object.fromEntries(
           CHANNELS.map((c) => [c, retryPolicyFor(config, c).maxAttempts]),
         );
+        if ((await webhookOutbox.reclaimExpired()) > 0) statusWebhooks.wake();
         const moved = await queue.reclaimExpired(config.retry.default.maxAttempts, perChannel);
         if (moved > 0) {
           logger.warn({ moved }, 'reclaimed deliveries whose worker lost its lease');
@@ -413,6 +447,13 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           providers: providers.map((p) => ({ name: p.name, channel: p.channel })),
           requestLimiter: requestRateLimiter(redis, config.apiRateLimit.perSecond),
         },
+        operate: {
+          analytics,
+          webhookEndpoints: kyselyWebhookEndpoints(db),
+          checkWebhookUrl: (u) => checkWebhookUrl(u, config.allowPrivateWebhookUrls),
+          operator: kyselyOperator(db),
+          embedded: database.kind === 'pglite',
+        },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,
@@ -446,6 +487,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           logger.info('stopping: no new claims, finishing in-flight work');
           await app?.close();
           if (sweeper) clearInterval(sweeper);
+          if (rollups) clearInterval(rollups);
           const drain = Promise.all(loops.map((l) => l.stop()));
           const timeout = new Promise<'timeout'>((r) =>
             setTimeout(() => r('timeout'), config.worker.drainMs).unref(),
@@ -460,6 +502,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             await providerStatus.forget(owner).catch(() => undefined);
           }
           for (const chain of senders?.values() ?? []) for (const s of chain) await s.close?.();
+          await poster?.close();
           await redis?.quit().catch(() => undefined);
           await database.close();
           logger.info('stopped');

@@ -42,6 +42,6 @@ export function createStatusWebhookLoop(o: {
         items.map((m) => m.id),
         o.owner,
       ),
-    onError: o.onError,
+    onError: (err, where) => o.onError(err, where),
   });
 }

@@ -41,6 +41,11 @@ import { providersRoutes } from './routes/providers.ts';
 import { installKeyRateLimit } from './rate-limit.ts';
 import type { DeadLetterStore, ProviderStatusStore } from '../ports/engine-store.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
+import type { AnalyticsStore, OperatorStore, WebhookEndpointStore } from '../ports/operate-store.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import { webhookEndpointsRoutes } from './routes/webhook-endpoints.ts';
+import { operatorRoutes } from './routes/operator.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -73,6 +78,15 @@ export interface HttpDeps {
     providerStatus: ProviderStatusStore;
     providers: { name: string; channel: string }[];
     requestLimiter?: RateLimiter;
+  };
+  /** Operating Herald: analytics, status webhooks, the operator's lists and the dashboard. */
+  operate?: {
+    analytics: AnalyticsStore;
+    webhookEndpoints: WebhookEndpointStore;
+    checkWebhookUrl(url: string): Promise<string | null>;
+    operator: OperatorStore;
+    /** Embedded mode: the dashboard shows the capture outbox. */
+    embedded: boolean;
   };
 }
 
@@ -145,6 +159,17 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.engine) {
     await app.register(deliveriesRoutes({ keys: deps.keys, deadLetters: deps.engine.deadLetters }));
     await app.register(providersRoutes({ ...deps.engine, keys: deps.keys, adminToken: deps.adminToken }));
+  }
+  if (deps.operate) {
+    const o = deps.operate;
+    await app.register(analyticsRoutes({ keys: deps.keys, analytics: o.analytics }));
+    await app.register(
+      webhookEndpointsRoutes({ keys: deps.keys, endpoints: o.webhookEndpoints, checkUrl: o.checkWebhookUrl }),
+    );
+    await app.register(
+      operatorRoutes({ keys: deps.keys, adminToken: deps.adminToken, operator: o.operator }),
+    );
+    await app.register(dashboardRoutes({ embedded: o.embedded }));
   }
   return app;
 }

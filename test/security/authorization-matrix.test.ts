@@ -17,6 +17,7 @@ interface Fixture {
   keyId: string;
   deviceId: string;
   deliveryId: string;
+  webhookEndpointId: string;
 }
 
 interface Row {
@@ -40,6 +41,8 @@ const OWNED = (owner: number) => ({ ...SERVICE_ONLY, otherService: 404, owner })
 /** A service route on the caller's own collection or settings. */
 const OWN = (status: number) => ({ ...SERVICE_ONLY, otherService: status, owner: status });
 const T = '/v1/notification-types/a-only';
+const ADMIN_ONLY = { ...everyone(401), admin: 200 };
+const W = (f: Fixture) => `/v1/webhook-endpoints/${f.webhookEndpointId}`;
 
 const MATRIX: Row[] = [
   { method: 'GET', route: '/healthz', call: () => ({ path: '/healthz' }), expect: PUBLIC },
@@ -274,6 +277,68 @@ const MATRIX: Row[] = [
     expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
     mustNotLeak: () => 'ann@example.com',
   },
+  // The dashboard page holds no data: it asks for a token and calls the API with it.
+  { method: 'GET', route: '/', call: () => ({ path: '/' }), expect: PUBLIC },
+  {
+    method: 'GET',
+    route: '/v1/admin/services',
+    call: () => ({ path: '/v1/admin/services' }),
+    expect: ADMIN_ONLY,
+  },
+  {
+    method: 'GET',
+    route: '/v1/notifications',
+    call: () => ({ path: '/v1/notifications' }),
+    expect: OWN(200),
+    mustNotLeak: (f) => f.notificationId,
+  },
+  {
+    method: 'GET',
+    route: '/v1/deliveries/{id}/history',
+    call: (f) => ({ path: `/v1/deliveries/${f.deliveryId}/history` }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'GET',
+    route: '/v1/analytics',
+    call: () => ({ path: '/v1/analytics?groupBy=channel' }),
+    expect: OWN(200),
+  },
+  {
+    method: 'POST',
+    route: '/v1/webhook-endpoints',
+    call: () => ({
+      path: '/v1/webhook-endpoints',
+      body: { url: 'https://93.184.216.34/hook', events: ['delivery.sent'] },
+    }),
+    expect: OWN(201),
+  },
+  {
+    method: 'GET',
+    route: '/v1/webhook-endpoints',
+    call: () => ({ path: '/v1/webhook-endpoints' }),
+    expect: OWN(200),
+    mustNotLeak: (f) => f.webhookEndpointId,
+  },
+  { method: 'GET', route: '/v1/webhook-endpoints/{id}', call: (f) => ({ path: W(f) }), expect: OWNED(200) },
+  {
+    method: 'PATCH',
+    route: '/v1/webhook-endpoints/{id}',
+    call: (f) => ({ path: W(f), body: { description: 'changed' } }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/webhook-endpoints/{id}',
+    call: (f) => ({ path: W(f) }),
+    expect: OWNED(204),
+  },
+  {
+    method: 'GET',
+    route: '/v1/webhook-endpoints/{id}/attempts',
+    call: (f) => ({ path: `${W(f)}/attempts` }),
+    expect: OWNED(200),
+  },
 ];
 
 describe('authorization matrix', () => {
@@ -309,7 +374,13 @@ describe('authorization matrix', () => {
     });
     assert.equal(sent.status, 202);
     const n = await waitForNotification(a, sent.body.id);
+    const endpoint = await a.post('/v1/webhook-endpoints', {
+      url: 'https://93.184.216.34/hook',
+      events: ['delivery.dead'],
+    });
+    assert.equal(endpoint.status, 201);
     return {
+      webhookEndpointId: endpoint.body.id,
       notificationId: sent.body.id,
       keyId: key.body.id,
       deviceId: device.body.id,

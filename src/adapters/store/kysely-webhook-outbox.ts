@@ -4,7 +4,7 @@
  * worker that dies gives its messages back when the lease runs out.
  */
 import { sql } from 'kysely';
-import type { ClaimedWebhook, WebhookOutbox } from '../../ports/operate-store.ts';
+import type { WebhookOutbox } from '../../ports/operate-store.ts';
 import type { Db } from './db.ts';
 
 export function kyselyWebhookOutbox(db: Db): WebhookOutbox {
