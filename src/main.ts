@@ -77,6 +77,8 @@ import {
   type StatusWebhookPoster,
 } from './adapters/webhooks/status-webhook-poster.ts';
 import { createStatusWebhookLoop } from './app/status-webhooks.ts';
+import { createTrackingLinks } from './app/tracking-links.ts';
+import { kyselyTrackingStore } from './adapters/store/kysely-tracking.ts';
 
 export interface Roles {
   api: boolean;
@@ -283,6 +285,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         : await databaseSecret(kyselySecretStore(db)));
     let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const links = createLinks(secret, () => publicUrl);
+    const trackingLinks = createTrackingLinks(secret, () => publicUrl);
     if (!config.publicUrl && !roles.api) {
       logger.warn(
         { publicUrl },
@@ -324,7 +327,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         onError,
         context: (n, r) =>
           loadPlanContext(
-            { ...prefs, now: () => new Date(), links: (s, id) => links.forRecipient(s, id) },
+            {
+              ...prefs,
+              now: () => new Date(),
+              links: (s, id) => links.forRecipient(s, id),
+              tracking: trackingLinks,
+            },
             n,
             r,
           ),
@@ -453,6 +461,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           checkWebhookUrl: (u) => checkWebhookUrl(u, config.allowPrivateWebhookUrls),
           operator: kyselyOperator(db),
           embedded: database.kind === 'pglite',
+          tracking: { links: trackingLinks, store: kyselyTrackingStore(db) },
         },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(

@@ -115,6 +115,8 @@ export async function planDeliveries(
       const vars = { ...templateVars(n, recipient), ...linkVars(ctx?.links ?? null) };
       content = await renderContent(template, vars, renderer);
       if (channel === 'email' && ctx?.links) content = withUnsubscribe(content, ctx.links);
+      // An email has one target, so its delivery id is base.id.
+      if (channel === 'email' && ctx?.track) content = ctx.track(content, base.id);
     } catch (err) {
       planned.push({
         ...base,

@@ -46,6 +46,9 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { webhookEndpointsRoutes } from './routes/webhook-endpoints.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { trackingRoutes } from './routes/tracking.ts';
+import type { TrackingLinks } from '../app/tracking-links.ts';
+import type { TrackingStore } from '../adapters/store/kysely-tracking.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -87,6 +90,7 @@ export interface HttpDeps {
     operator: OperatorStore;
     /** Embedded mode: the dashboard shows the capture outbox. */
     embedded: boolean;
+    tracking: { links: TrackingLinks; store: TrackingStore };
   };
 }
 
@@ -164,12 +168,22 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     const o = deps.operate;
     await app.register(analyticsRoutes({ keys: deps.keys, analytics: o.analytics }));
     await app.register(
-      webhookEndpointsRoutes({ keys: deps.keys, endpoints: o.webhookEndpoints, checkUrl: o.checkWebhookUrl }),
+      webhookEndpointsRoutes({
+        keys: deps.keys,
+        endpoints: o.webhookEndpoints,
+        checkUrl: (u) => o.checkWebhookUrl(u),
+      }),
     );
     await app.register(
       operatorRoutes({ keys: deps.keys, adminToken: deps.adminToken, operator: o.operator }),
     );
     await app.register(dashboardRoutes({ embedded: o.embedded }));
+    await app.register(
+      trackingRoutes({
+        ...o.tracking,
+        onError: (err) => app.log.error({ err }, 'recording an open or click failed'),
+      }),
+    );
   }
   return app;
 }

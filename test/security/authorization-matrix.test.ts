@@ -277,6 +277,19 @@ const MATRIX: Row[] = [
     expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
     mustNotLeak: () => 'ann@example.com',
   },
+  // Tracking tokens are the credential; a forged one gets no image and no redirect, whoever asks.
+  {
+    method: 'GET',
+    route: '/t/o/{token}',
+    call: () => ({ path: '/t/o/forged.token' }),
+    expect: everyone(404),
+  },
+  {
+    method: 'GET',
+    route: '/t/c/{token}',
+    call: () => ({ path: '/t/c/forged.token' }),
+    expect: everyone(403),
+  },
   // The dashboard page holds no data: it asks for a token and calls the API with it.
   { method: 'GET', route: '/', call: () => ({ path: '/' }), expect: PUBLIC },
   {

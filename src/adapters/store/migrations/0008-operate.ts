@@ -132,6 +132,8 @@ const statements = [
      if found then perform pg_notify('herald_wake', 'status-webhooks'); end if;
      return null;
    end $$`,
+  // Open and click tracking per type; null means the default (on for commercial, off for transactional).
+  `alter table notification_types add column tracking jsonb`,
   `create trigger deliveries_reported_insert after insert on deliveries for each row
      when (new.status in ${REPORTED}) execute function herald_delivery_reported()`,
   `create trigger deliveries_reported_update after update of status on deliveries for each row
