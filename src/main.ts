@@ -49,7 +49,7 @@ import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
 import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
 import { createPlanner } from './app/plan.ts';
 import { createLane } from './app/dispatch.ts';
-import type { WorkLoop } from './app/work-loop.ts';
+import type { LogIds, WorkLoop } from './app/work-loop.ts';
 import { sql } from 'kysely';
 import { kyselyNotificationTypeStore } from './adapters/store/kysely-notification-types.ts';
 import { kyselyTemplateStore } from './adapters/store/kysely-templates.ts';
@@ -314,7 +314,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     let poster: StatusWebhookPoster | undefined;
 
     if (roles.worker) {
-      const onError = (err: unknown, where: string) => logger.error({ err, where }, 'worker error');
+      const onError = (err: unknown, where: string, ids?: LogIds) =>
+        logger.error({ err, where, ...ids }, 'worker error');
       const planner = createPlanner({
         owner,
         queue: kyselyPlanQueue(db),
@@ -371,7 +372,23 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             health,
             limiter,
             onError,
-            onSettled: (d, settlement, attempt) =>
+            onSettled: (d, settlement, attempt) => {
+              // One line per attempt, with the ids that find it again; failures louder than successes.
+              const level =
+                settlement.status === 'sent' ? 'debug' : settlement.status === 'queued' ? 'info' : 'warn';
+              logger[level](
+                {
+                  notificationId: d.notificationId,
+                  deliveryId: d.id,
+                  channel: d.channel,
+                  provider: attempt.provider,
+                  attempt: attempt.attempt,
+                  outcome: attempt.outcome,
+                  status: settlement.status,
+                  errorCode: attempt.errorCode,
+                },
+                'delivery attempt settled',
+              );
               metrics.deliverySettled({
                 channel: d.channel,
                 provider: attempt.provider,
@@ -381,7 +398,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
                 ...(settlement.status === 'sent'
                   ? { queuedToSentMs: Date.now() - d.createdAt.getTime() }
                   : {}),
-              }),
+              });
+            },
           }),
         );
       }

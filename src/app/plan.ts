@@ -13,6 +13,7 @@ import type { PlanQueue, RecipientStore } from '../ports/store.ts';
 import { suppressionKey, type SuppressionList } from '../ports/receipts.ts';
 import { withUnsubscribe, type RecipientLinks } from '../domain/unsubscribe.ts';
 import type { PlanContext } from './plan-context.ts';
+import type { LogIds } from './work-loop.ts';
 import { WorkLoop } from './work-loop.ts';
 
 export function templateVars(n: Pick<NotificationToPlan, 'data'>, r: Recipient): Vars {
@@ -171,7 +172,7 @@ export interface PlannerOptions {
   concurrency: number;
   /** Hard-bounced and complained addresses; none when absent. */
   suppressions?: SuppressionList;
-  onError(err: unknown, where: string): void;
+  onError(err: unknown, where: string, ids?: LogIds): void;
   /** Preferences, devices and stored templates for a recipient; without it every channel is sent as asked. */
   context?: (n: NotificationToPlan, recipient: Recipient) => Promise<PlanContext>;
 }
@@ -205,6 +206,6 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
       await o.queue.complete(n, o.owner, deliveries);
     },
     release: () => o.queue.release(o.owner),
-    onError: (err, where) => o.onError(err, where),
+    onError: (err, where, n) => o.onError(err, where, n ? { notificationId: n.id } : undefined),
   });
 }
