@@ -179,6 +179,31 @@ describe('analytics', () => {
     }
   });
 
+  it('a later run adds to the hours it already rolled up, histograms included', async () => {
+    const [first] = seeded;
+    assert.ok(first);
+    const { rows } = await sql<{ notification_id: string }>`
+      select notification_id from deliveries where service_id = ${serviceId} order by created_at limit 1`.execute(
+      herald.db,
+    );
+    const sentAt = (first.steps[0]?.[1] ?? BASE) + 1;
+    await sql`insert into deliveries (id, notification_id, service_id, recipient_id, channel, status, provider, created_at, updated_at, sent_at)
+              values (${randomUUID()}, ${rows[0]?.notification_id}, ${serviceId}, 'late', ${first.channel}, 'sent', ${first.provider},
+                      ${new Date(first.acceptedAt)}, ${new Date(sentAt)}, ${new Date(sentAt)})`.execute(
+      herald.db,
+    );
+    // The same service, hour, channel, type and provider as a rolled-up row: the run must add to it.
+    seeded.push({ ...first, steps: [['sent', sentAt]] });
+    assert.equal(await kyselyAnalytics(herald.db).rollUp(), 1);
+    const sums = await sql<{ histogram: string; sent: string }>`
+      select (select sum(x) from analytics_latency, unnest(counts) x where service_id = ${serviceId})::text as histogram,
+             (select sum(n) from analytics_rollup where service_id = ${serviceId} and status = 'sent')::text as sent`.execute(
+      herald.db,
+    );
+    const expectedSent = seeded.reduce((n, s) => n + s.steps.filter(([st]) => st === 'sent').length, 0);
+    assert.deepEqual(sums.rows[0], { histogram: String(expectedSent), sent: String(expectedSent) });
+  });
+
   it('refuses bad ranges and sees only the caller', async () => {
     assert.equal((await api.get('/v1/analytics?interval=week')).status, 422);
     assert.equal(

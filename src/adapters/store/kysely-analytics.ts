@@ -11,7 +11,7 @@
  */
 import { sql } from 'kysely';
 import { ANALYTICS_STATUSES, emptyCounts, type AnalyticsStatus } from '../../domain/analytics.ts';
-import { SLOT_SQL } from '../../domain/latency-histogram.ts';
+import { SLOT_COUNT, SLOT_SQL } from '../../domain/latency-histogram.ts';
 import type { AnalyticsCell, AnalyticsStore } from '../../ports/operate-store.ts';
 import type { Db } from './db.ts';
 
@@ -43,13 +43,19 @@ export function kyselyAnalytics(db: Db): AnalyticsStore {
               from src group by 1, 2, 3, 4, 5, 6
             on conflict (service_id, bucket, channel, type, provider, status)
             do update set n = analytics_rollup.n + excluded.n
-          ), timed as (
-            insert into analytics_latency (service_id, bucket, channel, type, provider, slot, n)
-            select service_id, bucket, channel, type, provider, ${LATENCY_SLOT}, count(*)
+          ), slots as (
+            select service_id, bucket, channel, type, provider, ${LATENCY_SLOT} as slot, count(*) as n
               from src where status = 'sent' and accepted_at is not null
              group by 1, 2, 3, 4, 5, 6
-            on conflict (service_id, bucket, channel, type, provider, slot)
-            do update set n = analytics_latency.n + excluded.n
+          ), timed as (
+            insert into analytics_latency (service_id, bucket, channel, type, provider, counts)
+            select service_id, bucket, channel, type, provider,
+                   array(select coalesce((m ->> i::text)::bigint, 0) from generate_series(0, ${SLOT_COUNT - 1}) i order by i)
+              from (select service_id, bucket, channel, type, provider, jsonb_object_agg(slot, n) as m
+                      from slots group by 1, 2, 3, 4, 5) per_hour
+            on conflict (service_id, bucket, channel, type, provider)
+            do update set counts = array(
+              select a + b from unnest(analytics_latency.counts, excluded.counts) with ordinality as t(a, b, i) order by i)
           )
           select count(*)::int as n from src`.execute(tx);
         await sql`update analytics_watermark set upto = ${upto}::xid8 where id = 1`.execute(tx);
@@ -66,8 +72,9 @@ export function kyselyAnalytics(db: Db): AnalyticsStore {
           select ${start} as start, ${key} as key, status, sum(n)::text as n
             from analytics_rollup where ${range} group by 1, 2, 3`.execute(db),
         sql<{ start: Date; key: string; slot: number; n: string }>`
-          select ${start} as start, ${key} as key, slot, sum(n)::text as n
-            from analytics_latency where ${range} group by 1, 2, 3`.execute(db),
+          select ${start} as start, ${key} as key, (s.i - 1)::int as slot, sum(s.n)::text as n
+            from analytics_latency cross join lateral unnest(counts) with ordinality as s(n, i)
+           where ${range} and s.n > 0 group by 1, 2, 3`.execute(db),
       ]);
       const cells = new Map<string, AnalyticsCell>();
       const cell = (s: Date, k: string) => {
