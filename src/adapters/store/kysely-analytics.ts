@@ -71,10 +71,14 @@ export function kyselyAnalytics(db: Db): AnalyticsStore {
         sql<{ start: Date; key: string; status: string; n: string }>`
           select ${start} as start, ${key} as key, status, sum(n)::text as n
             from analytics_rollup where ${range} group by 1, 2, 3`.execute(db),
-        sql<{ start: Date; key: string; slot: number; n: string }>`
-          select ${start} as start, ${key} as key, (s.i - 1)::int as slot, sum(s.n)::text as n
-            from analytics_latency cross join lateral unnest(counts) with ordinality as s(n, i)
-           where ${range} and s.n > 0 group by 1, 2, 3`.execute(db),
+        // Summed per cell in the database, zero slots dropped: one (slots, counts) pair of arrays
+        // comes back per cell, not a row per slot.
+        sql<{ start: Date; key: string; slots: number[]; counts: string[] }>`
+          select start, key, array_agg(i order by i)::int[] as slots, array_agg(n order by i)::text[] as counts
+            from (select ${start} as start, ${key} as key, (s.i - 1)::int as i, sum(s.n) as n
+                    from analytics_latency cross join lateral unnest(counts) with ordinality as s(n, i)
+                   where ${range} and s.n > 0 group by 1, 2, 3) per_slot
+           group by 1, 2`.execute(db),
       ]);
       const cells = new Map<string, AnalyticsCell>();
       const cell = (s: Date, k: string) => {
@@ -90,7 +94,10 @@ export function kyselyAnalytics(db: Db): AnalyticsStore {
         if ((ANALYTICS_STATUSES as readonly string[]).includes(r.status))
           cell(r.start, r.key).counts[r.status as AnalyticsStatus] += Number(r.n);
       }
-      for (const r of latency.rows) cell(r.start, r.key).latency.set(r.slot, Number(r.n));
+      for (const r of latency.rows) {
+        const c = cell(r.start, r.key);
+        r.slots.forEach((slot, i) => c.latency.set(slot, Number(r.counts[i])));
+      }
       return [...cells.values()].sort((a, b) => a.start.getTime() - b.start.getTime());
     },
   };
