@@ -202,6 +202,8 @@ export const ConfigSchema = Type.Object(
         }),
         timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 15_000 }),
         concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+        /** How long delivered messages and their attempts stay in the delivery log. */
+        keepDeliveredMs: Type.Integer({ minimum: 60_000, default: 30 * 86_400_000 }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -437,6 +437,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           CHANNELS.map((c) => [c, retryPolicyFor(config, c).maxAttempts]),
         );
         if ((await webhookOutbox.reclaimExpired()) > 0) statusWebhooks.wake();
+        await webhookOutbox.prune(config.statusWebhooks.keepDeliveredMs);
         const moved = await queue.reclaimExpired(config.retry.default.maxAttempts, perChannel);
         if (moved > 0) {
           logger.warn({ moved }, 'reclaimed deliveries whose worker lost its lease');

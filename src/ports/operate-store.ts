@@ -92,6 +92,8 @@ export interface WebhookOutbox {
   release(ids: string[], owner: string): Promise<void>;
   /** Messages whose worker died go back to pending. */
   reclaimExpired(): Promise<number>;
+  /** Forgets delivered messages (and their attempts) older than `olderThanMs`; returns how many. */
+  prune(olderThanMs: number): Promise<number>;
 }
 
 export interface AdminServiceRow {

@@ -10,7 +10,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import type { Herald } from '../../src/main.ts';
+import { kyselyWebhookOutbox } from '../../src/adapters/store/kysely-webhook-outbox.ts';
 import { client, eventually, registerService, type Client } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.ts';
@@ -155,6 +157,23 @@ describe('status webhooks', () => {
       async () => deliveries.every((d) => receiver.receipts.some((r) => r.body.data.deliveryId === d)),
       { what: 'the missed events after re-enabling', timeoutMs: 30_000 },
     );
+  });
+
+  it('forgets delivered messages past their retention, and only those', async () => {
+    const count = async (status: string) =>
+      (
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from webhook_messages where status = ${status}`.execute(herald.db)
+      ).rows[0]?.n ?? 0;
+    const succeeded = await count('succeeded');
+    assert.ok(succeeded > 0);
+    await sql`update webhook_messages set updated_at = now() - interval '40 days'`.execute(herald.db);
+    const pending = await count('pending');
+    const pruned = await kyselyWebhookOutbox(herald.db).prune(30 * 86_400_000);
+    assert.equal(pruned, succeeded);
+    assert.equal(await count('succeeded'), 0);
+    assert.equal(await count('pending'), pending);
   });
 
   it('validates endpoints and keeps them per service', async () => {

@@ -88,6 +88,16 @@ export function kyselyWebhookOutbox(db: Db): WebhookOutbox {
                    and lease_owner = ${owner} and status = 'sending'`.execute(db);
     },
 
+    async prune(olderThanMs) {
+      // Only delivered ones: a pending or given-up message is work still owed to its endpoint.
+      const res = await sql`delete from webhook_messages
+                             where id in (select id from webhook_messages
+                                           where status = 'succeeded'
+                                             and updated_at < now() - ${olderThanMs} * interval '1 millisecond'
+                                           limit 10000)`.execute(db);
+      return Number(res.numAffectedRows ?? 0);
+    },
+
     async reclaimExpired() {
       const res = await sql`update webhook_messages
                                set status = 'pending', lease_owner = null, lease_expires_at = null, updated_at = now()
