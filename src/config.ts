@@ -20,6 +20,7 @@ import {
   WebPushConfig,
 } from './config-providers.ts';
 import { DEFAULT_BREAKER_POLICY } from './domain/circuit-breaker.ts';
+import { DEFAULT_WEBHOOK_SCHEDULE_MS } from './domain/status-events.ts';
 
 /** A provider's own limit and the share of it Herald may use (see domain/rate-slices.ts). */
 const RateLimit = Type.Object(
@@ -199,6 +200,28 @@ export const ConfigSchema = Type.Object(
     ),
     receipts: Type.Object(
       { snsCertUrlPattern: Type.String({ minLength: 1, default: SNS_CERT_URL_PATTERN }) },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Lets status webhook endpoints point at private, loopback or link-local addresses (tests, closed networks). */
+    allowPrivateWebhookUrls: Type.Boolean({ default: false }),
+    /** Outgoing status webhooks: pauses between attempts (the last one given, the endpoint is disabled). */
+    statusWebhooks: Type.Object(
+      {
+        retryScheduleMs: Type.Array(Type.Integer({ minimum: 0 }), {
+          minItems: 0,
+          maxItems: 30,
+          default: [...DEFAULT_WEBHOOK_SCHEDULE_MS],
+        }),
+        timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 15_000 }),
+        concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+        /** How long delivered messages and their attempts stay in the delivery log. */
+        keepDeliveredMs: Type.Integer({ minimum: 60_000, default: 30 * 86_400_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** How often a worker folds new status changes into the analytics rollups. */
+    analytics: Type.Object(
+      { rollupMs: Type.Integer({ minimum: 100, default: 5000 }) },
       { additionalProperties: false, default: {} },
     ),
   },

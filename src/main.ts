@@ -57,7 +57,7 @@ import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.
 import { createPlanner } from './app/plan.ts';
 import { deactivateGoneAddress } from './app/dead-addresses.ts';
 import { createLane } from './app/dispatch.ts';
-import type { WorkLoop } from './app/work-loop.ts';
+import type { LogIds, WorkLoop } from './app/work-loop.ts';
 import { sql } from 'kysely';
 import { kyselyNotificationTypeStore } from './adapters/store/kysely-notification-types.ts';
 import { kyselyTemplateStore } from './adapters/store/kysely-templates.ts';
@@ -80,6 +80,18 @@ import { kyselyFanoutStore } from './adapters/store/kysely-fanout-store.ts';
 import { kyselyTopicStore } from './adapters/store/kysely-topics.ts';
 import { kyselyAudienceStore } from './adapters/store/kysely-audiences.ts';
 import { kyselyNotificationCanceller } from './adapters/store/kysely-notification-cancel.ts';
+import { kyselyAnalytics } from './adapters/store/kysely-analytics.ts';
+import { kyselyWebhookEndpoints } from './adapters/store/kysely-webhook-endpoints.ts';
+import { kyselyWebhookOutbox } from './adapters/store/kysely-webhook-outbox.ts';
+import { kyselyOperator } from './adapters/store/kysely-operator.ts';
+import { checkWebhookUrl } from './adapters/net/ssrf-guard.ts';
+import {
+  createStatusWebhookPoster,
+  type StatusWebhookPoster,
+} from './adapters/webhooks/status-webhook-poster.ts';
+import { createStatusWebhookLoop } from './app/status-webhooks.ts';
+import { createTrackingLinks } from './app/tracking-links.ts';
+import { kyselyTrackingStore } from './adapters/store/kysely-tracking.ts';
 
 export interface Roles {
   api: boolean;
@@ -289,6 +301,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         : await databaseSecret(kyselySecretStore(db)));
     let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const links = createLinks(secret, () => publicUrl);
+    const trackingLinks = createTrackingLinks(secret, () => publicUrl);
     if (!config.publicUrl && !roles.api) {
       logger.warn(
         { publicUrl },
@@ -329,9 +342,13 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         });
     const inbox: InboxDeps = { store: kyselyInboxStore(db), bus, onError: onInboxError };
     let unsubscribeBus: (() => Promise<void>) | undefined;
+    const analytics = kyselyAnalytics(db);
+    let rollups: NodeJS.Timeout | undefined;
+    let poster: StatusWebhookPoster | undefined;
 
     if (roles.worker) {
-      const onError = (err: unknown, where: string) => logger.error({ err, where }, 'worker error');
+      const onError = (err: unknown, where: string, ids?: LogIds) =>
+        logger.error({ err, where, ...ids }, 'worker error');
       const planner = createPlanner({
         owner,
         queue: kyselyPlanQueue(db),
@@ -344,7 +361,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         onError,
         context: (n, r) =>
           loadPlanContext(
-            { ...prefs, now: () => new Date(), links: (s, id) => links.forRecipient(s, id) },
+            {
+              ...prefs,
+              now: () => new Date(),
+              links: (s, id) => links.forRecipient(s, id),
+              tracking: trackingLinks,
+            },
             n,
             r,
           ),
@@ -402,6 +424,22 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             limiter,
             onError,
             onSettled: (d, settlement, attempt) => {
+              // One line per attempt, with the ids that find it again; failures louder than successes.
+              const level =
+                settlement.status === 'sent' ? 'debug' : settlement.status === 'queued' ? 'info' : 'warn';
+              logger[level](
+                {
+                  notificationId: d.notificationId,
+                  deliveryId: d.id,
+                  channel: d.channel,
+                  provider: attempt.provider,
+                  attempt: attempt.attempt,
+                  outcome: attempt.outcome,
+                  status: settlement.status,
+                  errorCode: attempt.errorCode,
+                },
+                'delivery attempt settled',
+              );
               metrics.deliverySettled({
                 channel: d.channel,
                 provider: attempt.provider,
@@ -420,11 +458,31 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           }),
         );
       }
+      poster = createStatusWebhookPoster({
+        timeoutMs: config.statusWebhooks.timeoutMs,
+        allowPrivate: config.allowPrivateWebhookUrls,
+      });
+      const webhookOutbox = kyselyWebhookOutbox(db);
+      const statusWebhooks = createStatusWebhookLoop({
+        owner,
+        outbox: webhookOutbox,
+        poster,
+        schedule: config.statusWebhooks.retryScheduleMs,
+        leaseMs: config.worker.leaseMs,
+        pollMs: config.worker.pollMs,
+        concurrency: config.statusWebhooks.concurrency,
+        onError,
+      });
       unlisten = await database.listen((payload) => {
         if (payload === 'plan') planner.wake();
+        else if (payload === 'status-webhooks') statusWebhooks.wake();
         else lanes.get(payload)?.wake();
       });
-      loops.push(planner, ...lanes.values());
+      loops.push(planner, ...lanes.values(), statusWebhooks);
+      rollups = setInterval(
+        () => void analytics.rollUp().catch((err: unknown) => onError(err, 'analytics rollup')),
+        config.analytics.rollupMs,
+      );
       for (const loop of loops) loop.start();
       const deferred = kyselyDeferredQueue(db);
       const sweep = async () => {
@@ -433,6 +491,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         const perChannel = Object.fromEntries(
           CHANNELS.map((c) => [c, retryPolicyFor(config, c).maxAttempts]),
         );
+        if ((await webhookOutbox.reclaimExpired()) > 0) statusWebhooks.wake();
+        await webhookOutbox.prune(config.statusWebhooks.keepDeliveredMs);
         const moved = await queue.reclaimExpired(config.retry.default.maxAttempts, perChannel);
         if (moved > 0) {
           logger.warn({ moved }, 'reclaimed deliveries whose worker lost its lease');
@@ -490,6 +550,14 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           audiences: kyselyAudienceStore(db),
           canceller: kyselyNotificationCanceller(db),
         },
+        operate: {
+          analytics,
+          webhookEndpoints: kyselyWebhookEndpoints(db),
+          checkWebhookUrl: (u) => checkWebhookUrl(u, config.allowPrivateWebhookUrls),
+          operator: kyselyOperator(db),
+          embedded: database.kind === 'pglite',
+          tracking: { links: trackingLinks, store: kyselyTrackingStore(db) },
+        },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(
             () => true,
@@ -531,6 +599,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           hub?.close();
           await unsubscribeBus?.();
           if (sweeper) clearInterval(sweeper);
+          if (rollups) clearInterval(rollups);
           const drain = Promise.all(loops.map((l) => l.stop()));
           const timeout = new Promise<'timeout'>((r) =>
             setTimeout(() => r('timeout'), config.worker.drainMs).unref(),
@@ -546,6 +615,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           }
           await bus.close();
           for (const chain of senders?.values() ?? []) for (const s of chain) await s.close?.();
+          await poster?.close();
           await redis?.quit().catch(() => undefined);
           await database.close();
           logger.info('stopped');

@@ -15,7 +15,7 @@ import { ProviderError, type Sender } from '../ports/sender.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
 import type { DeliveryQueue, Settlement } from '../ports/store.ts';
 import type { ProviderHealth } from './provider-health.ts';
-import { WorkLoop } from './work-loop.ts';
+import { WorkLoop, type LogIds } from './work-loop.ts';
 
 export interface LaneOptions {
   channel: Channel;
@@ -37,7 +37,7 @@ export interface LaneOptions {
   maxRateWaitMs?: number;
   /** How long to keep retrying to record an outcome while the database is unreachable. */
   settleRetryMs?: number;
-  onError(err: unknown, where: string): void;
+  onError(err: unknown, where: string, ids?: LogIds): void;
   onSettled?(delivery: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): void;
 }
 
@@ -85,7 +85,10 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
   async function settle(d: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): Promise<void> {
     const held = await persistently(() => o.queue.settle(d, o.owner, settlement, attempt), settleRetryMs);
     if (!held)
-      o.onError(new Error(`lease on delivery ${d.id} was lost before its attempt was recorded`), 'lane');
+      o.onError(new Error(`lease on delivery ${d.id} was lost before its attempt was recorded`), 'lane', {
+        notificationId: d.notificationId,
+        deliveryId: d.id,
+      });
     o.onSettled?.(d, settlement, attempt);
   }
 
@@ -214,6 +217,7 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
         items.map((d) => d.id),
         o.owner,
       ),
-    onError: (err, where) => o.onError(err, where),
+    onError: (err, where, d) =>
+      o.onError(err, where, d ? { notificationId: d.notificationId, deliveryId: d.id } : undefined),
   });
 }

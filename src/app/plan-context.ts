@@ -6,7 +6,8 @@
  */
 import type { Channel, DeviceAddress } from '../domain/channels.ts';
 import { pickLocale } from '../domain/locales.ts';
-import { DEFAULT_TYPE, type NotificationTypeDef } from '../domain/notification-types.ts';
+import { DEFAULT_TYPE, trackingFor, type NotificationTypeDef } from '../domain/notification-types.ts';
+import { withTracking, type TrackingUrls } from '../domain/tracking.ts';
 import { decide, type Decision } from '../domain/preferences.ts';
 import type { RecipientLinks } from '../domain/unsubscribe.ts';
 import type { NotificationToPlan, Recipient } from '../domain/types.ts';
@@ -25,6 +26,8 @@ export interface PlanContext {
   /** The stored template each channel falls back to, already resolved to the recipient's locale. */
   templates: Map<Channel, StoredTemplate>;
   links: RecipientLinks | null;
+  /** Adds open and click tracking to an email's content, when the type asks for it. */
+  track?: (content: Record<string, unknown>, deliveryId: string) => Record<string, unknown>;
 }
 
 export interface PlanContextDeps {
@@ -35,6 +38,8 @@ export interface PlanContextDeps {
   now: () => Date;
   /** Signed preference/unsubscribe links for a recipient; absent when no signing key is set up. */
   links?: (serviceId: string, recipientId: string) => Promise<RecipientLinks>;
+  /** Open pixel and click redirect URLs; without them nothing is tracked. */
+  tracking?: TrackingUrls;
 }
 
 const DAY_MS = 86_400_000;
@@ -80,11 +85,17 @@ export async function loadPlanContext(
     sentLastDay,
   });
   const links = def.kind === 'commercial' && deps.links ? await deps.links(n.serviceId, recipient.id) : null;
+  const setting = trackingFor(def);
+  const own = links ? [links.preferencesUrl, links.unsubscribeUrl] : [];
+  const urls = deps.tracking;
   return {
     type: def,
     decisions,
     devices,
     templates: pickTemplates(templates, recipient.locale),
     links,
+    ...(urls && (setting.opens || setting.clicks)
+      ? { track: (content, id) => withTracking(content, id, setting, urls, (u) => own.includes(u)) }
+      : {}),
   };
 }

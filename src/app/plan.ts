@@ -13,6 +13,7 @@ import type { PlanQueue, RecipientStore } from '../ports/store.ts';
 import { suppressionKey, type SuppressionList } from '../ports/receipts.ts';
 import { withUnsubscribe, type RecipientLinks } from '../domain/unsubscribe.ts';
 import type { PlanContext } from './plan-context.ts';
+import type { LogIds } from './work-loop.ts';
 import { WorkLoop } from './work-loop.ts';
 import type { Audience } from '../domain/audience.ts';
 
@@ -116,6 +117,8 @@ export async function planDeliveries(
       const vars = { ...templateVars(n, recipient), ...linkVars(ctx?.links ?? null) };
       content = await renderContent(template, vars, renderer);
       if (channel === 'email' && ctx?.links) content = withUnsubscribe(content, ctx.links);
+      // An email has one target, so its delivery id is base.id.
+      if (channel === 'email' && ctx?.track) content = ctx.track(content, base.id);
     } catch (err) {
       planned.push({
         ...base,
@@ -170,7 +173,7 @@ export interface PlannerOptions {
   concurrency: number;
   /** Hard-bounced and complained addresses; none when absent. */
   suppressions?: SuppressionList;
-  onError(err: unknown, where: string): void;
+  onError(err: unknown, where: string, ids?: LogIds): void;
   /** Preferences, devices and stored templates for a recipient; without it every channel is sent as asked. */
   context?: (n: NotificationToPlan, recipient: Recipient) => Promise<PlanContext>;
   /** Plans a notification with an audience (see fanout.ts); it marks the notification planned itself. */
@@ -229,6 +232,6 @@ export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
       broadcasts -= items.filter((n) => n.audience).length;
       return o.queue.release(o.owner);
     },
-    onError: (err, where) => o.onError(err, where),
+    onError: (err, where, n) => o.onError(err, where, n ? { notificationId: n.id } : undefined),
   });
 }

@@ -14,7 +14,14 @@ export interface WorkLoopOptions<T> {
   claim(limit: number): Promise<T[]>;
   handle(item: T): Promise<void>;
   release(items: T[]): Promise<void>;
-  onError(err: unknown, where: string): void;
+  /** `item` is the one being handled, when the error is about one (so logs can name it). */
+  onError(err: unknown, where: string, item?: T): void;
+}
+
+/** Ids a worker's log line about a notification or delivery carries, for finding it in the logs. */
+export interface LogIds {
+  notificationId?: string;
+  deliveryId?: string;
 }
 
 export class WorkLoop<T> {
@@ -90,7 +97,7 @@ export class WorkLoop<T> {
       const item = this.buffer.shift() as T;
       const task: Promise<void> = this.opts
         .handle(item)
-        .catch((err: unknown) => this.opts.onError(err, `${this.opts.name}: handle`))
+        .catch((err: unknown) => this.opts.onError(err, `${this.opts.name}: handle`, item))
         .finally(() => {
           this.inFlight.delete(task);
           this.startFromBuffer();

@@ -17,6 +17,20 @@ export interface NotificationTypeDef {
   ttlSeconds: number | null;
   /** A Liquid template over the data; notifications with the same rendered key replace each other in the inbox. */
   collapseKey: string | null;
+  /** Open pixel and click redirects in HTML email; null or absent: on for commercial types, off for transactional. */
+  tracking?: TrackingSetting | null;
+}
+
+export interface TrackingSetting {
+  opens: boolean;
+  clicks: boolean;
+}
+
+/** Transactional mail (receipts, password resets) is not tracked unless the service asks for it. */
+export function trackingFor(t: Pick<NotificationTypeDef, 'kind' | 'tracking'>): TrackingSetting {
+  if (t.tracking) return t.tracking;
+  const on = t.kind === 'commercial';
+  return { opens: on, clicks: on };
 }
 
 export type NotificationTypeInput = Omit<NotificationTypeDef, 'key'>;
@@ -28,4 +42,5 @@ export const DEFAULT_TYPE: Omit<NotificationTypeDef, 'key'> = {
   defaultChannels: [],
   ttlSeconds: null,
   collapseKey: null,
+  tracking: null,
 };

@@ -29,6 +29,14 @@ export const NotificationTypeBody = Type.Object(
       default: null,
     }),
     collapseKey: Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()], { default: null }),
+    /** Open pixel and click redirects in HTML email; null: on for commercial types, off for transactional. */
+    tracking: Type.Union(
+      [
+        Type.Object({ opens: Type.Boolean(), clicks: Type.Boolean() }, { additionalProperties: false }),
+        Type.Null(),
+      ],
+      { default: null },
+    ),
   },
   { additionalProperties: false },
 );
@@ -41,6 +49,9 @@ export const NotificationTypeOut = Type.Object({
   defaultChannels: Type.Array(Type.String()),
   ttlSeconds: Type.Union([Type.Integer(), Type.Null()]),
   collapseKey: Type.Union([Type.String(), Type.Null()]),
+  tracking: Type.Optional(
+    Type.Union([Type.Object({ opens: Type.Boolean(), clicks: Type.Boolean() }), Type.Null()]),
+  ),
 });
 
 export const TemplateOut = Type.Object({

@@ -51,6 +51,14 @@ import { inboxSecretRoutes } from './routes/inbox-secret.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { redactUrl } from './inbox-auth.ts';
 import type { InboxSecretStore } from '../ports/inbox.ts';
+import type { AnalyticsStore, OperatorStore, WebhookEndpointStore } from '../ports/operate-store.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import { webhookEndpointsRoutes } from './routes/webhook-endpoints.ts';
+import { operatorRoutes } from './routes/operator.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { trackingRoutes } from './routes/tracking.ts';
+import type { TrackingLinks } from '../app/tracking-links.ts';
+import type { TrackingStore } from '../adapters/store/kysely-tracking.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -88,6 +96,16 @@ export interface HttpDeps {
   inbox?: InboxHttpDeps & { secrets: InboxSecretStore };
   /** Topics, uploaded audiences and cancelling; broadcasts are off without them. */
   broadcasts?: { topics: TopicStore; audiences: AudienceStore; canceller: NotificationCanceller };
+  /** Operating Herald: analytics, status webhooks, the operator's lists and the dashboard. */
+  operate?: {
+    analytics: AnalyticsStore;
+    webhookEndpoints: WebhookEndpointStore;
+    checkWebhookUrl(url: string): Promise<string | null>;
+    operator: OperatorStore;
+    /** Embedded mode: the dashboard shows the capture outbox. */
+    embedded: boolean;
+    tracking: { links: TrackingLinks; store: TrackingStore };
+  };
 }
 
 /** Fastify's request log line, with stream tickets cut out of the URL. */
@@ -198,6 +216,27 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(inboxRoutes(deps.inbox));
     await app.register(inboxStreamRoutes(deps.inbox));
     await app.register(widgetRoutes());
+  }
+  if (deps.operate) {
+    const o = deps.operate;
+    await app.register(analyticsRoutes({ keys: deps.keys, analytics: o.analytics }));
+    await app.register(
+      webhookEndpointsRoutes({
+        keys: deps.keys,
+        endpoints: o.webhookEndpoints,
+        checkUrl: (u) => o.checkWebhookUrl(u),
+      }),
+    );
+    await app.register(
+      operatorRoutes({ keys: deps.keys, adminToken: deps.adminToken, operator: o.operator }),
+    );
+    await app.register(dashboardRoutes({ embedded: o.embedded }));
+    await app.register(
+      trackingRoutes({
+        ...o.tracking,
+        onError: (err) => app.log.error({ err }, 'recording an open or click failed'),
+      }),
+    );
   }
   return app;
 }

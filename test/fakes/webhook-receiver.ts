@@ -38,6 +38,8 @@ export interface WebhookReceiver {
   pending(): number;
   /** How many ids were accepted more than once, and how many extra times in all. */
   duplicates(): { ids: number; extra: number };
+  /** Verifies with another secret from now on (an endpoint whose secret Herald made). */
+  useSecret(secret: string): void;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export const TEST_WEBHOOK_SECRET =
 export async function startWebhookReceiver(
   opts: { secret?: string; mode?: ReceiverMode; onReceipt?: (r: Receipt) => void } = {},
 ): Promise<WebhookReceiver> {
-  const verifier = new Webhook(opts.secret ?? TEST_WEBHOOK_SECRET);
+  let verifier = new Webhook(opts.secret ?? TEST_WEBHOOK_SECRET);
   const hanging = new Set<ServerResponse>();
   const counts = new Map<string, number>();
   const state: WebhookReceiver = {
@@ -68,6 +70,9 @@ export async function startWebhookReceiver(
         }
       }
       return { ids, extra };
+    },
+    useSecret(secret) {
+      verifier = new Webhook(secret);
     },
     close: async () => undefined,
   };

@@ -42,6 +42,7 @@ interface Fixture {
   serviceId: string;
   inboxSecret: string;
   inboxItemId: string;
+  webhookEndpointId: string;
 }
 
 interface Row {
@@ -87,6 +88,8 @@ const OWNED = (owner: number) => ({ ...SERVICE_ONLY, otherService: 404, owner })
 /** A service route on the caller's own collection or settings. */
 const OWN = (status: number) => ({ ...SERVICE_ONLY, otherService: status, owner: status });
 const T = '/v1/notification-types/a-only';
+const ADMIN_ONLY = { ...everyone(401), admin: 200 };
+const W = (f: Fixture) => `/v1/webhook-endpoints/${f.webhookEndpointId}`;
 
 const MATRIX: Row[] = [
   { method: 'GET', route: '/healthz', call: () => ({ path: '/healthz' }), expect: PUBLIC },
@@ -413,6 +416,81 @@ const MATRIX: Row[] = [
     expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
     mustNotLeak: () => 'ann@example.com',
   },
+  // Tracking tokens are the credential; a forged one gets no image and no redirect, whoever asks.
+  {
+    method: 'GET',
+    route: '/t/o/{token}',
+    call: () => ({ path: '/t/o/forged.token' }),
+    expect: everyone(404),
+  },
+  {
+    method: 'GET',
+    route: '/t/c/{token}',
+    call: () => ({ path: '/t/c/forged.token' }),
+    expect: everyone(403),
+  },
+  // The dashboard page holds no data: it asks for a token and calls the API with it.
+  { method: 'GET', route: '/', call: () => ({ path: '/' }), expect: PUBLIC },
+  {
+    method: 'GET',
+    route: '/v1/admin/services',
+    call: () => ({ path: '/v1/admin/services' }),
+    expect: ADMIN_ONLY,
+  },
+  {
+    method: 'GET',
+    route: '/v1/notifications',
+    call: () => ({ path: '/v1/notifications' }),
+    expect: OWN(200),
+    mustNotLeak: (f) => f.notificationId,
+  },
+  {
+    method: 'GET',
+    route: '/v1/deliveries/{id}/history',
+    call: (f) => ({ path: `/v1/deliveries/${f.deliveryId}/history` }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'GET',
+    route: '/v1/analytics',
+    call: () => ({ path: '/v1/analytics?groupBy=channel' }),
+    expect: OWN(200),
+  },
+  {
+    method: 'POST',
+    route: '/v1/webhook-endpoints',
+    call: () => ({
+      path: '/v1/webhook-endpoints',
+      body: { url: 'https://93.184.216.34/hook', events: ['delivery.sent'] },
+    }),
+    expect: OWN(201),
+  },
+  {
+    method: 'GET',
+    route: '/v1/webhook-endpoints',
+    call: () => ({ path: '/v1/webhook-endpoints' }),
+    expect: OWN(200),
+    mustNotLeak: (f) => f.webhookEndpointId,
+  },
+  { method: 'GET', route: '/v1/webhook-endpoints/{id}', call: (f) => ({ path: W(f) }), expect: OWNED(200) },
+  {
+    method: 'PATCH',
+    route: '/v1/webhook-endpoints/{id}',
+    call: (f) => ({ path: W(f), body: { description: 'changed' } }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/webhook-endpoints/{id}',
+    call: (f) => ({ path: W(f) }),
+    expect: OWNED(204),
+  },
+  {
+    method: 'GET',
+    route: '/v1/webhook-endpoints/{id}/attempts',
+    call: (f) => ({ path: `${W(f)}/attempts` }),
+    expect: OWNED(200),
+  },
 ];
 
 /** Inbox credentials for one of service A's recipients: the HMAC its backend would hand out. */
@@ -486,8 +564,14 @@ describe('authorization matrix', () => {
     assert.equal((await a.put('/v1/topics/a-topic/subscribers', { recipients: ['ann'] })).status, 200);
     const audience = await a.post('/v1/audiences', '"ann"\n', { 'content-type': 'application/x-ndjson' });
     assert.equal(audience.status, 201);
+    const endpoint = await a.post('/v1/webhook-endpoints', {
+      url: 'https://93.184.216.34/hook',
+      events: ['delivery.dead'],
+    });
+    assert.equal(endpoint.status, 201);
     return {
       audienceId: audience.body.id,
+      webhookEndpointId: endpoint.body.id,
       notificationId: sent.body.id,
       keyId: key.body.id,
       deviceId: device.body.id,

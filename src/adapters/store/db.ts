@@ -23,6 +23,7 @@ export interface NotificationTypesTable {
   ttl_seconds: number | null;
   collapse_key: string | null;
   updated_at: Generated<Date>;
+  tracking: ColumnType<{ opens: boolean; clicks: boolean } | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {

@@ -13,6 +13,7 @@ const toType = (row: Selectable<NotificationTypesTable>): NotificationTypeDef =>
   defaultChannels: row.default_channels as Channel[],
   ttlSeconds: row.ttl_seconds,
   collapseKey: row.collapse_key,
+  tracking: row.tracking,
 });
 
 export function kyselyNotificationTypeStore(db: Db): NotificationTypeStore {
@@ -29,6 +30,7 @@ export function kyselyNotificationTypeStore(db: Db): NotificationTypeStore {
           default_channels: json(t.defaultChannels),
           ttl_seconds: t.ttlSeconds,
           collapse_key: t.collapseKey,
+          tracking: t.tracking ? json(t.tracking) : null,
         })
         .onConflict((oc) =>
           oc.columns(['service_id', 'key']).doUpdateSet((eb) => ({
@@ -38,6 +40,7 @@ export function kyselyNotificationTypeStore(db: Db): NotificationTypeStore {
             default_channels: eb.ref('excluded.default_channels'),
             ttl_seconds: eb.ref('excluded.ttl_seconds'),
             collapse_key: eb.ref('excluded.collapse_key'),
+            tracking: eb.ref('excluded.tracking'),
             updated_at: sql<Date>`now()`,
           })),
         )

@@ -48,6 +48,7 @@ export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore
           defaultChannels: b.defaultChannels,
           ttlSeconds: b.ttlSeconds,
           collapseKey: b.collapseKey,
+          tracking: b.tracking,
         });
         return reply.status(created ? 201 : 200).send(type);
       },

@@ -6,6 +6,7 @@ import * as m0004 from './0004-providers.ts';
 import * as m0005 from './0005-inbox.ts';
 import * as m0006 from './0006-metrics.ts';
 import * as m0007 from './0007-fanout.ts';
+import * as m0008 from './0008-operate.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-inbox': m0005,
   '0006-metrics': m0006,
   '0007-fanout': m0007,
+  '0008-operate': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,71 @@
+/**
+ * Posts one status event to a service's endpoint, signed per Standard Webhooks with the endpoint's
+ * own secret (the same signer as the webhook channel). Redirects are not followed; unless private
+ * addresses are allowed, every connection goes through the SSRF guard's lookup, and literal IPs are
+ * checked before connecting (a socket does not look those up).
+ */
+import { Agent, request } from 'undici';
+import { sign, signatureKey } from '../channels/webhook/webhook-sender.ts';
+import { guardedLookup, isPrivateAddress } from '../net/ssrf-guard.ts';
+import { isIP } from 'node:net';
+
+export interface PostResult {
+  statusCode: number | null;
+  error: string | null;
+}
+
+export interface StatusWebhookPoster {
+  post(m: { url: string; secret: string; eventId: string; payload: unknown }): Promise<PostResult>;
+  close(): Promise<void>;
+}
+
+export function createStatusWebhookPoster(o: {
+  timeoutMs: number;
+  allowPrivate: boolean;
+  now?: () => number;
+}): StatusWebhookPoster {
+  const now = o.now ?? Date.now;
+  const agent = new Agent({
+    keepAliveTimeout: 30_000,
+    connections: 64,
+    ...(o.allowPrivate ? {} : { connect: { lookup: guardedLookup } }),
+  });
+  return {
+    async post(m) {
+      const url = new URL(m.url);
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (!o.allowPrivate && isIP(host) && isPrivateAddress(host))
+        return { statusCode: null, error: `refused: ${host} is a private address` };
+      const timestamp = Math.floor(now() / 1000);
+      const body = JSON.stringify(m.payload);
+      try {
+        const res = await request(url, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Herald',
+            'webhook-id': m.eventId,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': sign(signatureKey(m.secret), m.eventId, timestamp, body),
+          },
+          body,
+          signal: AbortSignal.timeout(o.timeoutMs),
+        });
+        await res.body.dump();
+        const ok = res.statusCode >= 200 && res.statusCode < 300;
+        return { statusCode: res.statusCode, error: ok ? null : `HTTP ${res.statusCode}` };
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+        return {
+          statusCode: null,
+          error: timedOut ? `no answer within ${o.timeoutMs} ms` : (e.code ?? e.message).slice(0, 500),
+        };
+      }
+    },
+    async close() {
+      await agent.close();
+    },
+  };
+}

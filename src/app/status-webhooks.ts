@@ -1,0 +1,47 @@
+/**
+ * The status webhook worker: claims due outbox messages, posts each, and records the attempt. A
+ * failed post is tried again on the schedule (domain/status-events.ts); when the schedule is used up
+ * the message is given up and its endpoint disabled. Delivery is at-least-once: `webhook-id` is the
+ * event's id, the same on every retry and every endpoint, for receivers to drop duplicates.
+ */
+import { nextWebhookDelay } from '../domain/status-events.ts';
+import type { StatusWebhookPoster } from '../adapters/webhooks/status-webhook-poster.ts';
+import type { ClaimedWebhook, WebhookOutbox } from '../ports/operate-store.ts';
+import { WorkLoop } from './work-loop.ts';
+
+export function createStatusWebhookLoop(o: {
+  owner: string;
+  outbox: WebhookOutbox;
+  poster: StatusWebhookPoster;
+  schedule: readonly number[];
+  leaseMs: number;
+  pollMs: number;
+  concurrency: number;
+  random?: () => number;
+  onError(err: unknown, where: string): void;
+}): WorkLoop<ClaimedWebhook> {
+  const random = o.random ?? Math.random;
+  return new WorkLoop<ClaimedWebhook>({
+    name: 'status-webhooks',
+    concurrency: o.concurrency,
+    batchSize: o.concurrency * 2,
+    pollMs: o.pollMs,
+    claim: (limit) => o.outbox.claim(o.owner, limit, o.leaseMs),
+    async handle(m) {
+      const startedAt = new Date();
+      const result = await o.poster.post(m);
+      const attempt = { startedAt, durationMs: Date.now() - startedAt.getTime(), ...result };
+      const next =
+        result.error === null
+          ? ({ ok: true } as const)
+          : ({ ok: false, retryInMs: nextWebhookDelay(m.attempts, o.schedule, random) } as const);
+      await o.outbox.settle(m, o.owner, attempt, next);
+    },
+    release: (items) =>
+      o.outbox.release(
+        items.map((m) => m.id),
+        o.owner,
+      ),
+    onError: (err, where) => o.onError(err, where),
+  });
+}

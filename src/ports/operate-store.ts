@@ -1,0 +1,133 @@
+/** Storage for operating Herald: analytics rollups, outgoing status webhooks, the operator's lists. */
+import type { Counts } from '../domain/analytics.ts';
+
+export type AnalyticsDimension = 'channel' | 'type' | 'provider';
+
+export interface AnalyticsQuery {
+  serviceId: string;
+  from: Date;
+  to: Date;
+  interval: 'hour' | 'day';
+  groupBy?: AnalyticsDimension | undefined;
+}
+
+export interface AnalyticsCell {
+  start: Date;
+  /** The group's value ('' for no provider); 'all' without a groupBy. */
+  key: string;
+  counts: Counts;
+  /** Latency histogram slots for accept-to-sent. */
+  latency: Map<number, number>;
+}
+
+export interface AnalyticsStore {
+  /** Folds status changes committed since the last run into the rollups; returns how many it read. */
+  rollUp(): Promise<number>;
+  query(q: AnalyticsQuery): Promise<AnalyticsCell[]>;
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string;
+  events: string[];
+  enabled: boolean;
+  disabledReason: string | null;
+  disabledAt: Date | null;
+  failingSince: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface WebhookAttemptLog {
+  id: string;
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  messageStatus: string;
+}
+
+export interface WebhookEndpointStore {
+  create(
+    serviceId: string,
+    e: { id: string; url: string; description: string; events: string[]; secret: string },
+  ): Promise<WebhookEndpoint>;
+  list(serviceId: string): Promise<WebhookEndpoint[]>;
+  get(serviceId: string, id: string): Promise<WebhookEndpoint | null>;
+  /** Re-enabling also puts back the messages given up while the endpoint was failing. */
+  update(
+    serviceId: string,
+    id: string,
+    patch: { url?: string; description?: string; events?: string[]; enabled?: boolean },
+  ): Promise<WebhookEndpoint | null>;
+  remove(serviceId: string, id: string): Promise<boolean>;
+  /** The endpoint's delivery log, newest first, before attempt id `before`. */
+  attempts(serviceId: string, id: string, before: string | null, limit: number): Promise<WebhookAttemptLog[]>;
+}
+
+export interface ClaimedWebhook {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  url: string;
+  secret: string;
+  payload: unknown;
+  attempts: number;
+  createdAt: Date;
+}
+
+export interface WebhookOutbox {
+  claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedWebhook[]>;
+  /** Records the attempt and the message's next state; `retryInMs` null gives it up and disables the endpoint. */
+  settle(
+    m: ClaimedWebhook,
+    owner: string,
+    attempt: { startedAt: Date; durationMs: number; statusCode: number | null; error: string | null },
+    next: { ok: true } | { ok: false; retryInMs: number | null },
+  ): Promise<void>;
+  release(ids: string[], owner: string): Promise<void>;
+  /** Messages whose worker died go back to pending. */
+  reclaimExpired(): Promise<number>;
+  /** Forgets delivered messages (and their attempts) older than `olderThanMs`; returns how many. */
+  prune(olderThanMs: number): Promise<number>;
+}
+
+export interface AdminServiceRow {
+  id: string;
+  name: string;
+  createdAt: Date;
+  keys: number;
+}
+
+export interface NotificationSearch {
+  serviceId: string;
+  recipientId?: string | undefined;
+  type?: string | undefined;
+  /** Only notifications with a delivery in this state. */
+  deliveryStatus?: string | undefined;
+  before?: Date | undefined;
+  limit: number;
+}
+
+export interface NotificationSummary {
+  id: string;
+  type: string;
+  recipientId: string | null;
+  status: string;
+  createdAt: Date;
+  deliveries: { id: string; channel: string; status: string }[];
+}
+
+export interface OperatorStore {
+  services(): Promise<AdminServiceRow[]>;
+  searchNotifications(q: NotificationSearch): Promise<NotificationSummary[]>;
+  /** Every reported status change of a delivery, oldest first (for the timeline); null when not the service's. */
+  statusLog(
+    serviceId: string,
+    deliveryId: string,
+  ): Promise<{ status: string; reason: string | null; provider: string | null; at: Date }[] | null>;
+}

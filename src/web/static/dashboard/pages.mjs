@@ -1,0 +1,478 @@
+// The dashboard's pages. Each takes `api` (an authenticated fetch) and reads only documented routes.
+import { h } from '/ui/vendor/preact.mjs';
+import { useEffect, useRef, useState } from '/ui/vendor/preact-hooks.mjs';
+import htm from '/ui/vendor/htm.mjs';
+import uPlot from '/ui/vendor/uplot.mjs';
+
+const html = htm.bind(h);
+const FINAL = ['sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'dead', 'suppressed'];
+const Status = ({ s }) => html`<span class=${`status status-${s}`} data-status=${s}>${s}</span>`;
+const when = (d) => (d ? new Date(d).toLocaleString() : '—');
+const pct = (r) => (r === null || r === undefined ? '—' : `${(r * 100).toFixed(1)} %`);
+const ms = (v) => (v === null || v === undefined ? '—' : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(1)} s`);
+
+/** Loads once per change of `deps`; `reload` fetches again. */
+function useLoad(fn, deps = []) {
+  const [state, setState] = useState({ loading: true });
+  const reload = () =>
+    fn().then(
+      (data) => setState({ data }),
+      (err) => setState({ error: err.message }),
+    );
+  useEffect(() => {
+    void reload();
+  }, deps);
+  return [state, reload];
+}
+
+function Loaded({ state, children }) {
+  if (state.error) return html`<p role="alert" class="status status-failed">${state.error}</p>`;
+  if (state.loading) return html`<p aria-busy="true">Loading…</p>`;
+  return children(state.data);
+}
+
+function ServicesPage({ api }) {
+  const [state] = useLoad(() => api('/v1/admin/services'));
+  return html`<h3>Services</h3>
+    <${Loaded} state=${state}>
+      ${(d) =>
+        html`<table class="striped">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Id</th>
+              <th>Live keys</th>
+              <th>Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${d.data.map(
+              (s) =>
+                html`<tr>
+                  <td>${s.name}</td>
+                  <td><code>${s.id}</code></td>
+                  <td>${s.keys}</td>
+                  <td>${when(s.createdAt)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>`}
+    <//>`;
+}
+
+function Timeline({ api, id }) {
+  const [state] = useLoad(async () => {
+    const n = await api(`/v1/notifications/${id}`);
+    const histories = await Promise.all(n.deliveries.map((d) => api(`/v1/deliveries/${d.id}/history`)));
+    return { n, histories };
+  }, [id]);
+  return html`<${Loaded} state=${state}>
+    ${({ n, histories }) =>
+      html`<article id="timeline">
+        <header>
+          <strong>${n.type}</strong> to <code>${n.recipient ?? '—'}</code> · ${n.status} · accepted
+          ${when(n.createdAt)}
+        </header>
+        ${n.deliveries.map(
+          (d, i) =>
+            html`<section>
+              <h6>
+                ${d.channel} <${Status} s=${d.status} />
+                <small class="muted">${d.address ?? ''} ${d.reason ?? ''}</small>
+              </h6>
+              <ul class="timeline">
+                <li><small>${when(d.createdAt)}</small> planned</li>
+                ${d.attempts.map(
+                  (a) =>
+                    html`<li>
+                      <small>${when(a.startedAt)}</small> attempt ${a.attempt} via ${a.provider ?? '—'}:
+                      <strong>${a.outcome}</strong> in ${ms(a.durationMs)}
+                      ${a.errorCode && html` · <code>${a.errorCode}</code> ${a.errorMessage}`}
+                    </li>`,
+                )}
+                ${histories[i].data.map(
+                  (e) =>
+                    html`<li>
+                      <small>${when(e.at)}</small> became <${Status} s=${e.status} /> ${e.reason ?? ''}
+                    </li>`,
+                )}
+              </ul>
+            </section>`,
+        )}
+      </article>`}
+  <//>`;
+}
+
+function NotificationsPage({ api }) {
+  const [query, setQuery] = useState('');
+  const [selected, setSelected] = useState(null);
+  const [state] = useLoad(() => api(`/v1/notifications?${query}`), [query]);
+  const search = (e) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const params = new URLSearchParams();
+    for (const k of ['recipient', 'type', 'deliveryStatus']) {
+      const v = form.get(k)?.toString().trim();
+      if (v) params.set(k, v);
+    }
+    setQuery(params.toString());
+  };
+  return html`<h3>Notifications</h3>
+    <form onSubmit=${search} role="search">
+      <input name="recipient" placeholder="Recipient id" />
+      <input name="type" placeholder="Type" />
+      <select name="deliveryStatus">
+        <option value="">Any delivery state</option>
+        ${['queued', 'sending', 'deferred', ...FINAL].map((s) => html`<option value=${s}>${s}</option>`)}
+      </select>
+      <button type="submit">Search</button>
+    </form>
+    <div class="grid-2">
+      <${Loaded} state=${state}>
+        ${(d) =>
+          html`<table class="striped">
+            <thead>
+              <tr>
+                <th>Accepted</th>
+                <th>Type</th>
+                <th>Recipient</th>
+                <th>Deliveries</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${d.data.map(
+                (n) =>
+                  html`<tr
+                    onClick=${() => setSelected(n.id)}
+                    style="cursor: pointer"
+                    data-notification=${n.id}
+                  >
+                    <td>${when(n.createdAt)}</td>
+                    <td>${n.type}</td>
+                    <td>${n.recipientId}</td>
+                    <td>${n.deliveries.map((x) => html`${x.channel} <${Status} s=${x.status} /> `)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`}
+      <//>
+      <div>
+        ${selected ? html`<${Timeline} api=${api} id=${selected} />` : html`<p class="muted">Pick a notification to see its timeline.</p>`}
+      </div>
+    </div>`;
+}
+
+/** A replayed row watches its delivery until it reaches a final state again. */
+function DeadRow({ api, d }) {
+  const [status, setStatus] = useState(d.status);
+  const [error, setError] = useState('');
+  const replay = async () => {
+    setError('');
+    try {
+      await api(`/v1/deliveries/${d.id}/retry`, { method: 'POST' });
+      setStatus('queued');
+      for (let i = 0; i < 240; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const n = await api(`/v1/notifications/${d.notificationId}`);
+        const now = n.deliveries.find((x) => x.id === d.id)?.status ?? 'queued';
+        setStatus(now);
+        if (FINAL.includes(now)) return;
+      }
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+  return html`<tr data-delivery=${d.id}>
+    <td>${when(d.updatedAt)}</td>
+    <td>${d.channel}</td>
+    <td>${d.recipient}</td>
+    <td>${d.attempts}</td>
+    <td><code>${d.lastErrorCode ?? ''}</code> <small>${d.lastErrorMessage ?? ''}</small></td>
+    <td><${Status} s=${status} /> ${error && html`<small role="alert">${error}</small>`}</td>
+    <td class="row-actions">${status === 'dead' && html`<button onClick=${replay}>Replay</button>`}</td>
+  </tr>`;
+}
+
+function DeadLettersPage({ api }) {
+  const [state, reload] = useLoad(() => api('/v1/deliveries?status=dead&limit=200'));
+  return html`<h3>Dead letters <button class="outline secondary" onClick=${reload}>Refresh</button></h3>
+    <${Loaded} state=${state}>
+      ${(d) =>
+        d.data.length === 0
+          ? html`<p class="muted">No dead deliveries.</p>`
+          : html`<table class="striped">
+              <thead>
+                <tr>
+                  <th>Died</th>
+                  <th>Channel</th>
+                  <th>Recipient</th>
+                  <th>Attempts</th>
+                  <th>Last error</th>
+                  <th>State</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${d.data.map((x) => html`<${DeadRow} api=${api} d=${x} key=${x.id} />`)}
+              </tbody>
+            </table>`}
+    <//>`;
+}
+
+function ProvidersPage({ api }) {
+  const [state] = useLoad(() => api('/v1/providers'));
+  return html`<h3>Provider health</h3>
+    <${Loaded} state=${state}>
+      ${(d) =>
+        html`<table class="striped">
+          <thead>
+            <tr>
+              <th>Provider</th>
+              <th>Channel</th>
+              <th>Breaker</th>
+              <th>Succeeded</th>
+              <th>Failed</th>
+              <th>Error rate (1 min)</th>
+              <th>Workers</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${d.data.map(
+              (p) =>
+                html`<tr>
+                  <td>${p.name}</td>
+                  <td>${p.channel}</td>
+                  <td><${Status} s=${p.state} /></td>
+                  <td>${p.succeeded}</td>
+                  <td>${p.failed}</td>
+                  <td>${pct(p.errorRate)}</td>
+                  <td>${p.workers.length}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>`}
+    <//>`;
+}
+
+function Chart({ buckets, from, to }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    if (!ref.current || buckets.length === 0) return undefined;
+    const xs = buckets.map((b) => new Date(b.start).getTime() / 1000);
+    const series = ['sent', 'failed', 'dead', 'suppressed', 'opened'];
+    const colors = ['#2e7d32', '#c62828', '#6a1b9a', '#9e9e9e', '#1565c0'];
+    const plot = new uPlot(
+      {
+        width: Math.max(320, ref.current.clientWidth),
+        height: 260,
+        // The asked-for range, not the data's: one busy hour should not fill the whole width.
+        scales: { x: { time: true, range: () => [Date.parse(from) / 1000, Date.parse(to) / 1000] } },
+        series: [{}, ...series.map((s, i) => ({ label: s, stroke: colors[i], width: 2 }))],
+        axes: [{}, { label: 'deliveries' }],
+      },
+      [xs, ...series.map((s) => buckets.map((b) => b.counts[s]))],
+      ref.current,
+    );
+    return () => plot.destroy();
+  }, [buckets, from, to]);
+  return html`<div ref=${ref} id="analytics-chart"></div>`;
+}
+
+/** Sums the series into one set of buckets for the chart. */
+function overall(series) {
+  const byStart = new Map();
+  for (const s of series)
+    for (const b of s.buckets) {
+      const into = byStart.get(b.start) ?? { start: b.start, counts: {} };
+      for (const [k, v] of Object.entries(b.counts)) into.counts[k] = (into.counts[k] ?? 0) + v;
+      byStart.set(b.start, into);
+    }
+  return [...byStart.values()].sort((a, b) => a.start.localeCompare(b.start));
+}
+
+function AnalyticsPage({ api }) {
+  const [params, setParams] = useState({ interval: 'hour', groupBy: 'channel' });
+  const [state] = useLoad(
+    () => api(`/v1/analytics?${new URLSearchParams(params)}`),
+    [params.interval, params.groupBy],
+  );
+  const set = (k) => (e) => setParams({ ...params, [k]: e.currentTarget.value });
+  return html`<h3>Analytics</h3>
+    <div class="grid-2">
+      <select onChange=${set('interval')} value=${params.interval}>
+        <option value="hour">Last 24 hours, hourly</option>
+        <option value="day">Last 30 days, daily</option>
+      </select>
+      <select onChange=${set('groupBy')} value=${params.groupBy}>
+        <option value="channel">By channel</option>
+        <option value="type">By type</option>
+        <option value="provider">By provider</option>
+      </select>
+    </div>
+    <${Loaded} state=${state}>
+      ${(d) =>
+        html`<${Chart} buckets=${overall(d.series)} from=${d.from} to=${d.to} />
+          <table class="striped" id="analytics-totals">
+            <thead>
+              <tr>
+                <th>${params.groupBy}</th>
+                <th>Sent</th>
+                <th>Delivered</th>
+                <th>Failed</th>
+                <th>Dead</th>
+                <th>Suppressed</th>
+                <th>Opened</th>
+                <th>Clicked</th>
+                <th>Success</th>
+                <th>p50</th>
+                <th>p95</th>
+                <th>p99</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${d.series.map(
+                (s) =>
+                  html`<tr>
+                    <td>${s.key || '—'}</td>
+                    ${['sent', 'delivered', 'failed', 'dead', 'suppressed', 'opened', 'clicked'].map((k) => html`<td>${s.totals.counts[k]}</td>`)}
+                    <td>${pct(s.totals.rates.success)}</td>
+                    <td>${ms(s.totals.latencyMs.p50)}</td>
+                    <td>${ms(s.totals.latencyMs.p95)}</td>
+                    <td>${ms(s.totals.latencyMs.p99)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+          <small class="muted">Accept-to-sent percentiles; counts are up to a few seconds behind.</small>`}
+    <//>`;
+}
+
+function WebhooksPage({ api }) {
+  const [state, reload] = useLoad(() => api('/v1/webhook-endpoints'));
+  const [log, setLog] = useState(null);
+  const enable = async (id) => {
+    await api(`/v1/webhook-endpoints/${id}`, { method: 'PATCH', body: { enabled: true } });
+    await reload();
+  };
+  const showLog = async (id) => setLog(await api(`/v1/webhook-endpoints/${id}/attempts?limit=50`));
+  return html`<h3>Status webhooks</h3>
+    <${Loaded} state=${state}>
+      ${(d) =>
+        html`<table class="striped">
+          <thead>
+            <tr>
+              <th>URL</th>
+              <th>Events</th>
+              <th>State</th>
+              <th>Failing since</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${d.data.map(
+              (e) =>
+                html`<tr>
+                  <td><code>${e.url}</code></td>
+                  <td>${e.events.join(', ')}</td>
+                  <td>
+                    ${e.enabled ? html`<${Status} s="enabled" />` : html`<${Status} s="failed" /> <small>${e.disabledReason}</small>`}
+                  </td>
+                  <td>${when(e.failingSince)}</td>
+                  <td class="row-actions">
+                    <button class="outline" onClick=${() => showLog(e.id)}>Log</button>
+                    ${!e.enabled && html` <button onClick=${() => enable(e.id)}>Re-enable</button>`}
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>`}
+    <//>
+    ${
+      log &&
+      html`<table class="striped">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Event</th>
+            <th>Attempt</th>
+            <th>Answer</th>
+            <th>Message</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${log.data.map(
+            (a) =>
+              html`<tr>
+                <td>${when(a.startedAt)}</td>
+                <td><code>${a.eventId}</code> ${a.eventType}</td>
+                <td>${a.attempt}</td>
+                <td>${a.statusCode ?? a.error}</td>
+                <td><${Status} s=${a.messageStatus} /></td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }`;
+}
+
+function OutboxPage({ api }) {
+  const [state] = useLoad(() => api('/v1/outbox?limit=100'));
+  const [open, setOpen] = useState(null);
+  return html`<h3>Capture outbox</h3>
+    <div class="grid-2">
+      <${Loaded} state=${state}>
+        ${(d) =>
+          html`<table class="striped">
+            <thead>
+              <tr>
+                <th>Captured</th>
+                <th>Channel</th>
+                <th>To</th>
+                <th>Subject</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${d.data.map(
+                (m) =>
+                  html`<tr onClick=${() => setOpen(m)} style="cursor: pointer" data-message=${m.id}>
+                    <td>${when(m.createdAt)}</td>
+                    <td>${m.channel}</td>
+                    <td>${m.to}</td>
+                    <td>${m.content.subject ?? m.content.title ?? ''}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`}
+      <//>
+      <div>
+        ${
+          open
+            ? html`<article>
+                <header><strong>${open.content.subject ?? open.channel}</strong> to ${open.to}</header>
+                ${
+                  open.content.html
+                    ? html`<iframe
+                        class="email"
+                        sandbox=""
+                        referrerpolicy="no-referrer"
+                        title="Rendered email"
+                        srcdoc=${open.content.html}
+                      ></iframe>`
+                    : html`<pre>${open.content.text ?? JSON.stringify(open.content, null, 2)}</pre>`
+                }
+              </article>`
+            : html`<p class="muted">Pick a message to see it rendered.</p>`
+        }
+      </div>
+    </div>`;
+}
+
+export const PAGES = [
+  { id: 'services', title: 'Services', roles: ['admin'], component: ServicesPage },
+  { id: 'notifications', title: 'Notifications', roles: ['service'], component: NotificationsPage },
+  { id: 'dead', title: 'Dead letters', roles: ['service'], component: DeadLettersPage },
+  { id: 'providers', title: 'Providers', roles: ['admin', 'service'], component: ProvidersPage },
+  { id: 'analytics', title: 'Analytics', roles: ['service'], component: AnalyticsPage },
+  { id: 'webhooks', title: 'Webhooks', roles: ['service'], component: WebhooksPage },
+  { id: 'outbox', title: 'Outbox', roles: ['service'], component: OutboxPage, embeddedOnly: true },
+];

@@ -1,0 +1,114 @@
+/**
+ * Open and click tracking on an embedded Herald: a commercial type's HTML email gets its links
+ * rewritten and an open pixel, a transactional one is left alone unless its type asks; opening and
+ * clicking move the delivery to `opened` and `clicked` and are recorded; a redirect goes only to a
+ * URL that was in the message, and a tampered token gets an error and no redirect.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Herald } from '../../src/main.ts';
+import { client, registerService, waitForNotification, type Client } from '../helpers/api.ts';
+import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
+
+const HTML =
+  '<html><body><p>Hello</p><a href="https://shop.example/sale?x=1&amp;y=2">Sale</a> ' +
+  '<a href=\'https://shop.example/help\'>Help</a> <a href="mailto:hi@shop.example">Mail</a></body></html>';
+
+describe('open and click tracking', () => {
+  let herald: Herald;
+  let api: Client;
+
+  before(async () => {
+    herald = await startInProcess();
+    const s = await registerService(client(herald.url ?? '', TEST_ADMIN_TOKEN), 'Shop', [
+      'newsletter',
+      'receipt',
+      'tracked_receipt',
+    ]);
+    api = client(herald.url ?? '', s.apiKey);
+    assert.equal((await api.put('/v1/notification-types/newsletter', { kind: 'commercial' })).status, 200);
+    assert.equal((await api.put('/v1/notification-types/receipt', { kind: 'transactional' })).status, 200);
+    const typed = await api.put('/v1/notification-types/tracked_receipt', {
+      kind: 'transactional',
+      tracking: { opens: false, clicks: true },
+    });
+    assert.deepEqual(typed.body.tracking, { opens: false, clicks: true });
+  });
+
+  after(async () => herald?.stop());
+
+  async function send(type: string) {
+    const res = await api.post('/v1/notifications', {
+      type,
+      recipient: { id: `r-${type}`, email: 'reader@example.com' },
+      channels: ['email'],
+      content: { email: { subject: 'Hi', text: 'Hi', html: HTML } },
+    });
+    assert.equal(res.status, 202);
+    const n = await waitForNotification(api, res.body.id);
+    const delivery = n.deliveries[0];
+    const mail = (await api.get('/v1/outbox')).body.data.find((m: any) => m.deliveryId === delivery.id);
+    return { delivery, html: mail.content.html as string };
+  }
+
+  const links = (html: string, kind: 'o' | 'c') =>
+    [...html.matchAll(new RegExp(`${herald.url}/t/${kind}/([A-Za-z0-9_.-]+)`, 'g'))].map(
+      (m) => m[1] as string,
+    );
+
+  it('tracks a commercial email: open, then click, each recorded', async () => {
+    const { delivery, html } = await send('newsletter');
+    const clicks = links(html, 'c');
+    assert.equal(clicks.length, 2, html);
+    assert.equal(links(html, 'o').length, 1);
+    assert.match(html, /mailto:hi@shop.example/);
+    assert.doesNotMatch(html, /shop\.example\/sale/);
+
+    const pixel = await fetch(`${herald.url}/t/o/${links(html, 'o')[0]}`);
+    assert.equal(pixel.status, 200);
+    assert.equal(pixel.headers.get('content-type'), 'image/gif');
+
+    const click = await fetch(`${herald.url}/t/c/${clicks[0]}`, { redirect: 'manual' });
+    assert.equal(click.status, 302);
+    assert.equal(click.headers.get('location'), 'https://shop.example/sale?x=1&y=2');
+    const history = await api.get(`/v1/deliveries/${delivery.id}/history`);
+    assert.deepEqual(
+      history.body.data.map((e: any) => e.status),
+      ['sent', 'opened', 'clicked'],
+    );
+    // A second open changes nothing: clicked is as far as it goes.
+    await fetch(`${herald.url}/t/o/${links(html, 'o')[0]}`);
+    assert.equal((await api.get(`/v1/deliveries/${delivery.id}/history`)).body.data.length, 3);
+  });
+
+  it('refuses tampered tokens and URLs that were not in the message, without redirecting', async () => {
+    const { html } = await send('tracked_receipt');
+    assert.equal(links(html, 'o').length, 0, 'opens are off for this type');
+    const token = links(html, 'c')[0] as string;
+    const [payload, mac] = token.split('.') as [string, string];
+    const flipped = `${payload}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`;
+    const elsewhere = Buffer.from(
+      JSON.stringify([
+        'c',
+        JSON.parse(Buffer.from(payload, 'base64url').toString())[1],
+        'https://evil.example/',
+      ]),
+    ).toString('base64url');
+    for (const bad of [flipped, `${elsewhere}.${mac}`, 'garbage']) {
+      const res = await fetch(`${herald.url}/t/c/${bad}`, { redirect: 'manual' });
+      assert.equal(res.status, 403, bad);
+      assert.equal(res.headers.get('location'), null);
+    }
+    assert.equal((await fetch(`${herald.url}/t/o/${flipped}`)).status, 404);
+    assert.equal(
+      (await fetch(`${herald.url}/t/o/${token}`)).status,
+      404,
+      'a click token is not an open token',
+    );
+  });
+
+  it('leaves transactional email alone by default', async () => {
+    const { html } = await send('receipt');
+    assert.equal(html, HTML);
+  });
+});
