@@ -5,18 +5,15 @@
  * Chromium comes from scripts/ensure-chromium.sh; without it the test is skipped, except under CI.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
+import type { Browser } from 'playwright-core';
 import { client, registerService, waitForNotification, type Client } from '../helpers/api.ts';
 import { startHeraldProcess, tempDir, type HeraldProcess } from '../helpers/herald-process.ts';
 
-const CHROMIUM = process.env.HERALD_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env.CI)
-  throw new Error(`Chromium is required under CI; run scripts/ensure-chromium.sh (looked for ${CHROMIUM})`);
-const skip = missing ? `no Chromium at ${CHROMIUM}; run scripts/ensure-chromium.sh` : false;
+const skip = skipWithoutChromium;
 const OUT = new URL('../../test-output/', import.meta.url);
 
 describe('hosted preference page in Chromium', { skip }, () => {
@@ -41,20 +38,7 @@ describe('hosted preference page in Chromium', { skip }, () => {
       category: 'orders',
       defaultChannels: ['email'],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 60_000,
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -6,24 +6,19 @@
  * widget falls back to Server-Sent Events. Screenshots go to test-output/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
+import type { Browser, Page } from 'playwright-core';
 import { client } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import { hmacOf, inboxService, sendInApp, type InboxService } from '../helpers/inbox.ts';
 import type { Herald } from '../../src/main.ts';
 
-const CHROMIUM = process.env.HERALD_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = new URL('../../test-output/', import.meta.url);
 // Like PostgreSQL: outside CI a missing browser skips with the reason; under CI it fails.
-if (!existsSync(CHROMIUM) && process.env.CI)
-  throw new Error(`Chromium is required under CI but ${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
-const skipWithoutChromium = existsSync(CHROMIUM)
-  ? false
-  : `no Chromium at ${CHROMIUM} (scripts/ensure-chromium.sh installs it)`;
 
 describe('the <herald-inbox> widget in Chromium', { timeout: 120_000, skip: skipWithoutChromium }, () => {
   let herald: Herald;
@@ -52,19 +47,7 @@ describe('the <herald-inbox> widget in Chromium', { timeout: 120_000, skip: skip
     site.listen(0, '127.0.0.1');
     await new Promise((r) => site.once('listening', r));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -4,12 +4,13 @@
  * the admin token for the services list. A screenshot of each page goes to test-output/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
+import type { Browser, Page } from 'playwright-core';
 import type { Herald } from '../../src/main.ts';
 import { client, registerService, waitForNotification, type Client } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
@@ -19,11 +20,7 @@ import {
   type WebhookReceiver,
 } from '../fakes/webhook-receiver.ts';
 
-const CHROMIUM = process.env.HERALD_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env.CI)
-  throw new Error(`Chromium is required under CI; run scripts/ensure-chromium.sh (looked for ${CHROMIUM})`);
-const skip = missing ? `no Chromium at ${CHROMIUM}; run scripts/ensure-chromium.sh` : false;
+const skip = skipWithoutChromium;
 const OUT = fileURLToPath(new URL('../../test-output/dashboard/', import.meta.url));
 
 describe('operator dashboard in Chromium', { skip }, () => {
@@ -75,20 +72,7 @@ describe('operator dashboard in Chromium', { skip }, () => {
     const dead = n.deliveries.find((d: any) => d.channel === 'webhook');
     assert.equal(dead.status, 'dead');
     deadDelivery = dead.id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 60_000,
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
