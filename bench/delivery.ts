@@ -92,6 +92,8 @@ async function main() {
   const tdb = await freshDatabase();
   const receiver = await startWebhookReceiver();
   const config = writeConfig(tempDir('herald-bench-'), {
+    // The test's webhook receiver listens on loopback.
+    allowPrivateWebhookUrls: true,
     providers: { webhook: [{ name: 'hooks', type: 'webhook', secret: TEST_WEBHOOK_SECRET }] },
     worker: { concurrency: CONCURRENCY, pollMs: 200 },
     apiRateLimit: { perSecond: 1_000_000 },

@@ -153,7 +153,7 @@ function senderFromConfig(config: Config, p: ProviderEntry): Sender {
     case 'slack':
       return createSlackSender(p);
     case 'webhook':
-      return createWebhookSender(p);
+      return createWebhookSender({ ...p, allowPrivate: config.allowPrivateWebhookUrls });
   }
 }
 

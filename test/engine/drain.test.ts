@@ -27,6 +27,8 @@ describe('graceful drain', { skip: skipWithoutPg }, () => {
     env = {
       DATABASE_URL: db.url,
       HERALD_CONFIG: writeConfig(tempDir(), {
+        // The test's webhook receiver listens on loopback.
+        allowPrivateWebhookUrls: true,
         providers: { webhook: [{ name: 'hooks', type: 'webhook', secret: TEST_WEBHOOK_SECRET }] },
         worker: { concurrency: 2, pollMs: 100, drainMs: 10_000 },
       }),

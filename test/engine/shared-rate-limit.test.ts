@@ -39,6 +39,8 @@ describe('provider rate limit shared through Redis', { skip: skipWithoutPg || sk
     receiver = await startWebhookReceiver();
     const provider = `hooks-${randomBytes(4).toString('hex')}`; // its own Redis keys
     const config = writeConfig(tempDir(), {
+      // The test's webhook receiver listens on loopback.
+      allowPrivateWebhookUrls: true,
       providers: {
         webhook: [
           { name: provider, type: 'webhook', secret: TEST_WEBHOOK_SECRET, rateLimit: { perSecond: LIMIT } },

@@ -39,7 +39,13 @@ describe('webhook sender', () => {
 
   before(async () => {
     receiver = await startWebhookReceiver();
-    sender = createWebhookSender({ name: 'hooks', secret: TEST_WEBHOOK_SECRET, timeoutMs: 300 });
+    sender = createWebhookSender({
+      name: 'hooks',
+      secret: TEST_WEBHOOK_SECRET,
+      timeoutMs: 300,
+      // The receiver listens on loopback; the refusal of private addresses is tested below.
+      allowPrivate: true,
+    });
   });
 
   after(async () => {
@@ -60,6 +66,7 @@ describe('webhook sender', () => {
   it('is refused by a receiver holding another secret', async () => {
     const other = createWebhookSender({
       name: 'other',
+      allowPrivate: true,
       secret: 'whsec_' + Buffer.from('another-secret-entirely-32-bytes').toString('base64'),
     });
     const err = await failure(other.send(message(receiver.url)));
@@ -114,5 +121,30 @@ describe('webhook sender', () => {
   it('refuses an address that is not an http(s) URL, permanently', async () => {
     const err = await failure(sender.send(message('ftp://example.com/x')));
     assert.equal(err.code, 'invalid_address');
+  });
+  it('by default refuses private and loopback addresses, by IP and by name, and sends nothing', async () => {
+    const guarded = createWebhookSender({ name: 'guarded', secret: TEST_WEBHOOK_SECRET, timeoutMs: 2000 });
+    const port = new URL(receiver.url).port;
+    const before = receiver.receipts.length + receiver.refused + receiver.badSignatures;
+    try {
+      for (const url of [
+        receiver.url,
+        `http://localhost:${port}/hook`,
+        `http://[::1]:${port}/hook`,
+        'http://169.254.169.254/latest/meta-data/',
+        'http://10.0.0.1/hook',
+      ]) {
+        const err = await failure(guarded.send(message(url)));
+        assert.equal(err.code, 'webhook_url_refused', url);
+        assert.equal(err.kind, 'permanent', url);
+      }
+      assert.equal(
+        receiver.receipts.length + receiver.refused + receiver.badSignatures,
+        before,
+        'the receiver got nothing',
+      );
+    } finally {
+      await guarded.close?.();
+    }
   });
 });

@@ -110,6 +110,8 @@ export async function runFaultScenario(opts: {
     cluster = await startPgCluster();
     receiver = await startWebhookReceiver();
     const config = writeConfig(tempDir('herald-fault-'), {
+      // The test's webhook receiver listens on loopback.
+      allowPrivateWebhookUrls: true,
       providers: {
         webhook: [{ name: 'hooks', type: 'webhook', secret: TEST_WEBHOOK_SECRET, timeoutMs: 1000 }],
       },

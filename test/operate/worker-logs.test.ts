@@ -31,6 +31,8 @@ describe('worker logs', () => {
       file,
       JSON.stringify({
         breaker: { failureThreshold: 1000 },
+        // The test's webhook receiver listens on loopback.
+        allowPrivateWebhookUrls: true,
         providers: { webhook: [{ name: 'hooks', type: 'webhook', secret: TEST_WEBHOOK_SECRET }] },
         retry: { default: {}, webhook: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
       }),

@@ -4,9 +4,15 @@
  * receiver can drop duplicates; `webhook-signature` is `v1,` + base64 HMAC-SHA256 of
  * `id.timestamp.body` under the secret. Redirects are not followed (a 3xx is a permanent failure):
  * the configured URL is the one that gets the payload. Connections are kept alive (undici Agent).
+ *
+ * The URL comes from callers (the notification's content or a recipient attribute), so by default it
+ * may not reach private, loopback, link-local or metadata addresses: IP literals are checked before
+ * sending, and host names at connection time (so a name that re-resolves inward is refused too).
  */
 import { createHmac } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
+import { guardedLookup, isPrivateAddress } from '../../net/ssrf-guard.ts';
 import type { SendFailure } from '../../../domain/retry-policy.ts';
 import { ProviderError, type OutgoingMessage, type Sender } from '../../../ports/sender.ts';
 
@@ -16,6 +22,19 @@ export interface WebhookSettings {
   secret: string;
   timeoutMs?: number | undefined;
   now?: () => number;
+  /** Let URLs reach private and loopback addresses (config `allowPrivateWebhookUrls`); off by default. */
+  allowPrivate?: boolean | undefined;
+}
+
+const refused = (message: string) =>
+  new ProviderError({ kind: 'permanent', code: 'webhook_url_refused', message });
+
+/** The error code of a failed connection, wherever undici put it. */
+function errorCode(err: unknown): string | undefined {
+  for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'EPRIVATEADDRESS') return e.code;
+  }
+  return undefined;
 }
 
 export function signatureKey(secret: string): Buffer {
@@ -57,7 +76,12 @@ export function createWebhookSender(s: WebhookSettings): Sender {
   const key = signatureKey(s.secret);
   const timeoutMs = s.timeoutMs ?? 15_000;
   const now = s.now ?? Date.now;
-  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+  const allowPrivate = s.allowPrivate ?? false;
+  const agent = new Agent({
+    keepAliveTimeout: 30_000,
+    connections: 256,
+    ...(allowPrivate ? {} : { connect: { lookup: guardedLookup } }),
+  });
   return {
     name: s.name,
     channel: 'webhook',
@@ -72,6 +96,10 @@ export function createWebhookSender(s: WebhookSettings): Sender {
           code: 'invalid_address',
           message: `'${m.to}' is not an http(s) URL.`,
         });
+      }
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (!allowPrivate && isIP(host) && isPrivateAddress(host)) {
+        throw refused(`${host} is a private, loopback or link-local address; webhooks may not go there.`);
       }
       const sentAt = now();
       const timestamp = Math.floor(sentAt / 1000);
@@ -102,6 +130,7 @@ export function createWebhookSender(s: WebhookSettings): Sender {
         retryAfter = res.headers['retry-after'];
         await res.body.dump();
       } catch (err) {
+        if (errorCode(err) === 'EPRIVATEADDRESS') throw refused((err as Error).message);
         const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
         throw new ProviderError(
           {
