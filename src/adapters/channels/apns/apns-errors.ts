@@ -3,7 +3,7 @@
  * reason decides. Token-level reasons carry the codes that make the engine deactivate the token.
  */
 import type { SendFailure } from '../../../domain/retry-policy.ts';
-import { classifyHttpStatus, parseJson, parseRetryAfter } from '../http/undici-http.ts';
+import { classifyKnownOrStatus, parseJson } from '../http/undici-http.ts';
 
 export const APNS_REASONS: Readonly<Record<string, { kind: SendFailure['kind']; code: string }>> = {
   BadDeviceToken: { kind: 'permanent', code: 'token_invalid' },
@@ -47,13 +47,5 @@ export function classifyApnsError(
   const reason = (parseJson(text) as { reason?: string } | undefined)?.reason;
   const message = `APNs ${status} ${reason ?? text.slice(0, 200)}`;
   const known = reason ? APNS_REASONS[reason] : undefined;
-  if (known) {
-    const ms = parseRetryAfter(headers['retry-after']);
-    return {
-      ...known,
-      message,
-      ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}),
-    };
-  }
-  return classifyHttpStatus(status, 'apns', message, headers['retry-after']);
+  return classifyKnownOrStatus(known, status, 'apns', message, headers['retry-after']);
 }

@@ -4,7 +4,7 @@
  * The FcmError code decides when present, else the canonical `status`, else the HTTP status.
  */
 import type { SendFailure } from '../../../domain/retry-policy.ts';
-import { classifyHttpStatus, parseJson, parseRetryAfter } from '../http/undici-http.ts';
+import { classifyKnownOrStatus, parseJson } from '../http/undici-http.ts';
 
 export const FCM_ERRORS: Readonly<Record<string, { kind: SendFailure['kind']; code: string }>> = {
   // The app was uninstalled or the token expired: the token will never work again.
@@ -49,13 +49,5 @@ export function classifyFcmError(
   const e = (parseJson(text) as FcmErrorBody | undefined)?.error;
   const message = `FCM ${status} ${code ?? ''}: ${e?.message ?? text.slice(0, 300)}`;
   const known = code ? FCM_ERRORS[code] : undefined;
-  if (known) {
-    const ms = parseRetryAfter(headers['retry-after']);
-    return {
-      ...known,
-      message,
-      ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}),
-    };
-  }
-  return classifyHttpStatus(status, 'fcm', message, headers['retry-after']);
+  return classifyKnownOrStatus(known, status, 'fcm', message, headers['retry-after']);
 }

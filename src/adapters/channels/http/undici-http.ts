@@ -94,6 +94,26 @@ export function classifyNetworkError(err: unknown, provider: string): SendFailur
   };
 }
 
+/** A provider error found in that provider's table: its class, with Retry-After unless permanent. */
+export type KnownError = { kind: SendFailure['kind']; code: string };
+
+/** The provider's own error code when its table knows it, else the usual meaning of the HTTP status. */
+export function classifyKnownOrStatus(
+  known: KnownError | undefined,
+  status: number,
+  provider: string,
+  message: string,
+  retryAfter: string | undefined,
+): SendFailure {
+  if (!known) return classifyHttpStatus(status, provider, message, retryAfter);
+  const ms = parseRetryAfter(retryAfter);
+  return {
+    ...known,
+    message,
+    ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}),
+  };
+}
+
 /** The usual meaning of an HTTP status when a provider gives nothing more specific. */
 export function classifyHttpStatus(
   status: number,

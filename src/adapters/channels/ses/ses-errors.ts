@@ -3,7 +3,7 @@
  * the body's `__type`/`code`, the text in `message`. The table says what each means for one message.
  */
 import type { SendFailure } from '../../../domain/retry-policy.ts';
-import { classifyHttpStatus, parseJson, parseRetryAfter } from '../http/undici-http.ts';
+import { classifyKnownOrStatus, parseJson } from '../http/undici-http.ts';
 
 /** Error type → what to do; codes the table does not name fall back to the HTTP status. */
 export const SES_ERRORS: Readonly<Record<string, { kind: SendFailure['kind']; code: string }>> = {
@@ -42,13 +42,5 @@ export function classifySesError(
   const body = parseJson(text) as { message?: string; Message?: string } | undefined;
   const message = `SES ${status} ${type ?? ''}: ${body?.message ?? body?.Message ?? text.slice(0, 300)}`;
   const known = type ? SES_ERRORS[type] : undefined;
-  if (known) {
-    const ms = parseRetryAfter(headers['retry-after']);
-    return {
-      ...known,
-      message,
-      ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}),
-    };
-  }
-  return classifyHttpStatus(status, 'ses', message, headers['retry-after']);
+  return classifyKnownOrStatus(known, status, 'ses', message, headers['retry-after']);
 }

@@ -3,7 +3,7 @@
  * decides; the HTTP status only when the code is unknown. Codes from twilio.com/docs/api/errors.
  */
 import type { SendFailure } from '../../../domain/retry-policy.ts';
-import { classifyHttpStatus, parseJson, parseRetryAfter } from '../http/undici-http.ts';
+import { classifyKnownOrStatus, parseJson } from '../http/undici-http.ts';
 
 export const TWILIO_ERRORS: Readonly<Record<number, { kind: SendFailure['kind']; code: string }>> = {
   21211: { kind: 'permanent', code: 'invalid_address' }, // invalid 'To' phone number
@@ -35,13 +35,5 @@ export function classifyTwilioError(
   const body = parseJson(text) as { code?: number; message?: string } | undefined;
   const message = `Twilio ${status}${body?.code ? ` ${body.code}` : ''}: ${body?.message ?? text.slice(0, 300)}`;
   const known = body?.code !== undefined ? TWILIO_ERRORS[body.code] : undefined;
-  if (known) {
-    const ms = parseRetryAfter(headers['retry-after']);
-    return {
-      ...known,
-      message,
-      ...(known.kind !== 'permanent' && ms !== undefined ? { retryAfterMs: ms } : {}),
-    };
-  }
-  return classifyHttpStatus(status, 'twilio', message, headers['retry-after']);
+  return classifyKnownOrStatus(known, status, 'twilio', message, headers['retry-after']);
 }
