@@ -1,14 +1,14 @@
 /**
- * Herald started inside the test process on a fresh PostgreSQL database, for engine tests that need
- * to change a provider's behaviour mid-test. Processes are covered by the e2e and fault suites.
+ * Herald started inside the test process on a fresh PostgreSQL database (dropped at stop), with fast
+ * worker timings, for engine tests that need to change a provider's behaviour mid-test. Processes are
+ * covered by the e2e and fault suites.
  */
-import { pino } from 'pino';
-import { loadConfig, type Config } from '../../src/config.ts';
-import { startHerald, type Herald } from '../../src/main.ts';
+import type { Herald } from '../../src/main.ts';
 import { client, registerService, type Client } from './api.ts';
+import { startInProcess as startInProcessOn, TEST_ADMIN_TOKEN } from './in-process.ts';
 import { freshDatabase, type TestDatabase } from './pg.ts';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN_TOKEN = TEST_ADMIN_TOKEN;
 
 export interface InProcess {
   herald: Herald;
@@ -21,18 +21,18 @@ export interface InProcess {
 
 export async function startInProcess(
   config: Record<string, unknown>,
-  roles = { api: true, worker: true },
+  // The API always runs: it is how the tests talk to Herald.
+  roles: { api?: true; worker: boolean } = { worker: true },
 ): Promise<InProcess> {
   const database = await freshDatabase();
-  const merged: Config = loadConfig({ HERALD_CONFIG: 'test' }, () => ({
+  const herald = await startInProcessOn({
     databaseUrl: database.url,
-    adminToken: ADMIN_TOKEN,
-    port: 0,
-    logLevel: 'silent',
-    ...config,
-    worker: { pollMs: 50, sweepMs: 500, leaseMs: 10_000, drainMs: 2000, ...(config.worker as object) },
-  }));
-  const herald = await startHerald(merged, roles, pino({ level: process.env.HERALD_TEST_LOG ?? 'silent' }));
+    config: {
+      ...config,
+      worker: { pollMs: 50, sweepMs: 500, leaseMs: 10_000, drainMs: 2000, ...(config.worker as object) },
+    },
+    worker: roles.worker,
+  });
   const url = herald.url ?? '';
   const admin = client(url, ADMIN_TOKEN);
   return {

@@ -9,14 +9,26 @@ import { startHerald, type Herald } from '../../src/main.ts';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export async function startInProcess(
-  options: { databaseUrl?: string; env?: Record<string, string>; worker?: boolean } = {},
+  options: {
+    databaseUrl?: string;
+    env?: Record<string, string>;
+    worker?: boolean;
+    /** Settings as a config file would hold them; the environment still goes on top. */
+    config?: Record<string, unknown>;
+  } = {},
 ): Promise<Herald> {
-  const config = loadConfig({
-    HERALD_DATA_DIR: 'memory://',
-    HERALD_PORT: '0',
-    HERALD_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-    ...options.env,
-  });
-  return startHerald(config, { api: true, worker: options.worker ?? true }, pino({ level: 'silent' }));
+  const fileConfig = options.config;
+  const config = loadConfig(
+    {
+      HERALD_DATA_DIR: 'memory://',
+      HERALD_PORT: '0',
+      HERALD_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...(fileConfig ? { HERALD_CONFIG: 'inline' } : {}),
+      ...options.env,
+    },
+    fileConfig ? () => fileConfig : undefined,
+  );
+  const log = pino({ level: process.env.HERALD_TEST_LOG ?? 'silent' });
+  return startHerald(config, { api: true, worker: options.worker ?? true }, log);
 }
