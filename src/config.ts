@@ -202,6 +202,15 @@ export const ConfigSchema = Type.Object(
       { snsCertUrlPattern: Type.String({ minLength: 1, default: SNS_CERT_URL_PATTERN }) },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Links in messages (preference page, unsubscribe, open pixel, click redirect) stop working this
+     * many days after the message was planned (HERALD_LINK_TTL_DAYS). Most laws ask that an unsubscribe
+     * link work for 30 days at least.
+     */
+    links: Type.Object(
+      { ttlDays: Type.Integer({ minimum: 30, maximum: 3650, default: 365 }) },
+      { additionalProperties: false, default: {} },
+    ),
     /** Lets status webhook endpoints point at private, loopback or link-local addresses (tests, closed networks). */
     allowPrivateWebhookUrls: Type.Boolean({ default: false }),
     /** Outgoing status webhooks: pauses between attempts (the last one given, the endpoint is disabled). */
@@ -283,6 +292,8 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('logLevel', env.HERALD_LOG_LEVEL);
+  const ttlDays = intFromEnv(env, 'HERALD_LINK_TTL_DAYS');
+  if (ttlDays !== undefined) raw.links = { ...(raw.links as object | undefined), ttlDays };
   const fanoutBatch = intFromEnv(env, 'HERALD_FANOUT_BATCH');
   if (fanoutBatch !== undefined) raw.worker = { ...(raw.worker as object | undefined), fanoutBatch };
   if (env.HERALD_SMTP_URL) {

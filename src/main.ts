@@ -65,7 +65,7 @@ import { kyselyDeviceStore } from './adapters/store/kysely-devices.ts';
 import { kyselyPreferenceStore } from './adapters/store/kysely-preferences.ts';
 import { kyselyErasureStore } from './adapters/store/kysely-erasure.ts';
 import { kyselyDeferredQueue, kyselySecretStore } from './adapters/store/kysely-deferred.ts';
-import { createLinks, databaseSecret, dataDirSecret } from './app/links.ts';
+import { createLinks, databaseSecret, dataDirSecret, makeSecret } from './app/links.ts';
 import { loadPlanContext } from './app/plan-context.ts';
 import type { Redis } from 'ioredis';
 import { createWebhookSender } from './adapters/channels/webhook/webhook-sender.ts';
@@ -294,14 +294,18 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       : undefined;
     const recipients = kyselyRecipientStore(db);
     // Links in messages must verify on every process of a deployment: one key, kept where all can read it.
+    // In memory, nothing outlives the process, so neither does the key.
     const secret =
       config.secretKey ??
-      (database.kind === 'pglite'
-        ? dataDirSecret(config.dataDir)
-        : await databaseSecret(kyselySecretStore(db)));
+      (database.kind !== 'pglite'
+        ? await databaseSecret(kyselySecretStore(db))
+        : config.dataDir === MEMORY
+          ? makeSecret()
+          : dataDirSecret(config.dataDir));
     let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const links = createLinks(secret, () => publicUrl);
-    const trackingLinks = createTrackingLinks(secret, () => publicUrl);
+    const lifetime = { ttlSeconds: config.links.ttlDays * 86_400 };
+    const links = createLinks(secret, () => publicUrl, lifetime);
+    const trackingLinks = createTrackingLinks(secret, () => publicUrl, lifetime);
     if (!config.publicUrl && !roles.api) {
       logger.warn(
         { publicUrl },

@@ -7,33 +7,47 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signLinkToken, verifyLinkToken, type LinkScope } from '../domain/link-tokens.ts';
+import { signLinkToken, verifyLinkToken, type LinkCheck } from '../domain/link-tokens.ts';
 import type { RecipientLinks } from '../domain/unsubscribe.ts';
 import type { SecretStore } from '../ports/preferences-store.ts';
 
 export interface Links {
   forRecipient(serviceId: string, recipientId: string): Promise<RecipientLinks>;
-  verify(token: string): LinkScope | null;
+  verify(token: string): LinkCheck;
 }
+
+/** How long links in a message work, and the clock they are issued and checked by. */
+export interface LinkLifetime {
+  ttlSeconds: number;
+  /** Milliseconds since the epoch; tests move it. */
+  now?: () => number;
+}
+
+export const lifetimeClock = (l: LinkLifetime) => {
+  const now = l.now ?? Date.now;
+  const seconds = () => Math.floor(now() / 1000);
+  return { seconds, expiresAt: () => seconds() + l.ttlSeconds };
+};
 
 /** A dedicated key for links, derived from the operator's secret, so the secret can serve other uses too. */
 export function linkKey(secret: string): Buffer {
   return createHash('sha256').update('herald link tokens\u0000').update(secret).digest();
 }
 
-export function createLinks(secret: string, baseUrl: () => string): Links {
+export function createLinks(secret: string, baseUrl: () => string, lifetime: LinkLifetime): Links {
   const key = linkKey(secret);
+  const clock = lifetimeClock(lifetime);
   return {
     async forRecipient(serviceId, recipientId) {
-      const token = signLinkToken(key, { serviceId, recipientId });
+      const token = signLinkToken(key, { serviceId, recipientId }, clock.expiresAt());
       const base = baseUrl().replace(/\/+$/, '');
       return { preferencesUrl: `${base}/p/${token}`, unsubscribeUrl: `${base}/u/${token}` };
     },
-    verify: (token) => verifyLinkToken(key, token),
+    verify: (token) => verifyLinkToken(key, token, clock.seconds()),
   };
 }
 
-const makeSecret = () => randomBytes(32).toString('base64url');
+export const makeSecret = () => randomBytes(32).toString('base64url');
 
 /** Embedded mode: made once, kept beside the admin token, readable only by its owner. */
 export function dataDirSecret(dataDir: string): string {

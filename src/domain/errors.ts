@@ -27,6 +27,7 @@ export const notFound = (what: string, id: string) =>
   new HeraldError('not_found', 404, `${what} '${id}' was not found.`, { resource: what, id });
 export const conflict = (code: string, message: string, details?: ErrorDetails) =>
   new HeraldError(code, 409, message, details);
+export const linkExpired = (message: string) => new HeraldError('link_expired', 410, message);
 export const tooLarge = (message: string, details?: ErrorDetails) =>
   new HeraldError('payload_too_large', 413, message, details);
 export const unsupportedMediaType = (message: string) =>
@@ -48,6 +49,10 @@ export const ERROR_CODES: Readonly<Record<string, { status: number; meaning: str
   idempotency_conflict: { status: 409, meaning: 'The idempotency key was used with a different body.' },
   already_exists: { status: 409, meaning: 'A resource with this identity already exists.' },
   not_replayable: { status: 409, meaning: 'Only a dead delivery can be replayed.' },
+  link_expired: {
+    status: 410,
+    meaning: 'A link from a message (unsubscribe, click) is past its lifetime (`links.ttlDays`).',
+  },
   payload_too_large: { status: 413, meaning: 'The body is over the size limit.' },
   uri_too_long: { status: 414, meaning: 'A path segment is longer than any id can be.' },
   unsupported_media_type: {

@@ -2,40 +2,34 @@
  * Open and click tracking for HTML email. Links are rewritten at planning time to
  * `/t/c/{token}`, where the token signs the (delivery, URL) pair: the redirect goes only to a URL
  * that was in that message, so Herald cannot be used as an open redirector, and a changed byte fails.
- * An open is a 1×1 image at `/t/o/{token}` signing the delivery alone.
+ * An open is a 1×1 image at `/t/o/{token}` signing the delivery alone. Both expire like the other
+ * links in a message (see signed-token.ts).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { openToken, sealToken } from './signed-token.ts';
 
 export type TrackingToken =
   { kind: 'open'; deliveryId: string } | { kind: 'click'; deliveryId: string; url: string };
 
-const VERSION = 't1';
-const mac = (key: Buffer, payload: string) =>
-  createHmac('sha256', key).update(`${VERSION}.${payload}`).digest('base64url');
+export type TrackingCheck = { ok: true; token: TrackingToken } | { ok: false; reason: 'invalid' | 'expired' };
 
-export function signTrackingToken(key: Buffer, t: TrackingToken): string {
+const VERSION = 't2';
+export const TRACKING_TOKEN_MAX_LENGTH = 8192;
+
+export function signTrackingToken(key: Buffer, t: TrackingToken, expiresAt: number): string {
   const fields = t.kind === 'open' ? ['o', t.deliveryId] : ['c', t.deliveryId, t.url];
-  const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
-  return `${payload}.${mac(key, payload)}`;
+  return sealToken(key, VERSION, fields, expiresAt);
 }
 
-export function verifyTrackingToken(key: Buffer, token: string): TrackingToken | null {
-  const dot = token.indexOf('.');
-  if (dot <= 0 || token.length > 8192) return null;
-  const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1));
-  const expected = Buffer.from(mac(key, payload));
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  try {
-    const f: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!Array.isArray(f) || typeof f[1] !== 'string') return null;
-    if (f[0] === 'o' && f.length === 2) return { kind: 'open', deliveryId: f[1] };
-    if (f[0] === 'c' && f.length === 3 && typeof f[2] === 'string' && /^https?:\/\//i.test(f[2]))
-      return { kind: 'click', deliveryId: f[1], url: f[2] };
-  } catch {
-    /* a valid MAC over a malformed payload cannot happen unless the key leaked */
-  }
-  return null;
+export function verifyTrackingToken(key: Buffer, token: string, nowSeconds: number): TrackingCheck {
+  const opened = openToken(key, VERSION, token, nowSeconds, TRACKING_TOKEN_MAX_LENGTH);
+  if (!opened.ok) return opened;
+  const [kind, deliveryId, url] = opened.fields;
+  if (kind === 'o' && opened.fields.length === 2 && deliveryId !== undefined)
+    return { ok: true, token: { kind: 'open', deliveryId } };
+  const isClick = kind === 'c' && opened.fields.length === 3 && deliveryId !== undefined;
+  if (isClick && url !== undefined && /^https?:\/\//i.test(url))
+    return { ok: true, token: { kind: 'click', deliveryId, url } };
+  return { ok: false, reason: 'invalid' };
 }
 
 export interface TrackingUrls {

@@ -6,6 +6,7 @@ import { HeraldError } from '../../src/domain/errors.ts';
 import { signLinkToken, verifyLinkToken } from '../../src/domain/link-tokens.ts';
 import { localeChain, pickLocale } from '../../src/domain/locales.ts';
 import { createTemplateRenderer } from '../../src/domain/templates.ts';
+import { signTrackingToken, verifyTrackingToken } from '../../src/domain/tracking.ts';
 import { withUnsubscribe } from '../../src/domain/unsubscribe.ts';
 import { extraHeaders } from '../../src/adapters/channels/smtp/smtp-sender.ts';
 
@@ -83,9 +84,16 @@ describe('locale fallback', () => {
 describe('link tokens', () => {
   const key = Buffer.alloc(32, 7);
   const scope = { serviceId: '01a1fe5d-cc8b-71bc-a59e-e2add9e092d9', recipientId: 'ann' };
+  const now = 1_800_000_000;
+  const later = now + 86_400;
+  const invalid = { ok: false, reason: 'invalid' };
 
-  it('round-trips the scope', () => {
-    assert.deepEqual(verifyLinkToken(key, signLinkToken(key, scope)), scope);
+  it('round-trips the scope until it expires, and is expired from its last second on', () => {
+    const token = signLinkToken(key, scope, later);
+    assert.deepEqual(verifyLinkToken(key, token, now), { ok: true, scope });
+    assert.deepEqual(verifyLinkToken(key, token, later - 1), { ok: true, scope });
+    assert.deepEqual(verifyLinkToken(key, token, later), { ok: false, reason: 'expired' });
+    assert.deepEqual(verifyLinkToken(key, token, later + 365 * 86_400), { ok: false, reason: 'expired' });
   });
 
   it('rejects any single changed character, and tokens made with another key', () => {
@@ -95,23 +103,48 @@ describe('link tokens', () => {
         fc.nat(),
         fc.constantFrom(...'ABCDabcd0129-_.'),
         (id, at, c) => {
-          const token = signLinkToken(key, { ...scope, recipientId: id });
+          const token = signLinkToken(key, { ...scope, recipientId: id }, later);
           const i = at % token.length;
           fc.pre(token[i] !== c);
           const changed = token.slice(0, i) + c + token.slice(i + 1);
-          assert.equal(verifyLinkToken(key, changed), null);
+          assert.deepEqual(verifyLinkToken(key, changed, now), invalid);
         },
       ),
       { numRuns: 1000 },
     );
-    assert.equal(verifyLinkToken(Buffer.alloc(32, 8), signLinkToken(key, scope)), null);
+    assert.deepEqual(verifyLinkToken(Buffer.alloc(32, 8), signLinkToken(key, scope, later), now), invalid);
   });
 
-  it('cannot be re-pointed at another recipient', () => {
-    const token = signLinkToken(key, scope);
+  it('cannot be re-pointed at another recipient, nor given a later expiry', () => {
+    const token = signLinkToken(key, scope, later);
     const [, mac] = token.split('.');
-    const otherPayload = Buffer.from(JSON.stringify([scope.serviceId, 'bob'])).toString('base64url');
-    assert.equal(verifyLinkToken(key, `${otherPayload}.${mac}`), null);
+    const forge = (fields: unknown[]) => Buffer.from(JSON.stringify(fields)).toString('base64url');
+    assert.deepEqual(verifyLinkToken(key, `${forge([scope.serviceId, 'bob', later])}.${mac}`, now), invalid);
+    const extended = `${forge([scope.serviceId, scope.recipientId, later * 2])}.${mac}`;
+    // A forged date is "invalid", not "expired": expiry is read only from a token that verifies.
+    assert.deepEqual(verifyLinkToken(key, extended, later + 1), invalid);
+  });
+
+  it('refuses a tracking token as a link token and the reverse (each layout has its own version)', () => {
+    const click = signTrackingToken(
+      key,
+      { kind: 'click', deliveryId: 'd1', url: 'https://a.example/' },
+      later,
+    );
+    assert.deepEqual(verifyLinkToken(key, click, now), invalid);
+    assert.deepEqual(verifyTrackingToken(key, signLinkToken(key, scope, later), now), invalid);
+  });
+
+  it('tracking tokens expire too, and a click keeps its URL', () => {
+    const t = { kind: 'click', deliveryId: 'd1', url: 'https://a.example/x?y=1' } as const;
+    const token = signTrackingToken(key, t, later);
+    assert.deepEqual(verifyTrackingToken(key, token, now), { ok: true, token: t });
+    assert.deepEqual(verifyTrackingToken(key, token, later), { ok: false, reason: 'expired' });
+    const pixel = signTrackingToken(key, { kind: 'open', deliveryId: 'd1' }, later);
+    assert.deepEqual(verifyTrackingToken(key, pixel, now), {
+      ok: true,
+      token: { kind: 'open', deliveryId: 'd1' },
+    });
   });
 });
 

@@ -10,7 +10,7 @@ import {
   type PageForm,
   type PreferencePageDeps,
 } from '../../app/preference-page.ts';
-import { forbidden, malformed, notFound } from '../../domain/errors.ts';
+import { forbidden, linkExpired, malformed, notFound } from '../../domain/errors.ts';
 import type { LinkScope } from '../../domain/link-tokens.ts';
 import { messagePageHtml, preferencePageHtml, unsubscribePageHtml } from '../../web/preference-page-html.ts';
 import { errorResponses } from '../schemas.ts';
@@ -46,12 +46,21 @@ export function publicPagesRoutes(deps: PreferencePageDeps & { links: Links }): 
     const params = Type.Object({ token: Type.String({ minLength: 1, maxLength: 2048 }) });
     const html = (reply: FastifyReply, status: number, body: string) =>
       reply.status(status).type('text/html; charset=utf-8').send(body);
-    const denied = (reply: FastifyReply) =>
-      html(
-        reply,
-        403,
-        messagePageHtml('Link not valid', 'This link is not valid. Use the link from your latest message.'),
-      );
+    const denied = (reply: FastifyReply, reason: 'invalid' | 'expired') =>
+      reason === 'expired'
+        ? html(
+            reply,
+            410,
+            messagePageHtml('Link expired', 'This link has expired. Use the link from your latest message.'),
+          )
+        : html(
+            reply,
+            403,
+            messagePageHtml(
+              'Link not valid',
+              'This link is not valid. Use the link from your latest message.',
+            ),
+          );
     const gone = (reply: FastifyReply) =>
       html(reply, 404, messagePageHtml('Not found', 'There are no preferences for this link any more.'));
     const pageSchema = { hide: true, params };
@@ -63,22 +72,24 @@ export function publicPagesRoutes(deps: PreferencePageDeps & { links: Links }): 
     };
 
     app.get('/p/:token', { schema: pageSchema }, async (request, reply) => {
-      const scope = deps.links.verify(request.params.token);
-      if (!scope) return denied(reply);
+      const checked = deps.links.verify(request.params.token);
+      if (!checked.ok) return denied(reply, checked.reason);
+      const { scope } = checked;
       return showPage(reply, request.params.token, scope, false);
     });
 
     app.post('/p/:token', { schema: pageSchema }, async (request, reply) => {
-      const scope = deps.links.verify(request.params.token);
-      if (!scope) return denied(reply);
+      const checked = deps.links.verify(request.params.token);
+      if (!checked.ok) return denied(reply, checked.reason);
+      const { scope } = checked;
       const form = (request.body ?? {}) as PageForm;
       if (!(await savePageForm(deps, scope, form))) return gone(reply);
       return showPage(reply, request.params.token, scope, true);
     });
 
     app.get('/u/:token', { schema: pageSchema }, async (request, reply) => {
-      const scope = deps.links.verify(request.params.token);
-      if (!scope) return denied(reply);
+      const checked = deps.links.verify(request.params.token);
+      if (!checked.ok) return denied(reply, checked.reason);
       const token = encodeURIComponent(request.params.token);
       return html(reply, 200, unsubscribePageHtml(`/u/${token}`, false, `/p/${token}`));
     });
@@ -93,12 +104,15 @@ export function publicPagesRoutes(deps: PreferencePageDeps & { links: Links }): 
             '(or the same field as multipart/form-data). ' +
             'Stops commercial notification types for the recipient the signed token names.',
           params,
-          response: { ...errorResponses(400, 403, 404, 415) },
+          response: { ...errorResponses(400, 403, 404, 410, 415) },
         },
       },
       async (request, reply) => {
-        const scope = deps.links.verify(request.params.token);
-        if (!scope) throw forbidden('The unsubscribe link is not valid.');
+        const checked = deps.links.verify(request.params.token);
+        if (!checked.ok && checked.reason === 'expired')
+          throw linkExpired('The unsubscribe link has expired.');
+        if (!checked.ok) throw forbidden('The unsubscribe link is not valid.');
+        const { scope } = checked;
         const body = request.body as Record<string, unknown> | undefined;
         if (body?.['List-Unsubscribe'] !== 'One-Click') {
           throw malformed('The body must be List-Unsubscribe=One-Click (RFC 8058).');

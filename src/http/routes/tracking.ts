@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { forbidden, HeraldError } from '../../domain/errors.ts';
+import { forbidden, HeraldError, linkExpired } from '../../domain/errors.ts';
 import type { TrackingLinks } from '../../app/tracking-links.ts';
 import type { TrackingStore } from '../../adapters/store/kysely-tracking.ts';
 import { errorResponses } from '../schemas.ts';
@@ -36,7 +36,9 @@ export function trackingRoutes(deps: {
         },
       },
       async (request, reply) => {
-        const t = deps.links.verify(request.params.token);
+        const checked = deps.links.verify(request.params.token);
+        const t = checked.ok ? checked.token : null;
+        // An expired pixel is simply not counted: nobody sees its answer.
         if (t?.kind !== 'open') throw new HeraldError('not_found', 404, 'No such tracking image.');
         await record(t.deliveryId, 'open', null);
         return reply
@@ -52,11 +54,13 @@ export function trackingRoutes(deps: {
           tags: ['tracking'],
           summary: 'Click redirect from an HTML email: records the click and redirects to the link it signs.',
           params,
-          response: { 302: Type.Null(), ...errorResponses(403) },
+          response: { 302: Type.Null(), ...errorResponses(403, 410) },
         },
       },
       async (request, reply) => {
-        const t = deps.links.verify(request.params.token);
+        const checked = deps.links.verify(request.params.token);
+        if (!checked.ok && checked.reason === 'expired') throw linkExpired('This link has expired.');
+        const t = checked.ok ? checked.token : null;
         if (t?.kind !== 'click') throw forbidden('This link is not one Herald made.');
         await record(t.deliveryId, 'click', t.url);
         return reply.header('cache-control', 'no-store, private').redirect(t.url, 302);
