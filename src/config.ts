@@ -211,6 +211,15 @@ export const ConfigSchema = Type.Object(
       { ttlDays: Type.Integer({ minimum: 30, maximum: 3650, default: 365 }) },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Finished notifications, with their deliveries, attempts and status history, are deleted this
+     * many days after they were accepted (HERALD_RETENTION_DAYS); 0 keeps everything. Analytics keep
+     * their counts, and a dead delivery keeps its notification until it is replayed.
+     */
+    retention: Type.Object(
+      { days: Type.Integer({ minimum: 0, maximum: 36_500, default: 90 }) },
+      { additionalProperties: false, default: {} },
+    ),
     /** Lets status webhook endpoints point at private, loopback or link-local addresses (tests, closed networks). */
     allowPrivateWebhookUrls: Type.Boolean({ default: false }),
     /** Outgoing status webhooks: pauses between attempts (the last one given, the endpoint is disabled). */
@@ -292,6 +301,9 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('logLevel', env.HERALD_LOG_LEVEL);
+  const retentionDays = intFromEnv(env, 'HERALD_RETENTION_DAYS');
+  if (retentionDays !== undefined)
+    raw.retention = { ...(raw.retention as object | undefined), days: retentionDays };
   const ttlDays = intFromEnv(env, 'HERALD_LINK_TTL_DAYS');
   if (ttlDays !== undefined) raw.links = { ...(raw.links as object | undefined), ttlDays };
   const fanoutBatch = intFromEnv(env, 'HERALD_FANOUT_BATCH');

@@ -92,6 +92,8 @@ import {
 import { createStatusWebhookLoop } from './app/status-webhooks.ts';
 import { createTrackingLinks } from './app/tracking-links.ts';
 import { kyselyTrackingStore } from './adapters/store/kysely-tracking.ts';
+import { kyselyRetention } from './adapters/store/kysely-retention.ts';
+import { pruneOld } from './app/retention.ts';
 
 export interface Roles {
   api: boolean;
@@ -489,6 +491,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       );
       for (const loop of loops) loop.start();
       const deferred = kyselyDeferredQueue(db);
+      const retention = kyselyRetention(db);
       const sweep = async () => {
         // Quiet hours over: deferred deliveries become due and their lanes are woken.
         for (const channel of await deferred.releaseDue(1000)) lanes.get(`lane:${channel}`)?.wake();
@@ -497,6 +500,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         );
         if ((await webhookOutbox.reclaimExpired()) > 0) statusWebhooks.wake();
         await webhookOutbox.prune(config.statusWebhooks.keepDeliveredMs);
+        if (config.retention.days > 0) await pruneOld(retention, config.retention.days * 86_400_000);
         const moved = await queue.reclaimExpired(config.retry.default.maxAttempts, perChannel);
         if (moved > 0) {
           logger.warn({ moved }, 'reclaimed deliveries whose worker lost its lease');

@@ -7,6 +7,7 @@ import * as m0005 from './0005-inbox.ts';
 import * as m0006 from './0006-metrics.ts';
 import * as m0007 from './0007-fanout.ts';
 import * as m0008 from './0008-operate.ts';
+import * as m0009 from './0009-retention.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-metrics': m0006,
   '0007-fanout': m0007,
   '0008-operate': m0008,
+  '0009-retention': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {
