@@ -151,7 +151,7 @@ function senderFromConfig(config: Config, p: ProviderEntry): Sender {
     case 'webpush':
       return createWebPushSender(p);
     case 'slack':
-      return createSlackSender(p);
+      return createSlackSender({ ...p, allowPrivate: config.allowPrivateWebhookUrls });
     case 'webhook':
       return createWebhookSender({ ...p, allowPrivate: config.allowPrivateWebhookUrls });
   }
@@ -180,6 +180,7 @@ function buildSenders(
   senders.get('in_app')?.push(createInAppSender((m) => deliverToInbox(inbox, m)));
   for (const [key, channel] of Object.entries(PROVIDER_CHANNELS)) {
     for (const p of config.providers[key as keyof Config['providers']] ?? []) {
+      if (p.type === 'slack') warnIfRefused(config, p.name, p.baseUrl, logger);
       const configured = senderFromConfig(config, p);
       // Services may bring their own credentials for a configured provider (SMTP excepted).
       const sender =
@@ -204,6 +205,21 @@ function buildSenders(
     );
   }
   return senders;
+}
+
+/**
+ * A Slack base URL in the config file that the SSRF guard will refuse: every send to it fails, so say
+ * so at start. Only a warning — the guard itself acts at send time, where DNS may answer differently.
+ */
+function warnIfRefused(config: Config, provider: string, baseUrl: string | undefined, logger: Logger): void {
+  if (!baseUrl || config.allowPrivateWebhookUrls) return;
+  void checkWebhookUrl(baseUrl, false).then((problem) => {
+    if (problem)
+      logger.warn(
+        { provider, host: new URL(baseUrl).host, problem },
+        'Slack baseUrl fails the private-address check, so sends to it will be refused (allowPrivateWebhookUrls lifts this)',
+      );
+  });
 }
 
 /** Where a provider posts its delivery receipts (see http/routes/receipts.ts). */
@@ -531,6 +547,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         logger: logger.child({ component: 'api' }),
         receipts: receiptRoutes(config, database),
         providerCredentials: credentialStore,
+        checkUrl: (u) => checkWebhookUrl(u, config.allowPrivateWebhookUrls),
         engine: {
           deadLetters: kyselyDeadLetters(db),
           providerStatus,
@@ -553,7 +570,6 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         operate: {
           analytics,
           webhookEndpoints: kyselyWebhookEndpoints(db),
-          checkWebhookUrl: (u) => checkWebhookUrl(u, config.allowPrivateWebhookUrls),
           operator: kyselyOperator(db),
           embedded: database.kind === 'pglite',
           tracking: { links: trackingLinks, store: kyselyTrackingStore(db) },
