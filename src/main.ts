@@ -83,6 +83,7 @@ import { kyselyNotificationCanceller } from './adapters/store/kysely-notificatio
 import { kyselyAnalytics } from './adapters/store/kysely-analytics.ts';
 import { kyselyWebhookEndpoints } from './adapters/store/kysely-webhook-endpoints.ts';
 import { kyselyWebhookOutbox } from './adapters/store/kysely-webhook-outbox.ts';
+import { endpointSecrets, sealPlaintextEndpointSecrets } from './adapters/store/webhook-endpoint-secrets.ts';
 import { kyselyOperator } from './adapters/store/kysely-operator.ts';
 import { checkWebhookUrl } from './adapters/net/ssrf-guard.ts';
 import {
@@ -305,9 +306,14 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     const renderer = createTemplateRenderer();
     const metrics = createPromMetrics({ snapshot: kyselyQueueStats(db) });
     let metricsServer: { close(): Promise<void> } | undefined;
-    const credentialStore = config.secretKey
-      ? kyselyProviderCredentials(db, createSecretBox(parseSecretKey(config.secretKey)))
-      : undefined;
+    const secretBox = config.secretKey ? createSecretBox(parseSecretKey(config.secretKey)) : undefined;
+    const credentialStore = secretBox ? kyselyProviderCredentials(db, secretBox) : undefined;
+    const webhookSecrets = endpointSecrets(secretBox);
+    if (secretBox) {
+      // Endpoints made before the key was set: their secrets are sealed now.
+      const sealed = await sealPlaintextEndpointSecrets(db, secretBox);
+      if (sealed) logger.info({ sealed }, 'status webhook secrets sealed');
+    }
     const recipients = kyselyRecipientStore(db);
     // Links in messages must verify on every process of a deployment: one key, kept where all can read it.
     const secret =
@@ -478,7 +484,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         timeoutMs: config.statusWebhooks.timeoutMs,
         allowPrivate: config.allowPrivateWebhookUrls,
       });
-      const webhookOutbox = kyselyWebhookOutbox(db);
+      const webhookOutbox = kyselyWebhookOutbox(db, webhookSecrets);
       const statusWebhooks = createStatusWebhookLoop({
         owner,
         outbox: webhookOutbox,
@@ -569,7 +575,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         },
         operate: {
           analytics,
-          webhookEndpoints: kyselyWebhookEndpoints(db),
+          webhookEndpoints: kyselyWebhookEndpoints(db, webhookSecrets),
           operator: kyselyOperator(db),
           embedded: database.kind === 'pglite',
           tracking: { links: trackingLinks, store: kyselyTrackingStore(db) },
