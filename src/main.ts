@@ -217,7 +217,7 @@ function warnIfRefused(config: Config, provider: string, baseUrl: string | undef
   void checkWebhookUrl(baseUrl, false).then((problem) => {
     if (problem)
       logger.warn(
-        { provider, host: new URL(baseUrl).host, problem },
+        { provider, host: URL.parse(baseUrl)?.host, problem },
         'Slack baseUrl fails the private-address check, so sends to it will be refused (allowPrivateWebhookUrls lifts this)',
       );
   });
