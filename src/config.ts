@@ -181,9 +181,9 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     /**
-     * HERALD_SECRET_KEY, 32 bytes in base64: seals per-service provider credentials (AES-256-GCM) and,
-     * through a derived key, signs the links in messages. Unset, links get a key Herald makes and keeps,
-     * and stored credentials are off.
+     * HERALD_SECRET_KEY, 32 bytes in base64: seals per-service provider credentials and status-webhook
+     * signing secrets (AES-256-GCM) and, through a derived key, signs the links in messages. Unset, links
+     * get a key Herald makes and keeps, stored credentials are off and webhook secrets are kept unsealed.
      */
     secretKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' })),
     /**

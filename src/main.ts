@@ -83,6 +83,7 @@ import { kyselyNotificationCanceller } from './adapters/store/kysely-notificatio
 import { kyselyAnalytics } from './adapters/store/kysely-analytics.ts';
 import { kyselyWebhookEndpoints } from './adapters/store/kysely-webhook-endpoints.ts';
 import { kyselyWebhookOutbox } from './adapters/store/kysely-webhook-outbox.ts';
+import { endpointSecrets, sealPlaintextEndpointSecrets } from './adapters/store/webhook-endpoint-secrets.ts';
 import { kyselyOperator } from './adapters/store/kysely-operator.ts';
 import { checkWebhookUrl } from './adapters/net/ssrf-guard.ts';
 import {
@@ -153,7 +154,7 @@ function senderFromConfig(config: Config, p: ProviderEntry): Sender {
     case 'webpush':
       return createWebPushSender(p);
     case 'slack':
-      return createSlackSender(p);
+      return createSlackSender({ ...p, allowPrivate: config.allowPrivateWebhookUrls });
     case 'webhook':
       return createWebhookSender({ ...p, allowPrivate: config.allowPrivateWebhookUrls });
   }
@@ -182,6 +183,7 @@ function buildSenders(
   senders.get('in_app')?.push(createInAppSender((m) => deliverToInbox(inbox, m)));
   for (const [key, channel] of Object.entries(PROVIDER_CHANNELS)) {
     for (const p of config.providers[key as keyof Config['providers']] ?? []) {
+      if (p.type === 'slack') warnIfRefused(config, p.name, p.baseUrl, logger);
       const configured = senderFromConfig(config, p);
       // Services may bring their own credentials for a configured provider (SMTP excepted).
       const sender =
@@ -206,6 +208,21 @@ function buildSenders(
     );
   }
   return senders;
+}
+
+/**
+ * A Slack base URL in the config file that the SSRF guard will refuse: every send to it fails, so say
+ * so at start. Only a warning — the guard itself acts at send time, where DNS may answer differently.
+ */
+function warnIfRefused(config: Config, provider: string, baseUrl: string | undefined, logger: Logger): void {
+  if (!baseUrl || config.allowPrivateWebhookUrls) return;
+  void checkWebhookUrl(baseUrl, false).then((problem) => {
+    if (problem)
+      logger.warn(
+        { provider, host: URL.parse(baseUrl)?.host, problem },
+        'Slack baseUrl fails the private-address check, so sends to it will be refused (allowPrivateWebhookUrls lifts this)',
+      );
+  });
 }
 
 /** Where a provider posts its delivery receipts (see http/routes/receipts.ts). */
@@ -291,9 +308,14 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     const renderer = createTemplateRenderer();
     const metrics = createPromMetrics({ snapshot: kyselyQueueStats(db) });
     let metricsServer: { close(): Promise<void> } | undefined;
-    const credentialStore = config.secretKey
-      ? kyselyProviderCredentials(db, createSecretBox(parseSecretKey(config.secretKey)))
-      : undefined;
+    const secretBox = config.secretKey ? createSecretBox(parseSecretKey(config.secretKey)) : undefined;
+    const credentialStore = secretBox ? kyselyProviderCredentials(db, secretBox) : undefined;
+    const webhookSecrets = endpointSecrets(secretBox);
+    if (secretBox) {
+      // Endpoints made before the key was set: their secrets are sealed now.
+      const sealed = await sealPlaintextEndpointSecrets(db, secretBox);
+      if (sealed) logger.info({ sealed }, 'status webhook secrets sealed');
+    }
     const recipients = kyselyRecipientStore(db);
     // Links in messages must verify on every process of a deployment: one key, kept where all can read it.
     // In memory, nothing outlives the process, so neither does the key.
@@ -468,7 +490,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         timeoutMs: config.statusWebhooks.timeoutMs,
         allowPrivate: config.allowPrivateWebhookUrls,
       });
-      const webhookOutbox = kyselyWebhookOutbox(db);
+      const webhookOutbox = kyselyWebhookOutbox(db, webhookSecrets);
       const statusWebhooks = createStatusWebhookLoop({
         owner,
         outbox: webhookOutbox,
@@ -539,6 +561,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         logger: logger.child({ component: 'api' }),
         receipts: receiptRoutes(config, database),
         providerCredentials: credentialStore,
+        checkUrl: (u) => checkWebhookUrl(u, config.allowPrivateWebhookUrls),
         engine: {
           deadLetters: kyselyDeadLetters(db),
           providerStatus,
@@ -560,8 +583,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         },
         operate: {
           analytics,
-          webhookEndpoints: kyselyWebhookEndpoints(db),
-          checkWebhookUrl: (u) => checkWebhookUrl(u, config.allowPrivateWebhookUrls),
+          webhookEndpoints: kyselyWebhookEndpoints(db, webhookSecrets),
           operator: kyselyOperator(db),
           embedded: database.kind === 'pglite',
           tracking: { links: trackingLinks, store: kyselyTrackingStore(db) },

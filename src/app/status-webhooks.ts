@@ -9,6 +9,9 @@ import type { StatusWebhookPoster } from '../adapters/webhooks/status-webhook-po
 import type { ClaimedWebhook, WebhookOutbox } from '../ports/operate-store.ts';
 import { WorkLoop } from './work-loop.ts';
 
+const NO_SECRET =
+  "cannot sign: the endpoint's secret is sealed and HERALD_SECRET_KEY is unset or not the key that sealed it";
+
 export function createStatusWebhookLoop(o: {
   owner: string;
   outbox: WebhookOutbox;
@@ -29,7 +32,11 @@ export function createStatusWebhookLoop(o: {
     claim: (limit) => o.outbox.claim(o.owner, limit, o.leaseMs),
     async handle(m) {
       const startedAt = new Date();
-      const result = await o.poster.post(m);
+      // A secret sealed under another HERALD_SECRET_KEY cannot sign: fail the attempt visibly, in the log.
+      const result =
+        m.secret === null
+          ? { statusCode: null, error: NO_SECRET }
+          : await o.poster.post({ ...m, secret: m.secret });
       const attempt = { startedAt, durationMs: Date.now() - startedAt.getTime(), ...result };
       const next =
         result.error === null

@@ -76,6 +76,8 @@ export interface HttpDeps {
   receipts?: ReceiptRoutesDeps | undefined;
   /** Per-service provider credentials; undefined when HERALD_SECRET_KEY is not set. */
   providerCredentials?: ProviderCredentialStore | undefined;
+  /** Why Herald may not call a URL a service gave it (webhook endpoints, Slack base URLs); null if it may. */
+  checkUrl(url: string): Promise<string | null>;
   /** Types, templates, devices, preferences and the hosted pages; all or nothing. */
   preferences?: {
     types: NotificationTypeStore;
@@ -100,7 +102,6 @@ export interface HttpDeps {
   operate?: {
     analytics: AnalyticsStore;
     webhookEndpoints: WebhookEndpointStore;
-    checkWebhookUrl(url: string): Promise<string | null>;
     operator: OperatorStore;
     /** Embedded mode: the dashboard shows the capture outbox. */
     embedded: boolean;
@@ -205,7 +206,13 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   }
   await app.register(outboxRoutes(deps));
   if (deps.receipts) await app.register(receiptsRoutes(deps.receipts));
-  await app.register(providerCredentialsRoutes({ keys: deps.keys, credentials: deps.providerCredentials }));
+  await app.register(
+    providerCredentialsRoutes({
+      keys: deps.keys,
+      credentials: deps.providerCredentials,
+      checkUrl: (u) => deps.checkUrl(u),
+    }),
+  );
   if (deps.engine) {
     await app.register(deliveriesRoutes({ keys: deps.keys, deadLetters: deps.engine.deadLetters }));
     await app.register(providersRoutes({ ...deps.engine, keys: deps.keys, adminToken: deps.adminToken }));
@@ -224,7 +231,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       webhookEndpointsRoutes({
         keys: deps.keys,
         endpoints: o.webhookEndpoints,
-        checkUrl: (u) => o.checkWebhookUrl(u),
+        checkUrl: (u) => deps.checkUrl(u),
       }),
     );
     await app.register(

@@ -74,7 +74,8 @@ export interface ClaimedWebhook {
   eventId: string;
   endpointId: string;
   url: string;
-  secret: string;
+  /** Null when the stored secret is sealed under a key this process does not have. */
+  secret: string | null;
   payload: unknown;
   attempts: number;
   createdAt: Date;

@@ -25,6 +25,8 @@ export interface FakeHttp<S extends string> {
   url: string;
   /** Requests as received, including refused ones. */
   requests: Recorded[];
+  /** TCP connections accepted so far, whether or not a request followed. */
+  connections(): number;
   /** Answer the next request with this scenario (then success again). */
   answer(scenario: S | 'hang'): void;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startFakeHttp<S extends string>(o: {
   const requests: Recorded[] = [];
   const queue: (S | 'hang')[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -71,6 +74,7 @@ export async function startFakeHttp<S extends string>(o: {
     });
   });
   server.on('connection', (s: Socket) => {
+    connections += 1;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -79,6 +83,7 @@ export async function startFakeHttp<S extends string>(o: {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     answer(s) {
       queue.push(s);
     },

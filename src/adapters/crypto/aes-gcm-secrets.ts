@@ -25,6 +25,11 @@ export function parseSecretKey(encoded: string): Buffer {
   return key;
 }
 
+/** True when `value` has the sealed format (so a store can hold sealed and older plaintext values side by side). */
+export function isSealed(value: string): boolean {
+  return value.startsWith('v1.');
+}
+
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new SecretKeyError('AES-256-GCM needs a 32-byte key.');
   return {

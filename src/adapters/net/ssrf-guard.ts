@@ -1,12 +1,15 @@
 /**
- * Keeps status webhooks away from the operator's own network: loopback, private, link-local (cloud
- * metadata lives at 169.254.169.254 and fd00:ec2::254), carrier-grade NAT, multicast and reserved
- * ranges are refused. Checked when an endpoint is saved (to answer 422 at once) and again on every
- * connection through `guardedLookup`, so a name that later resolves inward (DNS rebinding) is refused.
+ * Keeps user-configured URLs (webhook channel, status webhooks, Slack) away from the operator's own
+ * network: loopback, private, link-local (cloud metadata lives at 169.254.169.254 and fd00:ec2::254),
+ * carrier-grade NAT, multicast and reserved ranges are refused. Checked when a URL is saved (to answer
+ * 422 at once) and again on every connection through `guardedLookup`, so a name that later resolves
+ * inward (DNS rebinding) is refused. A socket does not look up an IP literal, so senders also call
+ * `refusePrivateLiteral` before connecting; both raise the same `PrivateAddressError`.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup as dnsLookupAsync } from 'node:dns/promises';
+import type { SendFailure } from '../../domain/retry-policy.ts';
 
 const blocked = new BlockList();
 for (const [net, prefix] of [
@@ -76,18 +79,27 @@ export async function checkWebhookUrl(url: string, allowPrivate: boolean): Promi
   return inward ? `resolves to ${inward}, a private, loopback or link-local address` : null;
 }
 
+/** A connection the guard refused: the address, or what a name resolved to, is private. */
+export class PrivateAddressError extends Error {
+  readonly code = 'EPRIVATEADDRESS';
+  constructor(message: string) {
+    super(message);
+    this.name = 'PrivateAddressError';
+  }
+}
+
 /** A `lookup` for sockets that fails rather than connect to a private address. */
 export const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
     if (err) return callback(err, '', 0);
     const list = addresses;
     const bad = list.find((a) => isPrivateAddress(a.address));
-    if (bad) {
-      const e = Object.assign(new Error(`${hostname} resolves to private address ${bad.address}`), {
-        code: 'EPRIVATEADDRESS',
-      });
-      return callback(e, '', 0);
-    }
+    if (bad)
+      return callback(
+        new PrivateAddressError(`${hostname} resolves to private address ${bad.address}`),
+        '',
+        0,
+      );
     if ((options as { all?: boolean }).all)
       return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
     const first = list[0];
@@ -96,3 +108,35 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
     callback(null, first.address, first.family);
   });
 };
+
+/** undici `Agent` options that send every connection through the guard, unless private addresses are allowed. */
+export function guardedConnect(allowPrivate: boolean): { connect?: { lookup: LookupFunction } } {
+  return allowPrivate ? {} : { connect: { lookup: guardedLookup } };
+}
+
+/** Throws `PrivateAddressError` when the URL's host is a private IP literal (those skip the lookup). */
+export function refusePrivateLiteral(url: URL): void {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) && isPrivateAddress(host))
+    throw new PrivateAddressError(`${host} is a private, loopback or link-local address`);
+}
+
+/** The guard's refusal behind a failed request, wherever the HTTP client wrapped it. */
+export function privateAddressRefusal(err: unknown): PrivateAddressError | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e instanceof PrivateAddressError) return e;
+    if (e.code === 'EPRIVATEADDRESS') return new PrivateAddressError(String((e as Error).message));
+  }
+  return undefined;
+}
+
+/** A send the guard refused fails for good: retrying would reach the same address. */
+export function refusedSendFailure(err: unknown): SendFailure | null {
+  const refusal = privateAddressRefusal(err);
+  if (!refusal) return null;
+  return {
+    kind: 'permanent',
+    code: 'webhook_url_refused',
+    message: `${refusal.message}; Herald does not send there unless allowPrivateWebhookUrls is set.`,
+  };
+}

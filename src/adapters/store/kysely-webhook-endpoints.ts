@@ -1,7 +1,12 @@
-/** A service's status webhook endpoints and their delivery log. Every query is scoped to the service. */
+/**
+ * A service's status webhook endpoints and their delivery log. Every query is scoped to the service.
+ * The signing secret is written sealed when a key is configured (webhook-endpoint-secrets.ts) and
+ * never read back here: only the outbox opens it, to sign.
+ */
 import { sql } from 'kysely';
 import type { WebhookAttemptLog, WebhookEndpoint, WebhookEndpointStore } from '../../ports/operate-store.ts';
 import type { Db } from './db.ts';
+import { endpointSecrets, type EndpointSecrets } from './webhook-endpoint-secrets.ts';
 
 interface Row {
   id: string;
@@ -33,12 +38,16 @@ const toEndpoint = (r: Row): WebhookEndpoint => ({
   updatedAt: r.updated_at,
 });
 
-export function kyselyWebhookEndpoints(db: Db): WebhookEndpointStore {
+export function kyselyWebhookEndpoints(
+  db: Db,
+  secrets: EndpointSecrets = endpointSecrets(undefined),
+): WebhookEndpointStore {
   return {
     async create(serviceId, e) {
+      const secret = secrets.seal(serviceId, e.id, e.secret);
       const { rows } = await sql<Row>`
         insert into webhook_endpoints (id, service_id, url, description, events, secret)
-        values (${e.id}, ${serviceId}, ${e.url}, ${e.description}, ${JSON.stringify(e.events)}::jsonb, ${e.secret})
+        values (${e.id}, ${serviceId}, ${e.url}, ${e.description}, ${JSON.stringify(e.events)}::jsonb, ${secret})
         returning ${COLUMNS}`.execute(db);
       return toEndpoint(rows[0] as Row);
     },

@@ -6,14 +6,19 @@
 import { sql } from 'kysely';
 import type { WebhookOutbox } from '../../ports/operate-store.ts';
 import type { Db } from './db.ts';
+import { endpointSecrets, type EndpointSecrets } from './webhook-endpoint-secrets.ts';
 
-export function kyselyWebhookOutbox(db: Db): WebhookOutbox {
+export function kyselyWebhookOutbox(
+  db: Db,
+  secrets: EndpointSecrets = endpointSecrets(undefined),
+): WebhookOutbox {
   return {
     async claim(owner, limit, leaseMs) {
       const { rows } = await sql<{
         id: string;
         event_id: string;
         endpoint_id: string;
+        service_id: string;
         url: string;
         secret: string;
         payload: unknown;
@@ -34,7 +39,7 @@ export function kyselyWebhookOutbox(db: Db): WebhookOutbox {
             from c where m.id = c.id
           returning m.*
         )
-        select claimed.id::text as id, claimed.event_id, claimed.endpoint_id, e.url, e.secret,
+        select claimed.id::text as id, claimed.event_id, claimed.endpoint_id, e.service_id, e.url, e.secret,
                claimed.payload, claimed.attempts, claimed.created_at
           from claimed join webhook_endpoints e on e.id = claimed.endpoint_id
          order by claimed.id`.execute(db);
@@ -43,7 +48,7 @@ export function kyselyWebhookOutbox(db: Db): WebhookOutbox {
         eventId: r.event_id,
         endpointId: r.endpoint_id,
         url: r.url,
-        secret: r.secret,
+        secret: secrets.open(r.service_id, r.endpoint_id, r.secret),
         payload: r.payload,
         attempts: r.attempts,
         createdAt: r.created_at,

@@ -6,8 +6,7 @@
  */
 import { Agent, request } from 'undici';
 import { sign, signatureKey } from '../channels/webhook/webhook-sender.ts';
-import { guardedLookup, isPrivateAddress } from '../net/ssrf-guard.ts';
-import { isIP } from 'node:net';
+import { guardedConnect, privateAddressRefusal, refusePrivateLiteral } from '../net/ssrf-guard.ts';
 
 export interface PostResult {
   statusCode: number | null;
@@ -28,17 +27,15 @@ export function createStatusWebhookPoster(o: {
   const agent = new Agent({
     keepAliveTimeout: 30_000,
     connections: 64,
-    ...(o.allowPrivate ? {} : { connect: { lookup: guardedLookup } }),
+    ...guardedConnect(o.allowPrivate),
   });
   return {
     async post(m) {
       const url = new URL(m.url);
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (!o.allowPrivate && isIP(host) && isPrivateAddress(host))
-        return { statusCode: null, error: `refused: ${host} is a private address` };
       const timestamp = Math.floor(now() / 1000);
       const body = JSON.stringify(m.payload);
       try {
+        if (!o.allowPrivate) refusePrivateLiteral(url);
         const res = await request(url, {
           method: 'POST',
           dispatcher: agent,
@@ -56,6 +53,8 @@ export function createStatusWebhookPoster(o: {
         const ok = res.statusCode >= 200 && res.statusCode < 300;
         return { statusCode: res.statusCode, error: ok ? null : `HTTP ${res.statusCode}` };
       } catch (err) {
+        const refusal = privateAddressRefusal(err);
+        if (refusal) return { statusCode: null, error: `refused: ${refusal.message}` };
         const e = err as Error & { code?: string };
         const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
         return {

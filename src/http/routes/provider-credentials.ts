@@ -1,6 +1,7 @@
 /**
  * A service's own provider credentials (e.g. its SendGrid key), stored encrypted. Write-only: the API
- * answers with names, types and dates, never with a secret.
+ * answers with names, types and dates, never with a secret. A Slack base URL is where Herald will POST
+ * on the service's behalf, so it goes through the same private-address check as webhook endpoints.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -46,9 +47,14 @@ const Info = Type.Object({
 });
 const Params = Type.Object({ name: Type.String({ pattern: '^[a-z0-9_-]{1,64}$' }) });
 
+/** Credential fields that are URLs Herald sends to, by provider type. */
+const URL_FIELDS: Readonly<Record<string, readonly string[]>> = { slack: ['baseUrl'] };
+
 export function providerCredentialsRoutes(deps: {
   keys: ApiKeyStore;
   credentials: ProviderCredentialStore | undefined;
+  /** Why Herald may not send to a URL; null when it may. */
+  checkUrl(url: string): Promise<string | null>;
 }): FastifyPluginAsync {
   const store = () => {
     if (!deps.credentials) throw unavailable('Set HERALD_SECRET_KEY to store provider credentials.');
@@ -91,7 +97,17 @@ export function providerCredentialsRoutes(deps: {
             details,
           );
         }
-        return store().put(request.serviceId, request.params.name, type, credentials);
+        const credentialStore = store();
+        for (const field of URL_FIELDS[type] ?? []) {
+          const url = credentials[field];
+          if (typeof url !== 'string') continue;
+          const problem = await deps.checkUrl(url);
+          if (problem)
+            throw invalid('validation_failed', `Invalid ${type} credentials: ${field} ${problem}.`, [
+              { in: 'body', path: `/credentials/${field}`, message: problem },
+            ]);
+        }
+        return credentialStore.put(request.serviceId, request.params.name, type, credentials);
       },
     );
     app.get(

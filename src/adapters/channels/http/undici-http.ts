@@ -4,6 +4,7 @@
  */
 import { Agent, request, errors as undiciErrors } from 'undici';
 import type { SendFailure } from '../../../domain/retry-policy.ts';
+import { guardedConnect, refusedSendFailure, refusePrivateLiteral } from '../../net/ssrf-guard.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -21,21 +22,29 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
-/** Keep-alive pool; `timeoutMs` bounds both the wait for headers and for the body. */
+/**
+ * Keep-alive pool; `timeoutMs` bounds both the wait for headers and for the body. With
+ * `refusePrivate`, for URLs a user chose, no request reaches a private address (net/ssrf-guard.ts):
+ * such a send fails with `PrivateAddressError`, which `classifyNetworkError` makes permanent.
+ */
 export function createHttpClient(o: {
   timeoutMs?: number | undefined;
   connections?: number | undefined;
+  refusePrivate?: boolean | undefined;
 }): HttpClient {
   const timeout = o.timeoutMs ?? 15_000;
+  const refusePrivate = o.refusePrivate ?? false;
   const agent = new Agent({
     keepAliveTimeout: 30_000,
     connections: o.connections ?? 32,
     headersTimeout: timeout,
     bodyTimeout: timeout,
     connectTimeout: Math.min(timeout, 10_000),
+    ...guardedConnect(!refusePrivate),
   });
   return {
     async send(r) {
+      if (refusePrivate) refusePrivateLiteral(new URL(r.url));
       // undici's request never follows redirects: a provider that redirects a send is misconfigured.
       const res = await request(r.url, {
         method: (r.method ?? 'POST') as 'POST',
@@ -74,8 +83,13 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** Faults before any HTTP answer: the provider may or may not have the message, so retry. */
+/**
+ * Faults before any HTTP answer: the provider may or may not have the message, so retry — except a
+ * send the SSRF guard refused, which never left and never will.
+ */
 export function classifyNetworkError(err: unknown, provider: string): SendFailure {
+  const refused = refusedSendFailure(err);
+  if (refused) return refused;
   const e = err as { name?: string; code?: string; message?: string };
   const message = e?.message ?? String(err);
   if (

@@ -2,6 +2,11 @@
  * Slack incoming webhooks: the address is the webhook URL Slack issued for one channel
  * (`https://hooks.slack.com/services/T…/B…/…`); content is `{ text, blocks? }`. Slack answers `ok`, or
  * a status with a short reason in the body (`invalid_payload`, `channel_is_archived`, `no_service`…).
+ *
+ * Both the base URL (operator config, or a service's own credentials) and the address are chosen by
+ * people Herald does not trust with its network, so by default no send reaches a private, loopback,
+ * link-local or metadata address (net/ssrf-guard.ts): such a send fails for good as
+ * `webhook_url_refused`, as on the webhook channel.
  */
 import type { SendFailure } from '../../../domain/retry-policy.ts';
 import type { Sender } from '../../../ports/sender.ts';
@@ -13,6 +18,8 @@ export interface SlackSettings {
   /** Only addresses under this base are sent to (default https://hooks.slack.com/). */
   baseUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  /** Let sends reach private and loopback addresses (config `allowPrivateWebhookUrls`); off by default. */
+  allowPrivate?: boolean | undefined;
 }
 
 export const SLACK_REASONS: Readonly<Record<string, { kind: SendFailure['kind']; code: string }>> = {
@@ -46,7 +53,7 @@ export function classifySlackError(
 
 export function createSlackSender(s: SlackSettings): Sender {
   const base = s.baseUrl ?? 'https://hooks.slack.com/';
-  const http = createHttpClient({ timeoutMs: s.timeoutMs });
+  const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: !(s.allowPrivate ?? false) });
   return {
     name: s.name,
     channel: 'webhook',

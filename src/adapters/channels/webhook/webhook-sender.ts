@@ -10,9 +10,8 @@
  * sending, and host names at connection time (so a name that re-resolves inward is refused too).
  */
 import { createHmac } from 'node:crypto';
-import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
-import { guardedLookup, isPrivateAddress } from '../../net/ssrf-guard.ts';
+import { guardedConnect, refusedSendFailure, refusePrivateLiteral } from '../../net/ssrf-guard.ts';
 import type { SendFailure } from '../../../domain/retry-policy.ts';
 import { ProviderError, type OutgoingMessage, type Sender } from '../../../ports/sender.ts';
 
@@ -24,17 +23,6 @@ export interface WebhookSettings {
   now?: () => number;
   /** Let URLs reach private and loopback addresses (config `allowPrivateWebhookUrls`); off by default. */
   allowPrivate?: boolean | undefined;
-}
-
-const refused = (message: string) =>
-  new ProviderError({ kind: 'permanent', code: 'webhook_url_refused', message });
-
-/** The error code of a failed connection, wherever undici put it. */
-function errorCode(err: unknown): string | undefined {
-  for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === 'EPRIVATEADDRESS') return e.code;
-  }
-  return undefined;
 }
 
 export function signatureKey(secret: string): Buffer {
@@ -80,7 +68,7 @@ export function createWebhookSender(s: WebhookSettings): Sender {
   const agent = new Agent({
     keepAliveTimeout: 30_000,
     connections: 256,
-    ...(allowPrivate ? {} : { connect: { lookup: guardedLookup } }),
+    ...guardedConnect(allowPrivate),
   });
   return {
     name: s.name,
@@ -97,10 +85,6 @@ export function createWebhookSender(s: WebhookSettings): Sender {
           message: `'${m.to}' is not an http(s) URL.`,
         });
       }
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (!allowPrivate && isIP(host) && isPrivateAddress(host)) {
-        throw refused(`${host} is a private, loopback or link-local address; webhooks may not go there.`);
-      }
       const sentAt = now();
       const timestamp = Math.floor(sentAt / 1000);
       const body = JSON.stringify({
@@ -113,6 +97,7 @@ export function createWebhookSender(s: WebhookSettings): Sender {
       let status: number;
       let retryAfter: string | string[] | undefined;
       try {
+        if (!allowPrivate) refusePrivateLiteral(url);
         const res = await request(url, {
           method: 'POST',
           dispatcher: agent,
@@ -130,7 +115,8 @@ export function createWebhookSender(s: WebhookSettings): Sender {
         retryAfter = res.headers['retry-after'];
         await res.body.dump();
       } catch (err) {
-        if (errorCode(err) === 'EPRIVATEADDRESS') throw refused((err as Error).message);
+        const refused = refusedSendFailure(err);
+        if (refused) throw new ProviderError(refused, err);
         const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
         throw new ProviderError(
           {
