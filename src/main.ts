@@ -127,7 +127,10 @@ function embeddedAdminToken(dataDir: string): { token: string; created: boolean 
 type ProviderEntry = NonNullable<Config['providers'][keyof Config['providers']]>[number];
 
 /** One provider entry (from the config file, or with a service's own credentials merged in). */
-function senderFromConfig(config: Config, p: ProviderEntry): Sender {
+function senderFromConfig(config: Config, entry: ProviderEntry, fromService = false): Sender {
+  // A service's own credentials may name URLs (a regional base URL, say): those may not reach the
+  // operator's network. The operator's own configuration is trusted to point where it likes.
+  const p = { ...entry, refusePrivate: fromService && !config.allowPrivateWebhookUrls };
   switch (p.type) {
     case 'smtp':
       return createSmtpSender(p);
@@ -193,7 +196,7 @@ function buildSenders(
               type: p.type,
               lookup: (serviceId, name) => credentials.get(serviceId, name),
               build: (type, name, own) =>
-                senderFromConfig(config, { ...p, ...own, type, name } as ProviderEntry),
+                senderFromConfig(config, { ...p, ...own, type, name } as ProviderEntry, true),
             })
           : configured;
       senders.get(channel)?.push(sender);

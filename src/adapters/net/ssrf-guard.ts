@@ -121,6 +121,16 @@ export function refusePrivateLiteral(url: URL): void {
     throw new PrivateAddressError(`${host} is a private, loopback or link-local address`);
 }
 
+/** `refusePrivateLiteral` for senders that report rather than throw: the permanent failure, or null. */
+export function privateLiteralFailure(url: URL): SendFailure | null {
+  try {
+    refusePrivateLiteral(url);
+    return null;
+  } catch (err) {
+    return refusedSendFailure(err);
+  }
+}
+
 /** The guard's refusal behind a failed request, wherever the HTTP client wrapped it. */
 export function privateAddressRefusal(err: unknown): PrivateAddressError | undefined {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {

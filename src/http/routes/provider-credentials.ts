@@ -1,7 +1,8 @@
 /**
  * A service's own provider credentials (e.g. its SendGrid key), stored encrypted. Write-only: the API
- * answers with names, types and dates, never with a secret. A Slack base URL is where Herald will POST
- * on the service's behalf, so it goes through the same private-address check as webhook endpoints.
+ * answers with names, types and dates, never with a secret. A URL in them (a base URL, FCM's token URL)
+ * is where Herald will send on the service's behalf, so it goes through the same private-address check
+ * as webhook endpoints, here and again at every connection.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -23,7 +24,11 @@ import {
 import { serviceAuth } from '../auth.ts';
 import { DateTime, errorResponses } from '../schemas.ts';
 
-/** What each provider type needs: its config schema without the name and type. */
+/**
+ * What each provider type needs: its config schema without the name and type, and without what only
+ * the operator may set: files on Herald's host (`serviceAccountFile`, `privateKeyFile`) and the web
+ * push `endpointPattern`, the operator's allow-list of push services.
+ */
 const CREDENTIALS: Readonly<Record<string, TSchema>> = Object.fromEntries(
   (
     [
@@ -36,7 +41,12 @@ const CREDENTIALS: Readonly<Record<string, TSchema>> = Object.fromEntries(
       ['webpush', WebPushConfig],
       ['slack', SlackConfig],
     ] as const
-  ).map(([type, schema]) => [type, Type.Omit(schema, ['name', 'type'], { additionalProperties: false })]),
+  ).map(([type, schema]) => [
+    type,
+    Type.Omit(schema, ['name', 'type', 'endpointPattern', 'serviceAccountFile', 'privateKeyFile'], {
+      additionalProperties: false,
+    }),
+  ]),
 );
 
 const Info = Type.Object({
@@ -47,8 +57,17 @@ const Info = Type.Object({
 });
 const Params = Type.Object({ name: Type.String({ pattern: '^[a-z0-9_-]{1,64}$' }) });
 
-/** Credential fields that are URLs Herald sends to, by provider type. */
-const URL_FIELDS: Readonly<Record<string, readonly string[]>> = { slack: ['baseUrl'] };
+/** Credential fields (JSON pointers) that are URLs Herald sends to, by provider type; checked when saved. */
+const URL_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  sendgrid: ['baseUrl'],
+  ses: ['baseUrl'],
+  twilio: ['baseUrl'],
+  vonage: ['baseUrl'],
+  fcm: ['baseUrl', 'tokenUrl', 'serviceAccount/token_uri'],
+  apns: ['baseUrl'],
+  webpush: ['baseUrl'],
+  slack: ['baseUrl'],
+};
 
 export function providerCredentialsRoutes(deps: {
   keys: ApiKeyStore;
@@ -99,7 +118,12 @@ export function providerCredentialsRoutes(deps: {
         }
         const credentialStore = store();
         for (const field of URL_FIELDS[type] ?? []) {
-          const url = credentials[field];
+          const url = field
+            .split('/')
+            .reduce<unknown>(
+              (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+              credentials,
+            );
           if (typeof url !== 'string') continue;
           const problem = await deps.checkUrl(url);
           if (problem)

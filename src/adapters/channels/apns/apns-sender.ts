@@ -4,6 +4,7 @@
  * minutes (renewing more often than every 20 min gets TooManyProviderTokenUpdates).
  */
 import http2 from 'node:http2';
+import { guardedLookup, privateLiteralFailure, refusedSendFailure } from '../../net/ssrf-guard.ts';
 import { importPKCS8, SignJWT } from 'jose';
 import type { OutgoingMessage, Sender } from '../../../ports/sender.ts';
 import { ProviderError } from '../../../ports/sender.ts';
@@ -22,6 +23,8 @@ export interface ApnsSettings {
   /** How long one provider token is used; 20–60 min per Apple. */
   tokenTtlMs?: number | undefined;
   timeoutMs?: number | undefined;
+  /** The URLs came from a service, not the operator: refuse private addresses (net/ssrf-guard.ts). */
+  refusePrivate?: boolean | undefined;
 }
 
 export interface ApnsContent {
@@ -96,7 +99,7 @@ export function createApnsSender(s: ApnsSettings): Sender {
 
   function connection(): http2.ClientHttp2Session {
     if (session && !session.closed && !session.destroyed) return session;
-    const opened = http2.connect(origin);
+    const opened = http2.connect(origin, s.refusePrivate ? { lookup: guardedLookup } : {});
     // Errors surface on the streams; an idle session that dies is simply reopened on next use.
     opened.on('error', () => undefined);
     opened.on('goaway', () => opened.close());
@@ -150,15 +153,23 @@ export function createApnsSender(s: ApnsSettings): Sender {
           done();
           resolve({ status, headers: answer, text: Buffer.concat(chunks).toString('utf8') });
         });
-        stream.on('error', (err: Error) => {
+        const fail = (err: Error) => {
           done();
           reject(
             new ProviderError(
-              { kind: 'transient', code: 'network_error', message: `APNs stream failed: ${err.message}` },
+              refusedSendFailure(err) ?? {
+                kind: 'transient',
+                code: 'network_error',
+                message: `APNs stream failed: ${err.message}`,
+              },
               err,
             ),
           );
-        });
+        };
+        stream.on('error', fail);
+        // A connection the guard refused fails the session, and its streams only say "cancelled".
+        conn.once('error', fail);
+        stream.on('close', () => conn.off('error', fail));
         stream.end(body);
       },
     );
@@ -168,6 +179,8 @@ export function createApnsSender(s: ApnsSettings): Sender {
     name: s.name,
     channel: 'push',
     async send(m) {
+      const refused = s.refusePrivate ? privateLiteralFailure(new URL(origin)) : null;
+      if (refused) throw new ProviderError(refused);
       const { headers, body } = apnsRequest(m, s.topic);
       const res = await post(
         `/3/device/${encodeURIComponent(m.to)}`,

@@ -16,6 +16,8 @@ export interface FcmSettings {
   /** Defaults to the service account's token_uri, else https://oauth2.googleapis.com/token. */
   tokenUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  /** The URLs came from a service, not the operator: refuse private addresses (net/ssrf-guard.ts). */
+  refusePrivate?: boolean | undefined;
 }
 
 export function fcmMessage(m: OutgoingMessage): Record<string, unknown> {
@@ -50,7 +52,7 @@ export function fcmMessage(m: OutgoingMessage): Record<string, unknown> {
 
 export function createFcmSender(s: FcmSettings): Sender {
   const base = (s.baseUrl ?? 'https://fcm.googleapis.com').replace(/\/$/, '');
-  const http = createHttpClient({ timeoutMs: s.timeoutMs });
+  const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   const tokens = serviceAccountTokens({
     account: s.serviceAccount,
     tokenUrl: s.tokenUrl ?? s.serviceAccount.token_uri ?? 'https://oauth2.googleapis.com/token',

@@ -14,6 +14,8 @@ export interface SendGridSettings {
   /** Defaults to https://api.sendgrid.com (EU accounts: https://api.eu.sendgrid.com). */
   baseUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  /** The URLs came from a service, not the operator: refuse private addresses (net/ssrf-guard.ts). */
+  refusePrivate?: boolean | undefined;
 }
 
 /** "Acme <noreply@acme.test>" → { name, email }. */
@@ -41,7 +43,7 @@ export function sendGridBody(m: OutgoingMessage, from: string): Record<string, u
 
 export function createSendGridSender(s: SendGridSettings): Sender {
   const base = (s.baseUrl ?? 'https://api.sendgrid.com').replace(/\/$/, '');
-  const http = createHttpClient({ timeoutMs: s.timeoutMs });
+  const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   return {
     name: s.name,
     channel: 'email',

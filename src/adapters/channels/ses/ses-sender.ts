@@ -19,6 +19,8 @@ export interface SesSettings {
   /** Defaults to https://email.<region>.amazonaws.com. */
   baseUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  /** The URLs came from a service, not the operator: refuse private addresses (net/ssrf-guard.ts). */
+  refusePrivate?: boolean | undefined;
 }
 
 export function sesBody(
@@ -41,7 +43,7 @@ export function sesBody(
 
 export function createSesSender(s: SesSettings): Sender {
   const base = new URL(s.baseUrl ?? `https://email.${s.region}.amazonaws.com`);
-  const http = createHttpClient({ timeoutMs: s.timeoutMs });
+  const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   const path = `${base.pathname.replace(/\/$/, '')}/v2/email/outbound-emails`;
   return {
     name: s.name,

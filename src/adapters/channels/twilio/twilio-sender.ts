@@ -20,11 +20,13 @@ export interface TwilioSettings {
   /** Defaults to https://api.twilio.com. */
   baseUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  /** The URLs came from a service, not the operator: refuse private addresses (net/ssrf-guard.ts). */
+  refusePrivate?: boolean | undefined;
 }
 
 export function createTwilioSender(s: TwilioSettings): Sender {
   const base = (s.baseUrl ?? 'https://api.twilio.com').replace(/\/$/, '');
-  const http = createHttpClient({ timeoutMs: s.timeoutMs });
+  const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   const auth = `Basic ${Buffer.from(`${s.accountSid}:${s.authToken}`).toString('base64')}`;
   const url = `${base}/2010-04-01/Accounts/${encodeURIComponent(s.accountSid)}/Messages.json`;
   return {

@@ -22,6 +22,8 @@ export interface VonageSettings {
   /** Defaults to https://rest.nexmo.com. */
   baseUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  /** The URLs came from a service, not the operator: refuse private addresses (net/ssrf-guard.ts). */
+  refusePrivate?: boolean | undefined;
 }
 
 interface VonageAnswer {
@@ -31,7 +33,7 @@ interface VonageAnswer {
 
 export function createVonageSender(s: VonageSettings): Sender {
   const base = (s.baseUrl ?? 'https://rest.nexmo.com').replace(/\/$/, '');
-  const http = createHttpClient({ timeoutMs: s.timeoutMs });
+  const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   return {
     name: s.name,
     channel: 'sms',

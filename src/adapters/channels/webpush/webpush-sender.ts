@@ -23,6 +23,8 @@ export interface WebPushSettings {
    */
   endpointPattern?: string | undefined;
   timeoutMs?: number | undefined;
+  /** The URLs came from a service, not the operator: refuse private addresses (net/ssrf-guard.ts). */
+  refusePrivate?: boolean | undefined;
 }
 
 /** Chrome/Edge/Opera/Samsung (FCM), Firefox (autopush), Windows (WNS), Safari (Apple). */
@@ -55,7 +57,7 @@ export function webPushPayload(m: OutgoingMessage): string {
 }
 
 export function createWebPushSender(s: WebPushSettings): Sender {
-  const http = createHttpClient({ timeoutMs: s.timeoutMs });
+  const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   const endpointPattern = new RegExp(s.endpointPattern ?? PUSH_SERVICES);
   return {
     name: s.name,
