@@ -147,6 +147,11 @@ export const ConfigSchema = Type.Object(
       {
         heartbeatMs: Type.Integer({ minimum: 1000, maximum: 600_000, default: 25_000 }),
         ticketTtlMs: Type.Integer({ minimum: 1000, maximum: 300_000, default: 30_000 }),
+        /**
+         * Open WebSocket and SSE streams one recipient may hold on one API process; one more is
+         * refused with 429 `too_many_streams` before the upgrade or the event stream starts.
+         */
+        maxStreamsPerRecipient: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -196,6 +201,18 @@ export const ConfigSchema = Type.Object(
     /** Requests per second allowed to each API key; over it the API answers 429 with Retry-After. */
     apiRateLimit: Type.Object(
       { perSecond: Type.Integer({ minimum: 1, default: 1000 }) },
+      { additionalProperties: false, default: {} },
+    ),
+    /**
+     * Requests per second allowed to each inbox recipient (service + recipient id), counted once the
+     * recipient's credentials or ticket checked out: `perSecond`, plus up to `burst` more in each
+     * 10 seconds for a page that loads several things at once. Over it: 429 with Retry-After.
+     */
+    recipientRateLimit: Type.Object(
+      {
+        perSecond: Type.Integer({ minimum: 1, default: 20 }),
+        burst: Type.Integer({ minimum: 0, default: 40 }),
+      },
       { additionalProperties: false, default: {} },
     ),
     receipts: Type.Object(

@@ -544,6 +544,11 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           secrets: kyselyInboxSecrets(db),
           tickets: kyselyTickets(db),
           ticketTtlMs: config.inbox.ticketTtlMs,
+          recipientLimiter: requestRateLimiter(redis, config.recipientRateLimit.perSecond, {
+            scope: 'recipient',
+            burst: config.recipientRateLimit.burst,
+          }),
+          maxStreamsPerRecipient: config.inbox.maxStreamsPerRecipient,
         },
         broadcasts: {
           topics: kyselyTopicStore(db),
