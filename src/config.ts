@@ -215,6 +215,21 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Requests per second allowed to each client IP on the pages and redirects that a signed token
+     * in the URL opens (/p, /u, /t/o, /t/c). Provider receipts are not counted.
+     */
+    publicRateLimit: Type.Object(
+      { perSecond: Type.Integer({ minimum: 1, default: 30 }) },
+      { additionalProperties: false, default: {} },
+    ),
+    /**
+     * Which proxies' X-Forwarded-For to believe for the client address (Fastify's `trustProxy`):
+     * false (the default: the TCP peer is the client), true (any peer), or the proxies' addresses and
+     * CIDRs separated by commas (e.g. `127.0.0.1,10.0.0.0/8`). Behind a reverse proxy set it, or every
+     * reader shares the proxy's per-address budget.
+     */
+    trustProxy: Type.Union([Type.Boolean(), Type.String({ minLength: 1 })], { default: false }),
     receipts: Type.Object(
       { snsCertUrlPattern: Type.String({ minLength: 1, default: SNS_CERT_URL_PATTERN }) },
       { additionalProperties: false, default: {} },
@@ -280,6 +295,12 @@ function intFromEnv(env: Env, name: string): number | undefined {
   return n;
 }
 
+/** HERALD_TRUST_PROXY: `true`, `false`, or proxy addresses and CIDRs separated by commas. */
+function trustProxyFromEnv(v: string | undefined): boolean | string | undefined {
+  if (v === undefined || v === '') return undefined;
+  return v === 'true' || v === 'false' ? v === 'true' : v;
+}
+
 /** File first, then the environment on top, then defaults; everything checked against the schema. */
 export function loadConfig(env: Env = process.env, read: (path: string) => unknown = readFileConfig): Config {
   const file = env.HERALD_CONFIG ? read(env.HERALD_CONFIG) : {};
@@ -300,6 +321,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('logLevel', env.HERALD_LOG_LEVEL);
+  set('trustProxy', trustProxyFromEnv(env.HERALD_TRUST_PROXY));
   const fanoutBatch = intFromEnv(env, 'HERALD_FANOUT_BATCH');
   if (fanoutBatch !== undefined) raw.worker = { ...(raw.worker as object | undefined), fanoutBatch };
   if (env.HERALD_SMTP_URL) {

@@ -527,6 +527,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         preferences: prefs,
         adminToken,
         bodyLimit: config.bodyLimitBytes,
+        trustProxy: config.trustProxy,
+        publicLimiter: requestRateLimiter(redis, config.publicRateLimit.perSecond, { scope: 'ip' }),
         metrics,
         logger: logger.child({ component: 'api' }),
         receipts: receiptRoutes(config, database),

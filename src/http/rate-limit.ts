@@ -4,7 +4,8 @@
  *   only a caller that proved its key spends that key's budget, and a stranger cannot throttle
  *   someone else's key by guessing its public id;
  * - an inbox recipient's (service + recipient id), after the recipient's HMAC, JWT or ticket checked
- *   out, for the same reason.
+ *   out, for the same reason;
+ * - a client IP's, on the pages a signed token opens (there is no one else to count).
  */
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { parseApiKey } from '../domain/api-keys.ts';
@@ -34,4 +35,9 @@ export function installKeyRateLimit(app: FastifyInstance, limiter: RateLimiter):
 export async function spendRecipientBudget(limiter: RateLimiter | undefined, r: RecipientRef): Promise<void> {
   // Service ids are UUIDs, so the first ':' ends it whatever the recipient id holds.
   if (limiter) await spend(limiter, `${r.serviceId}:${r.recipientId}`);
+}
+
+/** An onRequest hook spending the client IP's budget (request.ip honours `trustProxy`). */
+export function clientIpRateLimit(limiter: RateLimiter) {
+  return async (request: FastifyRequest): Promise<void> => spend(limiter, request.ip);
 }

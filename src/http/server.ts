@@ -92,6 +92,10 @@ export interface HttpDeps {
     providers: { name: string; channel: string }[];
     requestLimiter?: RateLimiter;
   };
+  /** Each client address's budget on the pages and redirects a signed token opens (/p, /u, /t). */
+  publicLimiter?: RateLimiter | undefined;
+  /** Whose X-Forwarded-For gives the client address (Fastify's `trustProxy`); default: nobody's. */
+  trustProxy?: boolean | string | undefined;
   /** The in-app inbox's routes, streams and widget; absent, none of them are served. */
   inbox?: InboxHttpDeps & { secrets: InboxSecretStore };
   /** Topics, uploaded audiences and cancelling; broadcasts are off without them. */
@@ -139,6 +143,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       ],
     },
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
     // Recipient ids may be 256 characters, percent-encoded up to 12 bytes each.
     routerOptions: { maxParamLength: 4096 },
     // Router-level refusals (an over-long path, a bad URL encoding) get the same JSON error shape.
@@ -201,7 +206,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     const p = { ...deps.preferences, keys: deps.keys, services: deps.services, renderer: deps.renderer };
     await app.register(notificationTypesRoutes(p));
     await app.register(recipientPreferencesRoutes(p));
-    await app.register(publicPagesRoutes(p));
+    await app.register(publicPagesRoutes({ ...p, ipLimiter: deps.publicLimiter }));
   }
   await app.register(outboxRoutes(deps));
   if (deps.receipts) await app.register(receiptsRoutes(deps.receipts));
@@ -234,6 +239,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(
       trackingRoutes({
         ...o.tracking,
+        ipLimiter: deps.publicLimiter,
         onError: (err) => app.log.error({ err }, 'recording an open or click failed'),
       }),
     );
