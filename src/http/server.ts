@@ -216,7 +216,18 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(providersRoutes({ ...deps.engine, keys: deps.keys, adminToken: deps.adminToken }));
   }
   if (deps.inbox) {
-    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    await app.register(websocket, {
+      options: { maxPayload: 64 * 1024 },
+      // An oversized or malformed frame is the client's doing: ws has sent its close code (1009,
+      // 1007, 1002) and the socket goes. Logged as an error, any client could flood the error log.
+      errorHandler(err, socket, request) {
+        const code = (err as Error & { code?: unknown }).code;
+        if (typeof code === 'string' && code.startsWith('WS_ERR_'))
+          request.log.info({ err: err.message }, 'inbox stream: bad frame from client');
+        else request.log.error({ err }, 'inbox stream failed');
+        socket.terminate();
+      },
+    });
     await app.register(inboxSecretRoutes({ keys: deps.keys, secrets: deps.inbox.secrets }));
     await app.register(inboxRoutes(deps.inbox));
     await app.register(inboxStreamRoutes(deps.inbox));
