@@ -147,6 +147,11 @@ export const ConfigSchema = Type.Object(
       {
         heartbeatMs: Type.Integer({ minimum: 1000, maximum: 600_000, default: 25_000 }),
         ticketTtlMs: Type.Integer({ minimum: 1000, maximum: 300_000, default: 30_000 }),
+        /**
+         * Open WebSocket and SSE streams one recipient may hold on one API process; one more is
+         * refused with 429 `too_many_streams` before the upgrade or the event stream starts.
+         */
+        maxStreamsPerRecipient: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -198,6 +203,33 @@ export const ConfigSchema = Type.Object(
       { perSecond: Type.Integer({ minimum: 1, default: 1000 }) },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Requests per second allowed to each inbox recipient (service + recipient id), counted once the
+     * recipient's credentials or ticket checked out: `perSecond`, plus up to `burst` more in each
+     * 10 seconds for a page that loads several things at once. Over it: 429 with Retry-After.
+     */
+    recipientRateLimit: Type.Object(
+      {
+        perSecond: Type.Integer({ minimum: 1, default: 20 }),
+        burst: Type.Integer({ minimum: 0, default: 40 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /**
+     * Requests per second allowed to each client IP on the pages and redirects that a signed token
+     * in the URL opens (/p, /u, /t/o, /t/c). Provider receipts are not counted.
+     */
+    publicRateLimit: Type.Object(
+      { perSecond: Type.Integer({ minimum: 1, default: 30 }) },
+      { additionalProperties: false, default: {} },
+    ),
+    /**
+     * Which proxies' X-Forwarded-For to believe for the client address (Fastify's `trustProxy`):
+     * false (the default: the TCP peer is the client), true (any peer), or the proxies' addresses and
+     * CIDRs separated by commas (e.g. `127.0.0.1,10.0.0.0/8`). Behind a reverse proxy set it, or every
+     * reader shares the proxy's per-address budget.
+     */
+    trustProxy: Type.Union([Type.Boolean(), Type.String({ minLength: 1 })], { default: false }),
     receipts: Type.Object(
       { snsCertUrlPattern: Type.String({ minLength: 1, default: SNS_CERT_URL_PATTERN }) },
       { additionalProperties: false, default: {} },
@@ -281,6 +313,12 @@ function intFromEnv(env: Env, name: string): number | undefined {
   return n;
 }
 
+/** HERALD_TRUST_PROXY: `true`, `false`, or proxy addresses and CIDRs separated by commas. */
+function trustProxyFromEnv(v: string | undefined): boolean | string | undefined {
+  if (v === undefined || v === '') return undefined;
+  return v === 'true' || v === 'false' ? v === 'true' : v;
+}
+
 /** File first, then the environment on top, then defaults; everything checked against the schema. */
 export function loadConfig(env: Env = process.env, read: (path: string) => unknown = readFileConfig): Config {
   const file = env.HERALD_CONFIG ? read(env.HERALD_CONFIG) : {};
@@ -306,6 +344,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
     raw.retention = { ...(raw.retention as object | undefined), days: retentionDays };
   const ttlDays = intFromEnv(env, 'HERALD_LINK_TTL_DAYS');
   if (ttlDays !== undefined) raw.links = { ...(raw.links as object | undefined), ttlDays };
+  set('trustProxy', trustProxyFromEnv(env.HERALD_TRUST_PROXY));
   const fanoutBatch = intFromEnv(env, 'HERALD_FANOUT_BATCH');
   if (fanoutBatch !== undefined) raw.worker = { ...(raw.worker as object | undefined), fanoutBatch };
   if (env.HERALD_SMTP_URL) {

@@ -560,6 +560,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         preferences: prefs,
         adminToken,
         bodyLimit: config.bodyLimitBytes,
+        trustProxy: config.trustProxy,
+        publicLimiter: requestRateLimiter(redis, config.publicRateLimit.perSecond, { scope: 'ip' }),
         metrics,
         logger: logger.child({ component: 'api' }),
         receipts: receiptRoutes(config, database),
@@ -578,6 +580,11 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           secrets: kyselyInboxSecrets(db),
           tickets: kyselyTickets(db),
           ticketTtlMs: config.inbox.ticketTtlMs,
+          recipientLimiter: requestRateLimiter(redis, config.recipientRateLimit.perSecond, {
+            scope: 'recipient',
+            burst: config.recipientRateLimit.burst,
+          }),
+          maxStreamsPerRecipient: config.inbox.maxStreamsPerRecipient,
         },
         broadcasts: {
           topics: kyselyTopicStore(db),

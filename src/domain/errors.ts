@@ -38,6 +38,13 @@ export const rateLimited = (retryAfterSeconds: number) =>
   new HeraldError('rate_limited', 429, `Too many requests; retry after ${retryAfterSeconds} s.`, {
     retryAfterSeconds,
   });
+export const tooManyStreams = (limit: number) =>
+  new HeraldError(
+    'too_many_streams',
+    429,
+    `This recipient already has ${limit} open streams here; close one before opening another.`,
+    { limit },
+  );
 export const unavailable = (message: string) => new HeraldError('unavailable', 503, message);
 
 /** The stable codes, with their status, for the API reference. */
@@ -80,7 +87,14 @@ export const ERROR_CODES: Readonly<Record<string, { status: number; meaning: str
     status: 422,
     meaning: 'A template parsed but failed to render with the given data (e.g. it ran over its time limit).',
   },
-  rate_limited: { status: 429, meaning: 'Too many requests for this key; see Retry-After.' },
+  rate_limited: {
+    status: 429,
+    meaning: 'Too many requests for this API key, inbox recipient or client address; see Retry-After.',
+  },
+  too_many_streams: {
+    status: 429,
+    meaning: 'The inbox recipient already holds the most open streams allowed; close one first.',
+  },
   internal_error: { status: 500, meaning: 'A fault in Herald; nothing about the request was wrong.' },
   unavailable: { status: 503, meaning: 'Herald cannot reach its database right now.' },
 };

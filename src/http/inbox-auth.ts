@@ -11,7 +11,9 @@ import {
 } from '../app/inbox-auth.ts';
 import { unauthorized } from '../domain/errors.ts';
 import type { RecipientRef } from '../ports/inbox.ts';
+import type { RateLimiter } from '../ports/rate-limit.ts';
 import { bearer } from './auth.ts';
+import { spendRecipientBudget } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,7 +46,8 @@ export function credentialsOf(request: FastifyRequest): RecipientCredentials | n
   return null;
 }
 
-export function recipientAuth(deps: RecipientAuthDeps) {
+/** Authenticates the recipient, then spends one request of their budget (never a stranger's). */
+export function recipientAuth(deps: RecipientAuthDeps, limiter?: RateLimiter) {
   return async (request: FastifyRequest): Promise<void> => {
     if (request.method === 'OPTIONS') return; // a CORS preflight carries no credentials, by design
     const creds = credentialsOf(request);
@@ -53,6 +56,7 @@ export function recipientAuth(deps: RecipientAuthDeps) {
         'Send a recipient JWT as `Authorization: Bearer <jwt>`, or X-Herald-Service, X-Herald-Recipient and X-Herald-Recipient-Hmac.',
       );
     request.recipient = await authenticateRecipient(deps, creds);
+    await spendRecipientBudget(limiter, request.recipient);
   };
 }
 

@@ -1,24 +1,43 @@
 /**
- * Per-API-key request limits. The check runs after a route's own authentication (it is appended to
- * every route's preHandlers), so only a caller that proved its key spends that key's budget, and
- * a stranger cannot throttle someone else's key by guessing its public id.
+ * Request budgets, one per kind of caller, each checked only once the caller is known:
+ * - an API key's, after the route's own authentication (appended to every route's preHandlers), so
+ *   only a caller that proved its key spends that key's budget, and a stranger cannot throttle
+ *   someone else's key by guessing its public id;
+ * - an inbox recipient's (service + recipient id), after the recipient's HMAC, JWT or ticket checked
+ *   out, for the same reason;
+ * - a client IP's, on the pages a signed token opens (there is no one else to count).
  */
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { parseApiKey } from '../domain/api-keys.ts';
 import { rateLimited } from '../domain/errors.ts';
-import type { RateLimiter } from '../ports/rate-limit.ts';
+import type { RecipientRef } from '../ports/inbox.ts';
+import type { RateLimiter, TakeResult } from '../ports/rate-limit.ts';
 import { bearer } from './auth.ts';
+
+async function spend(limiter: RateLimiter, key: string): Promise<void> {
+  const taken: TakeResult = await limiter.take(key);
+  if (!taken.ok) throw rateLimited(Math.max(1, Math.ceil(taken.waitMs / 1000)));
+}
 
 export function installKeyRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
   const check: preHandlerAsyncHookHandler = async (request: FastifyRequest) => {
     if (!request.serviceId) return; // not a service-authenticated route
     const token = bearer(request);
-    const key = (token && parseApiKey(token)?.publicId) ?? request.serviceId;
-    const taken = await limiter.take(key);
-    if (!taken.ok) throw rateLimited(Math.max(1, Math.ceil(taken.waitMs / 1000)));
+    await spend(limiter, (token && parseApiKey(token)?.publicId) ?? request.serviceId);
   };
   app.addHook('onRoute', (route) => {
     const existing = route.preHandler;
     route.preHandler = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), check];
   });
+}
+
+/** Spends one request of an authenticated recipient's budget, or throws 429 `rate_limited`. */
+export async function spendRecipientBudget(limiter: RateLimiter | undefined, r: RecipientRef): Promise<void> {
+  // Service ids are UUIDs, so the first ':' ends it whatever the recipient id holds.
+  if (limiter) await spend(limiter, `${r.serviceId}:${r.recipientId}`);
+}
+
+/** An onRequest hook spending the client IP's budget (request.ip honours `trustProxy`). */
+export function clientIpRateLimit(limiter: RateLimiter) {
+  return async (request: FastifyRequest): Promise<void> => spend(limiter, request.ip);
 }

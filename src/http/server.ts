@@ -94,6 +94,10 @@ export interface HttpDeps {
     providers: { name: string; channel: string }[];
     requestLimiter?: RateLimiter;
   };
+  /** Each client address's budget on the pages and redirects a signed token opens (/p, /u, /t). */
+  publicLimiter?: RateLimiter | undefined;
+  /** Whose X-Forwarded-For gives the client address (Fastify's `trustProxy`); default: nobody's. */
+  trustProxy?: boolean | string | undefined;
   /** The in-app inbox's routes, streams and widget; absent, none of them are served. */
   inbox?: InboxHttpDeps & { secrets: InboxSecretStore };
   /** Topics, uploaded audiences and cancelling; broadcasts are off without them. */
@@ -140,6 +144,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       ],
     },
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
     // Recipient ids may be 256 characters, percent-encoded up to 12 bytes each.
     routerOptions: { maxParamLength: 4096 },
     // Router-level refusals (an over-long path, a bad URL encoding) get the same JSON error shape.
@@ -202,7 +207,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     const p = { ...deps.preferences, keys: deps.keys, services: deps.services, renderer: deps.renderer };
     await app.register(notificationTypesRoutes(p));
     await app.register(recipientPreferencesRoutes(p));
-    await app.register(publicPagesRoutes(p));
+    await app.register(publicPagesRoutes({ ...p, ipLimiter: deps.publicLimiter }));
   }
   await app.register(outboxRoutes(deps));
   if (deps.receipts) await app.register(receiptsRoutes(deps.receipts));
@@ -218,7 +223,18 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(providersRoutes({ ...deps.engine, keys: deps.keys, adminToken: deps.adminToken }));
   }
   if (deps.inbox) {
-    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    await app.register(websocket, {
+      options: { maxPayload: 64 * 1024 },
+      // An oversized or malformed frame is the client's doing: ws has sent its close code (1009,
+      // 1007, 1002) and the socket goes. Logged as an error, any client could flood the error log.
+      errorHandler(err, socket, request) {
+        const code = (err as Error & { code?: unknown }).code;
+        if (typeof code === 'string' && code.startsWith('WS_ERR_'))
+          request.log.info({ err: err.message }, 'inbox stream: bad frame from client');
+        else request.log.error({ err }, 'inbox stream failed');
+        socket.terminate();
+      },
+    });
     await app.register(inboxSecretRoutes({ keys: deps.keys, secrets: deps.inbox.secrets }));
     await app.register(inboxRoutes(deps.inbox));
     await app.register(inboxStreamRoutes(deps.inbox));
@@ -241,6 +257,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(
       trackingRoutes({
         ...o.tracking,
+        ipLimiter: deps.publicLimiter,
         onError: (err) => app.log.error({ err }, 'recording an open or click failed'),
       }),
     );

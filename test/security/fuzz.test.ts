@@ -3,6 +3,7 @@
  * strings and path ids (unicode, huge, deeply nested). Herald must never crash or answer 500 to bad
  * input, must always answer the documented JSON error, and must write nothing when it refuses.
  * Routes added later are fuzzed automatically. FUZZ_RUNS scales the run (default keeps CI quick).
+ * The inbox streams get past authentication only in fuzz-streams.test.ts, with a real recipient.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

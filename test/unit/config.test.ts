@@ -30,6 +30,19 @@ describe('configuration', () => {
     );
   });
 
+  it('has abuse limits by default, and takes the proxies to trust from the environment', () => {
+    const c = loadConfig({});
+    assert.deepEqual(c.recipientRateLimit, { perSecond: 20, burst: 40 });
+    assert.deepEqual(c.publicRateLimit, { perSecond: 30 });
+    assert.equal(c.inbox.maxStreamsPerRecipient, 10);
+    assert.equal(c.trustProxy, false);
+    assert.equal(loadConfig({ HERALD_TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(
+      loadConfig({ HERALD_TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy,
+      '10.0.0.0/8,127.0.0.1',
+    );
+  });
+
   it('names every problem in a bad file', () => {
     assert.throws(
       () =>

@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import {
+  BurstyRateLimiter,
   RateLimiterMemory,
   RateLimiterRedis,
   RateLimiterRes,
@@ -20,7 +21,10 @@ function store(redis: Redis | undefined, keyPrefix: string, points: number, dura
   return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, insuranceLimiter: memory });
 }
 
-async function consume(limiter: RateLimiterAbstract, key: string): Promise<RateLimiterRes | null> {
+async function consume(
+  limiter: Pick<RateLimiterAbstract, 'consume'>,
+  key: string,
+): Promise<RateLimiterRes | null> {
   try {
     await limiter.consume(key);
     return null;
@@ -59,9 +63,22 @@ export function providerRateLimiter(
   };
 }
 
-/** A plain fixed-window limit per key (API keys): `perSecond` requests in each second. */
-export function requestRateLimiter(redis: Redis | undefined, perSecond: number): RateLimiter {
-  const limiter = store(redis, 'herald:rl:api', perSecond, 1);
+/**
+ * A fixed-window limit per key: `perSecond` requests in each second, plus (when `burst` is given) up
+ * to `burst` more in each 10 seconds, drawn only once the second's budget is spent. Each kind of
+ * caller (`scope`: API keys, recipients, client IPs) has its own budgets under its own key prefix.
+ */
+export function requestRateLimiter(
+  redis: Redis | undefined,
+  perSecond: number,
+  { scope = 'api', burst = 0 }: { scope?: string; burst?: number } = {},
+): RateLimiter {
+  const prefix = `herald:rl:${scope}`;
+  const perSecondLimiter = store(redis, prefix, perSecond, 1);
+  const limiter =
+    burst > 0
+      ? new BurstyRateLimiter(perSecondLimiter, store(redis, `${prefix}:burst`, burst, 10))
+      : perSecondLimiter;
   return {
     async take(key): Promise<TakeResult> {
       const refused = await consume(limiter, key);

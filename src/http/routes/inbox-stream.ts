@@ -8,8 +8,15 @@
  * A client resumes with `since=<last id>` (WebSocket) or `Last-Event-ID` (SSE; `since` works too);
  * without either it starts from now. Browsers authenticate with `?ticket=` from POST /v1/inbox/tickets;
  * other clients may use the recipient headers instead.
+ *
+ * Opening a stream spends one request of the recipient's budget (429 `rate_limited`), and a recipient
+ * holds at most `maxStreamsPerRecipient` streams per API process: one more is refused with 429
+ * `too_many_streams` as a plain HTTP answer, before the WebSocket upgrade or the event stream starts.
+ * Clients send nothing on the WebSocket; what they send is ignored, except that a frame over 64 KiB
+ * closes the connection with 1009 and a malformed one with 1002 or 1007 (as `ws` decides).
+ * The server closes with 1001 when it shuts down and 1011 when it could not open the stream.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
@@ -17,8 +24,10 @@ import { authenticateRecipient, redeemTicket } from '../../app/inbox-auth.ts';
 import type { HubConnection, InboxHub } from '../../app/inbox-hub.ts';
 import type { RecipientRef } from '../../ports/inbox.ts';
 import type { InboxEvent } from '../../domain/inbox.ts';
-import { unauthorized } from '../../domain/errors.ts';
+import { StreamSlots } from '../../app/stream-slots.ts';
+import { tooManyStreams, unauthorized } from '../../domain/errors.ts';
 import { CORS_HEADERS, credentialsOf } from '../inbox-auth.ts';
+import { spendRecipientBudget } from '../rate-limit.ts';
 import { errorResponses } from '../schemas.ts';
 import type { InboxHttpDeps } from './inbox.ts';
 
@@ -100,6 +109,24 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
       if (!creds) throw unauthorized('Open the stream with ?ticket= from POST /v1/inbox/tickets.');
       request.recipient = await authenticateRecipient(deps, creds);
     };
+    const authenticateAndSpend = async (
+      request: FastifyRequest<{ Querystring: { ticket?: string; since?: string } }>,
+    ) => {
+      await authenticate(request);
+      await spendRecipientBudget(deps.recipientLimiter, request.recipient);
+    };
+
+    const slots = new StreamSlots(deps.maxStreamsPerRecipient ?? 10);
+    /**
+     * Holds one of the recipient's stream slots until the connection closes. The response's `close`
+     * fires for both kinds: for SSE when the stream or an error answer ends, for a WebSocket (whose
+     * response object sits on the upgraded socket) when the socket closes.
+     */
+    const takeSlot = async (request: FastifyRequest, reply: FastifyReply) => {
+      const release = slots.take(request.recipient);
+      if (!release) throw tooManyStreams(slots.max);
+      reply.raw.once('close', release);
+    };
 
     /** Where a new connection starts, and the `ready` message it gets first. */
     const opening = async (request: FastifyRequest, requested: string | undefined) => {
@@ -127,12 +154,13 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
       '/v1/inbox/stream',
       {
         websocket: true,
-        preValidation: authenticate,
+        preValidation: authenticateAndSpend,
+        preHandler: takeSlot,
         schema: {
           tags: ['inbox'],
           summary: 'WebSocket of inbox events (upgrade). Resume with `since`.',
           querystring: StreamQuery,
-          response: errorResponses(401, 422),
+          response: errorResponses(401, 422, 429),
         },
       },
       async (socket: WebSocket, request) => {
@@ -150,7 +178,8 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
     app.get(
       '/v1/inbox/events',
       {
-        preValidation: authenticate,
+        preValidation: authenticateAndSpend,
+        preHandler: takeSlot,
         onRequest: async (_request, reply) => {
           void reply.headers(CORS_HEADERS);
         },
@@ -159,7 +188,10 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
           summary: 'Server-Sent Events of inbox events. Resume with `Last-Event-ID` or `since`.',
           querystring: StreamQuery,
           headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^\\d{1,15}$' })) }),
-          response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses(401, 422) },
+          response: {
+            200: Type.String({ description: 'text/event-stream' }),
+            ...errorResponses(401, 422, 429),
+          },
         },
       },
       async (request, reply) => {

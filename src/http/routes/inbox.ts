@@ -9,6 +9,7 @@ import { actOnItem, markAll, type InboxDeps } from '../../app/inbox.ts';
 import { issueTicket, type RecipientAuthDeps } from '../../app/inbox-auth.ts';
 import type { InboxHub } from '../../app/inbox-hub.ts';
 import { INBOX_ACTIONS, PAGE_DEFAULT, PAGE_MAX } from '../../domain/inbox.ts';
+import type { RateLimiter } from '../../ports/rate-limit.ts';
 import { cors, recipientAuth } from '../inbox-auth.ts';
 import { DateTime, errorResponses, NullableDateTime, TypeKey, Uuid } from '../schemas.ts';
 
@@ -16,6 +17,10 @@ export interface InboxHttpDeps extends InboxDeps, RecipientAuthDeps {
   hub: InboxHub;
   /** Told to clients in `ready`, so they can tell a dead link from a quiet one. */
   heartbeatMs: number;
+  /** Each recipient's request budget (service + recipient id); absent, recipients are not limited. */
+  recipientLimiter?: RateLimiter | undefined;
+  /** Open streams (WebSocket and SSE together) one recipient may hold on this process. */
+  maxStreamsPerRecipient?: number | undefined;
 }
 
 const NullableString = Type.Unsafe<string | null>({ type: ['string', 'null'] });
@@ -43,7 +48,7 @@ export function inboxRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
     app.options('/v1/inbox/*', { schema: { hide: true } }, async (_request, reply) =>
       reply.status(204).send(),
     );
-    app.addHook('preHandler', recipientAuth(deps));
+    app.addHook('preHandler', recipientAuth(deps, deps.recipientLimiter));
     const now = () => (deps.now ?? (() => new Date()))();
 
     app.get(
@@ -71,7 +76,7 @@ export function inboxRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
               data: Type.Array(InboxItemSchema),
               nextCursor: NullableString,
             }),
-            ...errorResponses(401, 422),
+            ...errorResponses(401, 422, 429),
           },
         },
       },
@@ -102,7 +107,7 @@ export function inboxRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
           security: recipientSecurity,
           response: {
             200: Type.Intersect([Counts, Type.Object({ lastEventId: Type.String() })]),
-            ...errorResponses(401),
+            ...errorResponses(401, 429),
           },
         },
       },
@@ -123,7 +128,7 @@ export function inboxRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
           summary: 'Mark one item read, unread, seen, archived or unarchived.',
           security: recipientSecurity,
           params: Type.Object({ id: Uuid, action: Type.Enum(INBOX_ACTIONS) }),
-          response: { 200: InboxItemSchema, ...errorResponses(401, 404) },
+          response: { 200: InboxItemSchema, ...errorResponses(401, 404, 429) },
         },
       },
       async (request) => actOnItem(deps, request.recipient, request.params.id, request.params.action),
@@ -137,7 +142,7 @@ export function inboxRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
             tags: ['inbox'],
             summary: `Mark every live, unarchived item ${what}.`,
             security: recipientSecurity,
-            response: { 200: Type.Object({ updated: Type.Integer() }), ...errorResponses(401) },
+            response: { 200: Type.Object({ updated: Type.Integer() }), ...errorResponses(401, 429) },
           },
         },
         async (request) => ({ updated: await markAll(deps, request.recipient, what) }),
@@ -156,7 +161,7 @@ export function inboxRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
           security: recipientSecurity,
           response: {
             201: Type.Object({ ticket: Type.String(), expiresAt: DateTime }),
-            ...errorResponses(401),
+            ...errorResponses(401, 429),
           },
         },
       },

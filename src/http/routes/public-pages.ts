@@ -13,6 +13,8 @@ import {
 import { forbidden, linkExpired, malformed, notFound } from '../../domain/errors.ts';
 import type { LinkScope } from '../../domain/link-tokens.ts';
 import { messagePageHtml, preferencePageHtml, unsubscribePageHtml } from '../../web/preference-page-html.ts';
+import type { RateLimiter } from '../../ports/rate-limit.ts';
+import { clientIpRateLimit } from '../rate-limit.ts';
 import { errorResponses } from '../schemas.ts';
 import { multipartFields } from '../multipart-fields.ts';
 
@@ -20,8 +22,12 @@ import { multipartFields } from '../multipart-fields.ts';
  * Pages a recipient opens from a message, authorised by the signed token in the path alone.
  * The token is a credential in a URL, so these answers forbid caching, framing and referrers.
  */
-export function publicPagesRoutes(deps: PreferencePageDeps & { links: Links }): FastifyPluginAsync {
+export function publicPagesRoutes(
+  deps: PreferencePageDeps & { links: Links; ipLimiter?: RateLimiter | undefined },
+): FastifyPluginAsync {
   return async (fastify) => {
+    // Counted before the body is read: anyone may call these, so the client address is the budget.
+    if (deps.ipLimiter) fastify.addHook('onRequest', clientIpRateLimit(deps.ipLimiter));
     // Form bodies are accepted here only; the JSON API keeps refusing them with 415.
     await fastify.register(formbody, { bodyLimit: 64 * 1024 });
     fastify.addContentTypeParser(
@@ -104,7 +110,7 @@ export function publicPagesRoutes(deps: PreferencePageDeps & { links: Links }): 
             '(or the same field as multipart/form-data). ' +
             'Stops commercial notification types for the recipient the signed token names.',
           params,
-          response: { ...errorResponses(400, 403, 404, 410, 415) },
+          response: { ...errorResponses(400, 403, 404, 410, 415, 429) },
         },
       },
       async (request, reply) => {

@@ -9,6 +9,8 @@ import { Type } from 'typebox';
 import { forbidden, HeraldError, linkExpired } from '../../domain/errors.ts';
 import type { TrackingLinks } from '../../app/tracking-links.ts';
 import type { TrackingStore } from '../../adapters/store/kysely-tracking.ts';
+import type { RateLimiter } from '../../ports/rate-limit.ts';
+import { clientIpRateLimit } from '../rate-limit.ts';
 import { errorResponses } from '../schemas.ts';
 
 /** The smallest transparent GIF. */
@@ -19,11 +21,14 @@ export function trackingRoutes(deps: {
   links: TrackingLinks;
   store: TrackingStore;
   onError(err: unknown): void;
+  /** Each client address's budget; provider receipts live elsewhere and are not counted. */
+  ipLimiter?: RateLimiter | undefined;
 }): FastifyPluginAsync {
   // Recording must not stand between the reader and the page they clicked to.
   const record = (deliveryId: string, kind: 'open' | 'click', url: string | null) =>
     deps.store.record(deliveryId, kind, url).catch((err: unknown) => deps.onError(err));
   return async (fastify) => {
+    if (deps.ipLimiter) fastify.addHook('onRequest', clientIpRateLimit(deps.ipLimiter));
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.get(
       '/t/o/:token',
@@ -32,7 +37,7 @@ export function trackingRoutes(deps: {
           tags: ['tracking'],
           summary: 'Open pixel from an HTML email: records the open and answers a 1×1 GIF.',
           params,
-          response: { 200: Type.Unsafe({ type: 'string', format: 'binary' }), ...errorResponses(404) },
+          response: { 200: Type.Unsafe({ type: 'string', format: 'binary' }), ...errorResponses(404, 429) },
         },
       },
       async (request, reply) => {
@@ -54,7 +59,7 @@ export function trackingRoutes(deps: {
           tags: ['tracking'],
           summary: 'Click redirect from an HTML email: records the click and redirects to the link it signs.',
           params,
-          response: { 302: Type.Null(), ...errorResponses(403, 410) },
+          response: { 302: Type.Null(), ...errorResponses(403, 410, 429) },
         },
       },
       async (request, reply) => {
