@@ -51,6 +51,25 @@ export function classifySlackError(
   return classifyHttpStatus(status, 'slack', message, headers['retry-after']);
 }
 
+/**
+ * Whether `address` is a webhook under `base`: the same origin, no credentials, and a path inside the
+ * base's path. Compared as parsed URLs, not text, so `https://hooks.slack.com.evil.example/` or
+ * `https://hooks.slack.com@evil.example/` is not "under" `https://hooks.slack.com`.
+ */
+export function isUnderBase(address: string, base: string): boolean {
+  let a: URL;
+  let b: URL;
+  try {
+    a = new URL(address);
+    b = new URL(base);
+  } catch {
+    return false;
+  }
+  if (a.origin !== b.origin || a.username || a.password) return false;
+  const prefix = b.pathname.endsWith('/') ? b.pathname : `${b.pathname}/`;
+  return a.pathname.startsWith(prefix) && a.pathname.length > prefix.length;
+}
+
 export function createSlackSender(s: SlackSettings): Sender {
   const base = s.baseUrl ?? 'https://hooks.slack.com/';
   const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: !(s.allowPrivate ?? false) });
@@ -58,7 +77,7 @@ export function createSlackSender(s: SlackSettings): Sender {
     name: s.name,
     channel: 'webhook',
     async send(m) {
-      if (!m.to.startsWith(base)) {
+      if (!isUnderBase(m.to, base)) {
         throw new ProviderError({
           kind: 'permanent',
           code: 'invalid_address',
