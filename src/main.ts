@@ -409,6 +409,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
               suppressions: kyselySuppressionList(db),
               renderer,
               links: (s, id) => links.forRecipient(s, id),
+              tracking: trackingLinks,
               now: () => new Date(),
               batchSize: config.worker.fanoutBatch,
               leaseMs: config.worker.leaseMs,

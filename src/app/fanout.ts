@@ -7,15 +7,14 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Audience } from '../domain/audience.ts';
 import { addressFor, type Channel } from '../domain/channels.ts';
-import { DEFAULT_TYPE } from '../domain/notification-types.ts';
-import { decide } from '../domain/preferences.ts';
 import type { TemplateRenderer } from '../domain/templates.ts';
 import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
 import type { RecipientLinks } from '../domain/unsubscribe.ts';
 import type { BatchMember, FanoutStore } from '../ports/audience-store.ts';
 import type { NotificationTypeStore, PreferenceStore, TemplateStore } from '../ports/preferences-store.ts';
 import type { SuppressionList } from '../ports/receipts.ts';
-import { pickTemplates, type PlanContext } from './plan-context.ts';
+import { contextFor, DAY_MS, linksFor, pickTemplates, type PlanContext } from './plan-context.ts';
+import type { TrackingUrls } from '../domain/tracking.ts';
 import { planDeliveries } from './plan.ts';
 
 export interface BroadcastDeps {
@@ -26,6 +25,8 @@ export interface BroadcastDeps {
   suppressions?: SuppressionList;
   renderer: TemplateRenderer;
   links?: (serviceId: string, recipientId: string) => Promise<RecipientLinks>;
+  /** Open pixel and click redirect URLs; without them nothing is tracked. */
+  tracking?: TrackingUrls;
   now: () => Date;
   batchSize: number;
   leaseMs: number;
@@ -38,7 +39,6 @@ export interface BroadcastDeps {
 
 export type BroadcastOutcome = 'planned' | 'stopped';
 
-const DAY_MS = 86_400_000;
 
 export async function planBroadcast(
   deps: BroadcastDeps,
@@ -54,7 +54,6 @@ export async function planBroadcast(
     deps.preferences.serviceDefaults(n.serviceId),
     deps.templates.latest(n.serviceId, n.type),
   ]);
-  const def = type ?? { ...DEFAULT_TYPE, key: n.type };
   const byLocale = new Map<string, ReturnType<typeof pickTemplates>>();
   const templatesFor = (locale: string | null) => {
     const key = locale ?? '';
@@ -85,22 +84,22 @@ export async function planBroadcast(
     const contexts = new Map<string, PlanContext>();
     for (const m of batch) {
       if (!m.recipient) continue;
-      contexts.set(m.id, {
-        type: def,
-        decisions: decide({
+      contexts.set(
+        m.id,
+        contextFor({
           now,
-          channels: n.channels,
-          type: { key: def.key, category: def.category, kind: def.kind },
-          priority: n.priority,
-          timeZone: m.recipient.timezone,
-          service: defaults,
-          recipient: m.preferences,
+          n,
+          recipient: m.recipient,
+          type,
+          defaults,
+          preferences: m.preferences,
+          devices: devices.get(m.id) ?? [],
+          templates: templatesFor(m.recipient.locale),
           sentLastDay: recent.get(m.id) ?? 0,
+          links: await linksFor(deps, type, n.serviceId, m.id),
+          tracking: deps.tracking,
         }),
-        devices: devices.get(m.id) ?? [],
-        templates: templatesFor(m.recipient.locale),
-        links: def.kind === 'commercial' && deps.links ? await deps.links(n.serviceId, m.id) : null,
-      });
+      );
     }
     const suppressed = await suppressedIn(deps, n, batch, contexts);
     const deliveries: PlannedDelivery[] = [];

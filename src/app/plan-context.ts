@@ -8,7 +8,12 @@ import type { Channel, DeviceAddress } from '../domain/channels.ts';
 import { pickLocale } from '../domain/locales.ts';
 import { DEFAULT_TYPE, trackingFor, type NotificationTypeDef } from '../domain/notification-types.ts';
 import { withTracking, type TrackingUrls } from '../domain/tracking.ts';
-import { decide, type Decision } from '../domain/preferences.ts';
+import {
+  decide,
+  type Decision,
+  type PreferenceSettings,
+  type RecipientPreferences,
+} from '../domain/preferences.ts';
 import type { RecipientLinks } from '../domain/unsubscribe.ts';
 import type { NotificationToPlan, Recipient } from '../domain/types.ts';
 import type {
@@ -42,7 +47,7 @@ export interface PlanContextDeps {
   tracking?: TrackingUrls;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export function pickTemplates(all: StoredTemplate[], locale: string | null): Map<Channel, StoredTemplate> {
   const byChannel = new Map<Channel, StoredTemplate[]>();
@@ -59,6 +64,61 @@ export function pickTemplates(all: StoredTemplate[], locale: string | null): Map
   return picked;
 }
 
+/** What one recipient's context is made of, however it was loaded (one at a time, or in batches). */
+export interface ContextParts {
+  now: Date;
+  n: NotificationToPlan;
+  recipient: Recipient;
+  /** The stored type, or null for an unregistered one (the defaults apply). */
+  type: NotificationTypeDef | null;
+  defaults: PreferenceSettings;
+  preferences: RecipientPreferences;
+  devices: DeviceAddress[];
+  templates: Map<Channel, StoredTemplate>;
+  sentLastDay: number;
+  links: RecipientLinks | null;
+  tracking?: TrackingUrls | undefined;
+}
+
+/** Decides each channel and assembles the context; no I/O. */
+export function contextFor(p: ContextParts): PlanContext {
+  const def = p.type ?? { ...DEFAULT_TYPE, key: p.n.type };
+  const decisions = decide({
+    now: p.now,
+    channels: p.n.channels,
+    type: { key: def.key, category: def.category, kind: def.kind },
+    priority: p.n.priority,
+    timeZone: p.recipient.timezone,
+    service: p.defaults,
+    recipient: p.preferences,
+    sentLastDay: p.sentLastDay,
+  });
+  const setting = trackingFor(def);
+  const own = p.links ? [p.links.preferencesUrl, p.links.unsubscribeUrl] : [];
+  const urls = p.tracking;
+  return {
+    type: def,
+    decisions,
+    devices: p.devices,
+    templates: p.templates,
+    links: p.links,
+    ...(urls && (setting.opens || setting.clicks)
+      ? { track: (content, id) => withTracking(content, id, setting, urls, (u) => own.includes(u)) }
+      : {}),
+  };
+}
+
+/** Signed links only for commercial types: transactional mail carries no unsubscribe. */
+export async function linksFor(
+  deps: Pick<PlanContextDeps, 'links'>,
+  type: NotificationTypeDef | null,
+  serviceId: string,
+  recipientId: string,
+): Promise<RecipientLinks | null> {
+  const kind = (type ?? DEFAULT_TYPE).kind;
+  return kind === 'commercial' && deps.links ? deps.links(serviceId, recipientId) : null;
+}
+
 export async function loadPlanContext(
   deps: PlanContextDeps,
   n: NotificationToPlan,
@@ -73,29 +133,17 @@ export async function loadPlanContext(
     deps.templates.latest(n.serviceId, n.type),
     deps.preferences.countRecent(n.serviceId, recipient.id, new Date(now.getTime() - DAY_MS), n.id),
   ]);
-  const def = type ?? { ...DEFAULT_TYPE, key: n.type };
-  const decisions = decide({
+  return contextFor({
     now,
-    channels: n.channels,
-    type: { key: def.key, category: def.category, kind: def.kind },
-    priority: n.priority,
-    timeZone: recipient.timezone,
-    service: defaults,
-    recipient: prefs ?? {},
-    sentLastDay,
-  });
-  const links = def.kind === 'commercial' && deps.links ? await deps.links(n.serviceId, recipient.id) : null;
-  const setting = trackingFor(def);
-  const own = links ? [links.preferencesUrl, links.unsubscribeUrl] : [];
-  const urls = deps.tracking;
-  return {
-    type: def,
-    decisions,
+    n,
+    recipient,
+    type,
+    defaults,
+    preferences: prefs ?? {},
     devices,
     templates: pickTemplates(templates, recipient.locale),
-    links,
-    ...(urls && (setting.opens || setting.clicks)
-      ? { track: (content, id) => withTracking(content, id, setting, urls, (u) => own.includes(u)) }
-      : {}),
-  };
+    sentLastDay,
+    links: await linksFor(deps, type, n.serviceId, recipient.id),
+    tracking: deps.tracking,
+  });
 }

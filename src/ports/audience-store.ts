@@ -53,6 +53,8 @@ export interface FanoutStore {
     cursor: string | null,
     limit: number,
   ): Promise<BatchMember[]>;
+  /** The service's recipients with these ids, in the order given (`recipient: null` for unknown ones). */
+  members(serviceId: string, recipientIds: string[]): Promise<BatchMember[]>;
   devices(serviceId: string, recipientIds: string[]): Promise<Map<string, DeviceAddress[]>>;
   /** Per recipient: distinct notifications in the window, not counting `exclude` (the frequency cap). */
   countRecent(

@@ -2,7 +2,8 @@
  * Open and click tracking on an embedded Herald: a commercial type's HTML email gets its links
  * rewritten and an open pixel, a transactional one is left alone unless its type asks; opening and
  * clicking move the delivery to `opened` and `clicked` and are recorded; a redirect goes only to a
- * URL that was in the message, and a tampered token gets an error and no redirect.
+ * URL that was in the message, and a tampered token gets an error and no redirect. Broadcasts are
+ * tracked the same way.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -105,6 +106,26 @@ describe('open and click tracking', () => {
       404,
       'a click token is not an open token',
     );
+  });
+
+  it('tracks a commercial broadcast like a single notification', async () => {
+    for (const id of ['b1', 'b2'])
+      assert.equal((await api.put(`/v1/recipients/${id}`, { email: `${id}@example.com` })).status, 201);
+    const res = await api.post('/v1/notifications', {
+      type: 'newsletter',
+      recipients: ['b1', 'b2'],
+      channels: ['email'],
+      content: { email: { subject: 'Hi', text: 'Hi', html: HTML } },
+    });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await waitForNotification(api, res.body.id);
+    const to = new Set(['b1@example.com', 'b2@example.com']);
+    const mails = (await api.get('/v1/outbox')).body.data.filter((m: any) => to.has(m.to));
+    assert.equal(mails.length, 2);
+    for (const mail of mails) {
+      assert.equal(links(mail.content.html, 'c').length, 2, mail.content.html);
+      assert.equal(links(mail.content.html, 'o').length, 1);
+    }
   });
 
   it('leaves transactional email alone by default', async () => {

@@ -55,7 +55,21 @@ const textArray = (ids: string[]) =>
   sql`array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
 
 export function kyselyFanoutStore(db: Db): FanoutStore {
+  async function members(serviceId: string, ids: string[]): Promise<BatchMember[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await sql<MemberRow>`
+      select r.id as member_id, null::jsonb as member_data, ${RECIPIENT_COLUMNS}
+        from recipients r where r.service_id = ${serviceId} and r.id = any(${textArray(ids)})`.execute(db);
+    const found = new Map(rows.map((row) => [row.member_id, row]));
+    return ids.map((id) => {
+      const row = found.get(id);
+      return row ? toMember(row) : { id, recipient: null, preferences: {}, data: null };
+    });
+  }
+
   return {
+    members,
+
     async begin(n, owner) {
       const { rows } = await sql<{ cursor: string | null; planned: number; total: number | null }>`
         select plan_cursor as cursor, planned_count::int as planned, total_count::int as total
@@ -90,15 +104,7 @@ export function kyselyFanoutStore(db: Db): FanoutStore {
       if (a.kind === 'recipients') {
         // The inline list is sorted once at accept; its order is the cursor's.
         const ids = a.ids.filter((id) => cursor === null || compareIds(id, cursor) > 0).slice(0, limit);
-        if (ids.length === 0) return [];
-        const { rows } = await sql<MemberRow>`
-          select r.id as member_id, null::jsonb as member_data, ${RECIPIENT_COLUMNS}
-            from recipients r where r.service_id = ${s} and r.id = any(${textArray(ids)})`.execute(db);
-        const found = new Map(rows.map((row) => [row.member_id, row]));
-        return ids.map((id) => {
-          const row = found.get(id);
-          return row ? toMember(row) : { id, recipient: null, preferences: {}, data: null };
-        });
+        return members(s, ids);
       }
       const after = cursor === null ? sql`true` : undefined;
       const query =
