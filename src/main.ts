@@ -95,6 +95,7 @@ import { createTrackingLinks } from './app/tracking-links.ts';
 import { kyselyTrackingStore } from './adapters/store/kysely-tracking.ts';
 import { kyselyRetention } from './adapters/store/kysely-retention.ts';
 import { pruneOld } from './app/retention.ts';
+import { planBatch } from './app/plan-batch.ts';
 
 export interface Roles {
   api: boolean;
@@ -400,6 +401,19 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             },
             n,
             r,
+          ),
+        batch: (ns) =>
+          planBatch(
+            {
+              ...prefs,
+              store: kyselyFanoutStore(db),
+              suppressions: kyselySuppressionList(db),
+              renderer,
+              links: (s, id) => links.forRecipient(s, id),
+              tracking: trackingLinks,
+              now: () => new Date(),
+            },
+            ns,
           ),
         broadcast: (n, planOwner) =>
           planBroadcast(

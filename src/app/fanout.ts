@@ -39,7 +39,6 @@ export interface BroadcastDeps {
 
 export type BroadcastOutcome = 'planned' | 'stopped';
 
-
 export async function planBroadcast(
   deps: BroadcastDeps,
   n: NotificationToPlan & { audience: Audience },

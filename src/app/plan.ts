@@ -16,6 +16,7 @@ import type { PlanContext } from './plan-context.ts';
 import type { LogIds } from './work-loop.ts';
 import { WorkLoop } from './work-loop.ts';
 import type { Audience } from '../domain/audience.ts';
+import type { PlannedNotification } from './plan-batch.ts';
 
 export function templateVars(n: Pick<NotificationToPlan, 'data'>, r: Recipient): Vars {
   return {
@@ -178,60 +179,106 @@ export interface PlannerOptions {
   context?: (n: NotificationToPlan, recipient: Recipient) => Promise<PlanContext>;
   /** Plans a notification with an audience (see fanout.ts); it marks the notification planned itself. */
   broadcast?: (n: NotificationToPlan & { audience: Audience }, owner: string) => Promise<unknown>;
+  /**
+   * Plans many one-recipient notifications with a few queries (see plan-batch.ts). Without it, or when
+   * a batch fails, each is planned on its own with `context`.
+   */
+  batch?: (ns: NotificationToPlan[]) => Promise<PlannedNotification[]>;
+  /** One-recipient notifications per batch (default 32). */
+  batchSize?: number;
 }
 
-export function createPlanner(o: PlannerOptions): WorkLoop<NotificationToPlan> {
+/** What a planner slot works on: one broadcast, or a batch of one-recipient notifications. */
+type PlanItem =
+  | { kind: 'broadcast'; n: NotificationToPlan & { audience: Audience } }
+  | { kind: 'singles'; ns: NotificationToPlan[] };
+
+const notificationsOf = (items: PlanItem[]) => items.flatMap((i) => (i.kind === 'broadcast' ? [i.n] : i.ns));
+
+export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
   // Broadcasts claimed and not yet finished; at most concurrency − 1, so one slot is always left for
   // one-recipient notifications however many big broadcasts are waiting.
   let broadcasts = 0;
   const maxBroadcasts = Math.max(1, o.concurrency - 1);
-  return new WorkLoop<NotificationToPlan>({
+  const perBatch = o.batch ? Math.max(1, o.batchSize ?? 32) : 1;
+
+  /** The one-at-a-time path: a notification whose planning throws ends `failed` with the reason. */
+  async function planOne(n: NotificationToPlan): Promise<void> {
+    const recipient = await o.recipients.get(n.serviceId, n.recipientId);
+    let deliveries: PlannedDelivery[];
+    try {
+      const ctx = recipient && o.context ? await o.context(n, recipient) : undefined;
+      const addresses = recipient
+        ? n.channels.flatMap((channel) => {
+            const address = addressFor(channel, ctx ? { ...recipient, devices: ctx.devices } : recipient);
+            return address === null ? [] : [{ channel, address }];
+          })
+        : [];
+      const suppressed = o.suppressions ? await o.suppressions.suppressed(n.serviceId, addresses) : undefined;
+      deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, ctx, suppressed);
+    } catch (err) {
+      await o.queue.fail(n.id, o.owner, `planning failed: ${(err as Error).message}`);
+      throw err;
+    }
+    await o.queue.complete(n, o.owner, deliveries);
+  }
+
+  async function planSingles(ns: NotificationToPlan[]): Promise<void> {
+    if (o.batch && ns.length > 1) {
+      let planned: PlannedNotification[] | undefined;
+      try {
+        planned = await o.batch(ns);
+      } catch (err) {
+        // One bad notification must not fail its neighbours: plan each on its own instead.
+        o.onError(err, 'planner: batch', { notificationId: ns[0]?.id });
+      }
+      if (planned) return o.queue.completeMany(o.owner, planned);
+    }
+    for (const n of ns) {
+      await planOne(n).catch((err: unknown) => o.onError(err, 'planner: handle', { notificationId: n.id }));
+    }
+  }
+
+  return new WorkLoop<PlanItem>({
     name: 'planner',
     concurrency: o.concurrency,
     batchSize: o.concurrency * 2,
     pollMs: o.pollMs,
     async claim(limit) {
       const room = o.broadcast ? Math.max(0, maxBroadcasts - broadcasts) : 0;
-      const claimed = await o.queue.claim(o.owner, limit, o.leaseMs, { broadcasts: room });
-      broadcasts += claimed.filter((n) => n.audience).length;
-      return claimed;
+      const claimed = await o.queue.claim(o.owner, limit * perBatch, o.leaseMs, {
+        broadcasts: Math.min(limit, room),
+      });
+      const items: PlanItem[] = [];
+      const singles: NotificationToPlan[] = [];
+      for (const n of claimed) {
+        if (n.audience && o.broadcast) items.push({ kind: 'broadcast', n: { ...n, audience: n.audience } });
+        else singles.push(n);
+      }
+      broadcasts += items.length;
+      // One-recipient notifications first: they take a moment each, broadcasts minutes.
+      const batches: PlanItem[] = [];
+      for (let i = 0; i < singles.length; i += perBatch) {
+        batches.push({ kind: 'singles', ns: singles.slice(i, i + perBatch) });
+      }
+      return [...batches, ...items];
     },
-    async handle(n) {
-      if (n.audience && o.broadcast) {
-        try {
-          await o.broadcast({ ...n, audience: n.audience }, o.owner);
-        } catch (err) {
-          // Left leased: another planner resumes from the stored cursor when the lease runs out.
-          o.onError(err, 'planner: broadcast');
-        } finally {
-          broadcasts--;
-        }
-        return;
-      }
-      const recipient = await o.recipients.get(n.serviceId, n.recipientId);
-      let deliveries: PlannedDelivery[];
+    async handle(item) {
+      if (item.kind === 'singles') return planSingles(item.ns);
       try {
-        const ctx = recipient && o.context ? await o.context(n, recipient) : undefined;
-        const addresses = recipient
-          ? n.channels.flatMap((channel) => {
-              const address = addressFor(channel, ctx ? { ...recipient, devices: ctx.devices } : recipient);
-              return address === null ? [] : [{ channel, address }];
-            })
-          : [];
-        const suppressed = o.suppressions
-          ? await o.suppressions.suppressed(n.serviceId, addresses)
-          : undefined;
-        deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, ctx, suppressed);
+        await o.broadcast?.(item.n, o.owner);
       } catch (err) {
-        await o.queue.fail(n.id, o.owner, `planning failed: ${(err as Error).message}`);
-        throw err;
+        // Left leased: another planner resumes from the stored cursor when the lease runs out.
+        o.onError(err, 'planner: broadcast');
+      } finally {
+        broadcasts--;
       }
-      await o.queue.complete(n, o.owner, deliveries);
     },
     release: (items) => {
-      broadcasts -= items.filter((n) => n.audience).length;
+      broadcasts -= items.filter((i) => i.kind === 'broadcast').length;
       return o.queue.release(o.owner);
     },
-    onError: (err, where, n) => o.onError(err, where, n ? { notificationId: n.id } : undefined),
+    onError: (err, where, item) =>
+      o.onError(err, where, item ? { notificationId: notificationsOf([item])[0]?.id } : undefined),
   });
 }

@@ -75,6 +75,11 @@ export interface PlanQueue {
   ): Promise<NotificationToPlan[]>;
   /** Writes the deliveries (idempotently), marks the notification planned, wakes the lanes. */
   complete(notification: NotificationToPlan, owner: string, deliveries: PlannedDelivery[]): Promise<void>;
+  /** `complete` for many notifications in one transaction; those whose lease was lost get nothing. */
+  completeMany(
+    owner: string,
+    planned: readonly { n: NotificationToPlan; deliveries: PlannedDelivery[] }[],
+  ): Promise<void>;
   /** Planning hit a fault that retrying will not fix; the notification ends `failed` with the reason. */
   fail(notificationId: string, owner: string, error: string): Promise<void>;
   release(owner: string): Promise<void>;

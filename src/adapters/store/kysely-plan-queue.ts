@@ -22,7 +22,74 @@ const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
   audience: row.audience,
 });
 
+/** Rows per INSERT: well under the 65,535 parameters a statement may carry (about 20 per row). */
+const INSERT_ROWS = 1000;
+
 export function kyselyPlanQueue(db: Db): PlanQueue {
+  const completeMany: PlanQueue['completeMany'] = async (owner, planned) => {
+    if (planned.length === 0) return;
+    await db.transaction().execute(async (tx) => {
+      // The notification rows first: one whose planner lost its lease (or that was cancelled meanwhile,
+      // which clears the lease) gets nothing written; the lock also orders this against a concurrent
+      // cancel, which then sees these deliveries.
+      const marked = await tx
+        .updateTable('notifications')
+        .set({
+          plan_status: 'planned',
+          planned_at: sql<Date>`now()`,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
+        .where(
+          'id',
+          'in',
+          planned.map((p) => p.n.id),
+        )
+        .where('lease_owner', '=', owner)
+        .returning('id')
+        .execute();
+      const kept = new Set(marked.map((r) => r.id));
+      const rows = planned
+        .filter((p) => kept.has(p.n.id))
+        .flatMap(({ n, deliveries }) =>
+          deliveries.map((d) => ({
+            id: d.id,
+            notification_id: n.id,
+            service_id: n.serviceId,
+            recipient_id: d.recipientId,
+            channel: d.channel,
+            address: d.address,
+            status: d.status,
+            priority: PRIORITY_RANK[n.priority],
+            provider: null,
+            content: json(d.content),
+            reason: d.reason,
+            lease_owner: null,
+            lease_expires_at: null,
+            last_error_code: d.status === 'failed' ? d.reason : null,
+            last_error_message: d.errorMessage ?? null,
+            provider_message_id: null,
+            sent_at: null,
+            ...(d.notBefore ? { next_attempt_at: d.notBefore } : {}),
+            target: d.target ?? '',
+            template: d.template ? json(d.template) : null,
+          })),
+        );
+      for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+        await tx
+          .insertInto('deliveries')
+          .values(rows.slice(i, i + INSERT_ROWS))
+          // A re-run after a crash adds nothing: (notification, recipient, channel, target) is unique.
+          .onConflict((oc) =>
+            oc.columns(['notification_id', 'recipient_id', 'channel', 'target']).doNothing(),
+          )
+          .execute();
+      }
+      const lanes = new Set(rows.filter((r) => r.status === 'queued').map((r) => r.channel));
+      for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
+    });
+  };
+
   return {
     /** Pending notifications, and ones whose planner died (lease expired), oldest first. */
     async claim(owner, limit, leaseMs, opts) {
@@ -46,62 +113,11 @@ export function kyselyPlanQueue(db: Db): PlanQueue {
       return rows.map(toPlan).sort((a, b) => Number(a.audience != null) - Number(b.audience != null));
     },
 
-    async complete(n, owner, deliveries) {
-      const notificationId = n.id;
-      const priority = PRIORITY_RANK[n.priority];
-      await db.transaction().execute(async (tx) => {
-        // The notification row first: a planner that lost its lease (or whose notification was
-        // cancelled meanwhile, which clears the lease) writes nothing; the lock also orders this
-        // against a concurrent cancel, which then sees these deliveries.
-        const marked = await tx
-          .updateTable('notifications')
-          .set({
-            plan_status: 'planned',
-            planned_at: sql<Date>`now()`,
-            lease_owner: null,
-            lease_expires_at: null,
-          })
-          .where('id', '=', notificationId)
-          .where('lease_owner', '=', owner)
-          .executeTakeFirst();
-        if (marked.numUpdatedRows === 0n) return;
-        if (deliveries.length > 0) {
-          await tx
-            .insertInto('deliveries')
-            .values(
-              deliveries.map((d) => ({
-                id: d.id,
-                notification_id: notificationId,
-                service_id: n.serviceId,
-                recipient_id: d.recipientId,
-                channel: d.channel,
-                address: d.address,
-                status: d.status,
-                priority,
-                provider: null,
-                content: json(d.content),
-                reason: d.reason,
-                lease_owner: null,
-                lease_expires_at: null,
-                last_error_code: d.status === 'failed' ? d.reason : null,
-                last_error_message: d.errorMessage ?? null,
-                provider_message_id: null,
-                sent_at: null,
-                ...(d.notBefore ? { next_attempt_at: d.notBefore } : {}),
-                target: d.target ?? '',
-                template: d.template ? json(d.template) : null,
-              })),
-            )
-            // A re-run after a crash adds nothing: (notification, recipient, channel, target) is unique.
-            .onConflict((oc) =>
-              oc.columns(['notification_id', 'recipient_id', 'channel', 'target']).doNothing(),
-            )
-            .execute();
-        }
-        const lanes = new Set(deliveries.filter((d) => d.status === 'queued').map((d) => d.channel));
-        for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
-      });
+    complete(n, owner, deliveries) {
+      return completeMany(owner, [{ n, deliveries }]);
     },
+
+    completeMany,
 
     async fail(notificationId, owner, error) {
       await db
