@@ -224,7 +224,7 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
   }
 
   async function planSingles(ns: NotificationToPlan[]): Promise<void> {
-    if (o.batch && ns.length > 1) {
+    if (o.batch) {
       let planned: PlannedNotification[] | undefined;
       try {
         planned = await o.batch(ns);
