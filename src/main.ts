@@ -381,6 +381,16 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     if (roles.worker) {
       const onError = (err: unknown, where: string, ids?: LogIds) =>
         logger.error({ err, where, ...ids }, 'worker error');
+      // What batch and broadcast planning read and render with.
+      const planning = {
+        ...prefs,
+        store: kyselyFanoutStore(db),
+        suppressions: kyselySuppressionList(db),
+        renderer,
+        links: (s: string, id: string) => links.forRecipient(s, id),
+        tracking: trackingLinks,
+        now: () => new Date(),
+      };
       const planner = createPlanner({
         owner,
         queue: kyselyPlanQueue(db),
@@ -402,29 +412,11 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             n,
             r,
           ),
-        batch: (ns) =>
-          planBatch(
-            {
-              ...prefs,
-              store: kyselyFanoutStore(db),
-              suppressions: kyselySuppressionList(db),
-              renderer,
-              links: (s, id) => links.forRecipient(s, id),
-              tracking: trackingLinks,
-              now: () => new Date(),
-            },
-            ns,
-          ),
+        batch: (ns) => planBatch(planning, ns),
         broadcast: (n, planOwner) =>
           planBroadcast(
             {
-              ...prefs,
-              store: kyselyFanoutStore(db),
-              suppressions: kyselySuppressionList(db),
-              renderer,
-              links: (s, id) => links.forRecipient(s, id),
-              tracking: trackingLinks,
-              now: () => new Date(),
+              ...planning,
               batchSize: config.worker.fanoutBatch,
               leaseMs: config.worker.leaseMs,
               stopping: () => stoppingWorker,

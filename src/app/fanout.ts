@@ -7,27 +7,14 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Audience } from '../domain/audience.ts';
 import { addressFor, type Channel } from '../domain/channels.ts';
-import type { TemplateRenderer } from '../domain/templates.ts';
 import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
-import type { RecipientLinks } from '../domain/unsubscribe.ts';
 import type { BatchMember, FanoutStore } from '../ports/audience-store.ts';
-import type { NotificationTypeStore, PreferenceStore, TemplateStore } from '../ports/preferences-store.ts';
-import type { SuppressionList } from '../ports/receipts.ts';
 import { contextFor, DAY_MS, linksFor, pickTemplates, type PlanContext } from './plan-context.ts';
-import type { TrackingUrls } from '../domain/tracking.ts';
 import { planDeliveries } from './plan.ts';
+import type { BatchPlanDeps } from './plan-batch.ts';
 
-export interface BroadcastDeps {
+export interface BroadcastDeps extends BatchPlanDeps {
   store: FanoutStore;
-  types: NotificationTypeStore;
-  templates: TemplateStore;
-  preferences: Pick<PreferenceStore, 'serviceDefaults'>;
-  suppressions?: SuppressionList;
-  renderer: TemplateRenderer;
-  links?: (serviceId: string, recipientId: string) => Promise<RecipientLinks>;
-  /** Open pixel and click redirect URLs; without them nothing is tracked. */
-  tracking?: TrackingUrls;
-  now: () => Date;
   batchSize: number;
   leaseMs: number;
   /** Told after each committed batch (progress logs, tests). */
