@@ -6,10 +6,17 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Audience } from '../domain/audience.ts';
-import { addressFor, type Channel } from '../domain/channels.ts';
+
 import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
-import type { BatchMember, FanoutStore } from '../ports/audience-store.ts';
-import { contextFor, DAY_MS, linksFor, pickTemplates, type PlanContext } from './plan-context.ts';
+import type { FanoutStore } from '../ports/audience-store.ts';
+import {
+  contextFor,
+  DAY_MS,
+  linksFor,
+  pickTemplates,
+  suppressedAmong,
+  type PlanContext,
+} from './plan-context.ts';
 import { planDeliveries } from './plan.ts';
 import type { BatchPlanDeps } from './plan-batch.ts';
 
@@ -87,7 +94,15 @@ export async function planBroadcast(
         }),
       );
     }
-    const suppressed = await suppressedIn(deps, n, batch, contexts);
+    const suppressed = await suppressedAmong(
+      deps.suppressions,
+      n.serviceId,
+      batch.flatMap((m) =>
+        m.recipient
+          ? [{ recipient: m.recipient, devices: contexts.get(m.id)?.devices ?? [], channels: n.channels }]
+          : [],
+      ),
+    );
     const deliveries: PlannedDelivery[] = [];
     for (const m of batch) {
       // Uploaded per-recipient data sits beside (and over) the notification's own data.
@@ -124,24 +139,4 @@ export async function planBroadcast(
   if (!(await writing)) return 'stopped';
   await deps.store.finish(n.id, owner);
   return 'planned';
-}
-
-/** The whole batch's addresses checked against the suppression list in one query. */
-async function suppressedIn(
-  deps: BroadcastDeps,
-  n: NotificationToPlan,
-  batch: BatchMember[],
-  contexts: Map<string, PlanContext>,
-): Promise<Set<string>> {
-  if (!deps.suppressions) return new Set();
-  const entries: { channel: Channel; address: string }[] = [];
-  for (const m of batch) {
-    if (!m.recipient) continue;
-    const withDevices = { ...m.recipient, devices: contexts.get(m.id)?.devices ?? [] };
-    for (const channel of n.channels) {
-      const address = addressFor(channel, withDevices);
-      if (address !== null) entries.push({ channel, address });
-    }
-  }
-  return deps.suppressions.suppressed(n.serviceId, entries);
 }

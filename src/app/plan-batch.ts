@@ -10,7 +10,7 @@
  * notifications had been planned one after another.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { addressFor, type Channel } from '../domain/channels.ts';
+import type { Channel } from '../domain/channels.ts';
 import type { TemplateRenderer } from '../domain/templates.ts';
 import type { TrackingUrls } from '../domain/tracking.ts';
 import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
@@ -18,7 +18,7 @@ import type { RecipientLinks } from '../domain/unsubscribe.ts';
 import type { FanoutStore } from '../ports/audience-store.ts';
 import type { NotificationTypeStore, PreferenceStore, TemplateStore } from '../ports/preferences-store.ts';
 import type { SuppressionList } from '../ports/receipts.ts';
-import { contextFor, DAY_MS, linksFor, pickTemplates } from './plan-context.ts';
+import { contextFor, DAY_MS, linksFor, pickTemplates, suppressedAmong } from './plan-context.ts';
 import { planDeliveries } from './plan.ts';
 
 export interface BatchPlanDeps {
@@ -83,21 +83,14 @@ async function planForService(
   const byId = new Map(members.map((m) => [m.id, m]));
   const devicesOf = (id: string) => devices.get(id) ?? [];
 
-  // Every address of the batch against the suppression list in one query.
-  const entries: { channel: Channel; address: string }[] = [];
-  for (const n of group) {
-    const recipient = byId.get(n.recipientId)?.recipient;
-    if (!recipient) continue;
-    const withDevices = { ...recipient, devices: devicesOf(recipient.id) };
-    for (const channel of n.channels) {
-      const address = addressFor(channel, withDevices);
-      if (address !== null) entries.push({ channel, address });
-    }
-  }
-  const suppressed =
-    deps.suppressions && entries.length > 0
-      ? await deps.suppressions.suppressed(serviceId, entries)
-      : new Set<string>();
+  const suppressed = await suppressedAmong(
+    deps.suppressions,
+    serviceId,
+    group.flatMap((n) => {
+      const recipient = byId.get(n.recipientId)?.recipient;
+      return recipient ? [{ recipient, devices: devicesOf(recipient.id), channels: n.channels }] : [];
+    }),
+  );
 
   const sentLastDay = new Map(recent);
   const out: PlannedNotification[] = [];

@@ -4,7 +4,7 @@
  * templates in the recipient's locale, and the signed links for commercial mail. Loaded here (I/O),
  * decided by the pure functions in the domain.
  */
-import type { Channel, DeviceAddress } from '../domain/channels.ts';
+import { addressFor, type Channel, type DeviceAddress } from '../domain/channels.ts';
 import { pickLocale } from '../domain/locales.ts';
 import { DEFAULT_TYPE, trackingFor, type NotificationTypeDef } from '../domain/notification-types.ts';
 import { withTracking, type TrackingUrls } from '../domain/tracking.ts';
@@ -23,6 +23,7 @@ import type {
   StoredTemplate,
   TemplateStore,
 } from '../ports/preferences-store.ts';
+import type { SuppressionList } from '../ports/receipts.ts';
 
 export interface PlanContext {
   type: NotificationTypeDef;
@@ -106,6 +107,26 @@ export function contextFor(p: ContextParts): PlanContext {
       ? { track: (content, id) => withTracking(content, id, setting, urls, (u) => own.includes(u)) }
       : {}),
   };
+}
+
+/**
+ * Which of the recipients' addresses are on the service's suppression list, as `suppressionKey`s: one
+ * address per requested channel each (the first device for push), checked in one query.
+ */
+export async function suppressedAmong(
+  list: SuppressionList | undefined,
+  serviceId: string,
+  wanted: Iterable<{ recipient: Recipient; devices: readonly DeviceAddress[]; channels: readonly Channel[] }>,
+): Promise<Set<string>> {
+  const entries: { channel: Channel; address: string }[] = [];
+  for (const w of wanted) {
+    const withDevices = { ...w.recipient, devices: w.devices };
+    for (const channel of w.channels) {
+      const address = addressFor(channel, withDevices);
+      if (address !== null) entries.push({ channel, address });
+    }
+  }
+  return list && entries.length > 0 ? list.suppressed(serviceId, entries) : new Set();
 }
 
 /** Signed links only for commercial types: transactional mail carries no unsubscribe. */

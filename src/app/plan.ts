@@ -12,7 +12,7 @@ import type { NotificationToPlan, PlannedDelivery, Recipient } from '../domain/t
 import type { PlanQueue, RecipientStore } from '../ports/store.ts';
 import { suppressionKey, type SuppressionList } from '../ports/receipts.ts';
 import { withUnsubscribe, type RecipientLinks } from '../domain/unsubscribe.ts';
-import type { PlanContext } from './plan-context.ts';
+import { suppressedAmong, type PlanContext } from './plan-context.ts';
 import type { LogIds } from './work-loop.ts';
 import { WorkLoop } from './work-loop.ts';
 import type { Audience } from '../domain/audience.ts';
@@ -208,13 +208,11 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
     let deliveries: PlannedDelivery[];
     try {
       const ctx = recipient && o.context ? await o.context(n, recipient) : undefined;
-      const addresses = recipient
-        ? n.channels.flatMap((channel) => {
-            const address = addressFor(channel, ctx ? { ...recipient, devices: ctx.devices } : recipient);
-            return address === null ? [] : [{ channel, address }];
-          })
-        : [];
-      const suppressed = o.suppressions ? await o.suppressions.suppressed(n.serviceId, addresses) : undefined;
+      const suppressed = await suppressedAmong(
+        o.suppressions,
+        n.serviceId,
+        recipient ? [{ recipient, devices: ctx?.devices ?? [], channels: n.channels }] : [],
+      );
       deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, ctx, suppressed);
     } catch (err) {
       await o.queue.fail(n.id, o.owner, `planning failed: ${(err as Error).message}`);

@@ -71,7 +71,6 @@ export function addressFor(
     case 'push':
     case 'web_push':
       return targetsFor(channel, recipient)[0]?.address ?? null;
-      return null;
   }
 }
 

@@ -4,14 +4,13 @@
  * transaction that also moves the cursor and the progress count, so a crash resumes exactly where
  * the last committed batch ended.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { DeviceAddress } from '../../domain/channels.ts';
 import { compareIds } from '../../domain/audience.ts';
 import type { RecipientPreferences } from '../../domain/preferences.ts';
-import { PRIORITY_RANK } from '../../domain/types.ts';
 import type { BatchMember, FanoutStore } from '../../ports/audience-store.ts';
-import type { DB, Db } from './db.ts';
-import { WAKE_CHANNEL } from './connect.ts';
+import type { Db } from './db.ts';
+import { insertDeliveries } from './insert-deliveries.ts';
 
 interface MemberRow {
   member_id: string;
@@ -174,7 +173,7 @@ export function kyselyFanoutStore(db: Db): FanoutStore {
              where id = ${n.id} and lease_owner = ${owner} and plan_status = 'planning'
                and cancelled_at is null`.execute(tx);
           if ((moved.numAffectedRows ?? 0n) === 0n) throw new LostLease();
-          await insertDeliveries(tx, n, batch.deliveries);
+          await insertDeliveries(tx, [{ n, deliveries: batch.deliveries }], true);
         });
         return true;
       } catch (err) {
@@ -196,42 +195,4 @@ export function kyselyFanoutStore(db: Db): FanoutStore {
          where id = ${notificationId} and lease_owner = ${owner} and plan_status = 'planning'`.execute(db);
     },
   };
-}
-
-/**
- * One statement per batch whatever its size: the rows travel as one JSON parameter, so there is no
- * bind-parameter limit to chunk around, and it runs the same on PGlite and PostgreSQL.
- */
-async function insertDeliveries(
-  tx: Transaction<DB>,
-  n: Parameters<FanoutStore['writeBatch']>[0],
-  deliveries: Parameters<FanoutStore['writeBatch']>[2]['deliveries'],
-): Promise<void> {
-  if (deliveries.length === 0) return;
-  const rows = deliveries.map((d) => ({
-    id: d.id,
-    r: d.recipientId,
-    c: d.channel,
-    a: d.address,
-    s: d.status,
-    b: d.content,
-    why: d.reason,
-    ec: d.status === 'failed' ? d.reason : null,
-    em: d.errorMessage ?? null,
-    at: d.notBefore ?? null,
-    t: d.target ?? '',
-    tpl: d.template ?? null,
-  }));
-  await sql`
-    insert into deliveries (id, notification_id, service_id, recipient_id, channel, address, status,
-                            priority, content, reason, last_error_code, last_error_message,
-                            next_attempt_at, target, template, bulk)
-    select x.id, ${n.id}, ${n.serviceId}, x.r, x.c, x.a, x.s, ${PRIORITY_RANK[n.priority]}, x.b, x.why,
-           x.ec, x.em, coalesce(x.at, now()), x.t, x.tpl, true
-      from json_to_recordset(${JSON.stringify(rows)}::json)
-           as x(id uuid, r text, c text, a text, s text, b jsonb, why text, ec text, em text,
-                at timestamptz, t text, tpl jsonb)
-    on conflict (notification_id, recipient_id, channel, target) do nothing`.execute(tx);
-  const lanes = new Set(deliveries.filter((d) => d.status === 'queued').map((d) => d.channel));
-  for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
 }

@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import type { PlanQueue } from '../../ports/store.ts';
 import type { Channel } from '../../domain/channels.ts';
 import type { NotificationToPlan } from '../../domain/types.ts';
-import { PRIORITY_RANK, priorityName } from '../../domain/types.ts';
-import { json, type Db, type NotificationsTable } from './db.ts';
-import { WAKE_CHANNEL } from './connect.ts';
+import { priorityName } from '../../domain/types.ts';
+import type { Db, NotificationsTable } from './db.ts';
+import { insertDeliveries } from './insert-deliveries.ts';
 import type { Selectable } from 'kysely';
 
 const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
@@ -21,9 +21,6 @@ const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
   createdAt: row.created_at,
   audience: row.audience,
 });
-
-/** Rows per INSERT: well under the 65,535 parameters a statement may carry (about 20 per row). */
-const INSERT_ROWS = 1000;
 
 export function kyselyPlanQueue(db: Db): PlanQueue {
   const completeMany: PlanQueue['completeMany'] = async (owner, planned) => {
@@ -49,44 +46,11 @@ export function kyselyPlanQueue(db: Db): PlanQueue {
         .returning('id')
         .execute();
       const kept = new Set(marked.map((r) => r.id));
-      const rows = planned
-        .filter((p) => kept.has(p.n.id))
-        .flatMap(({ n, deliveries }) =>
-          deliveries.map((d) => ({
-            id: d.id,
-            notification_id: n.id,
-            service_id: n.serviceId,
-            recipient_id: d.recipientId,
-            channel: d.channel,
-            address: d.address,
-            status: d.status,
-            priority: PRIORITY_RANK[n.priority],
-            provider: null,
-            content: json(d.content),
-            reason: d.reason,
-            lease_owner: null,
-            lease_expires_at: null,
-            last_error_code: d.status === 'failed' ? d.reason : null,
-            last_error_message: d.errorMessage ?? null,
-            provider_message_id: null,
-            sent_at: null,
-            ...(d.notBefore ? { next_attempt_at: d.notBefore } : {}),
-            target: d.target ?? '',
-            template: d.template ? json(d.template) : null,
-          })),
-        );
-      for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-        await tx
-          .insertInto('deliveries')
-          .values(rows.slice(i, i + INSERT_ROWS))
-          // A re-run after a crash adds nothing: (notification, recipient, channel, target) is unique.
-          .onConflict((oc) =>
-            oc.columns(['notification_id', 'recipient_id', 'channel', 'target']).doNothing(),
-          )
-          .execute();
-      }
-      const lanes = new Set(rows.filter((r) => r.status === 'queued').map((r) => r.channel));
-      for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
+      await insertDeliveries(
+        tx,
+        planned.filter((p) => kept.has(p.n.id)),
+        false,
+      );
     });
   };
 
