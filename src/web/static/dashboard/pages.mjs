@@ -31,32 +31,36 @@ function Loaded({ state, children }) {
   return children(state.data);
 }
 
+/** A striped table: the column headings, and the rows as children. */
+function Table({ head, id, children }) {
+  return html`<table class="striped" id=${id}>
+    <thead>
+      <tr>
+        ${head.map((h) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${children}
+    </tbody>
+  </table>`;
+}
+
 function ServicesPage({ api }) {
   const [state] = useLoad(() => api('/v1/admin/services'));
   return html`<h3>Services</h3>
     <${Loaded} state=${state}>
       ${(d) =>
-        html`<table class="striped">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Id</th>
-              <th>Live keys</th>
-              <th>Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${d.data.map(
-              (s) =>
-                html`<tr>
-                  <td>${s.name}</td>
-                  <td><code>${s.id}</code></td>
-                  <td>${s.keys}</td>
-                  <td>${when(s.createdAt)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`}
+        html`<${Table} head=${['Name', 'Id', 'Live keys', 'Created']}>
+          ${d.data.map(
+            (s) =>
+              html`<tr>
+                <td>${s.name}</td>
+                <td><code>${s.id}</code></td>
+                <td>${s.keys}</td>
+                <td>${when(s.createdAt)}</td>
+              </tr>`,
+          )}
+        <//>`}
     <//>`;
 }
 
@@ -130,31 +134,17 @@ function NotificationsPage({ api }) {
     <div class="grid-2">
       <${Loaded} state=${state}>
         ${(d) =>
-          html`<table class="striped">
-            <thead>
-              <tr>
-                <th>Accepted</th>
-                <th>Type</th>
-                <th>Recipient</th>
-                <th>Deliveries</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${d.data.map(
-                (n) =>
-                  html`<tr
-                    onClick=${() => setSelected(n.id)}
-                    style="cursor: pointer"
-                    data-notification=${n.id}
-                  >
-                    <td>${when(n.createdAt)}</td>
-                    <td>${n.type}</td>
-                    <td>${n.recipientId}</td>
-                    <td>${n.deliveries.map((x) => html`${x.channel} <${Status} s=${x.status} /> `)}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`}
+          html`<${Table} head=${['Accepted', 'Type', 'Recipient', 'Deliveries']}>
+            ${d.data.map(
+              (n) =>
+                html`<tr onClick=${() => setSelected(n.id)} style="cursor: pointer" data-notification=${n.id}>
+                  <td>${when(n.createdAt)}</td>
+                  <td>${n.type}</td>
+                  <td>${n.recipientId}</td>
+                  <td>${n.deliveries.map((x) => html`${x.channel} <${Status} s=${x.status} /> `)}</td>
+                </tr>`,
+            )}
+          <//>`}
       <//>
       <div>
         ${selected ? html`<${Timeline} api=${api} id=${selected} />` : html`<p class="muted">Pick a notification to see its timeline.</p>`}
@@ -200,22 +190,9 @@ function DeadLettersPage({ api }) {
       ${(d) =>
         d.data.length === 0
           ? html`<p class="muted">No dead deliveries.</p>`
-          : html`<table class="striped">
-              <thead>
-                <tr>
-                  <th>Died</th>
-                  <th>Channel</th>
-                  <th>Recipient</th>
-                  <th>Attempts</th>
-                  <th>Last error</th>
-                  <th>State</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${d.data.map((x) => html`<${DeadRow} api=${api} d=${x} key=${x.id} />`)}
-              </tbody>
-            </table>`}
+          : html`<${Table} head=${['Died', 'Channel', 'Recipient', 'Attempts', 'Last error', 'State', '']}>
+              ${d.data.map((x) => html`<${DeadRow} api=${api} d=${x} key=${x.id} />`)}
+            <//>`}
     <//>`;
 }
 
@@ -224,33 +201,22 @@ function ProvidersPage({ api }) {
   return html`<h3>Provider health</h3>
     <${Loaded} state=${state}>
       ${(d) =>
-        html`<table class="striped">
-          <thead>
-            <tr>
-              <th>Provider</th>
-              <th>Channel</th>
-              <th>Breaker</th>
-              <th>Succeeded</th>
-              <th>Failed</th>
-              <th>Error rate (1 min)</th>
-              <th>Workers</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${d.data.map(
-              (p) =>
-                html`<tr>
-                  <td>${p.name}</td>
-                  <td>${p.channel}</td>
-                  <td><${Status} s=${p.state} /></td>
-                  <td>${p.succeeded}</td>
-                  <td>${p.failed}</td>
-                  <td>${pct(p.errorRate)}</td>
-                  <td>${p.workers.length}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`}
+        html`<${Table}
+          head=${['Provider', 'Channel', 'Breaker', 'Succeeded', 'Failed', 'Error rate (1 min)', 'Workers']}
+        >
+          ${d.data.map(
+            (p) =>
+              html`<tr>
+                <td>${p.name}</td>
+                <td>${p.channel}</td>
+                <td><${Status} s=${p.state} /></td>
+                <td>${p.succeeded}</td>
+                <td>${p.failed}</td>
+                <td>${pct(p.errorRate)}</td>
+                <td>${p.workers.length}</td>
+              </tr>`,
+          )}
+        <//>`}
     <//>`;
 }
 
@@ -312,37 +278,22 @@ function AnalyticsPage({ api }) {
     <${Loaded} state=${state}>
       ${(d) =>
         html`<${Chart} buckets=${overall(d.series)} from=${d.from} to=${d.to} />
-          <table class="striped" id="analytics-totals">
-            <thead>
-              <tr>
-                <th>${params.groupBy}</th>
-                <th>Sent</th>
-                <th>Delivered</th>
-                <th>Failed</th>
-                <th>Dead</th>
-                <th>Suppressed</th>
-                <th>Opened</th>
-                <th>Clicked</th>
-                <th>Success</th>
-                <th>p50</th>
-                <th>p95</th>
-                <th>p99</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${d.series.map(
-                (s) =>
-                  html`<tr>
-                    <td>${s.key || '—'}</td>
-                    ${['sent', 'delivered', 'failed', 'dead', 'suppressed', 'opened', 'clicked'].map((k) => html`<td>${s.totals.counts[k]}</td>`)}
-                    <td>${pct(s.totals.rates.success)}</td>
-                    <td>${ms(s.totals.latencyMs.p50)}</td>
-                    <td>${ms(s.totals.latencyMs.p95)}</td>
-                    <td>${ms(s.totals.latencyMs.p99)}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
+          <${Table}
+            id="analytics-totals"
+            head=${[params.groupBy, 'Sent', 'Delivered', 'Failed', 'Dead', 'Suppressed', 'Opened', 'Clicked', 'Success', 'p50', 'p95', 'p99']}
+          >
+            ${d.series.map(
+              (s) =>
+                html`<tr>
+                  <td>${s.key || '—'}</td>
+                  ${['sent', 'delivered', 'failed', 'dead', 'suppressed', 'opened', 'clicked'].map((k) => html`<td>${s.totals.counts[k]}</td>`)}
+                  <td>${pct(s.totals.rates.success)}</td>
+                  <td>${ms(s.totals.latencyMs.p50)}</td>
+                  <td>${ms(s.totals.latencyMs.p95)}</td>
+                  <td>${ms(s.totals.latencyMs.p99)}</td>
+                </tr>`,
+            )}
+          <//>
           <small class="muted">Accept-to-sent percentiles; counts are up to a few seconds behind.</small>`}
     <//>`;
 }
@@ -358,60 +309,38 @@ function WebhooksPage({ api }) {
   return html`<h3>Status webhooks</h3>
     <${Loaded} state=${state}>
       ${(d) =>
-        html`<table class="striped">
-          <thead>
-            <tr>
-              <th>URL</th>
-              <th>Events</th>
-              <th>State</th>
-              <th>Failing since</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${d.data.map(
-              (e) =>
-                html`<tr>
-                  <td><code>${e.url}</code></td>
-                  <td>${e.events.join(', ')}</td>
-                  <td>
-                    ${e.enabled ? html`<${Status} s="enabled" />` : html`<${Status} s="failed" /> <small>${e.disabledReason}</small>`}
-                  </td>
-                  <td>${when(e.failingSince)}</td>
-                  <td class="row-actions">
-                    <button class="outline" onClick=${() => showLog(e.id)}>Log</button>
-                    ${!e.enabled && html` <button onClick=${() => enable(e.id)}>Re-enable</button>`}
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`}
+        html`<${Table} head=${['URL', 'Events', 'State', 'Failing since', '']}>
+          ${d.data.map(
+            (e) =>
+              html`<tr>
+                <td><code>${e.url}</code></td>
+                <td>${e.events.join(', ')}</td>
+                <td>
+                  ${e.enabled ? html`<${Status} s="enabled" />` : html`<${Status} s="failed" /> <small>${e.disabledReason}</small>`}
+                </td>
+                <td>${when(e.failingSince)}</td>
+                <td class="row-actions">
+                  <button class="outline" onClick=${() => showLog(e.id)}>Log</button>
+                  ${!e.enabled && html` <button onClick=${() => enable(e.id)}>Re-enable</button>`}
+                </td>
+              </tr>`,
+          )}
+        <//>`}
     <//>
     ${
       log &&
-      html`<table class="striped">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Event</th>
-            <th>Attempt</th>
-            <th>Answer</th>
-            <th>Message</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${log.data.map(
-            (a) =>
-              html`<tr>
-                <td>${when(a.startedAt)}</td>
-                <td><code>${a.eventId}</code> ${a.eventType}</td>
-                <td>${a.attempt}</td>
-                <td>${a.statusCode ?? a.error}</td>
-                <td><${Status} s=${a.messageStatus} /></td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<${Table} head=${['When', 'Event', 'Attempt', 'Answer', 'Message']}>
+        ${log.data.map(
+          (a) =>
+            html`<tr>
+              <td>${when(a.startedAt)}</td>
+              <td><code>${a.eventId}</code> ${a.eventType}</td>
+              <td>${a.attempt}</td>
+              <td>${a.statusCode ?? a.error}</td>
+              <td><${Status} s=${a.messageStatus} /></td>
+            </tr>`,
+        )}
+      <//>`
     }`;
 }
 
@@ -422,27 +351,17 @@ function OutboxPage({ api }) {
     <div class="grid-2">
       <${Loaded} state=${state}>
         ${(d) =>
-          html`<table class="striped">
-            <thead>
-              <tr>
-                <th>Captured</th>
-                <th>Channel</th>
-                <th>To</th>
-                <th>Subject</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${d.data.map(
-                (m) =>
-                  html`<tr onClick=${() => setOpen(m)} style="cursor: pointer" data-message=${m.id}>
-                    <td>${when(m.createdAt)}</td>
-                    <td>${m.channel}</td>
-                    <td>${m.to}</td>
-                    <td>${m.content.subject ?? m.content.title ?? ''}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`}
+          html`<${Table} head=${['Captured', 'Channel', 'To', 'Subject']}>
+            ${d.data.map(
+              (m) =>
+                html`<tr onClick=${() => setOpen(m)} style="cursor: pointer" data-message=${m.id}>
+                  <td>${when(m.createdAt)}</td>
+                  <td>${m.channel}</td>
+                  <td>${m.to}</td>
+                  <td>${m.content.subject ?? m.content.title ?? ''}</td>
+                </tr>`,
+            )}
+          <//>`}
       <//>
       <div>
         ${
