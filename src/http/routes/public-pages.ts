@@ -11,7 +11,7 @@ import {
   type PreferencePageDeps,
 } from '../../app/preference-page.ts';
 import { forbidden, linkExpired, malformed, notFound } from '../../domain/errors.ts';
-import type { LinkScope } from '../../domain/link-tokens.ts';
+import { LINK_TOKEN_MAX_LENGTH, type LinkScope } from '../../domain/link-tokens.ts';
 import { messagePageHtml, preferencePageHtml, unsubscribePageHtml } from '../../web/preference-page-html.ts';
 import type { RateLimiter } from '../../ports/rate-limit.ts';
 import { clientIpRateLimit } from '../rate-limit.ts';
@@ -49,24 +49,17 @@ export function publicPagesRoutes(
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       );
     });
-    const params = Type.Object({ token: Type.String({ minLength: 1, maxLength: 2048 }) });
+    const params = Type.Object({ token: Type.String({ minLength: 1, maxLength: LINK_TOKEN_MAX_LENGTH }) });
     const html = (reply: FastifyReply, status: number, body: string) =>
       reply.status(status).type('text/html; charset=utf-8').send(body);
-    const denied = (reply: FastifyReply, reason: 'invalid' | 'expired') =>
-      reason === 'expired'
-        ? html(
-            reply,
-            410,
-            messagePageHtml('Link expired', 'This link has expired. Use the link from your latest message.'),
-          )
-        : html(
-            reply,
-            403,
-            messagePageHtml(
-              'Link not valid',
-              'This link is not valid. Use the link from your latest message.',
-            ),
-          );
+    const refusals = {
+      expired: [410, 'Link expired', 'This link has expired. Use the link from your latest message.'],
+      invalid: [403, 'Link not valid', 'This link is not valid. Use the link from your latest message.'],
+    } as const;
+    const denied = (reply: FastifyReply, reason: keyof typeof refusals) => {
+      const [status, title, text] = refusals[reason];
+      return html(reply, status, messagePageHtml(title, text));
+    };
     const gone = (reply: FastifyReply) =>
       html(reply, 404, messagePageHtml('Not found', 'There are no preferences for this link any more.'));
     const pageSchema = { hide: true, params };

@@ -12,10 +12,11 @@ import type { TrackingStore } from '../../adapters/store/kysely-tracking.ts';
 import type { RateLimiter } from '../../ports/rate-limit.ts';
 import { clientIpRateLimit } from '../rate-limit.ts';
 import { errorResponses } from '../schemas.ts';
+import { TRACKING_TOKEN_MAX_LENGTH } from '../../domain/tracking.ts';
 
 /** The smallest transparent GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
-const params = Type.Object({ token: Type.String({ minLength: 1, maxLength: 8192 }) });
+const params = Type.Object({ token: Type.String({ minLength: 1, maxLength: TRACKING_TOKEN_MAX_LENGTH }) });
 
 export function trackingRoutes(deps: {
   links: TrackingLinks;
