@@ -10,6 +10,28 @@ const BaseUrl = Type.Optional(Type.String({ pattern: '^https?://' }));
 const Timeout = Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 }));
 const strict = { additionalProperties: false } as const;
 
+/**
+ * The URL fields of each provider type: where Herald, or the provider on Herald's behalf, sends. A
+ * service's own credentials may set only those its operator opened with `serviceUrls` (see
+ * config-service-credentials.ts); the operator's own entry may set any of them.
+ */
+export const URL_FIELDS = {
+  sendgrid: ['baseUrl'],
+  ses: ['baseUrl'],
+  twilio: ['baseUrl'],
+  vonage: ['baseUrl', 'callbackUrl'],
+  fcm: ['baseUrl', 'tokenUrl', 'serviceAccount/token_uri'],
+  apns: ['baseUrl'],
+  webpush: [],
+  slack: ['baseUrl'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Which of a type's URL fields services may set in their own credentials; none when absent. */
+const ServiceUrls = (fields: readonly [string, ...string[]]) =>
+  Type.Optional(
+    Type.Array(Type.Union(fields.map((f) => Type.Literal(f))), { maxItems: fields.length, uniqueItems: true }),
+  );
+
 export const SendGridConfig = Type.Object(
   {
     name: Name,
@@ -19,6 +41,7 @@ export const SendGridConfig = Type.Object(
     /** The Event Webhook's verification key (base64 DER, from SendGrid's Mail Settings). */
     webhookPublicKey: Type.Optional(Type.String({ minLength: 16 })),
     baseUrl: BaseUrl,
+    serviceUrls: ServiceUrls(URL_FIELDS.sendgrid),
     timeoutMs: Timeout,
   },
   strict,
@@ -37,6 +60,7 @@ export const SesConfig = Type.Object(
     /** SNS topics allowed to post events for this provider; any topic when absent. */
     snsTopicArns: Type.Optional(Type.Array(Type.String({ pattern: '^arn:' }))),
     baseUrl: BaseUrl,
+    serviceUrls: ServiceUrls(URL_FIELDS.ses),
     timeoutMs: Timeout,
   },
   strict,
@@ -53,6 +77,7 @@ export const TwilioConfig = Type.Object(
     /** Ask Twilio for status callbacks at `<publicUrl>/v1/receipts/<name>` (needs publicUrl). */
     statusCallbacks: Type.Optional(Type.Boolean()),
     baseUrl: BaseUrl,
+    serviceUrls: ServiceUrls(URL_FIELDS.twilio),
     timeoutMs: Timeout,
   },
   strict,
@@ -67,6 +92,7 @@ export const VonageConfig = Type.Object(
     from: Type.String({ minLength: 1 }),
     callbackUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     baseUrl: BaseUrl,
+    serviceUrls: ServiceUrls(URL_FIELDS.vonage),
     timeoutMs: Timeout,
   },
   strict,
@@ -89,6 +115,7 @@ export const FcmConfig = Type.Object(
     serviceAccountFile: Type.Optional(Type.String({ minLength: 1 })),
     tokenUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     baseUrl: BaseUrl,
+    serviceUrls: ServiceUrls(URL_FIELDS.fcm),
     timeoutMs: Timeout,
   },
   strict,
@@ -108,6 +135,7 @@ export const ApnsConfig = Type.Object(
     sandbox: Type.Optional(Type.Boolean()),
     tokenTtlMs: Type.Optional(Type.Integer({ minimum: 20 * 60_000, maximum: 60 * 60_000 })),
     baseUrl: BaseUrl,
+    serviceUrls: ServiceUrls(URL_FIELDS.apns),
     timeoutMs: Timeout,
   },
   strict,
@@ -132,6 +160,7 @@ export const SlackConfig = Type.Object(
     name: Name,
     type: Type.Literal('slack'),
     baseUrl: BaseUrl,
+    serviceUrls: ServiceUrls(URL_FIELDS.slack),
     timeoutMs: Timeout,
   },
   strict,

@@ -52,6 +52,12 @@ import { createPromMetrics } from './adapters/metrics/prom-metrics.ts';
 import { kyselyQueueStats } from './adapters/store/kysely-queue-stats.ts';
 import { startMetricsServer } from './adapters/metrics/metrics-server.ts';
 import { withServiceCredentials } from './app/service-credentials.ts';
+import {
+  credentialProblems,
+  isCredentialType,
+  openUrlFields,
+  serviceEntry,
+} from './config-service-credentials.ts';
 import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
 import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
 import { createPlanner } from './app/plan.ts';
@@ -127,7 +133,7 @@ function embeddedAdminToken(dataDir: string): { token: string; created: boolean 
 
 type ProviderEntry = NonNullable<Config['providers'][keyof Config['providers']]>[number];
 
-/** One provider entry (from the config file, or with a service's own credentials merged in). */
+/** One provider entry (from the config file, or built from a service's own credentials). */
 function senderFromConfig(config: Config, entry: ProviderEntry, fromService = false): Sender {
   // A service's own credentials may name URLs (a regional base URL, say): those may not reach the
   // operator's network. The operator's own configuration is trusted to point where it likes.
@@ -189,15 +195,20 @@ function buildSenders(
     for (const p of config.providers[key as keyof Config['providers']] ?? []) {
       if (p.type === 'slack') warnIfRefused(config, p.name, p.baseUrl, logger);
       const configured = senderFromConfig(config, p);
-      // Services may bring their own credentials for a configured provider (SMTP excepted).
+      // Services may bring their own credentials for a configured provider (SMTP and webhook excepted);
+      // a service's sender is built from them alone (config-service-credentials.ts).
       const sender =
-        credentials && p.type !== 'smtp'
+        credentials && isCredentialType(p.type)
           ? withServiceCredentials({
               sender: configured,
               type: p.type,
               lookup: (serviceId, name) => credentials.get(serviceId, name),
-              build: (type, name, own) =>
-                senderFromConfig(config, { ...p, ...own, type, name } as ProviderEntry, true),
+              check: (own) =>
+                credentialProblems(p.type, own, openUrlFields([p], p.name, p.type))
+                  .map((e) => `${e.path} ${e.message}`)
+                  .join('; ') || null,
+              build: (_type, _name, own) =>
+                senderFromConfig(config, serviceEntry(p, own) as ProviderEntry, true),
             })
           : configured;
       senders.get(channel)?.push(sender);
@@ -574,6 +585,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         receipts: receiptRoutes(config, database),
         providerCredentials: credentialStore,
         checkUrl: (u) => checkWebhookUrl(u, config.allowPrivateWebhookUrls),
+        openUrlFields: (name, type) => openUrlFields(Object.values(config.providers).flat(), name, type),
         engine: {
           deadLetters: kyselyDeadLetters(db),
           providerStatus,

@@ -1,10 +1,15 @@
 /**
- * A configured provider whose credentials a service may override with its own (stored encrypted, see
+ * A configured provider whose credentials a service may replace with its own (stored encrypted, see
  * ports/provider-credentials.ts). Each service's sender is built once from its credentials and reused
  * (keep-alive, cached tokens); it is rebuilt when the cache entry ages out, so a credential change
  * takes effect within `ttlMs`. Services without their own credentials use the configured ones.
+ *
+ * A service's credentials are its own business: credentials that may not be used (`check`) fail each
+ * send for good, and a provider refusing them (`auth_failed`: 401/403 and the like) is that service's
+ * configuration error, not the provider being unwell. Both fail the delivery at once with a reason
+ * that says so, and neither counts against the provider's circuit breaker nor is retried.
  */
-import type { OutgoingMessage, Sender } from '../ports/sender.ts';
+import { ProviderError, type OutgoingMessage, type Sender } from '../ports/sender.ts';
 
 export interface StoredCredentials {
   type: string;
@@ -17,11 +22,51 @@ interface Entry {
   sender: Sender | null;
 }
 
+/** A provider refused a service's own credentials. */
+export const CREDENTIALS_REJECTED = 'service_credentials_rejected';
+/** A service's stored credentials break the rules for them (config-service-credentials.ts). */
+export const CREDENTIALS_INVALID = 'service_credentials_invalid';
+
+/** A sender that refuses every message with the same permanent failure. */
+function refusing(name: string, channel: Sender['channel'], code: string, message: string): Sender {
+  return {
+    name,
+    channel,
+    send: () => Promise.reject(new ProviderError({ kind: 'permanent', code, message })),
+  };
+}
+
+/** The service's own sender, with the provider's refusal of its credentials made the service's error. */
+function ownedBy(sender: Sender, name: string): Sender {
+  return {
+    name: sender.name,
+    channel: sender.channel,
+    async send(m) {
+      try {
+        return await sender.send(m);
+      } catch (err) {
+        if (!(err instanceof ProviderError) || err.code !== 'auth_failed') throw err;
+        throw new ProviderError(
+          {
+            kind: 'permanent',
+            code: CREDENTIALS_REJECTED,
+            message: `${name} refused this service's own credentials (PUT /v1/providers/${name}/credentials): ${err.message}`,
+          },
+          err,
+        );
+      }
+    },
+    ...(sender.close ? { close: () => sender.close?.() ?? Promise.resolve() } : {}),
+  };
+}
+
 export function withServiceCredentials(o: {
   sender: Sender;
   /** The configured provider's type: stored credentials of another type are ignored. */
   type: string;
   lookup(serviceId: string, provider: string): Promise<StoredCredentials | null>;
+  /** Why stored credentials may not be used, or null when they may. */
+  check?(credentials: Record<string, unknown>): string | null;
   /** Builds a sender named like the configured one from a service's credentials. */
   build(type: string, name: string, credentials: Record<string, unknown>): Sender;
   ttlMs?: number;
@@ -30,15 +75,33 @@ export function withServiceCredentials(o: {
   const ttl = o.ttlMs ?? 60_000;
   const now = o.now ?? Date.now;
   const cache = new Map<string, Promise<Entry>>();
+  const name = o.sender.name;
+
+  const own = (credentials: Record<string, unknown>): Sender => {
+    let problem = o.check?.(credentials) ?? null;
+    if (!problem) {
+      try {
+        return ownedBy(o.build(o.type, name, credentials), name);
+      } catch (err) {
+        // A key that does not parse, say: no send can succeed with these credentials.
+        problem = err instanceof Error ? err.message : String(err);
+      }
+    }
+    return refusing(
+      name,
+      o.sender.channel,
+      CREDENTIALS_INVALID,
+      `This service's own ${name} credentials may not be used (${problem}); store them again with PUT /v1/providers/${name}/credentials.`,
+    );
+  };
 
   async function load(serviceId: string, previous: Entry | undefined): Promise<Entry> {
-    const stored = await o.lookup(serviceId, o.sender.name);
+    const stored = await o.lookup(serviceId, name);
     const usable = stored && stored.type === o.type ? stored : null;
     const fingerprint = usable ? JSON.stringify(usable.credentials) : null;
     if (previous && previous.fingerprint === fingerprint) return { ...previous, loadedAt: now() };
     await previous?.sender?.close?.();
-    const sender = usable ? o.build(usable.type, o.sender.name, usable.credentials) : null;
-    return { loadedAt: now(), fingerprint, sender };
+    return { loadedAt: now(), fingerprint, sender: usable ? own(usable.credentials) : null };
   }
 
   async function senderFor(serviceId: string): Promise<Sender> {
@@ -53,7 +116,7 @@ export function withServiceCredentials(o: {
   }
 
   return {
-    name: o.sender.name,
+    name,
     channel: o.sender.channel,
     async send(m: OutgoingMessage) {
       return (await senderFor(m.serviceId)).send(m);

@@ -78,6 +78,8 @@ export interface HttpDeps {
   providerCredentials?: ProviderCredentialStore | undefined;
   /** Why Herald may not call a URL a service gave it (webhook endpoints, Slack base URLs); null if it may. */
   checkUrl(url: string): Promise<string | null>;
+  /** The URL fields the operator opened to services' own credentials on provider `name` of `type`. */
+  openUrlFields?(name: string, type: string): readonly string[];
   /** Types, templates, devices, preferences and the hosted pages; all or nothing. */
   preferences?: {
     types: NotificationTypeStore;
@@ -216,6 +218,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       keys: deps.keys,
       credentials: deps.providerCredentials,
       checkUrl: (u) => deps.checkUrl(u),
+      openUrlFields: (name, type) => deps.openUrlFields?.(name, type) ?? [],
     }),
   );
   if (deps.engine) {

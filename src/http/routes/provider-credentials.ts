@@ -1,53 +1,24 @@
 /**
  * A service's own provider credentials (e.g. its SendGrid key), stored encrypted. Write-only: the API
- * answers with names, types and dates, never with a secret. A URL in them (a base URL, FCM's token URL)
- * is where Herald will send on the service's behalf, so it goes through the same private-address check
- * as webhook endpoints, here and again at every connection.
+ * answers with names, types and dates, never with a secret. The rules for what a service may set are in
+ * config-service-credentials.ts: every secret inline, and a URL field (a base URL, FCM's token URL) only
+ * where the operator opened it. An opened URL is where Herald will send on the service's behalf, so it
+ * goes through the same private-address check as webhook endpoints, here and again at every connection.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { Type } from 'typebox';
 import { invalid, notFound, unavailable } from '../../domain/errors.ts';
 import type { ProviderCredentialStore } from '../../ports/provider-credentials.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import {
-  ApnsConfig,
-  FcmConfig,
-  SendGridConfig,
-  SesConfig,
-  SlackConfig,
-  TwilioConfig,
-  VonageConfig,
-  WebPushConfig,
-} from '../../config-providers.ts';
+  credentialProblems,
+  credentialUrls,
+  isCredentialType,
+  SERVICE_CREDENTIALS,
+} from '../../config-service-credentials.ts';
 import { serviceAuth } from '../auth.ts';
 import { DateTime, errorResponses } from '../schemas.ts';
-
-/**
- * What each provider type needs: its config schema without the name and type, and without what only
- * the operator may set: files on Herald's host (`serviceAccountFile`, `privateKeyFile`) and the web
- * push `endpointPattern`, the operator's allow-list of push services.
- */
-const CREDENTIALS: Readonly<Record<string, TSchema>> = Object.fromEntries(
-  (
-    [
-      ['sendgrid', SendGridConfig],
-      ['ses', SesConfig],
-      ['twilio', TwilioConfig],
-      ['vonage', VonageConfig],
-      ['fcm', FcmConfig],
-      ['apns', ApnsConfig],
-      ['webpush', WebPushConfig],
-      ['slack', SlackConfig],
-    ] as const
-  ).map(([type, schema]) => [
-    type,
-    Type.Omit(schema, ['name', 'type', 'endpointPattern', 'serviceAccountFile', 'privateKeyFile'], {
-      additionalProperties: false,
-    }),
-  ]),
-);
 
 const Info = Type.Object({
   provider: Type.String(),
@@ -57,23 +28,13 @@ const Info = Type.Object({
 });
 const Params = Type.Object({ name: Type.String({ pattern: '^[a-z0-9_-]{1,64}$' }) });
 
-/** Credential fields (JSON pointers) that are URLs Herald sends to, by provider type; checked when saved. */
-const URL_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  sendgrid: ['baseUrl'],
-  ses: ['baseUrl'],
-  twilio: ['baseUrl'],
-  vonage: ['baseUrl'],
-  fcm: ['baseUrl', 'tokenUrl', 'serviceAccount/token_uri'],
-  apns: ['baseUrl'],
-  webpush: ['baseUrl'],
-  slack: ['baseUrl'],
-};
-
 export function providerCredentialsRoutes(deps: {
   keys: ApiKeyStore;
   credentials: ProviderCredentialStore | undefined;
   /** Why Herald may not send to a URL; null when it may. */
   checkUrl(url: string): Promise<string | null>;
+  /** The URL fields the operator opened to services on the configured provider `name` of `type`. */
+  openUrlFields?(name: string, type: string): readonly string[];
 }): FastifyPluginAsync {
   const store = () => {
     if (!deps.credentials) throw unavailable('Set HERALD_SECRET_KEY to store provider credentials.');
@@ -92,7 +53,7 @@ export function providerCredentialsRoutes(deps: {
           params: Params,
           body: Type.Object(
             {
-              type: Type.Union(Object.keys(CREDENTIALS).map((t) => Type.Literal(t))),
+              type: Type.Union(Object.keys(SERVICE_CREDENTIALS).map((t) => Type.Literal(t))),
               credentials: Type.Record(Type.String(), Type.Unknown()),
             },
             { additionalProperties: false },
@@ -103,12 +64,16 @@ export function providerCredentialsRoutes(deps: {
       async (request) => {
         const type: string = request.body.type;
         const credentials = request.body.credentials;
-        const schema = CREDENTIALS[type] as TSchema;
-        if (!Value.Check(schema, credentials)) {
-          const details = [...Value.Errors(schema, credentials)].map((e) => ({
+        const problems = credentialProblems(
+          type,
+          credentials,
+          deps.openUrlFields?.(request.params.name, type) ?? [],
+        );
+        if (!isCredentialType(type) || problems.length) {
+          const details = problems.map((p) => ({
             in: 'body',
-            path: `/credentials${e.instancePath}`,
-            message: e.message,
+            path: `/credentials${p.path}`,
+            message: p.message,
           }));
           throw invalid(
             'validation_failed',
@@ -117,14 +82,7 @@ export function providerCredentialsRoutes(deps: {
           );
         }
         const credentialStore = store();
-        for (const field of URL_FIELDS[type] ?? []) {
-          const url = field
-            .split('/')
-            .reduce<unknown>(
-              (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
-              credentials,
-            );
-          if (typeof url !== 'string') continue;
+        for (const { field, url } of credentialUrls(type, credentials)) {
           const problem = await deps.checkUrl(url);
           if (problem)
             throw invalid('validation_failed', `Invalid ${type} credentials: ${field} ${problem}.`, [
