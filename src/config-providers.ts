@@ -29,7 +29,10 @@ export const URL_FIELDS = {
 /** Which of a type's URL fields services may set in their own credentials; none when absent. */
 const ServiceUrls = (fields: readonly [string, ...string[]]) =>
   Type.Optional(
-    Type.Array(Type.Union(fields.map((f) => Type.Literal(f))), { maxItems: fields.length, uniqueItems: true }),
+    Type.Array(Type.Union(fields.map((f) => Type.Literal(f))), {
+      maxItems: fields.length,
+      uniqueItems: true,
+    }),
   );
 
 export const SendGridConfig = Type.Object(

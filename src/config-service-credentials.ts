@@ -124,9 +124,7 @@ export function credentialProblems(
     });
   }
   return credentialUrls(type, credentials)
-    .filter(
-      ({ field, url }) => !openUrls.includes(field) && !PUBLIC_URLS[`${type}/${field}`]?.includes(url),
-    )
+    .filter(({ field, url }) => !openUrls.includes(field) && !PUBLIC_URLS[`${type}/${field}`]?.includes(url))
     .map(({ field }) => ({
       path: `/${field}`,
       message: `may not be set by a service: the operator has not opened ${field} to services (serviceUrls)`,
@@ -142,7 +140,11 @@ export interface OperatorEntry {
 }
 
 /** The URL fields the configured provider `name` of `type` opened to services; none otherwise. */
-export function openUrlFields(entries: readonly OperatorEntry[], name: string, type: string): readonly string[] {
+export function openUrlFields(
+  entries: readonly OperatorEntry[],
+  name: string,
+  type: string,
+): readonly string[] {
   return entries.find((e) => e.name === name && e.type === type)?.serviceUrls ?? [];
 }
 
