@@ -449,9 +449,11 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         providerStatus
           .publish(owner, health.snapshot())
           .catch((err: unknown) => onError(err, 'provider status'));
-      health.onChange(() => {
-        const states = health.snapshot().map((p) => `${p.provider}:${p.state}`);
-        logger.info({ providers: states }, 'circuit breaker changed');
+      health.onChange(({ provider, scope, state }) => {
+        logger.info(
+          { provider, serviceId: scope?.serviceId, host: scope?.host, state },
+          'circuit breaker changed',
+        );
         void publish();
       });
       publisher = setInterval(() => void publish(), 2000);

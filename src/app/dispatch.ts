@@ -7,6 +7,8 @@
  * not open, then takes a token from that provider's rate limit. When no provider can take it now
  * (every breaker open, or the rate limit spent for longer than the lane will wait), the delivery is
  * postponed without using up an attempt: an outage of the provider is not the message's fault.
+ * Breakers are per service, and per destination host on the webhook channel (app/provider-health.ts),
+ * so an open one postpones that scope's deliveries and the lane goes on with everyone else's.
  */
 import type { Channel } from '../domain/channels.ts';
 import { decideAfterFailure, type RetryPolicy, type SendFailure } from '../domain/retry-policy.ts';
@@ -14,7 +16,7 @@ import type { AttemptRecord, ClaimedDelivery } from '../domain/types.ts';
 import { ProviderError, type Sender } from '../ports/sender.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
 import type { DeliveryQueue, Settlement } from '../ports/store.ts';
-import type { ProviderHealth } from './provider-health.ts';
+import type { BreakerScope, ProviderHealth } from './provider-health.ts';
 import { WorkLoop, type LogIds } from './work-loop.ts';
 
 export interface LaneOptions {
@@ -39,6 +41,12 @@ export interface LaneOptions {
   settleRetryMs?: number;
   onError(err: unknown, where: string, ids?: LogIds): void;
   onSettled?(delivery: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): void;
+}
+
+/** Whose breaker a delivery goes through: its service's, and its destination host's for webhooks. */
+export function breakerScope(d: Pick<ClaimedDelivery, 'serviceId' | 'channel' | 'address'>): BreakerScope {
+  if (d.channel !== 'webhook') return { serviceId: d.serviceId };
+  return { serviceId: d.serviceId, host: URL.parse(d.address ?? '')?.host ?? '' };
 }
 
 export function toFailure(err: unknown): SendFailure {
@@ -93,13 +101,20 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
   }
 
   /**
-   * While no provider can take anything, the lane stops claiming: otherwise it would cycle through
-   * the whole backlog, claiming and postponing each row, until the providers are back.
+   * While a provider's rate limit is spent, the lane stops claiming: otherwise it would cycle through
+   * the whole backlog, claiming and postponing each row, until tokens are back. An open breaker does
+   * not pause the lane, as it holds one service's (or one host's) deliveries only; each of those is
+   * postponed until its breaker may let a probe through, so it is claimed again once per open period.
    */
   let pausedUntil = 0;
 
-  async function postpone(d: ClaimedDelivery, delayMs: number, reason: string): Promise<void> {
-    pausedUntil = Math.max(pausedUntil, now() + delayMs);
+  async function postpone(
+    d: ClaimedDelivery,
+    delayMs: number,
+    reason: string,
+    pause: boolean,
+  ): Promise<void> {
+    if (pause) pausedUntil = Math.max(pausedUntil, now() + delayMs);
     await persistently(() => o.queue.postpone(d, o.owner, delayMs, reason), settleRetryMs);
   }
 
@@ -137,16 +152,18 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
       );
       return;
     }
-    const picked = o.health ? o.health.pick(o.senders) : { provider: o.senders[0] as Sender };
+    const scope = breakerScope(d);
+    const picked = o.health ? o.health.pick(o.senders, scope) : { provider: o.senders[0] as Sender };
     if (!picked.provider) {
-      await postpone(d, picked.waitMs, 'providers_unavailable');
+      // This scope's breakers only: other services' deliveries still go, so the lane keeps claiming.
+      await postpone(d, picked.waitMs, 'providers_unavailable', false);
       return;
     }
     const sender = picked.provider;
     const token = await takeToken(sender.name);
     if (!token.ok) {
-      o.health?.record(sender.name, 'neutral'); // give back a half-open probe slot, if it was one
-      await postpone(d, token.waitMs, 'provider_rate_limit');
+      o.health?.record(sender.name, 'neutral', scope); // give back a half-open probe slot, if it was one
+      await postpone(d, token.waitMs, 'provider_rate_limit', true);
       return;
     }
     const startedAt = new Date(now());
@@ -163,7 +180,7 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
       result = await sender.send(message);
     } catch (err) {
       const failure = toFailure(err);
-      o.health?.record(sender.name, failure.kind === 'transient' ? 'failure' : 'neutral');
+      o.health?.record(sender.name, failure.kind === 'transient' ? 'failure' : 'neutral', scope);
       const decision = decideAfterFailure({
         failure,
         attempts: d.attempts,
@@ -187,7 +204,7 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
       });
       return;
     }
-    o.health?.record(sender.name, 'success');
+    o.health?.record(sender.name, 'success', scope);
     await settle(
       d,
       { status: 'sent', provider: sender.name, providerMessageId: result.providerMessageId },

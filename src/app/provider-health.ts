@@ -1,7 +1,17 @@
 /**
- * What one worker knows about its providers: a circuit breaker each (domain/circuit-breaker.ts) and
- * a count of recent outcomes for the error rate. The lane asks it which provider of a failover chain
- * to use; a snapshot of it is published for `GET /v1/providers`.
+ * What one worker knows about its providers: circuit breakers (domain/circuit-breaker.ts) and a count
+ * of recent outcomes for the error rate. The lane asks it which provider of a failover chain to use;
+ * a snapshot of it is published for `GET /v1/providers`.
+ *
+ * A breaker guards one provider *for one service*, and on the webhook channel (webhooks and Slack) for
+ * one destination host as well: the scope a delivery is sent in. So one service's failures (its
+ * endpoint answering 503, its messages the provider chokes on) hold back that service's deliveries
+ * only, never another service's; and a provider that is down for everyone opens every active service's
+ * breaker on its own failures. A service's own credentials are scoped to it like everything else, and
+ * their refusal is not a provider failure at all (app/service-credentials.ts).
+ *
+ * Only breakers that are not plain closed are kept, at most `maxScopes` per provider (the oldest
+ * forgotten first, which only forgets failures), so a million services cost nothing while healthy.
  */
 import {
   acquire,
@@ -19,6 +29,10 @@ import {
 export interface ProviderSnapshot {
   provider: string;
   channel: string;
+  /**
+   * The provider as a whole: open (or half-open) only when breakers are open and no send through the
+   * provider has succeeded since the latest of them opened, i.e. it fails for everyone sending.
+   */
   state: BreakerState;
   openedAt: Date | null;
   /** Outcomes within the recent window. */
@@ -26,52 +40,103 @@ export interface ProviderSnapshot {
   failed: number;
 }
 
+/** Whom a send is for: the service, and on the webhook channel the destination host. */
+export interface BreakerScope {
+  serviceId: string;
+  host?: string | undefined;
+}
+
 export interface ProviderHealth {
-  /** The first provider in `chain` whose breaker lets a request through, or how long until one may. */
-  pick<T extends { name: string }>(chain: readonly T[]): { provider: T } | { provider: null; waitMs: number };
-  record(provider: string, outcome: BreakerOutcome): void;
+  /** The first provider in `chain` whose breaker for `scope` lets a request through, or how long until one may. */
+  pick<T extends { name: string }>(
+    chain: readonly T[],
+    scope?: BreakerScope,
+  ): { provider: T } | { provider: null; waitMs: number };
+  record(provider: string, outcome: BreakerOutcome, scope?: BreakerScope): void;
   snapshot(): ProviderSnapshot[];
   /** Called whenever a breaker changes state, so the change can be published at once. */
-  onChange(listener: () => void): void;
+  onChange(
+    listener: (change: { provider: string; scope: BreakerScope | undefined; state: BreakerState }) => void,
+  ): void;
 }
 
 const RECENT_MS = 60_000;
 const RECENT_MAX = 2000;
+const MAX_SCOPES = 10_000;
+
+interface Entry {
+  channel: string;
+  policy: BreakerPolicy;
+  /** Breakers that are not plain closed, by scope key, least recently touched first. */
+  breakers: Map<string, { breaker: Breaker; scope: BreakerScope | undefined }>;
+  recent: { t: number; ok: boolean }[];
+  lastSuccessAt: number;
+}
+
+const scopeKey = (s: BreakerScope | undefined) => (s ? `${s.serviceId} ${s.host ?? ''}` : '');
+
+/** A closed breaker with no failures inside its window is the same as no breaker. */
+const idle = (b: Breaker, policy: BreakerPolicy, now: number) =>
+  b.state === 'closed' && b.failures.every((t) => now - t >= policy.windowMs);
+
+const SEVERITY: Readonly<Record<BreakerState, number>> = { closed: 0, half_open: 1, open: 2 };
 
 export function createProviderHealth(opts: {
   providers: { name: string; channel: string; breaker?: Partial<BreakerPolicy> | undefined }[];
   defaults?: Partial<BreakerPolicy> | undefined;
   now?: () => number;
+  maxScopes?: number;
 }): ProviderHealth {
   const now = opts.now ?? Date.now;
-  const entries = new Map<
-    string,
-    { channel: string; policy: BreakerPolicy; breaker: Breaker; recent: { t: number; ok: boolean }[] }
-  >();
+  const maxScopes = opts.maxScopes ?? MAX_SCOPES;
+  const entries = new Map<string, Entry>();
   for (const p of opts.providers) {
     entries.set(p.name, {
       channel: p.channel,
       policy: { ...DEFAULT_BREAKER_POLICY, ...opts.defaults, ...p.breaker },
-      breaker: newBreaker(),
+      breakers: new Map(),
       recent: [],
+      lastSuccessAt: -Infinity,
     });
   }
-  const listeners: (() => void)[] = [];
-  const update = (entry: { breaker: Breaker }, next: Breaker) => {
-    const changed = next.state !== entry.breaker.state;
-    entry.breaker = next;
-    if (changed) for (const l of listeners) l();
+  const listeners: ((change: {
+    provider: string;
+    scope: BreakerScope | undefined;
+    state: BreakerState;
+  }) => void)[] = [];
+
+  const current = (entry: Entry, key: string) => entry.breakers.get(key)?.breaker ?? newBreaker();
+
+  const update = (
+    provider: string,
+    entry: Entry,
+    scope: BreakerScope | undefined,
+    next: Breaker,
+    t: number,
+  ) => {
+    const key = scopeKey(scope);
+    const before = current(entry, key).state;
+    entry.breakers.delete(key); // re-inserted last: the map stays in least-recently-touched order
+    if (!idle(next, entry.policy, t)) {
+      entry.breakers.set(key, { breaker: next, scope });
+      if (entry.breakers.size > maxScopes) {
+        const oldest = entry.breakers.keys().next().value;
+        if (oldest !== undefined) entry.breakers.delete(oldest);
+      }
+    }
+    if (next.state !== before) for (const l of listeners) l({ provider, scope, state: next.state });
   };
 
   return {
-    pick(chain) {
+    pick(chain, scope) {
       let soonest = Infinity;
+      const key = scopeKey(scope);
       for (const candidate of chain) {
         const entry = entries.get(candidate.name);
         if (!entry) return { provider: candidate };
         const t = now();
-        const { ok, breaker } = acquire(entry.breaker, entry.policy, t);
-        update(entry, breaker);
+        const { ok, breaker } = acquire(current(entry, key), entry.policy, t);
+        update(candidate.name, entry, scope, breaker, t);
         if (ok) return { provider: candidate };
         const at = reopensAt(breaker, entry.policy);
         // Half-open with its probe out: look again shortly, the probe's answer decides.
@@ -80,12 +145,13 @@ export function createProviderHealth(opts: {
       return { provider: null, waitMs: Number.isFinite(soonest) ? Math.max(100, soonest) : 1000 };
     },
 
-    record(provider, outcome) {
+    record(provider, outcome, scope) {
       const entry = entries.get(provider);
       if (!entry) return;
       const t = now();
-      update(entry, record(entry.breaker, entry.policy, outcome, t));
+      update(provider, entry, scope, record(current(entry, scopeKey(scope)), entry.policy, outcome, t), t);
       if (outcome === 'neutral') return;
+      if (outcome === 'success') entry.lastSuccessAt = t;
       entry.recent.push({ t, ok: outcome === 'success' });
       if (entry.recent.length > RECENT_MAX) entry.recent.splice(0, entry.recent.length - RECENT_MAX);
     },
@@ -93,15 +159,25 @@ export function createProviderHealth(opts: {
     snapshot() {
       const t = now();
       return [...entries].map(([provider, entry]) => {
-        update(entry, tick(entry.breaker, entry.policy, t));
+        let state: BreakerState = 'closed';
+        let openedAt: number | null = null;
+        for (const [key, { breaker, scope }] of [...entry.breakers]) {
+          const b = tick(breaker, entry.policy, t);
+          if (b !== breaker) update(provider, entry, scope, b, t);
+          else if (idle(b, entry.policy, t)) entry.breakers.delete(key);
+          // A breaker opened before the provider's latest success is that scope's trouble alone.
+          if (b.state === 'closed' || b.openedAt === null || b.openedAt < entry.lastSuccessAt) continue;
+          if (SEVERITY[b.state] > SEVERITY[state]) state = b.state;
+          openedAt = Math.max(openedAt ?? -Infinity, b.openedAt);
+        }
         const recent = entry.recent.filter((r) => t - r.t < RECENT_MS);
         entry.recent = recent;
         const succeeded = recent.filter((r) => r.ok).length;
         return {
           provider,
           channel: entry.channel,
-          state: entry.breaker.state,
-          openedAt: entry.breaker.openedAt === null ? null : new Date(entry.breaker.openedAt),
+          state,
+          openedAt: openedAt === null ? null : new Date(openedAt),
           succeeded,
           failed: recent.length - succeeded,
         };

@@ -88,3 +88,58 @@ describe('provider health over a failover chain', () => {
     );
   });
 });
+
+describe('provider health scoped by service and host', () => {
+  const chain = [{ name: 'hooks' }];
+  const make = (maxScopes?: number) => {
+    let now = 0;
+    const health = createProviderHealth({
+      providers: [{ name: 'hooks', channel: 'webhook' }],
+      defaults: policy,
+      now: () => now,
+      ...(maxScopes ? { maxScopes } : {}),
+    });
+    return { health, at: (t: number) => (now = t) };
+  };
+  const a = { serviceId: 'A', host: 'a.example:443' };
+
+  it("opens one service's breaker for one host, and no one else's", () => {
+    const { health } = make();
+    for (let i = 0; i < 3; i++) health.record('hooks', 'failure', a);
+    assert.equal(health.pick(chain, a).provider, null);
+    assert.equal(health.pick(chain, { serviceId: 'A', host: 'b.example:443' }).provider?.name, 'hooks');
+    assert.equal(health.pick(chain, { serviceId: 'B', host: 'a.example:443' }).provider?.name, 'hooks');
+    assert.equal(health.pick(chain).provider?.name, 'hooks');
+  });
+
+  it('shows the provider open only while it fails for everyone sending', () => {
+    const { health, at } = make();
+    for (let i = 0; i < 3; i++) health.record('hooks', 'failure', a);
+    assert.equal(health.snapshot()[0]?.state, 'open', 'nothing has succeeded since it opened');
+    at(10);
+    health.record('hooks', 'success', { serviceId: 'B', host: 'b.example:443' });
+    assert.equal(health.snapshot()[0]?.state, 'closed', "A's breaker is A's trouble alone");
+    at(20);
+    for (let i = 0; i < 3; i++) health.record('hooks', 'failure', { serviceId: 'B', host: 'b.example:443' });
+    const snap = health.snapshot()[0];
+    assert.equal(snap?.state, 'open', "B's failed too since: the provider looks down");
+    assert.equal(snap?.openedAt?.getTime(), 20);
+  });
+
+  it('keeps only breakers that are not plain closed, and at most maxScopes of them', () => {
+    const { health } = make(2);
+    for (const s of ['A', 'B', 'C'])
+      for (let i = 0; i < 3; i++) health.record('hooks', 'failure', { serviceId: s });
+    // A was forgotten first: its failures are gone, so it may send again; B and C are still held.
+    assert.equal(health.pick(chain, { serviceId: 'A' }).provider?.name, 'hooks');
+    assert.equal(health.pick(chain, { serviceId: 'C' }).provider, null);
+  });
+
+  it('tells listeners which scope changed', () => {
+    const { health } = make();
+    const changes: unknown[] = [];
+    health.onChange((c) => changes.push(c));
+    for (let i = 0; i < 3; i++) health.record('hooks', 'failure', a);
+    assert.deepEqual(changes, [{ provider: 'hooks', scope: a, state: 'open' }]);
+  });
+});
