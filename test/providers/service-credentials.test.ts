@@ -15,7 +15,7 @@ import { startSendGridFake } from '../fakes/sendgrid-fake.ts';
 import type { FakeHttp } from '../fakes/fake-http.ts';
 import { laneHarness, type LaneHarness } from '../helpers/lane.ts';
 import { skipWithoutPg } from '../helpers/pg.ts';
-import { expectRetried, expectSent } from './expect.ts';
+import { expectFailed, expectRetried, expectSent } from './expect.ts';
 
 const content = { subject: 'Hi', text: 'Hello' };
 
@@ -60,6 +60,42 @@ describe('per-service provider credentials in the lane', { skip: skipWithoutPg, 
     });
     expectSent(await h.run(sender, await h.enqueue('email', 'a@b.test', content)), 'sg');
     assert.equal(fake.requests.at(-1)!.headers.authorization, 'Bearer SG.service-own-key');
+  });
+
+  it("fails for good, as the service's error, when the provider refuses the service's own key", async () => {
+    await store.put(h.serviceId, 'sg', 'sendgrid', { apiKey: 'SG.revoked-key', from: 'noreply@acme.test' });
+    expectFailed(
+      await h.run(sender, await h.enqueue('email', 'a@b.test', content)),
+      'service_credentials_rejected',
+    );
+    assert.equal(fake.requests.at(-1)!.headers.authorization, 'Bearer SG.revoked-key');
+  });
+
+  it('refuses stored credentials that fail the check, without building a sender from them', async () => {
+    const checked = withServiceCredentials({
+      sender: createSendGridSender({
+        name: 'sg',
+        from: 'x@y.z',
+        apiKey: 'SG.operator-key',
+        baseUrl: fake.url,
+      }),
+      type: 'sendgrid',
+      lookup: (serviceId, name) => store.get(serviceId, name),
+      check: (own) => (typeof own.apiKey === 'string' ? null : '/apiKey is required'),
+      build: () => assert.fail('no sender is built from refused credentials'),
+      ttlMs: 0,
+    });
+    await store.put(h.serviceId, 'sg', 'sendgrid', { from: 'noreply@acme.test' });
+    const seen = fake.requests.length;
+    try {
+      expectFailed(
+        await h.run(checked, await h.enqueue('email', 'a@b.test', content)),
+        'service_credentials_invalid',
+      );
+    } finally {
+      await checked.close?.();
+    }
+    assert.equal(fake.requests.length, seen, "nothing was sent, with anyone's key");
   });
 
   it('ignores stored credentials of another provider type', async () => {
