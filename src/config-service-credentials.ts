@@ -148,6 +148,12 @@ export function openUrlFields(
   return entries.find((e) => e.name === name && e.type === type)?.serviceUrls ?? [];
 }
 
+/** Why a service's stored credentials for the operator's `entry` may not be used, in one line; null if they may. */
+export function storedCredentialsProblem(entry: OperatorEntry, own: Record<string, unknown>): string | null {
+  const problems = credentialProblems(entry.type, own, entry.serviceUrls ?? []);
+  return problems.length ? problems.map((e) => `${e.path} ${e.message}`).join('; ') : null;
+}
+
 /**
  * The entry a service's sender is built from: its own credentials under the operator's name and type,
  * plus the operator's policy, which a service may narrow by nothing and widen by nothing.

@@ -53,10 +53,10 @@ import { kyselyQueueStats } from './adapters/store/kysely-queue-stats.ts';
 import { startMetricsServer } from './adapters/metrics/metrics-server.ts';
 import { withServiceCredentials } from './app/service-credentials.ts';
 import {
-  credentialProblems,
   isCredentialType,
   openUrlFields,
   serviceEntry,
+  storedCredentialsProblem,
 } from './config-service-credentials.ts';
 import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
 import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
@@ -203,10 +203,7 @@ function buildSenders(
               sender: configured,
               type: p.type,
               lookup: (serviceId, name) => credentials.get(serviceId, name),
-              check: (own) =>
-                credentialProblems(p.type, own, openUrlFields([p], p.name, p.type))
-                  .map((e) => `${e.path} ${e.message}`)
-                  .join('; ') || null,
+              check: (own) => storedCredentialsProblem(p, own),
               build: (_type, _name, own) =>
                 senderFromConfig(config, serviceEntry(p, own) as ProviderEntry, true),
             })
