@@ -36,16 +36,25 @@ function refusing(name: string, channel: Sender['channel'], code: string, messag
   };
 }
 
-/** The service's own sender, with the provider's refusal of its credentials made the service's error. */
+const refusedCredentials = (err: unknown) => err instanceof ProviderError && err.code === 'auth_failed';
+
+/**
+ * The service's own sender, with the provider's refusal of its credentials made the service's error.
+ * A refusal is tried once more first: a cached access token can be revoked early (FCM), and the sender
+ * fetches a fresh one after a 401, so only a second refusal says the credentials themselves are bad.
+ */
 function ownedBy(sender: Sender, name: string): Sender {
   return {
     name: sender.name,
     channel: sender.channel,
     async send(m) {
       try {
-        return await sender.send(m);
+        return await sender.send(m).catch((err: unknown) => {
+          if (refusedCredentials(err)) return sender.send(m);
+          throw err;
+        });
       } catch (err) {
-        if (!(err instanceof ProviderError) || err.code !== 'auth_failed') throw err;
+        if (!refusedCredentials(err) || !(err instanceof ProviderError)) throw err;
         throw new ProviderError(
           {
             kind: 'permanent',

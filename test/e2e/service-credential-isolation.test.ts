@@ -221,6 +221,16 @@ describe("a service's own credentials: email, SMS, FCM, web push, Slack", { skip
     assert.ok(fcmOwn.tokenRequests >= 1, 'the assertion was signed with the service key');
     assert.equal(fcmOp.requests.length, opSends, 'nothing of this service went to the operator project');
     assert.ok(!seen(fcmOwn.requests).includes('operator-project'));
+
+    // A revoked access token is not a refusal of the service's credentials: a fresh one is fetched.
+    fcmOwn.revokeTokens();
+    const again = await settled(api, {
+      recipient: 'cy',
+      channels: ['push'],
+      content: { push: { title: 'Again', body: 'There' } },
+    });
+    assert.equal(again.status, 'sent', JSON.stringify(again));
+    assert.equal(again.attempts.length, 1);
   });
 
   it('SendGrid: refuses a set without its key, and a closed base URL; a full set sends alone', async () => {
