@@ -180,7 +180,8 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
       result = await sender.send(message);
     } catch (err) {
       const failure = toFailure(err);
-      o.health?.record(sender.name, failure.kind === 'transient' ? 'failure' : 'neutral', scope);
+      const own = err instanceof ProviderError && err.ownCredentials === true;
+      o.health?.record(sender.name, failure.kind === 'transient' ? 'failure' : 'neutral', { ...scope, own });
       const decision = decideAfterFailure({
         failure,
         attempts: d.attempts,
@@ -204,7 +205,7 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
       });
       return;
     }
-    o.health?.record(sender.name, 'success', scope);
+    o.health?.record(sender.name, 'success', { ...scope, own: result.ownCredentials === true });
     await settle(
       d,
       { status: 'sent', provider: sender.name, providerMessageId: result.providerMessageId },

@@ -7,8 +7,9 @@
  * one destination host as well: the scope a delivery is sent in. So one service's failures (its
  * endpoint answering 503, its messages the provider chokes on) hold back that service's deliveries
  * only, never another service's; and a provider that is down for everyone opens every active service's
- * breaker on its own failures. A service's own credentials are scoped to it like everything else, and
- * their refusal is not a provider failure at all (app/service-credentials.ts).
+ * breaker on its own failures. A service's own credentials are scoped to it like everything else and
+ * left out of the provider's state and counts, and their refusal is not a provider failure at all
+ * (app/service-credentials.ts).
  *
  * Only breakers that are not plain closed are kept, at most `maxScopes` per provider (the oldest
  * forgotten first, which only forgets failures), so a million services cost nothing while healthy.
@@ -44,6 +45,11 @@ export interface ProviderSnapshot {
 export interface BreakerScope {
   serviceId: string;
   host?: string | undefined;
+  /**
+   * Sent with the service's own credentials (known once sent): such outcomes are that service's
+   * breaker's business only, left out of the provider's state and counts, which are the operator's.
+   */
+  own?: boolean | undefined;
 }
 
 export interface ProviderHealth {
@@ -68,7 +74,7 @@ interface Entry {
   channel: string;
   policy: BreakerPolicy;
   /** Breakers that are not plain closed, by scope key, least recently touched first. */
-  breakers: Map<string, { breaker: Breaker; scope: BreakerScope | undefined }>;
+  breakers: Map<string, { breaker: Breaker; scope: BreakerScope | undefined; own: boolean }>;
   recent: { t: number; ok: boolean }[];
   lastSuccessAt: number;
 }
@@ -115,10 +121,12 @@ export function createProviderHealth(opts: {
     t: number,
   ) => {
     const key = scopeKey(scope);
-    const before = current(entry, key).state;
+    const previous = entry.breakers.get(key);
+    const before = previous?.breaker.state ?? 'closed';
+    const own = scope?.own ?? previous?.own ?? false;
     entry.breakers.delete(key); // re-inserted last: the map stays in least-recently-touched order
     if (!idle(next, entry.policy, t)) {
-      entry.breakers.set(key, { breaker: next, scope });
+      entry.breakers.set(key, { breaker: next, scope, own });
       if (entry.breakers.size > maxScopes) {
         const oldest = entry.breakers.keys().next().value;
         if (oldest !== undefined) entry.breakers.delete(oldest);
@@ -150,7 +158,7 @@ export function createProviderHealth(opts: {
       if (!entry) return;
       const t = now();
       update(provider, entry, scope, record(current(entry, scopeKey(scope)), entry.policy, outcome, t), t);
-      if (outcome === 'neutral') return;
+      if (outcome === 'neutral' || scope?.own) return;
       if (outcome === 'success') entry.lastSuccessAt = t;
       entry.recent.push({ t, ok: outcome === 'success' });
       if (entry.recent.length > RECENT_MAX) entry.recent.splice(0, entry.recent.length - RECENT_MAX);
@@ -161,10 +169,11 @@ export function createProviderHealth(opts: {
       return [...entries].map(([provider, entry]) => {
         let state: BreakerState = 'closed';
         let openedAt: number | null = null;
-        for (const [key, { breaker, scope }] of [...entry.breakers]) {
+        for (const [key, { breaker, scope, own }] of [...entry.breakers]) {
           const b = tick(breaker, entry.policy, t);
           if (b !== breaker) update(provider, entry, scope, b, t);
           else if (idle(b, entry.policy, t)) entry.breakers.delete(key);
+          if (own) continue;
           // A breaker opened before the provider's latest success is that scope's trouble alone.
           if (b.state === 'closed' || b.openedAt === null || b.openedAt < entry.lastSuccessAt) continue;
           if (SEVERITY[b.state] > SEVERITY[state]) state = b.state;

@@ -32,7 +32,11 @@ function refusing(name: string, channel: Sender['channel'], code: string, messag
   return {
     name,
     channel,
-    send: () => Promise.reject(new ProviderError({ kind: 'permanent', code, message })),
+    send: () => {
+      const err = new ProviderError({ kind: 'permanent', code, message });
+      err.ownCredentials = true;
+      return Promise.reject(err);
+    },
   };
 }
 
@@ -49,20 +53,35 @@ function ownedBy(sender: Sender, name: string): Sender {
     channel: sender.channel,
     async send(m) {
       try {
-        return await sender.send(m).catch((err: unknown) => {
+        const result = await sender.send(m).catch((err: unknown) => {
           if (refusedCredentials(err)) return sender.send(m);
           throw err;
         });
+        return { ...result, ownCredentials: true };
       } catch (err) {
-        if (!refusedCredentials(err) || !(err instanceof ProviderError)) throw err;
-        throw new ProviderError(
-          {
-            kind: 'permanent',
-            code: CREDENTIALS_REJECTED,
-            message: `${name} refused this service's own credentials (PUT /v1/providers/${name}/credentials): ${err.message}`,
-          },
-          err,
-        );
+        const failed =
+          err instanceof ProviderError
+            ? err
+            : new ProviderError(
+                {
+                  kind: 'transient',
+                  code: 'unexpected_error',
+                  message: err instanceof Error ? err.message : String(err),
+                },
+                err,
+              );
+        const out = refusedCredentials(failed)
+          ? new ProviderError(
+              {
+                kind: 'permanent',
+                code: CREDENTIALS_REJECTED,
+                message: `${name} refused this service's own credentials (PUT /v1/providers/${name}/credentials): ${failed.message}`,
+              },
+              failed,
+            )
+          : failed;
+        out.ownCredentials = true;
+        throw out;
       }
     },
     ...(sender.close ? { close: () => sender.close?.() ?? Promise.resolve() } : {}),

@@ -12,6 +12,8 @@ export interface OutgoingMessage {
 
 export interface SendResult {
   providerMessageId: string | null;
+  /** Sent with the service's own credentials rather than the operator's (app/service-credentials.ts). */
+  ownCredentials?: boolean;
 }
 
 /** One provider for one channel. `send` resolves on acceptance, or throws a `ProviderError`. */
@@ -27,6 +29,8 @@ export class ProviderError extends Error implements SendFailure {
   readonly kind: SendFailure['kind'];
   readonly code: string;
   readonly retryAfterMs?: number;
+  /** The service's own credentials were used, not the operator's: says nothing of the operator's account. */
+  ownCredentials?: boolean;
   constructor(failure: SendFailure, cause?: unknown) {
     super(failure.message, cause === undefined ? undefined : { cause });
     this.name = 'ProviderError';

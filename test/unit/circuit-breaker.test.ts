@@ -135,6 +135,16 @@ describe('provider health scoped by service and host', () => {
     assert.equal(health.pick(chain, { serviceId: 'C' }).provider, null);
   });
 
+  it("keeps a service's own-credential failures to its breaker, out of the provider's state and counts", () => {
+    const { health } = make();
+    const own = { serviceId: 'A', own: true };
+    for (let i = 0; i < 3; i++) health.record('hooks', 'failure', own);
+    assert.equal(health.pick(chain, { serviceId: 'A' }).provider, null, "A's own breaker is open");
+    assert.equal(health.pick(chain, { serviceId: 'B' }).provider?.name, 'hooks');
+    const snap = health.snapshot()[0];
+    assert.deepEqual([snap?.state, snap?.succeeded, snap?.failed], ['closed', 0, 0]);
+  });
+
   it('tells listeners which scope changed', () => {
     const { health } = make();
     const changes: unknown[] = [];
