@@ -26,6 +26,15 @@ describe('SSRF guard', () => {
       'fd00:ec2::254',
       '::ffff:127.0.0.1',
       '::ffff:7f00:1',
+      // IPv4-compatible, local-use NAT64, 6to4 and Teredo addresses embed an IPv4 address.
+      '::127.0.0.1',
+      '::7f00:1',
+      '::a9fe:a9fe',
+      '64:ff9b:1::a9fe:a9fe',
+      '64:ff9b::7f00:1',
+      '2002:7f00:1::1',
+      '2002:a9fe:a9fe::',
+      '2001:0:4136:e378:8000:63bf:3fff:fdd2',
       'not-an-ip',
     ])
       assert.equal(isPrivateAddress(a), true, a);
@@ -40,6 +49,9 @@ describe('SSRF guard', () => {
       'http://169.254.169.254/latest/meta-data',
       'http://[::1]/x',
       'http://[::ffff:127.0.0.1]/x',
+      'http://[::127.0.0.1]/x',
+      'http://[64:ff9b:1::a9fe:a9fe]/latest/meta-data',
+      'http://[2002:a9fe:a9fe::1]/x',
     ])
       assert.match((await checkWebhookUrl(url, false)) ?? 'allowed', /private|loopback/, url);
     assert.equal(await checkWebhookUrl('https://93.184.216.34/hook', false), null);

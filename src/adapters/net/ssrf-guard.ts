@@ -30,11 +30,17 @@ for (const [net, prefix] of [
 ] as const)
   blocked.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // IPv4-compatible (deprecated, RFC 4291): ::a.b.c.d reaches a.b.c.d on stacks that still honour it.
+  // It holds :: and ::1 too.
+  ['::', 96],
+  // NAT64 (RFC 6052, RFC 8215): both prefixes translate to an IPv4 address chosen by the caller.
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['100::', 64],
+  // Teredo and 6to4 (RFC 4380, RFC 3056) carry an IPv4 address inside and tunnel to it.
+  ['2001::', 32],
   ['2001:db8::', 32],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
