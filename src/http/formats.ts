@@ -30,7 +30,58 @@ export function isBcp47(value: string): boolean {
   }
 }
 
+const daysIn = (year: number, month: number) =>
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31;
+
+/**
+ * A real calendar date and time of day that PostgreSQL can store: years 0001–9999 (PostgreSQL has no
+ * year 0), each month's own number of days, hours below 24 and an offset below a day. Every fields'
+ * range is checked here so that a well-formed but impossible stamp is the caller's error, not a 500
+ * from the database.
+ */
+export function isStorableTimestamp(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  offsetHours = 0,
+  offsetMinutes = 0,
+): boolean {
+  return (
+    year >= 1 &&
+    year <= 9999 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 60 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59
+  );
+}
+
+const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:[Zz]|[+-](\d\d):(\d\d))$/;
+
+/** RFC 3339 `date-time`, limited to what PostgreSQL stores (replaces ajv-formats' own, which allows year 0). */
+export function isDateTime(value: string): boolean {
+  const m = RFC3339.exec(value);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s, oh, om] = m.slice(1).map((v) => Number(v ?? 0));
+  return isStorableTimestamp(y ?? 0, mo ?? 0, d ?? 0, h ?? 0, mi ?? 0, s ?? 0, oh, om);
+}
+
 export const customFormats: Record<string, (value: string) => boolean> = {
+  'date-time': isDateTime,
   e164: isE164,
   'iana-timezone': isIanaTimeZone,
   bcp47: isBcp47,

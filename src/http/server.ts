@@ -137,13 +137,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     // Secrets travel in the Authorization header, which pino's default serializer does not log.
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true },
-      plugins: [
-        (ajv: Ajv) => {
-          for (const [name, validate] of Object.entries(customFormats))
-            ajv.addFormat(name, { type: 'string', validate });
-          return ajv;
-        },
-      ],
+      // After ajv-formats, so that ours replace its `date-time` with one PostgreSQL can store.
+      onCreate(ajv: Ajv) {
+        for (const [name, validate] of Object.entries(customFormats))
+          ajv.addFormat(name, { type: 'string', validate });
+      },
     },
     return503OnClosing: true,
     trustProxy: deps.trustProxy ?? false,

@@ -69,6 +69,36 @@ describe('dead letters', { skip: skipWithoutPg }, () => {
     assert.equal(bad.body.error.code, 'validation_failed');
   });
 
+  it('refuses dates PostgreSQL cannot hold with 422, in the filter, the replay filter and the cursor', async () => {
+    for (const since of [
+      '0000-01-01T00:00:00Z',
+      '2024-02-30T00:00:00Z',
+      '2023-02-29T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+    ]) {
+      const res = await acme.get(`/v1/deliveries?since=${since}`);
+      assert.equal(res.status, 422, since);
+      assert.equal(res.body.error.code, 'validation_failed', since);
+      assert.equal(res.body.error.details[0].path, '/since', since);
+      assert.equal((await acme.post('/v1/deliveries/retry', { since })).status, 422, since);
+    }
+    // 29 February exists in leap years, and year 1 is PostgreSQL's first.
+    assert.equal((await acme.get('/v1/deliveries?since=2024-02-29T00:00:00Z')).status, 200);
+    assert.equal((await acme.get('/v1/deliveries?since=0001-01-01T00:00:00Z')).status, 200);
+    // A cursor is base64 of what the server gave out: one hand-made with 31 February is refused.
+    const forged = (updatedAt: string) =>
+      Buffer.from(JSON.stringify({ updatedAt, id: '00000000-0000-4000-8000-000000000000' })).toString(
+        'base64url',
+      );
+    for (const stamp of ['2024-02-31 10:00:00.5+00', '0000-01-01 00:00:00+00', '2024-01-01 25:00:00+00']) {
+      const res = await acme.get(`/v1/deliveries?cursor=${forged(stamp)}`);
+      assert.equal(res.status, 422, stamp);
+      assert.equal(res.body.error.code, 'validation_failed', stamp);
+      assert.equal(res.body.error.details[0].path, '/cursor', stamp);
+    }
+    assert.equal((await acme.get(`/v1/deliveries?cursor=${forged('2024-02-29 10:00:00.5+00')}`)).status, 200);
+  });
+
   it('keeps other tenants out: they list nothing and replaying an id they do not own is 404', async () => {
     const dead = (await acme.get('/v1/deliveries')).body.data;
     assert.equal((await other.get('/v1/deliveries')).body.data.length, 0);

@@ -9,6 +9,7 @@ import type { DeadLetterStore, DeliveryCursor } from '../../ports/engine-store.t
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { serviceAuth } from '../auth.ts';
 import { DateTime, errorResponses, Uuid } from '../schemas.ts';
+import { isStorableTimestamp } from '../formats.ts';
 
 const encodeCursor = (c: DeliveryCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
@@ -16,10 +17,13 @@ function decodeCursor(text: string): DeliveryCursor {
   try {
     const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<DeliveryCursor>;
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    const stamp = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/;
+    const stamp = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?[+-](\d\d)(?::(\d\d))?$/;
+    const m = typeof c.updatedAt === 'string' ? stamp.exec(c.updatedAt) : null;
+    const [y, mo, d, h, mi, s, oh, om] = (m?.slice(1) ?? []).map((v) => Number(v ?? 0));
     if (
       typeof c.updatedAt === 'string' &&
-      stamp.test(c.updatedAt) &&
+      m &&
+      isStorableTimestamp(y ?? 0, mo ?? 0, d ?? 0, h ?? 0, mi ?? 0, s ?? 0, oh, om) &&
       typeof c.id === 'string' &&
       uuid.test(c.id)
     )
