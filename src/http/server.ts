@@ -115,6 +115,16 @@ export interface HttpDeps {
   };
 }
 
+/**
+ * The API reference page: Swagger UI's own scripts and styles only (it sets inline styles), no
+ * remote images (its default asks validator.swagger.io), no framing (clickjacking a "Try it out"
+ * form that holds a key), nowhere to post forms or load plugins.
+ */
+export const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+  "form-action 'none'; frame-ancestors 'none'";
+
 /** Fastify's request log line, with stream tickets cut out of the URL. */
 const requestSerializer = (req: {
   method: string;
@@ -157,6 +167,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     });
   });
   app.addSchema(ErrorBody);
+  // No answer is to be read as anything but its declared type: a JSON error echoing input must
+  // never be sniffed into HTML or script.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('x-content-type-options')) void reply.header('x-content-type-options', 'nosniff');
+  });
   if (deps.engine?.requestLimiter) installKeyRateLimit(app, deps.engine.requestLimiter);
 
   await app.register(swagger, {
@@ -192,7 +207,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
 
   await app.register(healthRoutes(deps));
   await app.register(metricsRoutes(deps));

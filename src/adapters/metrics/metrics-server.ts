@@ -5,6 +5,7 @@ import type { PromMetrics } from './prom-metrics.ts';
 /** A bare /metrics endpoint for worker processes, which have no API server of their own. */
 export async function startMetricsServer(metrics: PromMetrics, host: string, port: number) {
   const server = createServer((req, res) => {
+    res.setHeader('x-content-type-options', 'nosniff');
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res
         .writeHead(404, { 'content-type': 'application/json' })

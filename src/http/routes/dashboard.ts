@@ -48,8 +48,10 @@ function loadAssets(): Map<string, Asset> {
 }
 
 // Scripts only from here; emails in the outbox are shown in sandboxed srcdoc frames without scripts.
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
+// Those frames inherit this policy, so images come only from here and data: URLs: a remote image
+// in a captured email would tell its sender who opened the dashboard, and when.
+export const DASHBOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "frame-src 'self' about:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function dashboardRoutes(deps: { embedded: boolean }): FastifyPluginAsync {
@@ -71,7 +73,7 @@ export function dashboardRoutes(deps: { embedded: boolean }): FastifyPluginAsync
       async (_request, reply) =>
         reply
           .header('content-type', 'text/html; charset=utf-8')
-          .header('content-security-policy', CSP)
+          .header('content-security-policy', DASHBOARD_CSP)
           .header('referrer-policy', 'no-referrer')
           .header('x-content-type-options', 'nosniff')
           .header('cache-control', 'no-cache')
