@@ -121,8 +121,13 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8025 }),
     publicUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
-    /** Where a worker-only process serves /metrics (the API serves it on its own port). */
+    /**
+     * A port of its own for /metrics, unauthenticated (bind or firewall it for Prometheus alone); with
+     * it, the API port does not serve /metrics. Worker-only processes need it to be scraped at all.
+     */
     metricsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    /** A bearer token for /metrics on the API port (the admin token works too). */
+    metricsToken: Type.Optional(Type.String({ minLength: 16 })),
     dataDir: Type.String({ default: './.herald' }),
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     adminToken: Type.Optional(Type.String({ minLength: 16 })),
@@ -338,6 +343,7 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('port', intFromEnv(env, 'HERALD_PORT') ?? intFromEnv(env, 'PORT'));
   set('publicUrl', env.HERALD_PUBLIC_URL);
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
+  set('metricsToken', env.HERALD_METRICS_TOKEN);
   set('logLevel', env.HERALD_LOG_LEVEL);
   const retentionDays = intFromEnv(env, 'HERALD_RETENTION_DAYS');
   if (retentionDays !== undefined)

@@ -576,6 +576,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         renderer,
         preferences: prefs,
         adminToken,
+        metricsToken: config.metricsPort !== undefined ? null : config.metricsToken,
         bodyLimit: config.bodyLimitBytes,
         trustProxy: config.trustProxy,
         publicLimiter: requestRateLimiter(redis, config.publicRateLimit.perSecond, { scope: 'ip' }),
@@ -638,8 +639,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       );
     }
 
-    // A worker with no API still needs somewhere to be scraped.
-    if (!roles.api && config.metricsPort !== undefined) {
+    // A port of its own, for any process: a worker with no API still needs somewhere to be scraped.
+    if (config.metricsPort !== undefined) {
       metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
       logger.info({ port: config.metricsPort }, 'metrics listening');
     }

@@ -70,6 +70,8 @@ export interface HttpDeps {
   adminToken: string | undefined;
   bodyLimit: number;
   metrics: PromMetrics;
+  /** Bearer token for /metrics besides the admin token; `null`: /metrics is on a port of its own. */
+  metricsToken: string | undefined | null;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   logger: FastifyBaseLogger;
   /** Provider delivery receipts; off when no provider sends any. */
@@ -190,6 +192,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'A service API key, `hk_…`' },
           admin: { type: 'http', scheme: 'bearer', description: 'The admin token (HERALD_ADMIN_TOKEN)' },
+          metrics: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The metrics token (HERALD_METRICS_TOKEN)',
+          },
           recipientJwt: {
             type: 'http',
             scheme: 'bearer',
@@ -210,7 +217,10 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
 
   await app.register(healthRoutes(deps));
-  await app.register(metricsRoutes(deps));
+  if (deps.metricsToken !== null)
+    await app.register(
+      metricsRoutes({ metrics: deps.metrics, metricsTokens: [deps.metricsToken, deps.adminToken] }),
+    );
   await app.register(servicesRoutes(deps));
   await app.register(recipientsRoutes(deps));
   await app.register(notificationsRoutes({ ...deps, ...deps.preferences, ...deps.broadcasts }));

@@ -1,5 +1,11 @@
-/** /metrics after a known workload reports exactly that workload. */
+/**
+ * /metrics after a known workload reports exactly that workload; and metrics are the operator's:
+ * on the API port they need the metrics or the admin token, and with a metrics port they are
+ * served there alone.
+ */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import type { Herald } from '../../src/main.ts';
 import { client, registerService, waitForNotification, type Client } from '../helpers/api.ts';
@@ -16,23 +22,33 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
+const METRICS_TOKEN = 'metrics-token-0123456789';
+
+async function freePort(): Promise<number> {
+  const s = createServer().listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
 describe('Prometheus metrics', () => {
   let herald: Herald;
   let smtp: TestSmtp;
   let api: Client;
+  let serviceKey = '';
 
   before(async () => {
     smtp = await startSmtp();
     herald = await startInProcess({
       env: {
         HERALD_SMTP_URL: smtp.url,
+        HERALD_METRICS_TOKEN: METRICS_TOKEN,
         HERALD_CONFIG: writeConfig(tempDir(), { retry: { default: { maxAttempts: 1 } } }),
       },
     });
-    api = client(
-      herald.url ?? '',
-      (await registerService(client(herald.url ?? '', TEST_ADMIN_TOKEN))).apiKey,
-    );
+    serviceKey = (await registerService(client(herald.url ?? '', TEST_ADMIN_TOKEN))).apiKey;
+    api = client(herald.url ?? '', serviceKey);
     await api.put('/v1/recipients/ann', { email: 'ann@example.com', phone: '+14155552671' });
   });
   after(async () => {
@@ -67,7 +83,9 @@ describe('Prometheus metrics', () => {
     const failed = (await send(['email'])).body.id;
     await waitForNotification(api, failed);
 
-    const res = await fetch(`${herald.url}/metrics`);
+    const res = await fetch(`${herald.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
     const text = await res.text();
@@ -106,5 +124,43 @@ describe('Prometheus metrics', () => {
     assert.equal(sample(text, 'herald_notifications_planning'), 0);
     assert.equal(sample(text, 'herald_lane_backlog', { channel: 'email' }), undefined, 'nothing is waiting');
     assert.ok((sample(text, 'herald_process_resident_memory_bytes') ?? 0) > 0);
+  });
+
+  it('answers 401 on the API port without the metrics or the admin token', async () => {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-token-0123456789',
+      `Bearer ${serviceKey}`,
+      `Basic ${METRICS_TOKEN}`,
+    ]) {
+      const res = await fetch(`${herald.url}/metrics`, authorization ? { headers: { authorization } } : {});
+      const body = (await res.json()) as { error: { code: string } };
+      assert.equal(res.status, 401, String(authorization));
+      assert.equal(body.error.code, 'unauthorized');
+    }
+    const asAdmin = await fetch(`${herald.url}/metrics`, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
+    assert.equal(asAdmin.status, 200);
+    assert.match(await asAdmin.text(), /herald_notifications_accepted_total/);
+  });
+});
+
+describe('Prometheus metrics on a port of their own', () => {
+  it('serves them there, and not on the API port, even to the admin', async () => {
+    const port = await freePort();
+    const herald = await startInProcess({ worker: false, env: { HERALD_METRICS_PORT: String(port) } });
+    try {
+      const onApi = await fetch(`${herald.url}/metrics`, {
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
+      assert.equal(onApi.status, 404);
+      assert.equal(((await onApi.json()) as { error: { code: string } }).error.code, 'not_found');
+      const scraped = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(scraped.status, 200);
+      assert.match(await scraped.text(), /herald_process_resident_memory_bytes/);
+    } finally {
+      await herald.stop();
+    }
   });
 });

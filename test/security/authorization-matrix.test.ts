@@ -94,8 +94,13 @@ const W = (f: Fixture) => `/v1/webhook-endpoints/${f.webhookEndpointId}`;
 const MATRIX: Row[] = [
   { method: 'GET', route: '/healthz', call: () => ({ path: '/healthz' }), expect: PUBLIC },
   { method: 'GET', route: '/readyz', call: () => ({ path: '/readyz' }), expect: PUBLIC },
-  // Like /healthz, metrics carry no tenant data (labels are channels, providers, priorities and states).
-  { method: 'GET', route: '/metrics', call: () => ({ path: '/metrics' }), expect: PUBLIC },
+  // Metrics count every service's traffic: the operator's (admin or metrics token), nobody else's.
+  {
+    method: 'GET',
+    route: '/metrics',
+    call: () => ({ path: '/metrics' }),
+    expect: { ...everyone(401), admin: 200 },
+  },
   {
     method: 'POST',
     route: '/v1/services',
