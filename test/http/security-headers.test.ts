@@ -81,24 +81,24 @@ describe('security headers', () => {
 
     it('a captured email with a remote image, shown as the outbox shows it, requests nothing remote', async () => {
       const page = await browser.newPage();
-      const requested: string[] = [];
-      page.on('request', (r) => requested.push(r.url()));
+      // Chromium reports neither a sandboxed frame's image requests nor their failures as request
+      // events, but it logs both: a load that was tried (and here fails to resolve, the network being
+      // closed) or one the policy blocked.
+      const logged: string[] = [];
+      page.on('console', (m) => logged.push(m.text()));
       await page.goto(`${base}/`);
       // The outbox renders an email's HTML in a sandboxed srcdoc frame; do the same on the real page.
       await page.evaluate(() => {
         const frame = document.createElement('iframe');
         frame.setAttribute('sandbox', '');
-        frame.srcdoc =
-          '<p>Hi</p><img src="https://tracker.example/open.gif?who=operator">' +
-          '<div style="background:url(https://tracker.example/bg.gif)">x</div>';
+        frame.srcdoc = '<p>Hi</p><img src="https://tracker.example/open.gif?who=operator">';
         document.body.append(frame);
       });
-      await page.waitForTimeout(500);
-      assert.deepEqual(
-        requested.filter((u) => u.includes('tracker.example')),
-        [],
-        'the remote image was requested',
-      );
+      const blocked = () => logged.some((t) => /tracker\.example.*Content Security Policy/.test(t));
+      const tried = () => logged.some((t) => /Failed to load resource/.test(t));
+      for (let i = 0; i < 50 && !blocked() && !tried(); i++) await page.waitForTimeout(100);
+      assert.equal(tried(), false, `the remote image was requested: ${logged.join(' | ')}`);
+      assert.equal(blocked(), true, `no sign of the image at all: ${logged.join(' | ')}`);
       await page.close();
     });
 
