@@ -76,8 +76,18 @@ describe('circuit breaker and failover', { skip: skipWithoutPg }, () => {
     assert.equal(byName.primary.errorRate, 1);
     assert.equal(byName.backup.state, 'closed');
     assert.equal(byName.backup.failed, 0);
-    // A service key may look too.
-    assert.equal((await api.get('/v1/providers')).status, 200);
+    // A service key may look too, at the breakers' states, but the counts span every service that
+    // shares the provider (and the workers are the operator's): a service sees none of them.
+    const asService = await api.get('/v1/providers');
+    assert.equal(asService.status, 200);
+    const seen = Object.fromEntries(asService.body.data.map((p: any) => [p.name, p]));
+    assert.ok(['open', 'half_open'].includes(seen.primary.state), JSON.stringify(seen.primary));
+    for (const p of asService.body.data) {
+      assert.equal(p.succeeded, null, JSON.stringify(p));
+      assert.equal(p.failed, null);
+      assert.equal(p.errorRate, null);
+      assert.deepEqual(p.workers, []);
+    }
     assert.equal((await herald.admin.get('/v1/providers', { authorization: 'Bearer nope' })).status, 401);
   });
 

@@ -2,6 +2,10 @@
  * Provider health as the workers see it: each provider's circuit breaker and its recent error rate.
  * Each worker process keeps its own breakers and publishes them; the answer combines the workers
  * heard from lately (the worst state wins) and lists each one.
+ *
+ * The counts cover every service that shares a provider, so they are the operator's: a service
+ * sees each breaker's state (whether its mail can go out) but not the others' volumes or the
+ * workers behind them; those fields are null and empty for it.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -29,6 +33,7 @@ export function providersRoutes(deps: {
     if (deps.adminToken && token && tokensEqual(token, deps.adminToken)) return;
     await asService(request);
   };
+  const Count = Type.Union([Type.Integer(), Type.Null()]);
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.get(
@@ -46,8 +51,8 @@ export function providersRoutes(deps: {
                   name: Type.String(),
                   channel: Type.String(),
                   state: Type.Enum(['unknown', 'closed', 'half_open', 'open']),
-                  succeeded: Type.Integer(),
-                  failed: Type.Integer(),
+                  succeeded: Count,
+                  failed: Count,
                   errorRate: Type.Union([Type.Number(), Type.Null()]),
                   workers: Type.Array(
                     Type.Object({
@@ -66,7 +71,8 @@ export function providersRoutes(deps: {
           },
         },
       },
-      async () => {
+      async (request) => {
+        const operator = request.serviceId === undefined;
         const rows = await deps.providerStatus.list(LIVE_MS);
         return {
           data: deps.providers.map((p) => {
@@ -75,6 +81,16 @@ export function providersRoutes(deps: {
             for (const w of workers) if (SEVERITY[w.state] > SEVERITY[state]) state = w.state;
             const succeeded = workers.reduce((n, w) => n + w.succeeded, 0);
             const failed = workers.reduce((n, w) => n + w.failed, 0);
+            if (!operator)
+              return {
+                name: p.name,
+                channel: p.channel,
+                state,
+                succeeded: null,
+                failed: null,
+                errorRate: null,
+                workers: [],
+              };
             return {
               name: p.name,
               channel: p.channel,

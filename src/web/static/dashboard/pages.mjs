@@ -210,10 +210,10 @@ function ProvidersPage({ api }) {
                 <td>${p.name}</td>
                 <td>${p.channel}</td>
                 <td><${Status} s=${p.state} /></td>
-                <td>${p.succeeded}</td>
-                <td>${p.failed}</td>
+                <td>${p.succeeded ?? '—'}</td>
+                <td>${p.failed ?? '—'}</td>
                 <td>${pct(p.errorRate)}</td>
-                <td>${p.workers.length}</td>
+                <td>${p.succeeded === null ? '—' : p.workers.length}</td>
               </tr>`,
           )}
         <//>`}
