@@ -34,7 +34,11 @@ function isDatabaseUnreachable(err: unknown): boolean {
   return typeof e.message === 'string' && /^Connection terminated|is not queryable/.test(e.message);
 }
 
-export function toErrorResponse(err: unknown): { status: number; body: ErrorPayload } {
+/**
+ * `method` tells a path id that names nothing (a read or a delete of an id that cannot exist: 404)
+ * from one the caller is creating or replacing (a PUT with an impossible id: 422, like a bad field).
+ */
+export function toErrorResponse(err: unknown, method = 'GET'): { status: number; body: ErrorPayload } {
   if (err instanceof HeraldError) {
     return {
       status: err.status,
@@ -53,8 +57,9 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorPayl
   };
   if (e?.validation) {
     const where = e.validationContext ?? 'body';
-    // A path id that cannot exist is simply not found; bad headers are malformed; fields are invalid.
-    if (where === 'params') {
+    // A path id that cannot exist is simply not found, unless the caller is naming a new one; bad
+    // headers are malformed; fields are invalid.
+    if (where === 'params' && method !== 'PUT') {
       return { status: 404, body: { error: { code: 'not_found', message: 'No such resource.' } } };
     }
     const headers = where === 'headers';
@@ -97,7 +102,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorPayl
 }
 
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = toErrorResponse(err);
+  const { status, body } = toErrorResponse(err, request.method);
   if (status >= 500) request.log.error({ err }, 'request failed');
   if (body.error.code === 'rate_limited') {
     const retry = (body.error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;

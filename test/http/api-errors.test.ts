@@ -197,6 +197,37 @@ describe('HTTP API: errors and tenant isolation', () => {
     assertError(await a.get('/v1/nothing-here'), 404, 'not_found');
     assertError(await a.get('/v1/notifications/not-a-uuid'), 404, 'not_found');
     assertError(await a.get('/v1/notifications/01a1fe53-9a74-70ec-9841-ef6c845e1cfe'), 404, 'not_found');
+    assertError(await a.get('/v1/recipients/%00'), 404, 'not_found');
+  });
+
+  it('refuses an impossible id the caller is creating with 422, naming the path', async () => {
+    const before = await counts();
+    for (const id of ['%00', 'a%2Fb', '%20', 'x'.repeat(257)]) {
+      const res = await a.put(`/v1/recipients/${id}`, { email: 'x@example.com' });
+      assertError(res, 422, 'validation_failed');
+      assert.equal(res.body.error.details[0].in, 'params', id);
+      assert.equal(res.body.error.details[0].path, '/recipientId', id);
+    }
+    assertError(await a.put('/v1/notification-types/%00', { description: 'x' }), 422, 'validation_failed');
+    assert.deepEqual(await counts(), before);
+  });
+
+  it('tells a web push subscription with an http endpoint that it must be https', async () => {
+    await a.put('/v1/recipients/webby', { email: 'webby@example.com' });
+    const res = await a.post('/v1/recipients/webby/devices', {
+      platform: 'web',
+      endpoint: 'http://push.example.com/send/abc',
+      keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) },
+    });
+    assertError(res, 422, 'validation_failed');
+    assert.match(res.body.error.message, /endpoint/);
+    assert.match(res.body.error.message, /https/);
+    assert.doesNotMatch(JSON.stringify(res.body), /token/);
+    // A native device without a token is told about the token, and nothing about endpoints.
+    const native = await a.post('/v1/recipients/webby/devices', { platform: 'ios' });
+    assertError(native, 422, 'validation_failed');
+    assert.match(native.body.error.message, /token/);
+    assert.doesNotMatch(JSON.stringify(native.body), /endpoint/);
   });
 
   it('replays an idempotent request and refuses the same key with another body', async () => {
