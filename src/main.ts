@@ -99,6 +99,7 @@ import {
 import { createStatusWebhookLoop } from './app/status-webhooks.ts';
 import { createTrackingLinks } from './app/tracking-links.ts';
 import { kyselyTrackingStore } from './adapters/store/kysely-tracking.ts';
+import { kyselyLinkHosts } from './adapters/store/kysely-link-hosts.ts';
 import { kyselyRetention } from './adapters/store/kysely-retention.ts';
 import { pruneOld } from './app/retention.ts';
 import { planBatch } from './app/plan-batch.ts';
@@ -615,7 +616,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           webhookEndpoints: kyselyWebhookEndpoints(db, webhookSecrets),
           operator: kyselyOperator(db),
           embedded: database.kind === 'pglite',
-          tracking: { links: trackingLinks, store: kyselyTrackingStore(db) },
+          tracking: { links: trackingLinks, store: kyselyTrackingStore(db), linkHosts: kyselyLinkHosts(db) },
         },
         async ready() {
           const dbOk = await sql`select 1`.execute(db).then(

@@ -59,6 +59,8 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import type { TrackingLinks } from '../app/tracking-links.ts';
 import type { TrackingStore } from '../adapters/store/kysely-tracking.ts';
+import type { LinkHostStore } from '../adapters/store/kysely-link-hosts.ts';
+import { linkHostsRoutes } from './routes/link-hosts.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -113,7 +115,7 @@ export interface HttpDeps {
     operator: OperatorStore;
     /** Embedded mode: the dashboard shows the capture outbox. */
     embedded: boolean;
-    tracking: { links: TrackingLinks; store: TrackingStore };
+    tracking: { links: TrackingLinks; store: TrackingStore; linkHosts: LinkHostStore };
   };
 }
 
@@ -280,6 +282,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       operatorRoutes({ keys: deps.keys, adminToken: deps.adminToken, operator: o.operator }),
     );
     await app.register(dashboardRoutes({ embedded: o.embedded }));
+    await app.register(linkHostsRoutes({ keys: deps.keys, linkHosts: o.tracking.linkHosts }));
     await app.register(
       trackingRoutes({
         ...o.tracking,

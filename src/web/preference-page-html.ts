@@ -102,3 +102,23 @@ export function unsubscribePageHtml(action: string, done: boolean, preferencesUr
 export function messagePageHtml(title: string, message: string): string {
   return layout(title, `<h1>${esc(title)}</h1><p>${esc(message)}</p>`);
 }
+
+/**
+ * Where a click goes when the link's host is not one the sender registered: the page names the
+ * destination in full and leaves the choice to the reader, so Herald's domain vouches for nothing.
+ */
+export function leavingPageHtml(url: string): string {
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    /* shown as given */
+  }
+  return layout(
+    'You are leaving this link',
+    `<h1>You are leaving this link</h1>
+<p>This link leads to <strong>${esc(host)}</strong>, a site the sender has not registered as its own.
+Go on only if you trust it:</p>
+<p><a href="${esc(url)}" rel="noopener noreferrer nofollow">${esc(url)}</a></p>`,
+  );
+}

@@ -2,8 +2,9 @@
  * Open and click tracking on an embedded Herald: a commercial type's HTML email gets its links
  * rewritten and an open pixel, a transactional one is left alone unless its type asks; opening and
  * clicking move the delivery to `opened` and `clicked` and are recorded; a redirect goes only to a
- * URL that was in the message, and a tampered token gets an error and no redirect. Broadcasts are
- * tracked the same way.
+ * URL that was in the message and whose host the service registered (any other gets a page that
+ * names it, so Herald is no open redirect), and a tampered token gets an error and no redirect.
+ * Broadcasts are tracked the same way.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -34,6 +35,8 @@ describe('open and click tracking', () => {
       tracking: { opens: false, clicks: true },
     });
     assert.deepEqual(typed.body.tracking, { opens: false, clicks: true });
+    const hosts = await api.put('/v1/service/link-hosts', { hosts: ['shop.example', '*.cdn.example'] });
+    assert.equal(hosts.status, 200, JSON.stringify(hosts.body));
   });
 
   after(async () => herald?.stop());
@@ -131,5 +134,91 @@ describe('open and click tracking', () => {
   it('leaves transactional email alone by default', async () => {
     const { html } = await send('receipt');
     assert.equal(html, HTML);
+  });
+
+  it('redirects only to hosts the service registered; any other link gets a page naming it', async () => {
+    const html =
+      '<a href="https://phish.example/login">A</a> <a href="https://img.cdn.example/x">B</a> ' +
+      '<a href="https://cdn.example/">C</a> <a href="https://shop.example.phish.example/">D</a>' +
+      '<a href="https://x.example/?q=%3Cscript%3E&amp;a=&quot;b">E</a>';
+    const res = await api.post('/v1/notifications', {
+      type: 'newsletter',
+      recipient: { id: 'r-hosts', email: 'reader@example.com' },
+      channels: ['email'],
+      content: { email: { subject: 'Hi', text: 'Hi', html } },
+    });
+    const n = await waitForNotification(api, res.body.id);
+    const mail = (await api.get('/v1/outbox')).body.data.find(
+      (m: any) => m.deliveryId === n.deliveries[0].id,
+    );
+    const clicks = links(mail.content.html as string, 'c');
+    assert.equal(clicks.length, 5);
+    const follow = (token: string) => fetch(`${herald.url}/t/c/${token}`, { redirect: 'manual' });
+
+    const wildcard = await follow(clicks[1] as string);
+    assert.equal(wildcard.status, 302);
+    assert.equal(wildcard.headers.get('location'), 'https://img.cdn.example/x');
+    for (const [i, url] of [
+      [0, 'https://phish.example/login'],
+      [2, 'https://cdn.example/'],
+      [3, 'https://shop.example.phish.example/'],
+    ] as const) {
+      const page = await follow(clicks[i] as string);
+      assert.equal(page.status, 200, url);
+      assert.equal(page.headers.get('location'), null, url);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+      const body = await page.text();
+      assert.ok(body.includes(`href="${url}"`), body);
+      assert.match(body, /not registered/);
+    }
+    // The destination is shown escaped, never as markup.
+    const escaped = await (await follow(clicks[4] as string)).text();
+    assert.doesNotMatch(escaped, /<script/i);
+    assert.ok(escaped.includes('href="https://x.example/?q=%3Cscript%3E&amp;a=&quot;b"'), escaped);
+    // The click still counts.
+    const history = await api.get(`/v1/deliveries/${n.deliveries[0].id}/history`);
+    assert.ok(history.body.data.some((e: any) => e.status === 'clicked'));
+
+    // Registering the host later lets the same link through; the list is replaced whole.
+    assert.deepEqual((await api.put('/v1/service/link-hosts', { hosts: ['phish.example'] })).body, {
+      hosts: ['phish.example'],
+    });
+    assert.equal((await follow(clicks[0] as string)).status, 302);
+    assert.equal((await follow(clicks[1] as string)).status, 200, 'no longer registered');
+    await api.put('/v1/service/link-hosts', { hosts: ['shop.example', '*.cdn.example'] });
+  });
+
+  it('checks the hosts a service registers, and keeps each service to its own list', async () => {
+    for (const bad of [
+      'https://shop.example',
+      'shop.example/path',
+      'shop.example:8443',
+      '127.0.0.1',
+      '*',
+      '*.com',
+      '-bad.example',
+      'a b.example',
+      'x'.repeat(254),
+      'shop.example\u0000',
+    ]) {
+      const res = await api.put('/v1/service/link-hosts', { hosts: ['ok.example', bad] });
+      assert.equal(res.status, 422, bad);
+      assert.equal(res.body.error.code, 'validation_failed');
+      assert.equal(res.body.error.details[0].path, '/hosts/1', bad);
+    }
+    const many = Array.from({ length: 101 }, (_, i) => `h${i}.example`);
+    assert.equal((await api.put('/v1/service/link-hosts', { hosts: many })).status, 422);
+    assert.deepEqual((await api.get('/v1/service/link-hosts')).body.hosts, ['*.cdn.example', 'shop.example']);
+    // Names are kept as URLs carry them: lower case, punycode, no trailing dot, no duplicates.
+    const idn = await api.put('/v1/service/link-hosts', {
+      hosts: ['Shop.Example', 'shop.example.', 'bücher.example', '*.cdn.example'],
+    });
+    assert.deepEqual(idn.body.hosts, ['*.cdn.example', 'shop.example', 'xn--bcher-kva.example']);
+    const other = await registerService(client(herald.url ?? '', TEST_ADMIN_TOKEN), 'Other');
+    assert.deepEqual((await client(herald.url ?? '', other.apiKey).get('/v1/service/link-hosts')).body, {
+      hosts: [],
+    });
+    await api.put('/v1/service/link-hosts', { hosts: ['shop.example', '*.cdn.example'] });
   });
 });

@@ -116,6 +116,19 @@ const MATRIX: Row[] = [
   },
   {
     method: 'GET',
+    route: '/v1/service/link-hosts',
+    call: () => ({ path: '/v1/service/link-hosts' }),
+    expect: OWN(200),
+    mustNotLeak: () => 'a-hosts.example',
+  },
+  {
+    method: 'PUT',
+    route: '/v1/service/link-hosts',
+    call: () => ({ path: '/v1/service/link-hosts', body: { hosts: ['a-hosts.example'] } }),
+    expect: OWN(200),
+  },
+  {
+    method: 'GET',
     route: '/v1/api-keys',
     call: () => ({ path: '/v1/api-keys' }),
     expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
@@ -526,6 +539,7 @@ describe('authorization matrix', () => {
   const fixture = async (): Promise<Fixture> => {
     const a = client(base, tokens.owner ?? '');
     const key = await a.post('/v1/api-keys', { label: 'fixture' });
+    assert.equal((await a.put('/v1/service/link-hosts', { hosts: ['a-hosts.example'] })).status, 200);
     assert.equal(
       (await a.put('/v1/notification-types/a-only', { description: 'A only' })).status < 300,
       true,

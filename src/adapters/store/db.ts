@@ -10,6 +10,7 @@ export interface ServicesTable {
   name: string;
   created_at: Generated<Date>;
   preference_defaults: ColumnType<Record<string, unknown>, string | undefined, string>;
+  link_hosts: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export interface NotificationTypesTable {

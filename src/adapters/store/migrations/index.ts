@@ -8,6 +8,7 @@ import * as m0006 from './0006-metrics.ts';
 import * as m0007 from './0007-fanout.ts';
 import * as m0008 from './0008-operate.ts';
 import * as m0009 from './0009-retention.ts';
+import * as m0015 from './0015-tenant-edges.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-fanout': m0007,
   '0008-operate': m0008,
   '0009-retention': m0009,
+  '0015-tenant-edges': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {
