@@ -23,7 +23,6 @@ export function normalizeLinkHost(entry: string): { host: string } | { problem: 
     return { problem: 'must be a host name of 1 to 253 characters' };
   if (isIP(name.replace(/^\[|\]$/g, ''))) return { problem: 'must be a host name, not an IP address' };
   // domainToASCII reads a URL's host out of 'a.example/path' or 'a.example:80'; a host is all we take.
-  // eslint-disable-next-line no-control-regex
   if (/[\s/:?#@[\]\\%*\u0000-\u001f]/.test(name))
     return { problem: 'must be a host name alone: no scheme, port, path or spaces' };
   const ascii = domainToASCII(name.replace(/\.$/, ''));
