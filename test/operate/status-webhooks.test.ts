@@ -110,6 +110,9 @@ describe('status webhooks', () => {
     const byId = new Map<string, any>();
     for (const r of receiver.receipts) byId.set(r.id, r.body);
     assert.equal(byId.size, expected.size, 'one distinct webhook-id per event');
+    // Ids are random, not a counter every service shares (evt_13, evt_24 told a receiver how much
+    // everyone else sent in between).
+    for (const id of byId.keys()) assert.match(id, /^evt_[0-9a-f]{32}$/);
     const deliveries = new Set([...byId.values()].map((b) => b.data.deliveryId as string));
     assert.deepEqual([...deliveries].sort(), [...expected].sort());
     for (const b of byId.values()) {
