@@ -60,7 +60,7 @@ export const SesConfig = Type.Object(
     sessionToken: Type.Optional(Type.String()),
     from: Type.String({ minLength: 3 }),
     configurationSet: Type.Optional(Type.String()),
-    /** SNS topics allowed to post events for this provider; any topic when absent. */
+    /** SNS topics allowed to post events for this provider; none when absent (any AWS account can sign SNS). */
     snsTopicArns: Type.Optional(Type.Array(Type.String({ pattern: '^arn:' }))),
     baseUrl: BaseUrl,
     serviceUrls: ServiceUrls(URL_FIELDS.ses),

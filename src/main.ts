@@ -100,6 +100,7 @@ import { createStatusWebhookLoop } from './app/status-webhooks.ts';
 import { createTrackingLinks } from './app/tracking-links.ts';
 import { kyselyTrackingStore } from './adapters/store/kysely-tracking.ts';
 import { kyselyLinkHosts } from './adapters/store/kysely-link-hosts.ts';
+import { startWarnings } from './config-warnings.ts';
 import { kyselyRetention } from './adapters/store/kysely-retention.ts';
 import { pruneOld } from './app/retention.ts';
 import { planBatch } from './app/plan-batch.ts';
@@ -249,7 +250,7 @@ function receiptRoutes(config: Config, db: Database): ReceiptRoutesDeps | undefi
   for (const p of config.providers.email ?? []) {
     if (p.type === 'sendgrid' && p.webhookPublicKey)
       endpoints.set(p.name, { type: 'sendgrid', publicKey: p.webhookPublicKey });
-    if (p.type === 'ses') endpoints.set(p.name, { type: 'ses', topicArns: p.snsTopicArns });
+    if (p.type === 'ses') endpoints.set(p.name, { type: 'ses', topicArns: p.snsTopicArns ?? [] });
   }
   for (const p of config.providers.sms ?? [])
     if (p.type === 'twilio') endpoints.set(p.name, { type: 'twilio', authToken: p.authToken });
@@ -629,6 +630,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       });
       url = await app.listen({ host: config.host, port: config.port });
       if (!config.publicUrl) publicUrl = url;
+      for (const w of startWarnings(config, publicUrl)) logger.warn(w.fields, w.message);
       logger.info(
         {
           url,

@@ -2,9 +2,12 @@
  * Delivery receipts end to end, on a real `herald start` process with PostgreSQL: SendGrid and Twilio
  * fakes take the sends; signed receipts move deliveries on; wrong signatures get 401 and change nothing;
  * hard bounces and complaints put the address on the suppression list, which the planner honours.
+ * A receipt counts only from the provider that sent the delivery, only from SNS topics the operator
+ * listed, and only while it is fresh: replays past the window get 401.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
+import pgClient from 'pg';
 import { after, before, describe, it } from 'node:test';
 import { twilioSignature } from '../../src/adapters/receipts/twilio-receipts.ts';
 import { client, registerService, waitForNotification, type Client } from '../helpers/api.ts';
@@ -56,6 +59,15 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
             from: 'noreply@acme.test',
             snsTopicArns: [sns.topicArn],
           },
+          {
+            // No topic list: SNS receipts for it are refused, whoever signs them.
+            name: 'ses-unlisted',
+            type: 'ses',
+            region: 'eu-west-1',
+            accessKeyId: 'AKID',
+            secretAccessKey: 'secret',
+            from: 'noreply@acme.test',
+          },
         ],
         sms: [
           {
@@ -96,6 +108,19 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
     const n = await waitForNotification(api, res.body.id);
     const d = n.deliveries.find((x: any) => x.channel === channels[0]);
     return { ...d, notificationId: n.id as string };
+  };
+  /**
+   * The email chain sends through SendGrid first; the SES cases need deliveries SES sent, so they
+   * record SES as the sender, as the SES sender itself would have.
+   */
+  const sentBySes = async (deliveryId: string) => {
+    const c = new pgClient.Client({ connectionString: pg.url });
+    await c.connect();
+    try {
+      await c.query(`update deliveries set provider = 'ses' where id = $1`, [deliveryId]);
+    } finally {
+      await c.end();
+    }
   };
   /** The delivery as the API shows it now. */
   const current = async (d: { notificationId: string; id: string }) => {
@@ -195,6 +220,7 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
     await api.put('/v1/recipients/bob', { email: 'bob@example.com' });
     const d = await notify('bob', ['email']);
     assert.equal(d.status, 'sent');
+    await sentBySes(d.id);
     const complaint = {
       eventType: 'Complaint',
       mail: { messageId: '0100abc', tags: { delivery_id: [d.id] } },
@@ -228,6 +254,7 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
   it('SES via SNS: a SignatureVersion 2 Delivery event marks delivered; subscriptions are confirmed', async () => {
     await api.put('/v1/recipients/cy', { email: 'cy@example.com' });
     const d = await notify('cy', ['email']);
+    await sentBySes(d.id);
     const msg = sns.notification(
       { eventType: 'Delivery', mail: { messageId: 'x', tags: { delivery_id: [d.id] } }, delivery: {} },
       '2',
@@ -241,6 +268,65 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
     });
     assert.equal(confirm.status, 200);
     assert.equal(sns.confirmations, 1);
+  });
+
+  it("refuses receipts about another provider's delivery, from unlisted topics, and replays", async () => {
+    await api.put('/v1/recipients/dee', { email: 'dee@example.com' });
+    const d = await notify('dee', ['email']);
+    assert.equal(d.status, 'sent');
+    assert.equal(d.provider, 'sendgrid');
+    const text = { 'content-type': 'text/plain' };
+    const bounce = {
+      eventType: 'Bounce',
+      mail: { messageId: 'm', tags: { delivery_id: [d.id] } },
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General' },
+    };
+
+    // A valid SNS message about a delivery SendGrid sent: SES never had it, so nothing changes.
+    const foreign = await post('/v1/receipts/ses', JSON.stringify(sns.notification(bounce)), text);
+    assert.equal(foreign.status, 200, JSON.stringify(foreign.body));
+    assert.deepEqual(foreign.body, { received: 1, applied: 0, unknown: 1 });
+    assert.equal((await current(d)).status, 'sent');
+    assert.equal((await notify('dee', ['email'])).status, 'sent', 'the address was not suppressed');
+
+    // A provider without snsTopicArns hears no topic at all, subscription confirmations included.
+    const unlisted = await post('/v1/receipts/ses-unlisted', JSON.stringify(sns.notification(bounce)), text);
+    assert.equal(unlisted.status, 401);
+    assert.match(unlisted.body.error.message, /snsTopicArns/);
+    const confirmations = sns.confirmations;
+    const confirm = await post(
+      '/v1/receipts/ses-unlisted',
+      JSON.stringify(sns.subscriptionConfirmation()),
+      text,
+    );
+    assert.equal(confirm.status, 401);
+    assert.equal(sns.confirmations, confirmations);
+
+    // A correctly signed SNS message older than an hour is a replay.
+    await sentBySes(d.id);
+    const old = sns.notification(bounce, '1', new Date(Date.now() - 2 * 3600_000));
+    const replayed = await post('/v1/receipts/ses', JSON.stringify(old), text);
+    assert.equal(replayed.status, 401);
+    assert.match(replayed.body.error.message, /replayed receipts are refused/);
+    const future = sns.notification(bounce, '1', new Date(Date.now() + 3600_000));
+    assert.equal((await post('/v1/receipts/ses', JSON.stringify(future), text)).status, 401);
+    assert.equal((await current(d)).status, 'sent');
+
+    // SendGrid: a correctly signed batch whose signed timestamp is an hour old is a replay too.
+    const events = JSON.stringify([{ event: 'delivered', delivery_id: d.id, timestamp: 1700000000 }]);
+    const signedAt = (seconds: number) => ({
+      'content-type': 'application/json',
+      'x-twilio-email-event-webhook-timestamp': String(seconds),
+      'x-twilio-email-event-webhook-signature': sign(
+        'sha256',
+        Buffer.from(String(seconds) + events),
+        sgKeys.privateKey,
+      ).toString('base64'),
+    });
+    const stale = await post('/v1/receipts/sendgrid', events, signedAt(Math.floor(Date.now() / 1000) - 3600));
+    assert.equal(stale.status, 401);
+    assert.match(stale.body.error.message, /replayed receipts are refused/);
+    assert.equal((await current(d)).status, 'sent');
   });
 
   it('answers 404 for a provider that takes no receipts', async () => {

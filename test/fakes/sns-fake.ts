@@ -17,7 +17,8 @@ export interface SnsFake {
   certUrl: string;
   topicArn: string;
   confirmations: number;
-  notification(message: unknown, version?: '1' | '2'): SnsMessage;
+  /** A signed Notification; `at` is its Timestamp (SNS keeps the first one across retries). */
+  notification(message: unknown, version?: '1' | '2', at?: Date): SnsMessage;
   subscriptionConfirmation(): SnsMessage;
   close(): Promise<void>;
 }
@@ -68,13 +69,13 @@ export async function startSnsFake(): Promise<SnsFake> {
     get confirmations() {
       return confirmations;
     },
-    notification(message, version = '1') {
+    notification(message, version = '1', at = new Date()) {
       return sign({
         Type: 'Notification',
         MessageId: randomUUID(),
         TopicArn: topicArn,
         Message: JSON.stringify(message),
-        Timestamp: new Date().toISOString(),
+        Timestamp: at.toISOString(),
         SignatureVersion: version,
         SigningCertURL: certUrl,
       });

@@ -28,8 +28,12 @@ export function kyselyReceiptStore(db: Db): ReceiptStore {
         }>`
           select id, service_id, channel, address from deliveries
            where ${byId ? sql`id = ${byId}` : sql`provider_message_id = ${r.providerMessageId ?? ''}`}
+             and provider = ${r.provider}
            limit 1 for update`.execute(tx);
         const d = rows[0];
+        // Only the provider that sent a delivery may report on it: a receipt naming another
+        // provider's delivery (any SES account can sign SNS messages with a delivery id in them)
+        // is treated like one for a delivery that does not exist, and changes nothing.
         if (!d) return 'unknown_delivery';
         await sql`insert into delivery_events (delivery_id, provider, event, reason, detail, occurred_at)
                   values (${d.id}, ${r.provider}, ${r.event}, ${r.reason}, ${JSON.stringify(r.detail)}, ${r.occurredAt})`.execute(

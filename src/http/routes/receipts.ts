@@ -18,11 +18,17 @@ import {
 } from '../../adapters/receipts/sendgrid-receipts.ts';
 import { createSnsVerifier, isSnsMessage, parseSesEvent } from '../../adapters/receipts/ses-receipts.ts';
 import { errorResponses } from '../schemas.ts';
+import {
+  receiptAgeProblem,
+  SENDGRID_RECEIPT_MAX_AGE_MS,
+  SNS_RECEIPT_MAX_AGE_MS,
+} from '../../domain/receipt-age.ts';
 
 export type ReceiptEndpoint =
   | { type: 'twilio'; authToken: string }
   | { type: 'sendgrid'; publicKey: string }
-  | { type: 'ses'; topicArns?: string[] | undefined };
+  /** Only these SNS topics are heard; none listed, none are (any AWS account can sign SNS messages). */
+  | { type: 'ses'; topicArns: readonly string[] };
 
 export interface ReceiptRoutesDeps {
   receipts: ReceiptStore;
@@ -33,6 +39,7 @@ export interface ReceiptRoutesDeps {
   snsCertUrlPattern: string;
   /** How SNS certificates and subscription confirmations are fetched (tests point it locally). */
   fetchText?: (url: string) => Promise<string>;
+  now?: () => number;
 }
 
 const header = (r: FastifyRequest, name: string): string | undefined => {
@@ -48,6 +55,11 @@ export function receiptsRoutes(deps: ReceiptRoutesDeps): FastifyPluginAsync {
   const fetchText =
     deps.fetchText ?? (async (url: string) => (await fetch(url, { redirect: 'error' })).text());
   const sendGridKeys = new Map<string, ReturnType<typeof sendGridKey>>();
+  const now = deps.now ?? Date.now;
+  const refuseOld = (signedAtMs: number, maxAgeMs: number) => {
+    const problem = receiptAgeProblem(signedAtMs, now(), maxAgeMs);
+    if (problem) throw unauthorized(`The receipt is refused: ${problem}.`);
+  };
 
   async function receiptsFor(
     name: string,
@@ -82,13 +94,19 @@ export function receiptsRoutes(deps: ReceiptRoutesDeps): FastifyPluginAsync {
         )
       )
         throw unauthorized('The Event Webhook signature does not match.');
+      // The timestamp is signed with the body, so it can be trusted once the signature holds.
+      const ts = header(request, SENDGRID_TIMESTAMP_HEADER) ?? '';
+      refuseOld(/^\d{1,12}$/.test(ts) ? Number(ts) * 1000 : NaN, SENDGRID_RECEIPT_MAX_AGE_MS);
       return parseSendGridEvents(name, parseBody(raw));
     }
     const m = parseBody(raw);
     if (!isSnsMessage(m)) throw malformed('The body is not an SNS message.');
     if (!(await sns.verify(m))) throw unauthorized('The SNS message signature does not verify.');
-    if (ep.topicArns && !ep.topicArns.includes(m.TopicArn))
-      throw unauthorized(`Topic ${m.TopicArn} is not allowed.`);
+    if (!ep.topicArns.includes(m.TopicArn))
+      throw unauthorized(
+        `Topic ${m.TopicArn} is not in this provider's snsTopicArns; Herald hears only the topics listed there.`,
+      );
+    refuseOld(Date.parse(m.Timestamp), SNS_RECEIPT_MAX_AGE_MS);
     if (m.Type === 'SubscriptionConfirmation') {
       if (!m.SubscribeURL || !sns.allowedUrl(m.SubscribeURL))
         throw malformed('SubscribeURL is not an SNS URL.');
