@@ -670,4 +670,132 @@ describe('authorization matrix', () => {
       }
     });
   }
+
+  /**
+   * A hostile service: service B, with a valid key, aims everything it can at service A and at
+   * Herald's own network and domain. Each attempt must be refused (or come back holding only B's
+   * own data), with the JSON error and never a 500, and A's data must be as it was.
+   */
+  it('a hostile service is refused every cross-tenant attack, never with a 500', async () => {
+    const f = await fixture();
+    const b = client(base, tokens.otherService ?? '');
+    const a = client(base, tokens.owner ?? '');
+    const seen: string[] = [];
+    const refused = async (
+      what: string,
+      res: { status: number; body: any },
+      status: number | ((s: number) => boolean),
+      /** A's ids B sent itself: an error may echo those back. */
+      asked: string[] = [],
+    ) => {
+      seen.push(`${what} → ${res.status}`);
+      assert.ok(res.status < 500, `${what} → ${res.status} ${JSON.stringify(res.body)}`);
+      const ok = typeof status === 'number' ? res.status === status : status(res.status);
+      assert.ok(ok, `${what} → ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status >= 400) assert.equal(typeof res.body?.error?.code, 'string', what);
+      const secrets = [f.notificationId, f.deliveryId, f.inboxSecret, f.inboxItemId, 'ann@example.com'];
+      for (const secret of secrets.filter((x) => !asked.includes(x)))
+        assert.equal(JSON.stringify(res.body).includes(secret), false, `${what} leaked A's data`);
+    };
+    const clientError = (s: number) => s >= 400 && s < 500;
+
+    // A's ids, in paths, bodies and cursors.
+    await refused('A notification', await b.get(`/v1/notifications/${f.notificationId}`), 404, [
+      f.notificationId,
+    ]);
+    await refused('A history', await b.get(`/v1/deliveries/${f.deliveryId}/history`), 404, [f.deliveryId]);
+    await refused('A replay', await b.post(`/v1/deliveries/${f.deliveryId}/retry`), 404, [f.deliveryId]);
+    await refused(
+      "A's audience",
+      await b.post('/v1/notifications', {
+        type: 'order_shipped',
+        audience: { id: f.audienceId },
+        channels: ['email'],
+        content: { email: { subject: 's', text: 't' } },
+      }),
+      422,
+    );
+    const cursor = Buffer.from(
+      JSON.stringify({ updatedAt: '2000-01-01 00:00:00+00', id: f.deliveryId }),
+    ).toString('base64url');
+    await refused('cursor at A', await b.get(`/v1/deliveries?status=sent&cursor=${cursor}`), 200);
+    await refused('year 0', await b.get('/v1/deliveries?since=0000-01-01T00:00:00Z'), 422);
+    await refused('31 February', await b.get('/v1/deliveries?since=2024-02-31T00:00:00Z'), 422);
+    // A's recipients through the inbox: B's own secret cannot sign for A's service.
+    const bSecret =
+      (await b.get('/v1/inbox/secret')).body?.secret ?? (await b.post('/v1/inbox/secret', {})).body.secret;
+    await refused(
+      "A's inbox with B's secret",
+      await client(base).request(
+        'GET',
+        '/v1/inbox/items',
+        undefined,
+        inboxHeaders(f.serviceId, bSecret, 'ann'),
+      ),
+      401,
+    );
+
+    // Herald's own network, through credentials and endpoints (IPv6 forms of the metadata address).
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::a9fe:a9fe]/',
+      'http://[64:ff9b:1::a9fe:a9fe]/',
+      'http://[2002:a9fe:a9fe::1]/',
+      'http://[::ffff:127.0.0.1]/',
+    ]) {
+      await refused(
+        `slack baseUrl ${url}`,
+        await b.put('/v1/providers/b-slack/credentials', { type: 'slack', credentials: { baseUrl: url } }),
+        422,
+      );
+      await refused(
+        `webhook endpoint ${url}`,
+        await b.post('/v1/webhook-endpoints', { url, events: ['delivery.sent'] }),
+        422,
+      );
+      await refused(
+        `fcm baseUrl ${url}`,
+        await b.put('/v1/providers/b-fcm/credentials', { type: 'fcm', credentials: { baseUrl: url } }),
+        clientError,
+      );
+    }
+
+    // The operator's views: metrics and the counts of shared providers.
+    await refused('metrics', await b.get('/metrics'), 401);
+    const providers = await b.get('/v1/providers');
+    await refused('providers', providers, 200);
+    for (const p of providers.body.data) assert.equal(p.succeeded, null, JSON.stringify(p));
+
+    // Herald's domain as an open redirect.
+    await refused('link host *', await b.put('/v1/service/link-hosts', { hosts: ['*'] }), 422);
+    await refused(
+      'link host URL',
+      await b.put('/v1/service/link-hosts', { hosts: ['https://evil.example/'] }),
+      422,
+    );
+    await refused('an impossible recipient id', await b.put('/v1/recipients/%00', { locale: 'en' }), 422);
+    assert.equal((await b.put('/v1/notification-types/promo', { kind: 'commercial' })).status < 300, true);
+    const sent = await b.post('/v1/notifications', {
+      type: 'promo',
+      recipient: { id: 'mark', email: 'mark@example.com' },
+      channels: ['email'],
+      content: {
+        email: { subject: 's', text: 't', html: '<a href="https://evil.example/login">Log in</a>' },
+      },
+    });
+    assert.equal(sent.status, 202);
+    const n = await waitForNotification(b, sent.body.id);
+    const mail = (await b.get('/v1/outbox')).body.data.find((m: any) => m.deliveryId === n.deliveries[0].id);
+    const click = /\/t\/c\/[A-Za-z0-9_.-]+/.exec(mail.content.html)?.[0];
+    assert.ok(click, mail.content.html);
+    const followed = await fetch(`${base}${click}`, { redirect: 'manual' });
+    assert.equal(followed.status, 200, 'a leaving page, not a redirect');
+    assert.equal(followed.headers.get('location'), null);
+    assert.match(await followed.text(), /evil\.example/);
+
+    // A is untouched.
+    assert.equal((await a.get(`/v1/notifications/${f.notificationId}`)).body.deliveries[0].status, 'sent');
+    assert.deepEqual((await a.get('/v1/service/link-hosts')).body.hosts, ['a-hosts.example']);
+    assert.ok(seen.length >= 25, seen.join('\n'));
+  });
 });
