@@ -4,6 +4,9 @@
  * input, must always answer the documented JSON error, and must write nothing when it refuses.
  * Routes added later are fuzzed automatically. FUZZ_RUNS scales the run (default keeps CI quick).
  * The inbox streams get past authentication only in fuzz-streams.test.ts, with a real recipient.
+ * A second property plays a hostile service: service B, with a valid key, sends A's ids, credentials
+ * and endpoints that point at Herald's own network, forged cursors, impossible dates and open-redirect
+ * hosts to every route; it never gets a 500, never sees A's data, and never changes it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -27,6 +30,15 @@ describe('fuzzing every public endpoint', () => {
   let routes: Route[];
   let keyA: string;
   let keyB: string;
+  /** Service A's ids and secrets, which a hostile B aims at. */
+  const a = {
+    serviceId: '',
+    notificationId: '',
+    endpointId: '',
+    deviceId: '',
+    audienceId: '',
+    inboxSecret: '',
+  };
 
   let tables: string[] = [];
   /** Every table's row count, in one query: it runs twice per case, and cases grow with the routes. */
@@ -55,7 +67,32 @@ describe('fuzzing every public endpoint', () => {
     const admin = client(base, TEST_ADMIN_TOKEN);
     keyA = (await registerService(admin, 'A')).apiKey;
     keyB = (await registerService(admin, 'B')).apiKey;
-    await client(base, keyA).put('/v1/recipients/ann', { email: 'ann@example.com' });
+    const ownerA = client(base, keyA);
+    await ownerA.put('/v1/recipients/ann', { email: 'ann@example.com' });
+    a.serviceId = (await ownerA.get('/v1/service')).body.id;
+    a.notificationId = (
+      await ownerA.post('/v1/notifications', {
+        type: 'order_shipped',
+        recipient: 'ann',
+        channels: ['email'],
+        content: { email: { subject: 's', text: 't' } },
+      })
+    ).body.id;
+    a.endpointId = (
+      await ownerA.post('/v1/webhook-endpoints', {
+        url: 'https://93.184.216.34/a',
+        events: ['delivery.sent'],
+      })
+    ).body.id;
+    a.deviceId = (
+      await ownerA.post('/v1/recipients/ann/devices', { platform: 'ios', token: 'a-device-token-1' })
+    ).body.id;
+    a.audienceId = (
+      await ownerA.post('/v1/audiences', '"ann"\n', { 'content-type': 'application/x-ndjson' })
+    ).body.id;
+    a.inboxSecret = (await ownerA.post('/v1/inbox/secret', {})).body.secret;
+    await ownerA.put('/v1/service/link-hosts', { hosts: ['a-only.example'] });
+    for (const [k, v] of Object.entries(a)) assert.ok(v, `fixture ${k}`);
     const spec = (await client(base).get('/docs/json')).body as {
       paths: Record<string, Record<string, unknown>>;
     };
@@ -191,5 +228,149 @@ describe('fuzzing every public endpoint', () => {
       { numRuns: RUNS * Math.max(1, routes.length) },
     );
     assert.ok(casesTried >= RUNS);
+  });
+
+  /** Everything of service A's, as one digest: B may do anything, but this must not move. */
+  const serviceDigest = async (serviceId: string): Promise<string> => {
+    const owned = await sql<{ t: string }>`
+      select table_name as t from information_schema.columns
+       where table_schema = 'public' and column_name = 'service_id' order by 1`.execute(herald.db);
+    const parts = owned.rows.map(
+      ({
+        t,
+      }) => sql`(select md5(coalesce(string_agg(x::text, ',' order by x::text), '')) from ${sql.table(t)} x
+                      where x.service_id = ${serviceId})`,
+    );
+    const r = await sql<{ d: string }>`select ${sql.join(parts, sql` || `)} as d`.execute(herald.db);
+    return r.rows[0]?.d ?? '';
+  };
+
+  it("a hostile service never gets a 500, never sees another service's data, and never changes it", async () => {
+    const aIds = () => [a.notificationId, a.endpointId, a.deviceId, a.audienceId, a.serviceId, 'ann'];
+    const inward = fc.constantFrom(
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::a9fe:a9fe]/',
+      'http://[::127.0.0.1]:8025/',
+      'http://[64:ff9b:1::a9fe:a9fe]/',
+      'http://[2002:7f00:1::1]/',
+      'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://localhost:5432/',
+      'http://10.0.0.1/',
+      'file:///etc/passwd',
+    );
+    const aId = fc.constantFrom(...aIds());
+    const date = fc.constantFrom(
+      '0000-01-01T00:00:00Z',
+      '2024-02-31T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '9999-12-31T23:59:60Z',
+    );
+    const cursor = fc
+      .record({
+        updatedAt: fc.constantFrom(
+          '2024-02-31 10:00:00+00',
+          '0000-01-01 00:00:00+00',
+          '2024-01-01 00:00:00+00',
+        ),
+        id: aId,
+      })
+      .map((c) => Buffer.from(JSON.stringify(c)).toString('base64url'));
+    const hostileBody = fc.oneof(
+      // Credentials whose every URL field points inward, for each provider type.
+      fc
+        .record({
+          type: fc.constantFrom(
+            'slack',
+            'fcm',
+            'apns',
+            'webpush',
+            'sendgrid',
+            'ses',
+            'twilio',
+            'vonage',
+            'smtp',
+            'webhook',
+          ),
+          url: inward,
+        })
+        .map(({ type, url }) => ({
+          type,
+          credentials: { baseUrl: url, tokenUrl: url, url, serviceAccount: { token_uri: url } },
+        })),
+      fc.record({ url: inward, events: fc.constant(['delivery.sent']) }),
+      fc.record({
+        hosts: fc.array(
+          fc.constantFrom(
+            '*',
+            '*.com',
+            'https://evil.example/',
+            'evil.example:443',
+            '127.0.0.1',
+            'a-only.example',
+          ),
+          { maxLength: 3 },
+        ),
+      }),
+      fc.record(
+        {
+          type: fc.constant('order_shipped'),
+          recipient: fc.oneof(aId, fc.record({ id: aId, email: fc.constant('mark@example.com') })),
+          audience: fc.record({ id: aId }),
+          recipients: fc.array(aId, { maxLength: 3 }),
+          channels: fc.constant(['email']),
+          content: fc.constant({
+            email: { subject: 's', text: 't', html: '<a href="https://evil.example/">x</a>' },
+          }),
+        },
+        { requiredKeys: ['type', 'channels'] },
+      ),
+      fc.record({ since: date, channel: fc.constant('email') }, { requiredKeys: [] }),
+      fc.record({ recipients: fc.array(aId, { maxLength: 3 }) }),
+    );
+    const hostileQuery = fc.record(
+      { since: date, cursor, status: fc.constantFrom('dead', 'sent'), from: date, to: date },
+      { requiredKeys: [] },
+    );
+    const digestBefore = await serviceDigest(a.serviceId);
+    const secrets = ['ann@example.com', a.inboxSecret, 'a-device-token-1', 'a-only.example'];
+    let tried = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.array(fc.oneof(aId, nasty), { minLength: 3, maxLength: 3 }),
+        hostileBody,
+        hostileQuery,
+        async (pick, ids, payload, q) => {
+          tried++;
+          const route = routes[pick % routes.length] as Route;
+          let i = 0;
+          const path = route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(ids[i++ % 3] ?? 'x'));
+          const qs = new URLSearchParams(q).toString();
+          const hasBody = !['GET', 'HEAD', 'DELETE'].includes(route.method);
+          const body = JSON.stringify(payload);
+          const res = await fetch(`${base}${path}?${qs}`, {
+            method: route.method,
+            headers: {
+              authorization: `Bearer ${keyB}`,
+              ...(hasBody ? { 'content-type': 'application/json' } : {}),
+            },
+            ...(hasBody ? { body } : {}),
+          });
+          const text = await res.text();
+          const label = `${route.method} ${path.slice(0, 200)}?${qs.slice(0, 200)} ${body.slice(0, 300)} → ${res.status} ${text.slice(0, 300)}`;
+          assert.ok(res.status < 500, label);
+          if (res.status >= 400) {
+            const parsed = JSON.parse(text) as { error?: { code?: unknown } };
+            assert.equal(typeof parsed.error?.code, 'string', label);
+          }
+          for (const secret of secrets)
+            assert.equal(text.includes(secret), false, `A's ${secret} leaked: ${label}`);
+        },
+      ),
+      { numRuns: RUNS * 8 },
+    );
+    assert.equal(await serviceDigest(a.serviceId), digestBefore, "B changed A's data");
+    process.stdout.write(`fuzz: ${tried} hostile-service cases\n`);
   });
 });
