@@ -111,6 +111,7 @@ describe('signed links expire', () => {
     );
 
     const fresh = minted(29).tracking;
+    assert.equal((await api.put('/v1/service/link-hosts', { hosts: ['shop.example'] })).status, 200);
     const ok = await fetch(fresh.click(delivery.id, 'https://shop.example/'), { redirect: 'manual' });
     assert.equal(ok.status, 302);
     assert.equal(ok.headers.get('location'), 'https://shop.example/');
