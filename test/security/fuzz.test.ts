@@ -307,7 +307,7 @@ describe('fuzzing every public endpoint', () => {
             'https://evil.example/',
             'evil.example:443',
             '127.0.0.1',
-            'a-only.example',
+            'b-own.example',
           ),
           { maxLength: 3 },
         ),
