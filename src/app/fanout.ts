@@ -4,8 +4,8 @@
  * suppressed addresses), is decided and rendered per recipient by the same `planDeliveries` as a
  * single notification, and is written with the cursor in one transaction. Memory holds one batch.
  */
-import { v7 as uuidv7 } from 'uuid';
 import type { Audience } from '../domain/audience.ts';
+import { sharedRenders } from '../domain/templates.ts';
 
 import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
 import type { FanoutStore } from '../ports/audience-store.ts';
@@ -17,8 +17,9 @@ import {
   suppressedAmong,
   type PlanContext,
 } from './plan-context.ts';
-import { planDeliveries } from './plan.ts';
+import { planDeliveries, RECIPIENT_VARS } from './plan.ts';
 import type { BatchPlanDeps } from './plan-batch.ts';
+import { uuidv7Source } from './batch-ids.ts';
 
 export interface BroadcastDeps extends BatchPlanDeps {
   store: FanoutStore;
@@ -55,6 +56,7 @@ export async function planBroadcast(
     return picked;
   };
   const wantsDevices = n.channels.some((c) => c === 'push' || c === 'web_push');
+  const newId = uuidv7Source();
 
   let cursor = start.cursor;
   let planned = start.planned;
@@ -104,18 +106,13 @@ export async function planBroadcast(
       ),
     );
     const deliveries: PlannedDelivery[] = [];
+    // A template that reads nothing of the recipient is rendered once for the whole batch.
+    const renderer = sharedRenders(deps.renderer, RECIPIENT_VARS);
     for (const m of batch) {
       // Uploaded per-recipient data sits beside (and over) the notification's own data.
       const forMember = { ...n, recipientId: m.id, data: m.data ? { ...n.data, ...m.data } : n.data };
       deliveries.push(
-        ...(await planDeliveries(
-          forMember,
-          m.recipient,
-          deps.renderer,
-          uuidv7,
-          contexts.get(m.id),
-          suppressed,
-        )),
+        ...(await planDeliveries(forMember, m.recipient, renderer, newId, contexts.get(m.id), suppressed)),
       );
     }
     // Batch k is written while batch k+1 is read and rendered: the next read needs only the cursor,
