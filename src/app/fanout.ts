@@ -25,6 +25,8 @@ export interface BroadcastDeps extends BatchPlanDeps {
   store: FanoutStore;
   batchSize: number;
   leaseMs: number;
+  /** Batches written at once (default 2): one inserts while the one before it commits. */
+  writesInFlight?: number;
   /** Told after each committed batch (progress logs, tests). */
   onBatch?: (n: NotificationToPlan, planned: number, total: number) => void;
   onResume?: (n: NotificationToPlan, cursor: string, planned: number) => void;
@@ -60,10 +62,19 @@ export async function planBroadcast(
 
   let cursor = start.cursor;
   let planned = start.planned;
-  let writing: Promise<boolean> = Promise.resolve(true);
+  // Batches being written, oldest first. Each inserts alongside the one before it and moves the
+  // cursor only after that one committed, so the stored cursor never skips a batch.
+  const writes: Promise<boolean>[] = [];
+  const depth = Math.max(1, deps.writesInFlight ?? 2);
+  const settle = async (): Promise<boolean> => {
+    const outcomes = await Promise.allSettled(writes.splice(0));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    return outcomes.every((o) => o.status === 'fulfilled' && o.value);
+  };
   for (;;) {
     if (deps.stopping?.()) {
-      await writing;
+      await settle();
       await deps.store.pause(n.id, owner);
       return 'stopped';
     }
@@ -117,10 +128,23 @@ export async function planBroadcast(
     }
     // Batch k is written while batch k+1 is read and rendered: the next read needs only the cursor,
     // and writes stay in order (each waits for the one before), so the stored cursor never skips.
-    if (!(await writing)) return 'stopped';
+    while (writes.length >= depth) {
+      const oldest = writes.shift();
+      if (!(await oldest?.catch(() => false))) {
+        if (oldest) writes.unshift(oldest);
+        await settle();
+        return 'stopped';
+      }
+    }
     const members = batch.length;
-    writing = deps.store
-      .writeBatch(n, owner, { cursor: last.id, members, deliveries }, deps.leaseMs)
+    const write = deps.store
+      .writeBatch(
+        n,
+        owner,
+        { from: cursor, cursor: last.id, members, deliveries },
+        deps.leaseMs,
+        writes.at(-1),
+      )
       .then((ok) => {
         if (ok) {
           planned += members;
@@ -128,12 +152,13 @@ export async function planBroadcast(
         }
         return ok;
       });
-    // Awaited at the next batch; until then a failure must not count as unhandled.
-    writing.catch(() => undefined);
+    // Awaited later; until then a failure must not count as unhandled.
+    write.catch(() => undefined);
+    writes.push(write);
     cursor = last.id;
     if (batch.length < deps.batchSize) break;
   }
-  if (!(await writing)) return 'stopped';
+  if (!(await settle())) return 'stopped';
   await deps.store.finish(n.id, owner);
   return 'planned';
 }
