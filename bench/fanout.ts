@@ -96,7 +96,9 @@ try {
   // The ceilings' own notification row (the foreign key needs one) and queue table.
   const ceilingNotification = randomUUID();
   await sql`insert into notifications (id, service_id, type, channels, request_hash, plan_status)
-            values (${ceilingNotification}, ${serviceId}, 'ceiling', '["email"]', 'bench', 'planned')`.execute(db);
+            values (${ceilingNotification}, ${serviceId}, 'ceiling', '["email"]', 'bench', 'planned')`.execute(
+    db,
+  );
   await sql`create table bench_queue (id bigint generated always as identity primary key, kind text not null,
               recipient text not null, status text not null, payload jsonb not null)`.execute(db);
   await sql`create index bench_queue_due on bench_queue (kind, id) where status = 'queued'`.execute(db);
