@@ -4,7 +4,8 @@ import type { FastifyPluginAsync } from 'fastify';
 
 // Read at the first request, not at start.
 let widget: string | undefined;
-const WIDGET = () => (widget ??= readFileSync(new URL('../../web/static/widget.js', import.meta.url), 'utf8'));
+const WIDGET = () =>
+  (widget ??= readFileSync(new URL('../../web/static/widget.js', import.meta.url), 'utf8'));
 
 export function widgetRoutes(): FastifyPluginAsync {
   return async (app) => {
