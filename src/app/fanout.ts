@@ -126,8 +126,8 @@ export async function planBroadcast(
         ...(await planDeliveries(forMember, m.recipient, renderer, newId, contexts.get(m.id), suppressed)),
       );
     }
-    // Batch k is written while batch k+1 is read and rendered: the next read needs only the cursor,
-    // and writes stay in order (each waits for the one before), so the stored cursor never skips.
+    // Up to `depth` batches are written while the next one is read and rendered: the next read needs
+    // only the cursor, and each write moves the cursor only after the one before it committed.
     while (writes.length >= depth) {
       const oldest = writes.shift();
       if (!(await oldest?.catch(() => false))) {
