@@ -10,7 +10,7 @@
  * machine favours the ceilings, not Herald. Ends with one JSON line; goals: ≥ 0.5 × the first,
  * ≥ 0.2 × the second.
  *
- *   HERALD_TEST_PG_URL=postgres://… BENCH_FANOUT_N=200000 npm run bench -- fanout
+ *   HERALD_TEST_PG_URL=postgres://… BENCH_FANOUT_N=200000 BENCH_FANOUT_WRITES=2 npm run bench -- fanout
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -29,6 +29,8 @@ import { createTemplateRenderer } from '../src/domain/templates.ts';
 
 const N = Number(process.env.BENCH_FANOUT_N ?? 200_000);
 const BATCH = Number(process.env.BENCH_FANOUT_BATCH ?? 1000);
+/** Batches written at once by the planner (its default is 2). */
+const WRITES = Number(process.env.BENCH_FANOUT_WRITES ?? 2);
 const ADMIN_URL = process.env.HERALD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const SUBJECT = 'Trader 42 bought {{ symbol }}';
@@ -142,6 +144,7 @@ try {
       renderer: createTemplateRenderer(),
       now: () => new Date(),
       batchSize: BATCH,
+      writesInFlight: WRITES,
       leaseMs: 600_000,
     },
     { ...claimed, audience: claimed.audience },
@@ -175,6 +178,7 @@ try {
       bench: 'fanout',
       recipients: N,
       batch: BATCH,
+      writesInFlight: WRITES,
       plannedPerSecond,
       deliveriesInsertPerSecond: deliveriesCeiling,
       queueInsertPerSecond: queueCeiling,
