@@ -4,8 +4,8 @@
  * suppressed addresses), is decided and rendered per recipient by the same `planDeliveries` as a
  * single notification, and is written with the cursor in one transaction. Memory holds one batch.
  */
-import { v7 as uuidv7 } from 'uuid';
 import type { Audience } from '../domain/audience.ts';
+import { sharedRenders } from '../domain/templates.ts';
 
 import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
 import type { FanoutStore } from '../ports/audience-store.ts';
@@ -17,13 +17,16 @@ import {
   suppressedAmong,
   type PlanContext,
 } from './plan-context.ts';
-import { planDeliveries } from './plan.ts';
+import { planDeliveries, RECIPIENT_VARS } from './plan.ts';
 import type { BatchPlanDeps } from './plan-batch.ts';
+import { uuidv7Source } from './batch-ids.ts';
 
 export interface BroadcastDeps extends BatchPlanDeps {
   store: FanoutStore;
   batchSize: number;
   leaseMs: number;
+  /** Batches written at once (default 2): one inserts while the one before it commits. */
+  writesInFlight?: number;
   /** Told after each committed batch (progress logs, tests). */
   onBatch?: (n: NotificationToPlan, planned: number, total: number) => void;
   onResume?: (n: NotificationToPlan, cursor: string, planned: number) => void;
@@ -55,13 +58,23 @@ export async function planBroadcast(
     return picked;
   };
   const wantsDevices = n.channels.some((c) => c === 'push' || c === 'web_push');
+  const newId = uuidv7Source();
 
   let cursor = start.cursor;
   let planned = start.planned;
-  let writing: Promise<boolean> = Promise.resolve(true);
+  // Batches being written, oldest first. Each inserts alongside the one before it and moves the
+  // cursor only after that one committed, so the stored cursor never skips a batch.
+  const writes: Promise<boolean>[] = [];
+  const depth = Math.max(1, deps.writesInFlight ?? 2);
+  const settle = async (): Promise<boolean> => {
+    const outcomes = await Promise.allSettled(writes.splice(0));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    return outcomes.every((o) => o.status === 'fulfilled' && o.value);
+  };
   for (;;) {
     if (deps.stopping?.()) {
-      await writing;
+      await settle();
       await deps.store.pause(n.id, owner);
       return 'stopped';
     }
@@ -104,26 +117,34 @@ export async function planBroadcast(
       ),
     );
     const deliveries: PlannedDelivery[] = [];
+    // A template that reads nothing of the recipient is rendered once for the whole batch.
+    const renderer = sharedRenders(deps.renderer, RECIPIENT_VARS);
     for (const m of batch) {
       // Uploaded per-recipient data sits beside (and over) the notification's own data.
       const forMember = { ...n, recipientId: m.id, data: m.data ? { ...n.data, ...m.data } : n.data };
       deliveries.push(
-        ...(await planDeliveries(
-          forMember,
-          m.recipient,
-          deps.renderer,
-          uuidv7,
-          contexts.get(m.id),
-          suppressed,
-        )),
+        ...(await planDeliveries(forMember, m.recipient, renderer, newId, contexts.get(m.id), suppressed)),
       );
     }
-    // Batch k is written while batch k+1 is read and rendered: the next read needs only the cursor,
-    // and writes stay in order (each waits for the one before), so the stored cursor never skips.
-    if (!(await writing)) return 'stopped';
+    // Up to `depth` batches are written while the next one is read and rendered: the next read needs
+    // only the cursor, and each write moves the cursor only after the one before it committed.
+    while (writes.length >= depth) {
+      const oldest = writes.shift();
+      if (!(await oldest?.catch(() => false))) {
+        if (oldest) writes.unshift(oldest);
+        await settle();
+        return 'stopped';
+      }
+    }
     const members = batch.length;
-    writing = deps.store
-      .writeBatch(n, owner, { cursor: last.id, members, deliveries }, deps.leaseMs)
+    const write = deps.store
+      .writeBatch(
+        n,
+        owner,
+        { from: cursor, cursor: last.id, members, deliveries },
+        deps.leaseMs,
+        writes.at(-1),
+      )
       .then((ok) => {
         if (ok) {
           planned += members;
@@ -131,12 +152,13 @@ export async function planBroadcast(
         }
         return ok;
       });
-    // Awaited at the next batch; until then a failure must not count as unhandled.
-    writing.catch(() => undefined);
+    // Awaited later; until then a failure must not count as unhandled.
+    write.catch(() => undefined);
+    writes.push(write);
     cursor = last.id;
     if (batch.length < deps.batchSize) break;
   }
-  if (!(await writing)) return 'stopped';
+  if (!(await settle())) return 'stopped';
   await deps.store.finish(n.id, owner);
   return 'planned';
 }

@@ -18,6 +18,9 @@ import { WorkLoop } from './work-loop.ts';
 import type { Audience } from '../domain/audience.ts';
 import type { PlannedNotification } from './plan-batch.ts';
 
+/** The template variables whose values differ from one recipient to the next. */
+export const RECIPIENT_VARS = ['recipient', 'preferences_url', 'unsubscribe_url'] as const;
+
 export function templateVars(n: Pick<NotificationToPlan, 'data'>, r: Recipient): Vars {
   return {
     ...n.data,

@@ -24,6 +24,8 @@ export interface TemplateRenderer {
   /** Throws a 422 `template_syntax_error` naming line and column when the template does not parse. */
   check(source: string, field: string): void;
   render(source: string, vars: Vars, mode?: 'text' | 'html'): Promise<string>;
+  /** The context variables a template reads (root names: `recipient`, not `recipient.name`). */
+  variables(source: string): string[];
 }
 
 /**
@@ -97,8 +99,41 @@ export function createTemplateRenderer(limits: TemplateLimits = DEFAULT_TEMPLATE
         throw invalid('template_syntax_error', `${field}: ${(err as Error).message}`, { field, ...where });
       }
     },
+    // Herald registers no asynchronous filter or tag, so the synchronous renderer gives the same
+    // output without a promise per node (the asynchronous one cost more than the rendering itself).
     async render(source, vars, mode = 'text') {
-      return (await engines[mode].render(parse(source, mode), vars)) as string;
+      return engines[mode].renderSync(parse(source, mode), vars) as string;
+    },
+    variables(source) {
+      return engines.text.globalVariablesSync(parse(source, 'text'));
+    },
+  };
+}
+
+/**
+ * A renderer for one batch of recipients that renders each template once when its output cannot
+ * differ between them: the template reads none of `perRecipient` (the recipient, their own links),
+ * so the output depends only on the values of the variables it reads, which are part of the key
+ * (uploaded per-recipient data may still override a notification's data).
+ */
+export function sharedRenders(renderer: TemplateRenderer, perRecipient: readonly string[]): TemplateRenderer {
+  const reads = new Map<string, string[] | null>();
+  const rendered = new Map<string, Promise<string>>();
+  return {
+    check: (source, field) => renderer.check(source, field),
+    variables: (source) => renderer.variables(source),
+    render(source, vars, mode = 'text') {
+      let names = reads.get(source);
+      if (names === undefined) {
+        const all = renderer.variables(source);
+        names = all.some((v) => perRecipient.includes(v)) ? null : all;
+        reads.set(source, names);
+      }
+      if (names === null) return renderer.render(source, vars, mode);
+      const key = `${mode}\u0000${source}\u0000${JSON.stringify(names.map((v) => vars[v]))}`;
+      let out = rendered.get(key);
+      if (!out) rendered.set(key, (out = renderer.render(source, vars, mode)));
+      return out;
     },
   };
 }

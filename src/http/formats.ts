@@ -1,9 +1,17 @@
 /** String formats the schemas use beyond ajv-formats: E.164 phones, IANA time zones, BCP 47 tags. */
-import { isValidPhoneNumber } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import type * as Phones from 'libphonenumber-js/max';
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 
-export const isE164 = (value: string): boolean => E164.test(value) && isValidPhoneNumber(value);
+// The full numbering plan metadata is several megabytes once loaded; it is loaded at the first phone
+// number to check (synchronously: ajv formats are synchronous), not at start.
+const require = createRequire(import.meta.url);
+let isValidPhoneNumber: ((value: string) => boolean) | undefined;
+
+export const isE164 = (value: string): boolean =>
+  E164.test(value) &&
+  (isValidPhoneNumber ??= (require('libphonenumber-js/max') as typeof Phones).isValidPhoneNumber)(value);
 
 const zoneCache = new Map<string, boolean>();
 export function isIanaTimeZone(value: string): boolean {

@@ -64,15 +64,18 @@ export interface FanoutStore {
     exclude: string,
   ): Promise<Map<string, number>>;
   /**
-   * In one transaction: writes the batch's deliveries (idempotently), moves the cursor to `cursor`,
-   * adds `members` to the planned count and renews the lease. False when the lease was lost or the
-   * notification was cancelled meanwhile; then nothing was written.
+   * In one transaction: writes the batch's deliveries (idempotently), moves the cursor from `from` to
+   * `cursor`, adds `members` to the planned count and renews the lease. False when the lease was lost,
+   * the notification was cancelled or the cursor is no longer at `from` meanwhile; then nothing was
+   * written. Batches may be written concurrently: the cursor moves only after `after` (the previous
+   * batch's write) resolved true, and this one rolls back when it did not.
    */
   writeBatch(
     n: NotificationToPlan,
     owner: string,
-    batch: { cursor: string; members: number; deliveries: PlannedDelivery[] },
+    batch: { from: string | null; cursor: string; members: number; deliveries: PlannedDelivery[] },
     leaseMs: number,
+    after?: Promise<boolean>,
   ): Promise<boolean>;
   /** Gives the broadcast back (this process is stopping): another planner resumes it at once. */
   pause(notificationId: string, owner: string): Promise<void>;

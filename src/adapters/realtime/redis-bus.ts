@@ -1,9 +1,10 @@
 /**
  * The inbox bus over Redis pub/sub, for clusters that already run Redis (`REDIS_URL`): it keeps
  * fan-out traffic off PostgreSQL. Redis only carries wake-ups; the events themselves are in the
- * database, so a message Redis drops costs latency, never an event.
+ * database, so a message Redis drops costs latency, never an event. ioredis is loaded when the bus
+ * is first used, so a process that never uses it does not carry it.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { InboxBus } from '../../ports/inbox.ts';
 import { decodeRef, encodeRef } from './pg-notify-bus.ts';
 
@@ -11,19 +12,24 @@ export const REDIS_INBOX_CHANNEL = 'herald:inbox';
 
 export function redisBus(url: string, onError: (err: unknown) => void, onReconnect?: () => void): InboxBus {
   const options = { maxRetriesPerRequest: 2, lazyConnect: true };
-  const pub = new Redis(url, options);
+  const connection = async (): Promise<Redis> => {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(url, options);
+    redis.on('error', onError);
+    return redis;
+  };
+  let pub: Promise<Redis> | undefined;
   const subs = new Set<Redis>();
-  pub.on('error', onError);
   return {
     name: 'redis',
     async publish(r) {
-      if (pub.status === 'wait') await pub.connect();
-      await pub.publish(REDIS_INBOX_CHANNEL, encodeRef(r));
+      const p = await (pub ??= connection());
+      if (p.status === 'wait') await p.connect();
+      await p.publish(REDIS_INBOX_CHANNEL, encodeRef(r));
     },
     async subscribe(onChange) {
       // A subscribed connection can do nothing else, hence a second one.
-      const sub = new Redis(url, options);
-      sub.on('error', onError);
+      const sub = await connection();
       let connectedOnce = false;
       sub.on('ready', () => {
         // After a reconnect, wake-ups sent meanwhile are gone: let the caller look at everything.
@@ -46,7 +52,7 @@ export function redisBus(url: string, onError: (err: unknown) => void, onReconne
     async close() {
       for (const s of subs) s.disconnect();
       subs.clear();
-      pub.disconnect();
+      if (pub) (await pub).disconnect();
     },
   };
 }

@@ -1,14 +1,82 @@
 /**
  * Writing planned deliveries, for the planner (many notifications per transaction) and for broadcasts
- * (one notification, a batch of recipients). One statement whatever the size: the rows travel as one
- * JSON parameter, so there is no bind-parameter limit to chunk around, and it runs the same on PGlite
- * and PostgreSQL. A re-run after a crash adds nothing: (notification, recipient, channel, target) is
- * unique. The lanes of queued channels are woken when the transaction commits.
+ * (one notification, a batch of recipients). One set-based statement whatever the size: each column
+ * travels as one array parameter and `unnest` turns them back into rows, so there is no bind-parameter
+ * limit to chunk around, and it runs the same on PGlite and PostgreSQL. What rows share is sent once:
+ * the notification's columns by index, and each distinct content or template JSON (a broadcast's
+ * content rendered the same for everyone is one element, parsed once). A re-run after a crash adds
+ * nothing: (notification, recipient, channel, target) is unique. The lanes of queued channels are
+ * woken when the transaction commits.
  */
 import { sql, type Transaction } from 'kysely';
 import { PRIORITY_RANK, type NotificationToPlan, type PlannedDelivery } from '../../domain/types.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { DB } from './db.ts';
+
+/** Column arrays for `unnest`, one element per delivery; JSON values by index into `json`. */
+interface Columns {
+  id: string[];
+  /** 1-based index into the notification arrays. */
+  n: number[];
+  recipient: string[];
+  channel: string[];
+  address: (string | null)[];
+  status: string[];
+  /** 1-based index into `json`. */
+  content: number[];
+  reason: (string | null)[];
+  error: (string | null)[];
+  notBefore: (string | null)[];
+  target: string[];
+  template: (number | null)[];
+}
+
+function columnsOf(planned: readonly { n: NotificationToPlan; deliveries: readonly PlannedDelivery[] }[]) {
+  const json: string[] = [];
+  const jsonIndex = new Map<string, number>();
+  const intern = (value: unknown): number => {
+    const text = JSON.stringify(value);
+    let i = jsonIndex.get(text);
+    if (i === undefined) {
+      i = json.push(text);
+      jsonIndex.set(text, i);
+    }
+    return i;
+  };
+  const cols: Columns = {
+    id: [],
+    n: [],
+    recipient: [],
+    channel: [],
+    address: [],
+    status: [],
+    content: [],
+    reason: [],
+    error: [],
+    notBefore: [],
+    target: [],
+    template: [],
+  };
+  const lanes = new Set<string>();
+  planned.forEach(({ deliveries }, i) => {
+    for (const d of deliveries) {
+      cols.id.push(d.id);
+      cols.n.push(i + 1);
+      cols.recipient.push(d.recipientId);
+      cols.channel.push(d.channel);
+      cols.address.push(d.address);
+      cols.status.push(d.status);
+      cols.content.push(intern(d.content));
+      cols.reason.push(d.reason);
+      cols.error.push(d.errorMessage ?? null);
+      cols.notBefore.push(d.notBefore?.toISOString() ?? null);
+      cols.target.push(d.target ?? '');
+      cols.template.push(d.template ? intern(d.template) : null);
+      if (d.status === 'queued') lanes.add(d.channel);
+    }
+  });
+  return { cols, json, lanes };
+}
 
 export async function insertDeliveries(
   tx: Transaction<DB>,
@@ -16,36 +84,25 @@ export async function insertDeliveries(
   /** Broadcast deliveries, claimed after interactive ones. */
   bulk: boolean,
 ): Promise<void> {
-  const rows = planned.flatMap(({ n, deliveries }) =>
-    deliveries.map((d) => ({
-      id: d.id,
-      n: n.id,
-      sv: n.serviceId,
-      p: PRIORITY_RANK[n.priority],
-      r: d.recipientId,
-      c: d.channel,
-      a: d.address,
-      s: d.status,
-      b: d.content,
-      why: d.reason,
-      ec: d.status === 'failed' ? d.reason : null,
-      em: d.errorMessage ?? null,
-      at: d.notBefore ?? null,
-      t: d.target ?? '',
-      tpl: d.template ?? null,
-    })),
-  );
-  if (rows.length === 0) return;
+  const { cols: c, json, lanes } = columnsOf(planned);
+  if (c.id.length === 0) return;
   await sql`
     insert into deliveries (id, notification_id, service_id, recipient_id, channel, address, status,
                             priority, content, reason, last_error_code, last_error_message,
                             next_attempt_at, target, template, bulk)
-    select x.id, x.n, x.sv, x.r, x.c, x.a, x.s, x.p, x.b, x.why,
-           x.ec, x.em, coalesce(x.at, now()), x.t, x.tpl, ${bulk}
-      from json_to_recordset(${JSON.stringify(rows)}::json)
-           as x(id uuid, n uuid, sv uuid, p int, r text, c text, a text, s text, b jsonb, why text,
-                ec text, em text, at timestamptz, t text, tpl jsonb)
+    select x.id, k.notification[x.n], k.service[x.n], x.recipient, x.channel, x.address, x.status,
+           k.priority[x.n], k.json[x.content], x.reason, case when x.status = 'failed' then x.reason end,
+           x.error, coalesce(x.not_before, now()), x.target, k.json[x.template], ${bulk}
+      from (select ${planned.map((p) => p.n.id)}::uuid[] as notification,
+                   ${planned.map((p) => p.n.serviceId)}::uuid[] as service,
+                   ${planned.map((p) => PRIORITY_RANK[p.n.priority])}::int[] as priority,
+                   ${json}::text[]::jsonb[] as json) k,
+           unnest(${c.id}::uuid[], ${c.n}::int[], ${c.recipient}::text[], ${c.channel}::text[],
+                  ${c.address}::text[], ${c.status}::text[], ${c.content}::int[], ${c.reason}::text[],
+                  ${c.error}::text[], ${c.notBefore}::timestamptz[], ${c.target}::text[],
+                  ${c.template}::int[])
+           as x(id, n, recipient, channel, address, status, content, reason, error, not_before, target,
+                template)
     on conflict (notification_id, recipient_id, channel, target) do nothing`.execute(tx);
-  const lanes = new Set(rows.filter((r) => r.s === 'queued').map((r) => r.c));
   for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
 }

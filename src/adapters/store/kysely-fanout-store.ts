@@ -2,7 +2,8 @@
  * The broadcast planner's reads and writes. Every read is one query per batch (members with their
  * recipient rows and preferences, devices, recent counts), and every batch is written by one
  * transaction that also moves the cursor and the progress count, so a crash resumes exactly where
- * the last committed batch ended.
+ * the last committed batch ended. Two batches may be in flight at once; their cursor updates commit
+ * in order.
  */
 import { sql } from 'kysely';
 import type { DeviceAddress } from '../../domain/channels.ts';
@@ -162,18 +163,22 @@ export function kyselyFanoutStore(db: Db): FanoutStore {
       return new Map(rows.map((r) => [r.recipient_id, r.n]));
     },
 
-    async writeBatch(n, owner, batch, leaseMs) {
+    async writeBatch(n, owner, batch, leaseMs, after = Promise.resolve(true)) {
       try {
         await db.transaction().execute(async (tx) => {
-          // The notification row first: its lock orders this batch against a concurrent cancel.
+          // The rows first, so batches in flight insert side by side; the cursor then moves in
+          // order, only after the batch before committed, and only from where that one left it.
+          // A concurrent cancel either locked the notification first (then the update below finds
+          // cancelled_at and this batch rolls back) or waits for this commit and then sees its rows.
+          await insertDeliveries(tx, [{ n, deliveries: batch.deliveries }], true);
+          if (!(await after)) throw new LostLease();
           const moved = await sql`
             update notifications
                set plan_cursor = ${batch.cursor}, planned_count = planned_count + ${batch.members},
                    lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
              where id = ${n.id} and lease_owner = ${owner} and plan_status = 'planning'
-               and cancelled_at is null`.execute(tx);
+               and cancelled_at is null and plan_cursor is not distinct from ${batch.from}`.execute(tx);
           if ((moved.numAffectedRows ?? 0n) === 0n) throw new LostLease();
-          await insertDeliveries(tx, [{ n, deliveries: batch.deliveries }], true);
         });
         return true;
       } catch (err) {

@@ -55,7 +55,8 @@ export const DASHBOARD_CSP =
   "frame-src 'self' about:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function dashboardRoutes(deps: { embedded: boolean }): FastifyPluginAsync {
-  const assets = loadAssets();
+  // Read at the first request for one: an idle Herald holds no copy of the vendored scripts.
+  let assets: Map<string, Asset> | undefined;
   const index = readFileSync(join(own, 'index.html'), 'utf8').replace(
     '__HERALD_EMBEDDED__',
     deps.embedded ? 'true' : 'false',
@@ -80,7 +81,7 @@ export function dashboardRoutes(deps: { embedded: boolean }): FastifyPluginAsync
           .send(index),
     );
     app.get('/ui/*', { schema: { hide: true } }, async (request, reply) => {
-      const asset = assets.get(request.url.split('?')[0] ?? '');
+      const asset = (assets ??= loadAssets()).get(request.url.split('?')[0] ?? '');
       if (!asset) {
         return reply
           .status(404)

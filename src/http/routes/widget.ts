@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 
-const WIDGET = readFileSync(new URL('../../web/static/widget.js', import.meta.url), 'utf8');
+// Read at the first request, not at start.
+let widget: string | undefined;
+const WIDGET = () =>
+  (widget ??= readFileSync(new URL('../../web/static/widget.js', import.meta.url), 'utf8'));
 
 export function widgetRoutes(): FastifyPluginAsync {
   return async (app) => {
@@ -12,7 +15,7 @@ export function widgetRoutes(): FastifyPluginAsync {
         .header('cache-control', 'public, max-age=300')
         .header('access-control-allow-origin', '*')
         .header('x-content-type-options', 'nosniff')
-        .send(WIDGET),
+        .send(WIDGET()),
     );
   };
 }

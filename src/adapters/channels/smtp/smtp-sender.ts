@@ -1,8 +1,9 @@
 /**
  * Email over SMTP with nodemailer's pooled transport. SMTP replies are classified by their code:
  * 4xx is a temporary refusal (retry), 5xx a permanent one (do not), connection faults are transient.
+ * nodemailer is loaded at the first send, not at start: an idle Herald does not carry it.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { SendFailure } from '../../../domain/retry-policy.ts';
 import { ProviderError, type OutgoingMessage, type Sender } from '../../../ports/sender.ts';
 
@@ -62,21 +63,26 @@ export function createSmtpSender(s: SmtpSettings): Sender {
     greetingTimeout: timeout,
     socketTimeout: timeout,
   };
-  const transport = s.url
-    ? nodemailer.createTransport({ ...parseSmtpUrl(s.url), ...common })
-    : nodemailer.createTransport({
+  // The URL is checked now, so a bad one fails at start rather than at the first send.
+  const options = s.url
+    ? { ...parseSmtpUrl(s.url), ...common }
+    : {
         host: s.host,
         port: s.port ?? 587,
         secure: s.secure ?? false,
         ...(s.user ? { auth: { user: s.user, pass: s.pass ?? '' } } : {}),
         ...common,
-      });
+      };
+  let opened: Promise<Transporter> | undefined;
+  const open = () =>
+    (opened ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options)));
   return {
     name: s.name,
     channel: 'email',
     async send(m: OutgoingMessage) {
       const c = m.content as { subject?: string; text?: string; html?: string; headers?: unknown };
       try {
+        const transport = await open();
         const info = await transport.sendMail({
           from: s.from,
           to: m.to,
@@ -96,7 +102,7 @@ export function createSmtpSender(s: SmtpSettings): Sender {
       }
     },
     async close() {
-      transport.close();
+      if (opened) (await opened).close();
     },
   };
 }
