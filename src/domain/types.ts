@@ -1,6 +1,7 @@
 import type { Channel } from './channels.ts';
 import type { DeliveryState } from './delivery-states.ts';
 import type { Audience } from './audience.ts';
+import type { NotificationOutcome } from './notification-outcome.ts';
 
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -131,6 +132,8 @@ export interface NotificationView {
   id: string;
   type: string;
   status: 'accepted' | 'processing' | 'completed' | 'failed' | 'cancelled';
+  /** Once `completed`: whether anything got through (see domain/notification-outcome.ts); else null. */
+  outcome: NotificationOutcome | null;
   priority: Priority;
   recipient: string | null;
   channels: string[];

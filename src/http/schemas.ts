@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { CHANNELS } from '../domain/channels.ts';
 import { DELIVERY_STATES } from '../domain/delivery-states.ts';
+import { NOTIFICATION_OUTCOMES } from '../domain/notification-outcome.ts';
 import { PRIORITIES } from '../domain/types.ts';
 import { MAX_INLINE_RECIPIENTS } from '../domain/audience.ts';
 
@@ -193,6 +194,10 @@ export const NotificationSchema = Type.Object({
   id: Type.String(),
   type: Type.String(),
   status: Type.Enum(['accepted', 'processing', 'completed', 'failed', 'cancelled']),
+  outcome: Type.Union([Type.Enum(NOTIFICATION_OUTCOMES), Type.Null()], {
+    description:
+      'Once completed: delivered, partly_delivered (some failed or died), undelivered (none got through) or suppressed. Null before.',
+  }),
   priority: Type.String(),
   recipient: Type.Union([Type.String(), Type.Null()]),
   channels: Type.Array(Type.String()),

@@ -6,6 +6,7 @@ import { FINAL_STATES, type DeliveryState } from '../../domain/delivery-states.t
 import { json, type Db, type NotificationsTable } from './db.ts';
 import type { Selectable } from 'kysely';
 import { WAKE_CHANNEL } from './connect.ts';
+import { countByState, notificationOutcome } from '../../domain/notification-outcome.ts';
 
 export function kyselyNotificationStore(db: Db): NotificationStore {
   return {
@@ -114,6 +115,8 @@ export function kyselyNotificationStore(db: Db): NotificationStore {
         id: n.id,
         type: n.type,
         status,
+        outcome:
+          status === 'completed' ? notificationOutcome(countByState(views.map((d) => d.status))) : null,
         priority: priorityName(n.priority),
         recipient: n.recipient_id,
         channels: n.channels,
@@ -149,6 +152,7 @@ async function broadcastView(db: Db, n: Selectable<NotificationsTable>): Promise
     id: n.id,
     type: n.type,
     status,
+    outcome: status === 'completed' ? notificationOutcome(counts) : null,
     priority: priorityName(n.priority),
     recipient: null,
     channels: n.channels,
