@@ -120,7 +120,7 @@ describe('operator dashboard in Chromium', { skip }, () => {
   it('shows every page a service sees', async () => {
     const page = await signIn(apiKey);
     await page.goto(`${herald.url}/#/notifications`);
-    await page.locator('tr[data-notification]').first().click();
+    await page.locator('tr[data-notification]').first().getByRole('button').click();
     await page.locator('#timeline').getByText('attempt 1').first().waitFor();
     const timeline = await page.locator('#timeline').innerText();
     assert.match(timeline, /webhook/);
@@ -145,7 +145,7 @@ describe('operator dashboard in Chromium', { skip }, () => {
     await page.screenshot({ path: join(OUT, '06-webhooks.png'), fullPage: true });
 
     await page.goto(`${herald.url}/#/outbox`);
-    await page.locator('tr[data-message]').first().click();
+    await page.locator('tr[data-message]').first().getByRole('button').click();
     const frame = page.frameLocator('iframe.email');
     await frame.getByText('Your order shipped').waitFor();
     assert.equal(await page.locator('iframe.email').getAttribute('sandbox'), '');

@@ -7,29 +7,39 @@
  *
  * It lists the newest items, then follows the WebSocket stream (Server-Sent Events if WebSockets
  * fail), resuming from the last event id after any disconnect so nothing is missed or repeated.
- * Plain DOM in a shadow root: no framework, no styles leak in or out. Text is only ever set as text.
+ * Plain DOM in a shadow root: no framework, no styles leak in or out, except through the documented
+ * custom properties (--herald-*) and parts (::part(bell), ::part(badge), …). Text is only ever set as text.
  */
 (() => {
   const scriptOrigin = document.currentScript ? new URL(document.currentScript.src).origin : location.origin;
+  // Every colour is a custom property the host page may set on herald-inbox (README, docs/inbox.md);
+  // every part below can also be styled from outside with herald-inbox::part(name).
   const css = `
-:host{position:relative;display:inline-block;font:14px/1.4 system-ui,sans-serif;color:#1f2328}
+:host{position:relative;display:inline-block;font:var(--herald-font,14px/1.4 system-ui,sans-serif)}
 button{font:inherit;cursor:pointer}
-.bell{position:relative;background:none;border:0;padding:6px;border-radius:6px;line-height:0}
-.bell:focus-visible,.panel :focus-visible{outline:2px solid #0969da;outline-offset:2px}
+.bell{position:relative;background:none;border:0;padding:6px;border-radius:6px;line-height:0;
+color:var(--herald-bell-color,inherit)}
+.bell:hover{background:var(--herald-bell-hover-background,rgba(127,127,127,.18))}
+.bell:focus-visible{outline:2px solid var(--herald-focus-color,currentColor);outline-offset:2px}
+.panel :focus-visible{outline:2px solid var(--herald-focus-color,#0969da);outline-offset:2px}
 .badge{position:absolute;top:0;right:0;min-width:18px;height:18px;padding:0 5px;box-sizing:border-box;
-border-radius:9px;background:#cf222e;color:#fff;font-size:11px;line-height:18px;text-align:center}
+border-radius:9px;background:var(--herald-badge-background,#cf222e);color:var(--herald-badge-color,#fff);
+font-size:11px;line-height:18px;text-align:center}
 .badge[hidden],.panel[hidden]{display:none}
-.panel{position:absolute;right:0;z-index:1000;width:min(360px,90vw);max-height:70vh;overflow:auto;margin-top:4px;
-background:#fff;border:1px solid #d0d7de;border-radius:8px;box-shadow:0 8px 24px rgba(0,0,0,.15)}
-header{display:flex;justify-content:space-between;align-items:center;padding:8px 12px;border-bottom:1px solid #d0d7de}
+.panel{position:absolute;right:0;z-index:1000;width:var(--herald-panel-width,min(360px,90vw));max-height:70vh;
+overflow:auto;margin-top:4px;text-align:left;color:var(--herald-panel-color,#1f2328);
+background:var(--herald-panel-background,#fff);border:1px solid var(--herald-border-color,#d0d7de);
+border-radius:var(--herald-radius,8px);box-shadow:0 8px 24px rgba(0,0,0,.15)}
+.head{display:flex;justify-content:space-between;align-items:center;padding:8px 12px;
+border-bottom:1px solid var(--herald-border-color,#d0d7de)}
 h2{font-size:15px;margin:0}
-.link{background:none;border:0;color:#0969da;padding:2px 4px}
+.link{background:none;border:0;color:var(--herald-link-color,#0969da);padding:2px 4px}
 ul{list-style:none;margin:0;padding:0}
-li{padding:10px 12px;border-bottom:1px solid #eaeef2}
-li.unread{background:#f0f6ff}
+li{padding:10px 12px;border-bottom:1px solid var(--herald-divider-color,#eaeef2)}
+li.unread{background:var(--herald-unread-background,#f0f6ff)}
 .title{font-weight:600;display:block;color:inherit}
-.meta{display:flex;justify-content:space-between;font-size:12px;color:#57606a;margin-top:4px}
-.empty{padding:16px 12px;color:#57606a}
+.meta{display:flex;justify-content:space-between;font-size:12px;color:var(--herald-muted-color,#57606a);margin-top:4px}
+.empty{padding:16px 12px;color:var(--herald-muted-color,#57606a)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
   const bellSvg =
     '<svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/></svg>';
@@ -44,7 +54,9 @@ li.unread{background:#f0f6ff}
   };
   const el = (tag, props, ...kids) => {
     const e = document.createElement(tag);
-    Object.assign(e, props);
+    const { part, ...rest } = props;
+    Object.assign(e, rest);
+    if (part) e.setAttribute('part', part);
     e.append(...kids);
     return e;
   };
@@ -58,22 +70,28 @@ li.unread{background:#f0f6ff}
       this.items = [];
       this.counts = { unread: 0, unseen: 0 };
       this.lastEventId = null;
-      this.bell = el('button', { className: 'bell', type: 'button' });
+      this.bell = el('button', { className: 'bell', type: 'button', part: 'bell' });
       this.bell.innerHTML = bellSvg;
       this.bell.setAttribute('aria-expanded', 'false');
       this.bell.setAttribute('aria-controls', id);
-      this.badge = el('span', { className: 'badge', hidden: true });
+      this.badge = el('span', { className: 'badge', hidden: true, part: 'badge' });
       this.badge.setAttribute('aria-hidden', 'true');
       this.bell.append(this.badge);
       this.live = el('span', { className: 'sr' });
       this.live.setAttribute('aria-live', 'polite');
-      this.list = el('ul');
-      this.readAll = el('button', { className: 'link', type: 'button', textContent: 'Mark all as read' });
-      this.heading = el('h2', { textContent: 'Notifications', tabIndex: -1, id: `${id}-h` });
+      this.list = el('ul', { part: 'list' });
+      this.readAll = el('button', {
+        className: 'link',
+        type: 'button',
+        textContent: 'Mark all as read',
+        part: 'action mark-all',
+      });
+      this.heading = el('h2', { textContent: 'Notifications', tabIndex: -1, id: `${id}-h`, part: 'heading' });
+      // A plain div, not <header>: inside the host page, a header here would be a second banner landmark.
       this.panel = el(
         'div',
-        { className: 'panel', id, hidden: true },
-        el('header', {}, this.heading, this.readAll),
+        { className: 'panel', id, hidden: true, part: 'panel' },
+        el('div', { className: 'head', part: 'panel-header' }, this.heading, this.readAll),
         this.list,
       );
       this.panel.setAttribute('role', 'dialog');
@@ -249,14 +267,14 @@ li.unread{background:#f0f6ff}
       this.readAll.hidden = this.counts.unread === 0;
       if (items.length === 0)
         return this.list.replaceChildren(
-          el('li', { className: 'empty', textContent: 'No notifications yet.' }),
+          el('li', { className: 'empty', textContent: 'No notifications yet.', part: 'empty' }),
         );
       this.list.replaceChildren(
         ...items.map((item) => {
           const safeUrl = item.actionUrl && /^https?:\/\//i.test(item.actionUrl) ? item.actionUrl : null;
           const title = safeUrl
-            ? el('a', { className: 'title', href: safeUrl, textContent: item.title })
-            : el('span', { className: 'title', textContent: item.title });
+            ? el('a', { className: 'title', href: safeUrl, textContent: item.title, part: 'item-title' })
+            : el('span', { className: 'title', textContent: item.title, part: 'item-title' });
           title.addEventListener(
             'click',
             () => !item.readAt && this.#post(`/v1/inbox/items/${item.id}/read`),
@@ -265,6 +283,7 @@ li.unread{background:#f0f6ff}
             className: 'link',
             type: 'button',
             textContent: item.readAt ? 'Mark as unread' : 'Mark as read',
+            part: 'action mark',
           });
           mark.setAttribute('aria-label', `${mark.textContent}: ${item.title}`);
           mark.addEventListener('click', () =>
@@ -272,16 +291,16 @@ li.unread{background:#f0f6ff}
           );
           const li = el(
             'li',
-            { className: item.readAt ? 'read' : 'unread' },
+            { className: item.readAt ? 'read' : 'unread', part: item.readAt ? 'item' : 'item unread' },
             title,
-            el('div', { textContent: item.body }),
+            el('div', { textContent: item.body, part: 'item-body' }),
           );
           li.dataset.id = item.id;
           li.append(
             el(
               'div',
-              { className: 'meta' },
-              el('time', { dateTime: item.createdAt, textContent: ago(item.createdAt) }),
+              { className: 'meta', part: 'item-meta' },
+              el('time', { dateTime: item.createdAt, textContent: ago(item.createdAt), part: 'item-time' }),
               mark,
             ),
           );

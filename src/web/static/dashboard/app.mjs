@@ -68,7 +68,7 @@ function SignIn({ onSession }) {
   };
   return html`<main class="container">
     <article style="max-width: 32rem; margin: 4rem auto">
-      <h2>Herald</h2>
+      <h1>Sign in to Herald</h1>
       <form onSubmit=${submit}>
         <label
           >Admin token or service API key

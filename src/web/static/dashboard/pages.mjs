@@ -7,6 +7,26 @@ import uPlot from '/ui/vendor/uplot.mjs';
 const html = htm.bind(h);
 const FINAL = ['sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'dead', 'suppressed'];
 const Status = ({ s }) => html`<span class=${`status status-${s}`} data-status=${s}>${s}</span>`;
+/** Words a person reads for the API's notification `status` and, once completed, its `outcome`. */
+const OUTCOME_LABEL = {
+  delivered: 'delivered',
+  partly_delivered: 'partly delivered',
+  undelivered: 'undelivered',
+  suppressed: 'suppressed',
+};
+const OUTCOME_STYLE = {
+  delivered: 'sent',
+  partly_delivered: 'deferred',
+  undelivered: 'dead',
+  suppressed: '',
+};
+function NotificationLabel({ n }) {
+  const label = (n.outcome && OUTCOME_LABEL[n.outcome]) ?? n.status;
+  const style = n.outcome ? OUTCOME_STYLE[n.outcome] : n.status;
+  return html`<span class=${`status status-${style}`} data-outcome=${n.outcome ?? ''}>${label}</span>`;
+}
+/** Text only screen readers announce. */
+const Sr = ({ children }) => html`<span class="sr-only">${children}</span>`;
 const when = (d) => (d ? new Date(d).toLocaleString() : '—');
 const pct = (r) => (r === null || r === undefined ? '—' : `${(r * 100).toFixed(1)} %`);
 const ms = (v) => (v === null || v === undefined ? '—' : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(1)} s`);
@@ -36,7 +56,7 @@ function Table({ head, id, children }) {
   return html`<table class="striped" id=${id}>
     <thead>
       <tr>
-        ${head.map((h) => html`<th>${h}</th>`)}
+        ${head.map((h) => html`<th scope="col">${h || html`<${Sr}>Actions<//>`}</th>`)}
       </tr>
     </thead>
     <tbody>
@@ -47,7 +67,7 @@ function Table({ head, id, children }) {
 
 function ServicesPage({ api }) {
   const [state] = useLoad(() => api('/v1/admin/services'));
-  return html`<h3>Services</h3>
+  return html`<h1>Services</h1>
     <${Loaded} state=${state}>
       ${(d) =>
         html`<${Table} head=${['Name', 'Id', 'Live keys', 'Created']}>
@@ -64,44 +84,82 @@ function ServicesPage({ api }) {
     <//>`;
 }
 
+/** Replays one dead delivery, then watches it until it reaches a final state again. */
+function useReplay(api, deliveryId, notificationId, initial) {
+  const [status, setStatus] = useState(initial);
+  const [error, setError] = useState('');
+  const replay = async () => {
+    setError('');
+    try {
+      await api(`/v1/deliveries/${deliveryId}/retry`, { method: 'POST' });
+      setStatus('queued');
+      for (let i = 0; i < 240; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const n = await api(`/v1/notifications/${notificationId}`);
+        const now = n.deliveries.find((x) => x.id === deliveryId)?.status ?? 'queued';
+        setStatus(now);
+        if (FINAL.includes(now)) return;
+      }
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+  return { status, error, replay };
+}
+
+function ReplayButton({ r, label }) {
+  return html`${r.status === 'dead' && html`<button type="button" class="replay" onClick=${r.replay} aria-label=${label}>Replay</button>`}
+  ${r.error && html` <small role="alert">${r.error}</small>`}`;
+}
+
+function TimelineDelivery({ api, n, d, history }) {
+  const r = useReplay(api, d.id, n.id, d.status);
+  return html`<section aria-label=${`${d.channel} delivery`}>
+    <h3 class="delivery-head">
+      <span>${d.channel}</span> <${Status} s=${r.status} />${' '}
+      ${d.address && html`<code>${d.address}</code>`}${' '}
+      ${d.reason && html`<small class="muted">${d.reason}</small>`}
+    </h3>
+    <${ReplayButton} r=${r} label=${`Replay the dead ${d.channel} delivery`} />
+    <ul class="timeline">
+      <li><small>${when(d.createdAt)}</small> planned</li>
+      ${d.attempts.map(
+        (a) =>
+          html`<li>
+            <small>${when(a.startedAt)}</small> attempt ${a.attempt} via ${a.provider ?? '—'}:${' '}
+            <strong>${a.outcome}</strong> in ${ms(a.durationMs)}
+            ${a.errorCode && html` · <code>${a.errorCode}</code> ${a.errorMessage}`}
+          </li>`,
+      )}
+      ${history.data.map(
+        (e) =>
+          html`<li><small>${when(e.at)}</small> became <${Status} s=${e.status} /> ${e.reason ?? ''}</li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
 function Timeline({ api, id }) {
+  const heading = useRef(null);
   const [state] = useLoad(async () => {
     const n = await api(`/v1/notifications/${id}`);
     const histories = await Promise.all(n.deliveries.map((d) => api(`/v1/deliveries/${d.id}/history`)));
     return { n, histories };
   }, [id]);
+  // Opening a notification takes keyboard and screen-reader focus to it.
+  useEffect(() => heading.current?.focus(), [state.data]);
   return html`<${Loaded} state=${state}>
     ${({ n, histories }) =>
       html`<article id="timeline">
         <header>
-          <strong>${n.type}</strong> to <code>${n.recipient ?? '—'}</code> · ${n.status} · accepted
-          ${when(n.createdAt)}
+          <h2 tabindex="-1" ref=${heading}>
+            ${n.type} <small>to <code>${n.recipient ?? '—'}</code></small>
+          </h2>
+          <p><${NotificationLabel} n=${n} /> · accepted ${when(n.createdAt)}</p>
         </header>
         ${n.deliveries.map(
           (d, i) =>
-            html`<section>
-              <h6>
-                ${d.channel} <${Status} s=${d.status} />
-                <small class="muted">${d.address ?? ''} ${d.reason ?? ''}</small>
-              </h6>
-              <ul class="timeline">
-                <li><small>${when(d.createdAt)}</small> planned</li>
-                ${d.attempts.map(
-                  (a) =>
-                    html`<li>
-                      <small>${when(a.startedAt)}</small> attempt ${a.attempt} via ${a.provider ?? '—'}:
-                      <strong>${a.outcome}</strong> in ${ms(a.durationMs)}
-                      ${a.errorCode && html` · <code>${a.errorCode}</code> ${a.errorMessage}`}
-                    </li>`,
-                )}
-                ${histories[i].data.map(
-                  (e) =>
-                    html`<li>
-                      <small>${when(e.at)}</small> became <${Status} s=${e.status} /> ${e.reason ?? ''}
-                    </li>`,
-                )}
-              </ul>
-            </section>`,
+            html`<${TimelineDelivery} api=${api} n=${n} d=${d} history=${histories[i]} key=${d.id} />`,
         )}
       </article>`}
   <//>`;
@@ -121,14 +179,17 @@ function NotificationsPage({ api }) {
     }
     setQuery(params.toString());
   };
-  return html`<h3>Notifications</h3>
-    <form onSubmit=${search} role="search">
-      <input name="recipient" placeholder="Recipient id" />
-      <input name="type" placeholder="Type" />
-      <select name="deliveryStatus">
-        <option value="">Any delivery state</option>
-        ${['queued', 'sending', 'deferred', ...FINAL].map((s) => html`<option value=${s}>${s}</option>`)}
-      </select>
+  return html`<h1>Notifications</h1>
+    <form onSubmit=${search} role="search" class="filters" aria-label="Find notifications">
+      <label>Recipient <input name="recipient" placeholder="Recipient id" /></label>
+      <label>Type <input name="type" placeholder="Type" /></label>
+      <label
+        >Delivery state
+        <select name="deliveryStatus">
+          <option value="">Any delivery state</option>
+          ${['queued', 'sending', 'deferred', ...FINAL].map((s) => html`<option value=${s}>${s}</option>`)}
+        </select>
+      </label>
       <button type="submit">Search</button>
     </form>
     <div class="grid-2">
@@ -137,11 +198,22 @@ function NotificationsPage({ api }) {
           html`<${Table} head=${['Accepted', 'Type', 'Recipient', 'Deliveries']}>
             ${d.data.map(
               (n) =>
-                html`<tr onClick=${() => setSelected(n.id)} style="cursor: pointer" data-notification=${n.id}>
-                  <td>${when(n.createdAt)}</td>
+                html`<tr data-notification=${n.id}>
+                  <td>
+                    <button
+                      type="button"
+                      class="link"
+                      aria-current=${selected === n.id ? 'true' : undefined}
+                      onClick=${() => setSelected(n.id)}
+                    >
+                      <${Sr}>Open notification, accepted <//>${when(n.createdAt)}
+                    </button>
+                  </td>
                   <td>${n.type}</td>
                   <td>${n.recipientId}</td>
-                  <td>${n.deliveries.map((x) => html`${x.channel} <${Status} s=${x.status} /> `)}</td>
+                  <td>
+                    ${n.deliveries.map((x) => html`<span class="pair">${x.channel} <${Status} s=${x.status} /></span> `)}
+                  </td>
                 </tr>`,
             )}
           <//>`}
@@ -154,38 +226,24 @@ function NotificationsPage({ api }) {
 
 /** A replayed row watches its delivery until it reaches a final state again. */
 function DeadRow({ api, d }) {
-  const [status, setStatus] = useState(d.status);
-  const [error, setError] = useState('');
-  const replay = async () => {
-    setError('');
-    try {
-      await api(`/v1/deliveries/${d.id}/retry`, { method: 'POST' });
-      setStatus('queued');
-      for (let i = 0; i < 240; i++) {
-        await new Promise((r) => setTimeout(r, 500));
-        const n = await api(`/v1/notifications/${d.notificationId}`);
-        const now = n.deliveries.find((x) => x.id === d.id)?.status ?? 'queued';
-        setStatus(now);
-        if (FINAL.includes(now)) return;
-      }
-    } catch (err) {
-      setError(err.message);
-    }
-  };
+  const r = useReplay(api, d.id, d.notificationId, d.status);
   return html`<tr data-delivery=${d.id}>
     <td>${when(d.updatedAt)}</td>
     <td>${d.channel}</td>
     <td>${d.recipient}</td>
     <td>${d.attempts}</td>
     <td><code>${d.lastErrorCode ?? ''}</code> <small>${d.lastErrorMessage ?? ''}</small></td>
-    <td><${Status} s=${status} /> ${error && html`<small role="alert">${error}</small>`}</td>
-    <td class="row-actions">${status === 'dead' && html`<button onClick=${replay}>Replay</button>`}</td>
+    <td><${Status} s=${r.status} /></td>
+    <td class="row-actions">
+      <${ReplayButton} r=${r} label=${`Replay the ${d.channel} delivery to ${d.recipient}`} />
+    </td>
   </tr>`;
 }
 
 function DeadLettersPage({ api }) {
   const [state, reload] = useLoad(() => api('/v1/deliveries?status=dead&limit=200'));
-  return html`<h3>Dead letters <button class="outline secondary" onClick=${reload}>Refresh</button></h3>
+  return html`<h1>Dead letters</h1>
+    <p><button type="button" class="outline secondary" onClick=${reload}>Refresh</button></p>
     <${Loaded} state=${state}>
       ${(d) =>
         d.data.length === 0
@@ -198,7 +256,7 @@ function DeadLettersPage({ api }) {
 
 function ProvidersPage({ api }) {
   const [state] = useLoad(() => api('/v1/providers'));
-  return html`<h3>Provider health</h3>
+  return html`<h1>Provider health</h1>
     <${Loaded} state=${state}>
       ${(d) =>
         html`<${Table}
@@ -263,17 +321,23 @@ function AnalyticsPage({ api }) {
     [params.interval, params.groupBy],
   );
   const set = (k) => (e) => setParams({ ...params, [k]: e.currentTarget.value });
-  return html`<h3>Analytics</h3>
+  return html`<h1>Analytics</h1>
     <div class="grid-2">
-      <select onChange=${set('interval')} value=${params.interval}>
-        <option value="hour">Last 24 hours, hourly</option>
-        <option value="day">Last 30 days, daily</option>
-      </select>
-      <select onChange=${set('groupBy')} value=${params.groupBy}>
-        <option value="channel">By channel</option>
-        <option value="type">By type</option>
-        <option value="provider">By provider</option>
-      </select>
+      <label
+        >Period
+        <select onChange=${set('interval')} value=${params.interval}>
+          <option value="hour">Last 24 hours, hourly</option>
+          <option value="day">Last 30 days, daily</option>
+        </select>
+      </label>
+      <label
+        >Group by
+        <select onChange=${set('groupBy')} value=${params.groupBy}>
+          <option value="channel">By channel</option>
+          <option value="type">By type</option>
+          <option value="provider">By provider</option>
+        </select>
+      </label>
     </div>
     <${Loaded} state=${state}>
       ${(d) =>
@@ -306,7 +370,7 @@ function WebhooksPage({ api }) {
     await reload();
   };
   const showLog = async (id) => setLog(await api(`/v1/webhook-endpoints/${id}/attempts?limit=50`));
-  return html`<h3>Status webhooks</h3>
+  return html`<h1>Status webhooks</h1>
     <${Loaded} state=${state}>
       ${(d) =>
         html`<${Table} head=${['URL', 'Events', 'State', 'Failing since', '']}>
@@ -320,8 +384,10 @@ function WebhooksPage({ api }) {
                 </td>
                 <td>${when(e.failingSince)}</td>
                 <td class="row-actions">
-                  <button class="outline" onClick=${() => showLog(e.id)}>Log</button>
-                  ${!e.enabled && html` <button onClick=${() => enable(e.id)}>Re-enable</button>`}
+                  <button type="button" class="outline" onClick=${() => showLog(e.id)}>
+                    Log<${Sr}> of ${e.url}<//>
+                  </button>
+                  ${!e.enabled && html` <button type="button" onClick=${() => enable(e.id)}>Re-enable</button>`}
                 </td>
               </tr>`,
           )}
@@ -329,33 +395,43 @@ function WebhooksPage({ api }) {
     <//>
     ${
       log &&
-      html`<${Table} head=${['When', 'Event', 'Attempt', 'Answer', 'Message']}>
-        ${log.data.map(
-          (a) =>
-            html`<tr>
-              <td>${when(a.startedAt)}</td>
-              <td><code>${a.eventId}</code> ${a.eventType}</td>
-              <td>${a.attempt}</td>
-              <td>${a.statusCode ?? a.error}</td>
-              <td><${Status} s=${a.messageStatus} /></td>
-            </tr>`,
-        )}
-      <//>`
+      html`<h2>Delivery log</h2>
+        <${Table} head=${['When', 'Event', 'Attempt', 'Answer', 'Message']}>
+          ${log.data.map(
+            (a) =>
+              html`<tr>
+                <td>${when(a.startedAt)}</td>
+                <td><code>${a.eventId}</code> ${a.eventType}</td>
+                <td>${a.attempt}</td>
+                <td>${a.statusCode ?? a.error}</td>
+                <td><${Status} s=${a.messageStatus} /></td>
+              </tr>`,
+          )}
+        <//>`
     }`;
 }
 
 function OutboxPage({ api }) {
   const [state] = useLoad(() => api('/v1/outbox?limit=100'));
   const [open, setOpen] = useState(null);
-  return html`<h3>Capture outbox</h3>
+  return html`<h1>Capture outbox</h1>
     <div class="grid-2">
       <${Loaded} state=${state}>
         ${(d) =>
           html`<${Table} head=${['Captured', 'Channel', 'To', 'Subject']}>
             ${d.data.map(
               (m) =>
-                html`<tr onClick=${() => setOpen(m)} style="cursor: pointer" data-message=${m.id}>
-                  <td>${when(m.createdAt)}</td>
+                html`<tr data-message=${m.id}>
+                  <td>
+                    <button
+                      type="button"
+                      class="link"
+                      aria-current=${open?.id === m.id ? 'true' : undefined}
+                      onClick=${() => setOpen(m)}
+                    >
+                      <${Sr}>Open message, captured <//>${when(m.createdAt)}
+                    </button>
+                  </td>
                   <td>${m.channel}</td>
                   <td>${m.to}</td>
                   <td>${m.content.subject ?? m.content.title ?? ''}</td>
@@ -367,7 +443,9 @@ function OutboxPage({ api }) {
         ${
           open
             ? html`<article>
-                <header><strong>${open.content.subject ?? open.channel}</strong> to ${open.to}</header>
+                <header>
+                  <h2>${open.content.subject ?? open.channel} <small>to ${open.to}</small></h2>
+                </header>
                 ${
                   open.content.html
                     ? html`<iframe
