@@ -275,7 +275,9 @@ describe(
       await tabTo('#timeline button.replay');
       receiver.mode = { kind: 'accept' };
       await page.keyboard.press('Space');
-      await page.locator('#timeline [data-status="sent"]').last().waitFor();
+      await page
+        .locator('#timeline section[aria-label="webhook delivery"] h3 [data-status="sent"]')
+        .waitFor();
       const kimDead = deadIds[1] ?? '';
       const history = await eventually(
         async () => {
