@@ -104,6 +104,10 @@ import { startWarnings } from './config-warnings.ts';
 import { kyselyRetention } from './adapters/store/kysely-retention.ts';
 import { pruneOld } from './app/retention.ts';
 import { planBatch } from './app/plan-batch.ts';
+import { createMetadataCache } from './app/metadata-cache.ts';
+import { createGroupCommit } from './app/group-commit.ts';
+import { announceMetadataChange, METADATA_CHANGED } from './adapters/store/metadata-changed.ts';
+import type { NewNotification } from './domain/types.ts';
 
 export interface Roles {
   api: boolean;
@@ -308,6 +312,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
   });
   const { db } = database;
   let redis: Redis | undefined;
+  let unlistenCache: (() => Promise<void>) | undefined;
   try {
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -350,9 +355,14 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         'HERALD_PUBLIC_URL is not set: unsubscribe and preference links in messages will point at this guess',
       );
     }
+    // API keys, types and templates, cached in this process; a change anywhere clears every process's copy.
+    const cache = createMetadataCache({ announce: () => announceMetadataChange(db) });
+    unlistenCache = await database.listen((payload) => {
+      if (payload === METADATA_CHANGED) cache.invalidate();
+    });
     const prefs = {
-      types: kyselyNotificationTypeStore(db),
-      templates: kyselyTemplateStore(db),
+      types: cache.types(kyselyNotificationTypeStore(db)),
+      templates: cache.templates(kyselyTemplateStore(db)),
       devices: kyselyDeviceStore(db),
       preferences: kyselyPreferenceStore(db),
       erasure: kyselyErasureStore(db),
@@ -569,11 +579,18 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       hub.start();
       const wakeHub = hub;
       unsubscribeBus = await bus.subscribe((r) => wakeHub.wake(r));
+      const notifications = kyselyNotificationStore(db);
+      // Concurrent accepts share one transaction; PGlite runs one statement at a time anyway.
+      const accepts = createGroupCommit({
+        write: (ns: readonly NewNotification[]) => notifications.acceptMany(ns),
+        concurrency: database.kind === 'pglite' ? 1 : 2,
+      });
       app = await buildServer({
         services: kyselyServiceStore(db),
-        keys: kyselyApiKeyStore(db),
+        keys: cache.keys(kyselyApiKeyStore(db)),
         recipients,
-        notifications: kyselyNotificationStore(db),
+        notifications,
+        commit: (n) => accepts.submit(n),
         outbox: kyselyOutbox(db),
         renderer,
         preferences: prefs,
@@ -670,6 +687,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             logger.warn('drain timed out; unfinished deliveries will be reclaimed when their lease expires');
           }
           await unlisten?.();
+          await unlistenCache?.();
           await metricsServer?.close();
           if (publisher) {
             clearInterval(publisher);
@@ -686,6 +704,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       },
     };
   } catch (err) {
+    await unlistenCache?.().catch(() => undefined);
     redis?.disconnect();
     await database.close().catch(() => undefined);
     throw err;

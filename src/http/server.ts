@@ -19,6 +19,7 @@ import { ErrorBody } from './schemas.ts';
 import { servicesRoutes } from './routes/services.ts';
 import { recipientsRoutes } from './routes/recipients.ts';
 import { notificationsRoutes } from './routes/notifications.ts';
+import type { AcceptDeps } from '../app/accept.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -67,6 +68,8 @@ export interface HttpDeps {
   keys: ApiKeyStore;
   recipients: RecipientStore;
   notifications: NotificationStore;
+  /** Group commit for single accepts; without it each is its own transaction. */
+  commit?: AcceptDeps['commit'];
   outbox: OutboxStore;
   renderer: TemplateRenderer;
   adminToken: string | undefined;
