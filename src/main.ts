@@ -106,6 +106,7 @@ import { pruneOld } from './app/retention.ts';
 import { planBatch } from './app/plan-batch.ts';
 import { createMetadataCache } from './app/metadata-cache.ts';
 import { createGroupCommit } from './app/group-commit.ts';
+import { recipientsByIds } from './adapters/store/kysely-recipients-by-ids.ts';
 import { announceMetadataChange, METADATA_CHANGED } from './adapters/store/metadata-changed.ts';
 import type { NewNotification } from './domain/types.ts';
 
@@ -591,6 +592,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         recipients,
         notifications,
         commit: (n) => accepts.submit(n),
+        recipientsByIds: (serviceId, ids) => recipientsByIds(db, serviceId, ids),
         outbox: kyselyOutbox(db),
         renderer,
         preferences: prefs,

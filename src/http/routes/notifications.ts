@@ -7,10 +7,18 @@ import type { ApiKeyStore } from '../../ports/store.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import type { NotificationCanceller } from '../../ports/audience-store.ts';
 import { serviceAuth } from '../auth.ts';
+import type { BatchDeps } from '../../app/accept-batch.ts';
+import { notificationsBatchRoute } from './notifications-batch.ts';
 import { errorResponses, NotificationRequestSchema, NotificationSchema, Uuid } from '../schemas.ts';
 
 export function notificationsRoutes(
-  deps: AcceptDeps & { keys: ApiKeyStore; metrics: Metrics; canceller?: NotificationCanceller | undefined },
+  deps: AcceptDeps &
+    BatchDeps & {
+      keys: ApiKeyStore;
+      metrics: Metrics;
+      canceller?: NotificationCanceller | undefined;
+      bodyLimit?: number;
+    },
 ): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -46,6 +54,8 @@ export function notificationsRoutes(
         return reply.status(202).send({ id: accepted.id, status: accepted.status });
       },
     );
+
+    notificationsBatchRoute(fastify, deps);
 
     app.get(
       '/v1/notifications/:id',
