@@ -105,8 +105,8 @@ import { kyselyRetention } from './adapters/store/kysely-retention.ts';
 import { pruneOld } from './app/retention.ts';
 import { planBatch } from './app/plan-batch.ts';
 import { createMetadataCache } from './app/metadata-cache.ts';
-import { createGroupCommit } from './app/group-commit.ts';
-import { recipientsByIds } from './adapters/store/kysely-recipients-by-ids.ts';
+import { createBatcher } from './app/batcher.ts';
+import { recipientsByIds, recipientsByKeys } from './adapters/store/kysely-recipients-by-ids.ts';
 import { announceMetadataChange, METADATA_CHANGED } from './adapters/store/metadata-changed.ts';
 import type { NewNotification } from './domain/types.ts';
 
@@ -582,9 +582,15 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       unsubscribeBus = await bus.subscribe((r) => wakeHub.wake(r));
       const notifications = kyselyNotificationStore(db);
       // Concurrent accepts share one transaction; PGlite runs one statement at a time anyway.
-      const accepts = createGroupCommit({
-        write: (ns: readonly NewNotification[]) => notifications.acceptMany(ns),
+      const accepts = createBatcher({
+        run: (ns: readonly NewNotification[]) => notifications.acceptMany(ns),
         concurrency: database.kind === 'pglite' ? 1 : 2,
+      });
+      // The recipients that one tick's accepts name, read in one query.
+      const recipientReads = createBatcher({
+        run: (keys: readonly { serviceId: string; id: string }[]) => recipientsByKeys(db, keys),
+        concurrency: database.kind === 'pglite' ? 1 : 4,
+        isRowError: () => false,
       });
       app = await buildServer({
         services: kyselyServiceStore(db),
@@ -592,6 +598,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         recipients,
         notifications,
         commit: (n) => accepts.submit(n),
+        lookupRecipient: (serviceId, id) => recipientReads.submit({ serviceId, id }),
         recipientsByIds: (serviceId, ids) => recipientsByIds(db, serviceId, ids),
         outbox: kyselyOutbox(db),
         renderer,

@@ -32,7 +32,9 @@ export interface AcceptDeps {
   devices?: DeviceStore;
   /** Uploaded audiences (`"audience": {"id": ...}`); without it only inline audiences are accepted. */
   audiences?: AudienceStore;
-  /** Group commit (see group-commit.ts); without it each notification is its own transaction. */
+  /** Reads of one tick batched into one query (see batcher.ts); else `recipients.get`. */
+  lookupRecipient?: (serviceId: string, id: string) => Promise<Recipient | null>;
+  /** Group commit (see batcher.ts); without it each notification is its own transaction. */
   commit?: (n: NewNotification) => Promise<AcceptResult>;
 }
 
@@ -153,7 +155,7 @@ export async function prepareNotification(
     // address becomes that recipient's `failed` delivery, not a refusal of the whole broadcast.
   } else if (typeof body.recipient === 'string') {
     const id = body.recipient;
-    recipient = known?.has(id) ? (known.get(id) ?? null) : await deps.recipients.get(serviceId, id);
+    recipient = known?.has(id) ? (known.get(id) ?? null) : await lookup(deps, serviceId, id);
     if (!recipient) {
       throw invalid(
         'unknown_recipient',
@@ -166,9 +168,10 @@ export async function prepareNotification(
   } else if (body.recipient) {
     // Checked as it will be once written; written only with the notification, so a refusal writes nothing.
     const { id, ...fields } = body.recipient;
-    inlineRecipient = fields;
-    const stored = known?.has(id) ? (known.get(id) ?? null) : await deps.recipients.get(serviceId, id);
+    const stored = known?.has(id) ? (known.get(id) ?? null) : await lookup(deps, serviceId, id);
     recipient = withFields(stored, id, fields);
+    // Named again with nothing new: there is nothing to write.
+    if (!stored || Object.values(fields).some((v) => v !== undefined)) inlineRecipient = fields;
   }
   const devices =
     recipient && deps.devices && channels.some((c) => c === 'push' || c === 'web_push')
@@ -199,6 +202,9 @@ export async function prepareNotification(
     ...(inlineRecipient ? { inlineRecipient } : {}),
   };
 }
+
+const lookup = (deps: AcceptDeps, serviceId: string, id: string) =>
+  deps.lookupRecipient ? deps.lookupRecipient(serviceId, id) : deps.recipients.get(serviceId, id);
 
 /** A stored recipient with the fields given inline on top (left out keeps, null clears). */
 function withFields(stored: Recipient | null, id: string, fields: RecipientFields): Recipient {

@@ -71,6 +71,7 @@ export interface HttpDeps {
   notifications: NotificationStore;
   /** Group commit for single accepts; without it each is its own transaction. */
   commit?: AcceptDeps['commit'];
+  lookupRecipient?: AcceptDeps['lookupRecipient'];
   /** Reads a batch's recipients at once. */
   recipientsByIds?: BatchDeps['recipientsByIds'];
   outbox: OutboxStore;

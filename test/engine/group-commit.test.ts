@@ -11,7 +11,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyNotificationStore } from '../../src/adapters/store/kysely-notifications.ts';
 import { answer } from '../../src/app/accept.ts';
-import { createGroupCommit } from '../../src/app/group-commit.ts';
+import { createBatcher } from '../../src/app/batcher.ts';
 import { HeraldError } from '../../src/domain/errors.ts';
 import type { NewNotification } from '../../src/domain/types.ts';
 import type { AcceptResult } from '../../src/ports/store.ts';
@@ -37,8 +37,8 @@ describe('group commit on accept', { skip: skipWithoutPg }, () => {
 
   const store = () => kyselyNotificationStore(database.db);
   const group = () =>
-    createGroupCommit<NewNotification, AcceptResult>({
-      write: (ns) => {
+    createBatcher<NewNotification, AcceptResult>({
+      run: (ns) => {
         writes.push(ns.length);
         return store().acceptMany(ns);
       },

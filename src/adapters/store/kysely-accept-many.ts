@@ -1,6 +1,7 @@
 /**
- * Many notifications made durable in one transaction: one `unnest` insert for all of them, their
- * inline recipients, one lookup of the idempotency keys already taken, one wake-up for the planner.
+ * Many notifications made durable in one transaction: one `unnest` insert for all of them that also
+ * wakes the planner once, their inline recipients beside it, and afterwards one lookup of the
+ * idempotency keys that were already taken.
  * A notification that is not written (a replay, a conflict) writes its inline recipient neither. Group commit on the
  * single endpoint and the batch endpoint both write through here.
  *
@@ -9,10 +10,10 @@
  * stored, `on conflict do nothing` waits for a concurrent writer of the same key to finish, and the
  * lookup that follows (a new statement, so a new snapshot) sees the row that won.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { NewNotification } from '../../domain/types.ts';
 import type { AcceptResult } from '../../ports/store.ts';
-import type { Db } from './db.ts';
+import type { DB, Db } from './db.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import { upsertRecipients } from './kysely-upsert-recipients.ts';
 
@@ -35,54 +36,38 @@ export async function acceptMany(db: Db, ns: readonly NewNotification[]): Promis
     leaders.set(k, n);
     toInsert.push(n);
   }
-  const { inserted, existing } = await db.transaction().execute(async (tx) => {
-    const { rows } = await sql<{ id: string }>`
-      insert into notifications
-        (id, service_id, type, recipient_id, audience, channels, data, content, priority,
-         idempotency_key, request_hash)
-      select * from unnest(
-        ${toInsert.map((n) => n.id)}::uuid[],
-        ${toInsert.map((n) => n.serviceId)}::uuid[],
-        ${toInsert.map((n) => n.type)}::text[],
-        ${toInsert.map((n) => (n.audience ? null : n.recipientId))}::text[],
-        ${toInsert.map((n) => (n.audience ? JSON.stringify(n.audience) : null))}::jsonb[],
-        ${toInsert.map((n) => JSON.stringify(n.channels))}::jsonb[],
-        ${toInsert.map((n) => JSON.stringify(n.data))}::jsonb[],
-        ${toInsert.map((n) => JSON.stringify(n.content))}::jsonb[],
-        ${toInsert.map((n) => PRIORITY[n.priority])}::smallint[],
-        ${toInsert.map((n) => n.idempotencyKey)}::text[],
-        ${toInsert.map((n) => n.requestHash)}::text[])
-      on conflict (service_id, idempotency_key) do nothing
-      returning id`.execute(tx);
-    const inserted = new Set(rows.map((r) => r.id));
-    const lost = toInsert.filter((n) => !inserted.has(n.id));
-    const existing = new Map<string, { id: string; requestHash: string }>();
-    if (lost.length > 0) {
-      const found = await sql<{
-        id: string;
-        service_id: string;
-        idempotency_key: string;
-        request_hash: string;
-      }>`
-        select n.id, n.service_id, n.idempotency_key, n.request_hash
-          from notifications n
-          join unnest(${lost.map((n) => n.serviceId)}::uuid[], ${lost.map((n) => n.idempotencyKey)}::text[])
-               as k(service_id, idempotency_key)
-            on n.service_id = k.service_id and n.idempotency_key = k.idempotency_key`.execute(tx);
-      for (const r of found.rows)
-        existing.set(keyOf(r.service_id, r.idempotency_key), { id: r.id, requestHash: r.request_hash });
-    }
-    await upsertRecipients(
-      tx,
-      toInsert.flatMap((n) =>
-        n.inlineRecipient && inserted.has(n.id)
-          ? [{ serviceId: n.serviceId, id: n.recipientId, fields: n.inlineRecipient }]
-          : [],
-      ),
+  const upserts = (inserted: ReadonlySet<string>) =>
+    toInsert.flatMap((n) =>
+      n.inlineRecipient && inserted.has(n.id)
+        ? [{ serviceId: n.serviceId, id: n.recipientId, fields: n.inlineRecipient }]
+        : [],
     );
-    if (inserted.size > 0) await sql`select pg_notify(${WAKE_CHANNEL}, 'plan')`.execute(tx);
-    return { inserted, existing };
-  });
+  // With no recipient to write, one statement is the whole transaction.
+  const inserted = toInsert.some((n) => n.inlineRecipient)
+    ? await db.transaction().execute(async (tx) => {
+        const made = await insertNotifications(tx, toInsert);
+        await upsertRecipients(tx, upserts(made));
+        return made;
+      })
+    : await insertNotifications(db, toInsert);
+  // Keys already taken: their rows are committed by now (the insert waited for any writer of them).
+  const lost = toInsert.filter((n) => !inserted.has(n.id));
+  const existing = new Map<string, { id: string; requestHash: string }>();
+  if (lost.length > 0) {
+    const found = await sql<{
+      id: string;
+      service_id: string;
+      idempotency_key: string;
+      request_hash: string;
+    }>`
+      select n.id, n.service_id, n.idempotency_key, n.request_hash
+        from notifications n
+        join unnest(${lost.map((n) => n.serviceId)}::uuid[], ${lost.map((n) => n.idempotencyKey)}::text[])
+             as k(service_id, idempotency_key)
+          on n.service_id = k.service_id and n.idempotency_key = k.idempotency_key`.execute(db);
+    for (const r of found.rows)
+      existing.set(keyOf(r.service_id, r.idempotency_key), { id: r.id, requestHash: r.request_hash });
+  }
   return ns.map((n): AcceptResult => {
     if (inserted.has(n.id)) return { created: true, id: n.id };
     const k = keyOf(n.serviceId, n.idempotencyKey ?? '');
@@ -93,4 +78,36 @@ export async function acceptMany(db: Db, ns: readonly NewNotification[]): Promis
     if (!found) throw new Error(`notification ${n.id} was neither inserted nor found by its idempotency key`);
     return { created: false, ...found };
   });
+}
+
+/**
+ * One statement: the rows whose idempotency key is free go in, and the planner is woken once if any
+ * did (the `wake` CTE runs because the final select reads it). The ids inserted come back.
+ */
+async function insertNotifications(
+  executor: Kysely<DB>,
+  ns: readonly NewNotification[],
+): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`
+    with ins as (
+      insert into notifications
+        (id, service_id, type, recipient_id, audience, channels, data, content, priority,
+         idempotency_key, request_hash)
+      select * from unnest(
+        ${ns.map((n) => n.id)}::uuid[],
+        ${ns.map((n) => n.serviceId)}::uuid[],
+        ${ns.map((n) => n.type)}::text[],
+        ${ns.map((n) => (n.audience ? null : n.recipientId))}::text[],
+        ${ns.map((n) => (n.audience ? JSON.stringify(n.audience) : null))}::jsonb[],
+        ${ns.map((n) => JSON.stringify(n.channels))}::jsonb[],
+        ${ns.map((n) => JSON.stringify(n.data))}::jsonb[],
+        ${ns.map((n) => JSON.stringify(n.content))}::jsonb[],
+        ${ns.map((n) => PRIORITY[n.priority])}::smallint[],
+        ${ns.map((n) => n.idempotencyKey)}::text[],
+        ${ns.map((n) => n.requestHash)}::text[])
+      on conflict (service_id, idempotency_key) do nothing
+      returning id),
+    wake as (select pg_notify(${WAKE_CHANNEL}, 'plan') from (select 1 from ins limit 1) one)
+    select id from ins where (select count(*) from wake) >= 0`.execute(executor);
+  return new Set(rows.map((r) => r.id));
 }

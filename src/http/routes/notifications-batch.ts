@@ -55,6 +55,7 @@ export function notificationsBatchRoute(
     '/v1/notifications/batch',
     {
       bodyLimit: Math.max(deps.bodyLimit ?? 0, BATCH_BODY_LIMIT),
+      logLevel: 'warn',
       schema: {
         tags: ['notifications'],
         summary:

@@ -1,5 +1,6 @@
 /**
- * Group commit: concurrent callers' rows are written together, one transaction per tick.
+ * Batching of concurrent callers: their rows are written (or read) together, one operation per tick.
+ * Group commit on accept is its main use: one transaction for every accept of a tick.
  *
  * A row submitted while no write is under way is written at the end of the current event-loop turn
  * (`setImmediate`), together with every row submitted in that turn: a lone caller waits one turn,
@@ -10,8 +11,9 @@
  * Each caller's promise settles only after the write holding its row has committed. When a whole
  * write fails on bad data, its rows are retried one by one, so one bad row fails only its own caller.
  */
-export interface GroupCommitOptions<In, Out> {
-  write(rows: readonly In[]): Promise<Out[]>;
+export interface BatcherOptions<In, Out> {
+  /** Writes (or reads) a batch: one result per row, in order. */
+  run(rows: readonly In[]): Promise<Out[]>;
   maxRows?: number;
   /** Writes under way at once (PGlite runs one statement at a time; PostgreSQL gains from two). */
   concurrency?: number;
@@ -29,7 +31,7 @@ export function isDataError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
-export interface GroupCommit<In, Out> {
+export interface Batcher<In, Out> {
   submit(row: In): Promise<Out>;
 }
 
@@ -39,7 +41,7 @@ interface Waiting<In, Out> {
   reject(err: unknown): void;
 }
 
-export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>): GroupCommit<In, Out> {
+export function createBatcher<In, Out>(options: BatcherOptions<In, Out>): Batcher<In, Out> {
   const maxRows = options.maxRows ?? 500;
   const concurrency = options.concurrency ?? 2;
   const isRowError = options.isRowError ?? isDataError;
@@ -49,8 +51,8 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
 
   const writeAlone = async (w: Waiting<In, Out>): Promise<void> => {
     try {
-      const [out] = await options.write([w.row]);
-      if (out === undefined) throw new Error('group commit: the write returned no result');
+      const [out] = await options.run([w.row]);
+      if (out === undefined) throw new Error('batcher: the write returned no result');
       w.resolve(out);
     } catch (err) {
       w.reject(err);
@@ -59,8 +61,8 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
 
   const flush = async (batch: Waiting<In, Out>[]): Promise<void> => {
     try {
-      const outs = await options.write(batch.map((w) => w.row));
-      if (outs.length !== batch.length) throw new Error('group commit: one result per row was expected');
+      const outs = await options.run(batch.map((w) => w.row));
+      if (outs.length !== batch.length) throw new Error('batcher: one result per row was expected');
       batch.forEach((w, i) => w.resolve(outs[i] as Out));
     } catch (err) {
       if (batch.length === 1 || !isRowError(err)) for (const w of batch) w.reject(err);
