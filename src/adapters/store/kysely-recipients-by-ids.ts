@@ -20,12 +20,9 @@ export async function recipientsByIds(
   ids: readonly string[],
 ): Promise<Recipient[]> {
   if (ids.length === 0) return [];
-  const rows = await db
-    .selectFrom('recipients')
-    .selectAll()
-    .where('service_id', '=', serviceId)
-    .where('id', 'in', ids)
-    .execute();
+  // One array parameter, not a thousand: cheaper to build, send and plan.
+  const { rows } = await sql<Selectable<RecipientsTable>>`
+    select * from recipients where service_id = ${serviceId} and id = any(${ids}::text[])`.execute(db);
   return rows.map(toRecipient);
 }
 
