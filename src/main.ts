@@ -106,6 +106,7 @@ import { pruneOld } from './app/retention.ts';
 import { planBatch } from './app/plan-batch.ts';
 import { createMetadataCache } from './app/metadata-cache.ts';
 import { createBatcher } from './app/batcher.ts';
+import { captureMany, type CapturedMessage } from './adapters/store/kysely-capture-many.ts';
 import { recipientsByIds, recipientsByKeys } from './adapters/store/kysely-recipients-by-ids.ts';
 import { announceMetadataChange, METADATA_CHANGED } from './adapters/store/metadata-changed.ts';
 import type { NewNotification } from './domain/types.ts';
@@ -193,7 +194,16 @@ function buildSenders(
   inbox: InboxDeps,
   credentials?: ProviderCredentialStore,
 ): Map<Channel, Sender[]> {
-  const outbox = kyselyOutbox(db.db);
+  // Messages a lane captures at once (embedded mode, no provider) are written in one statement.
+  const captures = createBatcher({
+    run: (ms: readonly CapturedMessage[]) => captureMany(db.db, ms),
+    concurrency: 1,
+  });
+  const outbox = {
+    ...kyselyOutbox(db.db),
+    capture: (serviceId: string, m: Omit<CapturedMessage, 'serviceId'>) =>
+      captures.submit({ serviceId, ...m }),
+  };
   const senders = new Map<Channel, Sender[]>();
   for (const channel of CHANNELS) senders.set(channel, []);
   // In-app needs no outside provider in either mode: Herald's own inbox is the destination.
