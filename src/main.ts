@@ -104,6 +104,12 @@ import { startWarnings } from './config-warnings.ts';
 import { kyselyRetention } from './adapters/store/kysely-retention.ts';
 import { pruneOld } from './app/retention.ts';
 import { planBatch } from './app/plan-batch.ts';
+import { createMetadataCache } from './app/metadata-cache.ts';
+import { createBatcher } from './app/batcher.ts';
+import { captureMany, type CapturedMessage } from './adapters/store/kysely-capture-many.ts';
+import { recipientsByIds, recipientsByKeys } from './adapters/store/kysely-recipients-by-ids.ts';
+import { announceMetadataChange, METADATA_CHANGED } from './adapters/store/metadata-changed.ts';
+import type { NewNotification } from './domain/types.ts';
 
 export interface Roles {
   api: boolean;
@@ -188,7 +194,16 @@ function buildSenders(
   inbox: InboxDeps,
   credentials?: ProviderCredentialStore,
 ): Map<Channel, Sender[]> {
-  const outbox = kyselyOutbox(db.db);
+  // Messages a lane captures at once (embedded mode, no provider) are written in one statement.
+  const captures = createBatcher({
+    run: (ms: readonly CapturedMessage[]) => captureMany(db.db, ms),
+    concurrency: 1,
+  });
+  const outbox = {
+    ...kyselyOutbox(db.db),
+    capture: (serviceId: string, m: Omit<CapturedMessage, 'serviceId'>) =>
+      captures.submit({ serviceId, ...m }),
+  };
   const senders = new Map<Channel, Sender[]>();
   for (const channel of CHANNELS) senders.set(channel, []);
   // In-app needs no outside provider in either mode: Herald's own inbox is the destination.
@@ -308,6 +323,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
   });
   const { db } = database;
   let redis: Redis | undefined;
+  let unlistenCache: (() => Promise<void>) | undefined;
   try {
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -350,9 +366,14 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         'HERALD_PUBLIC_URL is not set: unsubscribe and preference links in messages will point at this guess',
       );
     }
+    // API keys, types and templates, cached in this process; a change anywhere clears every process's copy.
+    const cache = createMetadataCache({ announce: () => announceMetadataChange(db) });
+    unlistenCache = await database.listen((payload) => {
+      if (payload === METADATA_CHANGED) cache.invalidate();
+    });
     const prefs = {
-      types: kyselyNotificationTypeStore(db),
-      templates: kyselyTemplateStore(db),
+      types: cache.types(kyselyNotificationTypeStore(db)),
+      templates: cache.templates(kyselyTemplateStore(db)),
       devices: kyselyDeviceStore(db),
       preferences: kyselyPreferenceStore(db),
       erasure: kyselyErasureStore(db),
@@ -569,11 +590,26 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       hub.start();
       const wakeHub = hub;
       unsubscribeBus = await bus.subscribe((r) => wakeHub.wake(r));
+      const notifications = kyselyNotificationStore(db);
+      // Concurrent accepts share one transaction; PGlite runs one statement at a time anyway.
+      const accepts = createBatcher({
+        run: (ns: readonly NewNotification[]) => notifications.acceptMany(ns),
+        concurrency: database.kind === 'pglite' ? 1 : 2,
+      });
+      // The recipients that one tick's accepts name, read in one query.
+      const recipientReads = createBatcher({
+        run: (keys: readonly { serviceId: string; id: string }[]) => recipientsByKeys(db, keys),
+        concurrency: database.kind === 'pglite' ? 1 : 4,
+        isRowError: () => false,
+      });
       app = await buildServer({
         services: kyselyServiceStore(db),
-        keys: kyselyApiKeyStore(db),
+        keys: cache.keys(kyselyApiKeyStore(db)),
         recipients,
-        notifications: kyselyNotificationStore(db),
+        notifications,
+        commit: (n) => accepts.submit(n),
+        lookupRecipient: (serviceId, id) => recipientReads.submit({ serviceId, id }),
+        recipientsByIds: (serviceId, ids) => recipientsByIds(db, serviceId, ids),
         outbox: kyselyOutbox(db),
         renderer,
         preferences: prefs,
@@ -670,6 +706,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             logger.warn('drain timed out; unfinished deliveries will be reclaimed when their lease expires');
           }
           await unlisten?.();
+          await unlistenCache?.();
           await metricsServer?.close();
           if (publisher) {
             clearInterval(publisher);
@@ -686,6 +723,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       },
     };
   } catch (err) {
+    await unlistenCache?.().catch(() => undefined);
     redis?.disconnect();
     await database.close().catch(() => undefined);
     throw err;

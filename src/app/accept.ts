@@ -9,8 +9,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { ADDRESS_NAME, addressFor, type Channel } from '../domain/channels.ts';
 import { conflict, invalid } from '../domain/errors.ts';
 import type { TemplateRenderer } from '../domain/templates.ts';
-import type { ContentTemplates, Priority, Recipient, RecipientFields } from '../domain/types.ts';
-import type { NotificationStore, RecipientStore, ServiceStore } from '../ports/store.ts';
+import type {
+  ContentTemplates,
+  NewNotification,
+  Priority,
+  Recipient,
+  RecipientFields,
+} from '../domain/types.ts';
+import type { AcceptResult, NotificationStore, RecipientStore, ServiceStore } from '../ports/store.ts';
 import type { AudienceStore } from '../ports/audience-store.ts';
 import { normaliseIds, type Audience } from '../domain/audience.ts';
 import type { DeviceStore, NotificationTypeStore, TemplateStore } from '../ports/preferences-store.ts';
@@ -26,6 +32,10 @@ export interface AcceptDeps {
   devices?: DeviceStore;
   /** Uploaded audiences (`"audience": {"id": ...}`); without it only inline audiences are accepted. */
   audiences?: AudienceStore;
+  /** Reads of one tick batched into one query (see batcher.ts); else `recipients.get`. */
+  lookupRecipient?: (serviceId: string, id: string) => Promise<Recipient | null>;
+  /** Group commit (see batcher.ts); without it each notification is its own transaction. */
+  commit?: (n: NewNotification) => Promise<AcceptResult>;
 }
 
 export interface NotificationRequest {
@@ -79,6 +89,25 @@ export async function acceptNotification(
   body: NotificationRequest,
   headerKey: string | undefined,
 ): Promise<Accepted> {
+  const n = await prepareNotification(deps, serviceId, body, headerKey);
+  const result = await (deps.commit ?? ((x: NewNotification) => deps.notifications.accept(x)))(n);
+  return answer(n, result);
+}
+
+/** Recipients already read for a batch, by id (null: known not to exist). */
+export type KnownRecipients = ReadonlyMap<string, Recipient | null>;
+
+/**
+ * Every check that can be made before writing; the notification row to write. Throws the caller's
+ * mistake as a typed error. `known` spares a batch one recipient read per item.
+ */
+export async function prepareNotification(
+  deps: AcceptDeps,
+  serviceId: string,
+  body: NotificationRequest,
+  headerKey: string | undefined,
+  known?: KnownRecipients,
+): Promise<NewNotification> {
   if (headerKey !== undefined && body.idempotencyKey !== undefined && headerKey !== body.idempotencyKey) {
     throw invalid('validation_failed', 'The Idempotency-Key header and the idempotencyKey field differ.', [
       { path: '/idempotencyKey', message: 'must equal the Idempotency-Key header' },
@@ -120,11 +149,13 @@ export async function acceptNotification(
 
   const audience = await audienceOf(deps, serviceId, body);
   let recipient: Recipient | null = null;
+  let inlineRecipient: RecipientFields | undefined;
   if (audience) {
     // A broadcast's recipients are looked at one by one when planned; a missing one or a missing
     // address becomes that recipient's `failed` delivery, not a refusal of the whole broadcast.
   } else if (typeof body.recipient === 'string') {
-    recipient = await deps.recipients.get(serviceId, body.recipient);
+    const id = body.recipient;
+    recipient = known?.has(id) ? (known.get(id) ?? null) : await lookup(deps, serviceId, id);
     if (!recipient) {
       throw invalid(
         'unknown_recipient',
@@ -135,8 +166,12 @@ export async function acceptNotification(
       );
     }
   } else if (body.recipient) {
+    // Checked as it will be once written; written only with the notification, so a refusal writes nothing.
     const { id, ...fields } = body.recipient;
-    recipient = (await deps.recipients.upsert(serviceId, id, fields)).recipient;
+    const stored = known?.has(id) ? (known.get(id) ?? null) : await lookup(deps, serviceId, id);
+    recipient = withFields(stored, id, fields);
+    // Named again with nothing new: there is nothing to write.
+    if (!stored || Object.values(fields).some((v) => v !== undefined)) inlineRecipient = fields;
   }
   const devices =
     recipient && deps.devices && channels.some((c) => c === 'push' || c === 'web_push')
@@ -152,8 +187,7 @@ export async function acceptNotification(
     }
   }
 
-  const hash = requestHash(body);
-  const result = await deps.notifications.accept({
+  return {
     id: uuidv7(),
     serviceId,
     type: body.type,
@@ -164,9 +198,35 @@ export async function acceptNotification(
     content,
     priority: body.priority ?? 'normal',
     idempotencyKey,
-    requestHash: hash,
-  });
-  if (!result.created && result.requestHash !== hash) {
+    requestHash: requestHash(body),
+    ...(inlineRecipient ? { inlineRecipient } : {}),
+  };
+}
+
+const lookup = (deps: AcceptDeps, serviceId: string, id: string) =>
+  deps.lookupRecipient ? deps.lookupRecipient(serviceId, id) : deps.recipients.get(serviceId, id);
+
+/** A stored recipient with the fields given inline on top (left out keeps, null clears). */
+function withFields(stored: Recipient | null, id: string, fields: RecipientFields): Recipient {
+  const now = new Date();
+  const base: Recipient = stored ?? {
+    id,
+    email: null,
+    phone: null,
+    locale: null,
+    timezone: null,
+    attributes: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+  const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return { ...base, ...given };
+}
+
+/** The caller's answer once its row is written: new, a replay, or a key reused with another body. */
+export function answer(n: NewNotification, result: AcceptResult): Accepted {
+  const { idempotencyKey } = n;
+  if (!result.created && result.requestHash !== n.requestHash) {
     throw conflict(
       'idempotency_conflict',
       'This idempotency key was already used with a different request body.',

@@ -58,6 +58,8 @@ export interface NewNotification {
   requestHash: string;
   /** A broadcast's audience; absent for one recipient (`recipientId`). */
   audience?: Audience | null;
+  /** A recipient given inline: written with the notification, only if the notification is. */
+  inlineRecipient?: RecipientFields | undefined;
 }
 
 export interface NotificationToPlan extends NewNotification {

@@ -19,6 +19,8 @@ import { ErrorBody } from './schemas.ts';
 import { servicesRoutes } from './routes/services.ts';
 import { recipientsRoutes } from './routes/recipients.ts';
 import { notificationsRoutes } from './routes/notifications.ts';
+import type { AcceptDeps } from '../app/accept.ts';
+import type { BatchDeps } from '../app/accept-batch.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -67,6 +69,11 @@ export interface HttpDeps {
   keys: ApiKeyStore;
   recipients: RecipientStore;
   notifications: NotificationStore;
+  /** Group commit for single accepts; without it each is its own transaction. */
+  commit?: AcceptDeps['commit'];
+  lookupRecipient?: AcceptDeps['lookupRecipient'];
+  /** Reads a batch's recipients at once. */
+  recipientsByIds?: BatchDeps['recipientsByIds'];
   outbox: OutboxStore;
   renderer: TemplateRenderer;
   adminToken: string | undefined;

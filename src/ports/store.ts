@@ -59,6 +59,11 @@ export type AcceptResult =
 export interface NotificationStore {
   /** Durably records the notification and wakes the planner, in one transaction. */
   accept(notification: NewNotification): Promise<AcceptResult>;
+  /**
+   * Many at once, in one transaction with one wake-up; a result per notification in the order given.
+   * A later notification with the same idempotency key as an earlier one in the set replays it.
+   */
+  acceptMany(notifications: readonly NewNotification[]): Promise<AcceptResult[]>;
   view(serviceId: string, id: string): Promise<NotificationView | null>;
 }
 

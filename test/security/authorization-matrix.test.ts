@@ -175,6 +175,25 @@ const MATRIX: Row[] = [
     expect: { ...SERVICE_ONLY, otherService: 422, owner: 202 },
   },
   {
+    method: 'POST',
+    route: '/v1/notifications/batch',
+    call: () => ({
+      path: '/v1/notifications/batch',
+      body: {
+        notifications: [
+          {
+            type: 'order_shipped',
+            recipient: 'ann',
+            channels: ['email'],
+            content: { email: { subject: 's', text: 't' } },
+          },
+        ],
+      },
+    }),
+    // The call is the service's own; service B's item is refused inside the answer (no 'ann' there).
+    expect: { ...SERVICE_ONLY, otherService: 200, owner: 200 },
+  },
+  {
     method: 'GET',
     route: '/v1/notifications/{id}',
     call: (f) => ({ path: `/v1/notifications/${f.notificationId}` }),

@@ -3,50 +3,20 @@ import type { NotificationStore } from '../../ports/store.ts';
 import type { AttemptRecord, DeliveryView, NotificationView } from '../../domain/types.ts';
 import { priorityName } from '../../domain/types.ts';
 import { FINAL_STATES, type DeliveryState } from '../../domain/delivery-states.ts';
-import { json, type Db, type NotificationsTable } from './db.ts';
+import { type Db, type NotificationsTable } from './db.ts';
 import type { Selectable } from 'kysely';
-import { WAKE_CHANNEL } from './connect.ts';
 import { countByState, notificationOutcome } from '../../domain/notification-outcome.ts';
+import { acceptMany } from './kysely-accept-many.ts';
 
 export function kyselyNotificationStore(db: Db): NotificationStore {
   return {
     async accept(n) {
-      return db.transaction().execute(async (tx) => {
-        const inserted = await tx
-          .insertInto('notifications')
-          .values({
-            id: n.id,
-            service_id: n.serviceId,
-            type: n.type,
-            recipient_id: n.audience ? null : n.recipientId,
-            audience: n.audience ? json(n.audience) : null,
-            channels: json(n.channels),
-            data: json(n.data),
-            content: json(n.content),
-            priority: { critical: 0, high: 1, normal: 2, low: 3 }[n.priority],
-            idempotency_key: n.idempotencyKey,
-            request_hash: n.requestHash,
-            plan_error: null,
-            lease_owner: null,
-            lease_expires_at: null,
-            planned_at: null,
-          })
-          .onConflict((oc) => oc.columns(['service_id', 'idempotency_key']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        if (inserted) {
-          await sql`select pg_notify(${WAKE_CHANNEL}, 'plan')`.execute(tx);
-          return { created: true as const, id: inserted.id };
-        }
-        const existing = await tx
-          .selectFrom('notifications')
-          .select(['id', 'request_hash'])
-          .where('service_id', '=', n.serviceId)
-          .where('idempotency_key', '=', n.idempotencyKey)
-          .executeTakeFirstOrThrow();
-        return { created: false as const, id: existing.id, requestHash: existing.request_hash };
-      });
+      const [result] = await acceptMany(db, [n]);
+      if (!result) throw new Error('acceptMany returned no result');
+      return result;
     },
+
+    acceptMany: (ns) => acceptMany(db, ns),
 
     async view(serviceId, id) {
       const n = await db

@@ -1,0 +1,113 @@
+/**
+ * Many notifications made durable in one transaction: one `unnest` insert for all of them that also
+ * wakes the planner once, their inline recipients beside it, and afterwards one lookup of the
+ * idempotency keys that were already taken.
+ * A notification that is not written (a replay, a conflict) writes its inline recipient neither. Group commit on the
+ * single endpoint and the batch endpoint both write through here.
+ *
+ * Idempotency stays exact row by row. Within the set, the first row with a given (service, key) is
+ * the one inserted; a later row with the same key answers as a replay of it. Against rows already
+ * stored, `on conflict do nothing` waits for a concurrent writer of the same key to finish, and the
+ * lookup that follows (a new statement, so a new snapshot) sees the row that won.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { NewNotification } from '../../domain/types.ts';
+import type { AcceptResult } from '../../ports/store.ts';
+import type { DB, Db } from './db.ts';
+import { WAKE_CHANNEL } from './connect.ts';
+import { upsertRecipients } from './kysely-upsert-recipients.ts';
+
+const PRIORITY = { critical: 0, high: 1, normal: 2, low: 3 } as const;
+
+const keyOf = (serviceId: string, key: string) => JSON.stringify([serviceId, key]);
+
+export async function acceptMany(db: Db, ns: readonly NewNotification[]): Promise<AcceptResult[]> {
+  if (ns.length === 0) return [];
+  // The first row of each (service, key) is written; the rest of the set replays it.
+  const leaders = new Map<string, NewNotification>();
+  const toInsert: NewNotification[] = [];
+  for (const n of ns) {
+    if (n.idempotencyKey === null) {
+      toInsert.push(n);
+      continue;
+    }
+    const k = keyOf(n.serviceId, n.idempotencyKey);
+    if (leaders.has(k)) continue;
+    leaders.set(k, n);
+    toInsert.push(n);
+  }
+  const upserts = (inserted: ReadonlySet<string>) =>
+    toInsert.flatMap((n) =>
+      n.inlineRecipient && inserted.has(n.id)
+        ? [{ serviceId: n.serviceId, id: n.recipientId, fields: n.inlineRecipient }]
+        : [],
+    );
+  // With no recipient to write, one statement is the whole transaction.
+  const inserted = toInsert.some((n) => n.inlineRecipient)
+    ? await db.transaction().execute(async (tx) => {
+        const made = await insertNotifications(tx, toInsert);
+        await upsertRecipients(tx, upserts(made));
+        return made;
+      })
+    : await insertNotifications(db, toInsert);
+  // Keys already taken: their rows are committed by now (the insert waited for any writer of them).
+  const lost = toInsert.filter((n) => !inserted.has(n.id));
+  const existing = new Map<string, { id: string; requestHash: string }>();
+  if (lost.length > 0) {
+    const found = await sql<{
+      id: string;
+      service_id: string;
+      idempotency_key: string;
+      request_hash: string;
+    }>`
+      select n.id, n.service_id, n.idempotency_key, n.request_hash
+        from notifications n
+        join unnest(${lost.map((n) => n.serviceId)}::uuid[], ${lost.map((n) => n.idempotencyKey)}::text[])
+             as k(service_id, idempotency_key)
+          on n.service_id = k.service_id and n.idempotency_key = k.idempotency_key`.execute(db);
+    for (const r of found.rows)
+      existing.set(keyOf(r.service_id, r.idempotency_key), { id: r.id, requestHash: r.request_hash });
+  }
+  return ns.map((n): AcceptResult => {
+    if (inserted.has(n.id)) return { created: true, id: n.id };
+    const k = keyOf(n.serviceId, n.idempotencyKey ?? '');
+    const leader = leaders.get(k);
+    if (leader && leader !== n && inserted.has(leader.id))
+      return { created: false, id: leader.id, requestHash: leader.requestHash };
+    const found = existing.get(k);
+    if (!found) throw new Error(`notification ${n.id} was neither inserted nor found by its idempotency key`);
+    return { created: false, ...found };
+  });
+}
+
+/**
+ * One statement: the rows whose idempotency key is free go in, and the planner is woken once if any
+ * did (the `wake` CTE runs because the final select reads it). The ids inserted come back.
+ */
+async function insertNotifications(
+  executor: Kysely<DB>,
+  ns: readonly NewNotification[],
+): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`
+    with ins as (
+      insert into notifications
+        (id, service_id, type, recipient_id, audience, channels, data, content, priority,
+         idempotency_key, request_hash)
+      select * from unnest(
+        ${ns.map((n) => n.id)}::uuid[],
+        ${ns.map((n) => n.serviceId)}::uuid[],
+        ${ns.map((n) => n.type)}::text[],
+        ${ns.map((n) => (n.audience ? null : n.recipientId))}::text[],
+        ${ns.map((n) => (n.audience ? JSON.stringify(n.audience) : null))}::jsonb[],
+        ${ns.map((n) => JSON.stringify(n.channels))}::jsonb[],
+        ${ns.map((n) => JSON.stringify(n.data))}::jsonb[],
+        ${ns.map((n) => JSON.stringify(n.content))}::jsonb[],
+        ${ns.map((n) => PRIORITY[n.priority])}::smallint[],
+        ${ns.map((n) => n.idempotencyKey)}::text[],
+        ${ns.map((n) => n.requestHash)}::text[])
+      on conflict (service_id, idempotency_key) do nothing
+      returning id),
+    wake as (select pg_notify(${WAKE_CHANNEL}, 'plan') from (select 1 from ins limit 1) one)
+    select id from ins where (select count(*) from wake) >= 0`.execute(executor);
+  return new Set(rows.map((r) => r.id));
+}
