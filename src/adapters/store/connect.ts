@@ -87,7 +87,7 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
 async function connectPglite(dataDir: string): Promise<Database> {
   if (dataDir === MEMORY) return openPglite(undefined, { release() {} });
   const pgliteDir = join(dataDir, 'pgdata');
-  const lock = lockDataDir(dataDir, pgliteDir);
+  const lock = await lockDataDir(dataDir, pgliteDir);
   return openPglite(pgliteDir, lock);
 }
 
