@@ -143,6 +143,10 @@ export const ConfigSchema = Type.Object(
         concurrency: Type.Integer({ minimum: 1, maximum: 1000, default: 16 }),
         sweepMs: Type.Integer({ minimum: 100, default: 5000 }),
         drainMs: Type.Integer({ minimum: 0, default: 20_000 }),
+        /** Server mode: how often a worker looks for dead owners (see app/dead-owners.ts). */
+        ownerCheckMs: Type.Integer({ minimum: 100, default: 1000 }),
+        /** How long an owner's liveness lock must stay free before its leases are handed back. */
+        deadOwnerGraceMs: Type.Integer({ minimum: 0, default: 3000 }),
         /** Recipients a broadcast plans per batch (one transaction, a handful of queries). */
         fanoutBatch: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
       },

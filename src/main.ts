@@ -110,6 +110,9 @@ import { captureMany, type CapturedMessage } from './adapters/store/kysely-captu
 import { recipientsByIds, recipientsByKeys } from './adapters/store/kysely-recipients-by-ids.ts';
 import { announceMetadataChange, METADATA_CHANGED } from './adapters/store/metadata-changed.ts';
 import type { NewNotification } from './domain/types.ts';
+import { kyselyOwnerStore } from './adapters/store/kysely-owners.ts';
+import { holdOwnerLock, type OwnerLock } from './adapters/store/pg-owner-lock.ts';
+import { createDeadOwnerWatch } from './app/dead-owners.ts';
 
 export interface Roles {
   api: boolean;
@@ -324,6 +327,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
   const { db } = database;
   let redis: Redis | undefined;
   let unlistenCache: (() => Promise<void>) | undefined;
+  let ownerLock: OwnerLock | undefined;
   try {
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -385,6 +389,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     let stoppingWorker = false;
     let unlisten: (() => Promise<void>) | undefined;
     let sweeper: NodeJS.Timeout | undefined;
+    let ownerWatch: NodeJS.Timeout | undefined;
     let senders: Map<Channel, Sender[]> | undefined;
     const providers = configuredProviders(config);
     redis = await connectRedis(config.redisUrl, logger);
@@ -554,6 +559,14 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         () => void analytics.rollUp().catch((err: unknown) => onError(err, 'analytics rollup')),
         config.analytics.rollupMs,
       );
+      const owners = kyselyOwnerStore(db);
+      // Embedded: this process just took the data-folder lock, so whoever held leases is dead.
+      if (database.kind === 'pglite') await owners.expireLeases(null);
+      else if (config.databaseUrl) {
+        ownerLock = await holdOwnerLock(config.databaseUrl, owner, {
+          onError: (err) => logger.warn({ err }, 'owner lock connection lost; taking it again'),
+        });
+      }
       for (const loop of loops) loop.start();
       const deferred = kyselyDeferredQueue(db);
       const retention = kyselyRetention(db);
@@ -576,6 +589,25 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         () => void sweep().catch((err: unknown) => onError(err, 'sweeper')),
         config.worker.sweepMs,
       );
+      // Leases of a dead owner go back at once: in embedded mode now, in server mode when seen.
+      if (database.kind === 'pglite') await sweep().catch((err: unknown) => onError(err, 'sweeper'));
+      else {
+        const watch = createDeadOwnerWatch({
+          self: owner,
+          store: owners,
+          graceMs: config.worker.deadOwnerGraceMs,
+        });
+        const look = async () => {
+          const dead = await watch.check();
+          if (dead.length === 0) return;
+          logger.warn({ dead }, 'workers died; handing their leases back');
+          await sweep();
+        };
+        ownerWatch = setInterval(
+          () => void look().catch((err: unknown) => onError(err, 'dead owners')),
+          config.worker.ownerCheckMs,
+        );
+      }
       logger.info({ owner }, 'worker started');
     }
 
@@ -697,6 +729,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           hub?.close();
           await unsubscribeBus?.();
           if (sweeper) clearInterval(sweeper);
+          if (ownerWatch) clearInterval(ownerWatch);
           if (rollups) clearInterval(rollups);
           const drain = Promise.all(loops.map((l) => l.stop()));
           const timeout = new Promise<'timeout'>((r) =>
@@ -707,6 +740,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           }
           await unlisten?.();
           await unlistenCache?.();
+          await ownerLock?.release();
           await metricsServer?.close();
           if (publisher) {
             clearInterval(publisher);
@@ -725,6 +759,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
   } catch (err) {
     await unlistenCache?.().catch(() => undefined);
     redis?.disconnect();
+    await ownerLock?.release();
     await database.close().catch(() => undefined);
     throw err;
   }

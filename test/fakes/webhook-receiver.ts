@@ -51,6 +51,7 @@ export async function startWebhookReceiver(
 ): Promise<WebhookReceiver> {
   let verifier = new Webhook(opts.secret ?? TEST_WEBHOOK_SECRET);
   const hanging = new Set<ServerResponse>();
+  const timers = new Set<NodeJS.Timeout>();
   const counts = new Map<string, number>();
   const state: WebhookReceiver = {
     url: '',
@@ -116,10 +117,12 @@ export async function startWebhookReceiver(
     opts.onReceipt?.(receipt);
     if (mode.kind === 'slow') {
       hanging.add(res);
-      setTimeout(() => {
+      const timer = setTimeout(() => {
         hanging.delete(res);
+        timers.delete(timer);
         if (!res.destroyed) res.writeHead(204).end();
       }, mode.delayMs);
+      timers.add(timer);
       return;
     }
     res.writeHead(204).end();
@@ -135,6 +138,7 @@ export async function startWebhookReceiver(
   await once(server, 'listening');
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   state.close = async () => {
+    for (const timer of timers) clearTimeout(timer);
     for (const res of hanging) res.destroy();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -169,6 +169,11 @@ export interface ProviderStatusTable {
   updated_at: Generated<Date>;
 }
 
+export interface WorkerOwnersTable {
+  owner: string;
+  started_at: Generated<Date>;
+}
+
 export interface DB {
   services: ServicesTable;
   notification_types: NotificationTypesTable;
@@ -182,6 +187,7 @@ export interface DB {
   templates: TemplatesTable;
   herald_secrets: HeraldSecretsTable;
   provider_status: ProviderStatusTable;
+  worker_owners: WorkerOwnersTable;
 }
 
 export type Db = Kysely<DB>;
