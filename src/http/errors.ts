@@ -31,8 +31,14 @@ function isDatabaseUnreachable(err: unknown): boolean {
     (UNREACHABLE_SQLSTATES.has(e.code) || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET')
   )
     return true;
-  return typeof e.message === 'string' && /^Connection terminated|is not queryable/.test(e.message);
+  // pg's own words for a lost or never-made connection (the pool's connect timeout included).
+  return (
+    typeof e.message === 'string' &&
+    /^Connection terminated|is not queryable|timeout exceeded when trying to connect/.test(e.message)
+  );
 }
+
+export const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /**
  * `method` tells a path id that names nothing (a read or a delete of an id that cannot exist: 404)
@@ -104,6 +110,8 @@ export function toErrorResponse(err: unknown, method = 'GET'): { status: number;
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorResponse(err, request.method);
   if (status >= 500) request.log.error({ err }, 'request failed');
+  // Seconds a client should wait before retrying while the database is away (a restart takes a few).
+  if (body.error.code === 'unavailable') void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
   if (body.error.code === 'rate_limited') {
     const retry = (body.error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
     if (retry !== undefined) void reply.header('retry-after', String(retry));

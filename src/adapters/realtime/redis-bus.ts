@@ -12,9 +12,9 @@ export const REDIS_INBOX_CHANNEL = 'herald:inbox';
 
 export function redisBus(url: string, onError: (err: unknown) => void, onReconnect?: () => void): InboxBus {
   const options = { maxRetriesPerRequest: 2, lazyConnect: true };
-  const connection = async (): Promise<Redis> => {
+  const connection = async (extra: { enableOfflineQueue?: boolean } = {}): Promise<Redis> => {
     const { Redis } = await import('ioredis');
-    const redis = new Redis(url, options);
+    const redis = new Redis(url, { ...options, ...extra });
     redis.on('error', onError);
     return redis;
   };
@@ -23,7 +23,9 @@ export function redisBus(url: string, onError: (err: unknown) => void, onReconne
   return {
     name: 'redis',
     async publish(r) {
-      const p = await (pub ??= connection());
+      // While Redis is down a publish fails at once (and is logged) instead of waiting in a queue: the
+      // item is already stored, and every subscriber reads what it missed when its connection is back.
+      const p = await (pub ??= connection({ enableOfflineQueue: false }));
       if (p.status === 'wait') await p.connect();
       await p.publish(REDIS_INBOX_CHANNEL, encodeRef(r));
     },

@@ -32,7 +32,13 @@ export async function connect(options: ConnectOptions): Promise<Database> {
 
 async function connectPostgres(url: string, options: ConnectOptions): Promise<Database> {
   const pg = await import('pg');
-  const pool = new pg.default.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // A database that does not answer (a dead host, a full network) must give callers an error they
+  // can turn into a 503, not a request that hangs: connecting gives up after a few seconds.
+  const pool = new pg.default.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+  });
   // An idle client that loses its server must not take the process down; the pool replaces it.
   pool.on('error', (err) => options.onListenerError?.(err));
   // A client checked out of the pool has no error listener of the pool's; when the server goes away
