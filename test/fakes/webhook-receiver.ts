@@ -16,7 +16,12 @@ export type ReceiverMode =
   /** Takes the delivery at once but answers only after `delayMs`: a sender that dies meanwhile never learns it was accepted. */
   | { kind: 'slow'; delayMs: number }
   | { kind: 'status'; status: number; retryAfter?: string }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /**
+   * Answers 503 to a random share of requests (`failRate`, 0..1) and accepts the rest, each answer
+   * after a random pause of up to `delayMs` (as a real provider takes its time).
+   */
+  | { kind: 'flaky'; failRate: number; delayMs?: number };
 
 export interface Receipt {
   id: string;
@@ -102,6 +107,21 @@ export async function startWebhookReceiver(
       state.refused += 1;
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
+      return;
+    }
+    if (mode.kind === 'flaky' && mode.delayMs && !(req as { delayed?: boolean }).delayed) {
+      // Answered later, by the same rules; a sender killed meanwhile never hears back.
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        Object.assign(req, { delayed: true });
+        if (!res.destroyed) handle(req, res, body);
+      }, Math.random() * mode.delayMs);
+      timers.add(timer);
+      return;
+    }
+    if (mode.kind === 'flaky' && Math.random() < mode.failRate) {
+      state.refused += 1;
+      res.writeHead(503).end();
       return;
     }
     if (mode.kind === 'status') {

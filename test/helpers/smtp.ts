@@ -16,12 +16,21 @@ async function parse(stream: SMTPServerDataStream): Promise<Email> {
 }
 
 export type SmtpMode =
-  { kind: 'accept' } | { kind: 'refuse'; code: number; message?: string } | { kind: 'hold' };
+  | { kind: 'accept' }
+  | { kind: 'refuse'; code: number; message?: string }
+  | { kind: 'hold' }
+  /**
+   * Refuses a random share of messages (`failRate`, 0..1) with a transient 451 and accepts the rest,
+   * each answer after a random pause of up to `delayMs`.
+   */
+  | { kind: 'flaky'; failRate: number; delayMs?: number };
 
 export interface TestSmtp {
   url: string;
   port: number;
   messages: ParsedMail[];
+  /** When each of `messages` arrived (ms since the epoch), in the same order. */
+  arrivals: number[];
   /** Messages for which DATA has arrived but no answer was given yet (mode `hold`). */
   held: number;
   mode: SmtpMode;
@@ -34,6 +43,7 @@ export async function startSmtp(initial: SmtpMode = { kind: 'accept' }): Promise
     url: '',
     port: 0,
     messages: [],
+    arrivals: [],
     held: 0,
     mode: initial,
     waitFor: async () => [],
@@ -46,11 +56,19 @@ export async function startSmtp(initial: SmtpMode = { kind: 'accept' }): Promise
     logger: false,
     onData(stream: SMTPServerDataStream, _session, callback) {
       parse(stream).then(
-        (mail) => {
+        async (mail) => {
+          const pause = state.mode.kind === 'flaky' ? (state.mode.delayMs ?? 0) : 0;
+          if (pause) await new Promise((r) => setTimeout(r, Math.random() * pause));
           const mode = state.mode;
-          if (mode.kind === 'refuse') {
-            const err = Object.assign(new Error(mode.message ?? `refused with ${mode.code}`), {
-              responseCode: mode.code,
+          const refuse =
+            mode.kind === 'refuse'
+              ? mode
+              : mode.kind === 'flaky' && Math.random() < mode.failRate
+                ? { code: 451, message: 'try again later' }
+                : undefined;
+          if (refuse) {
+            const err = Object.assign(new Error(refuse.message ?? `refused with ${refuse.code}`), {
+              responseCode: refuse.code,
             });
             callback(err);
             return;
@@ -60,6 +78,7 @@ export async function startSmtp(initial: SmtpMode = { kind: 'accept' }): Promise
             return; // never answer: the client waits until its socket times out or it dies
           }
           state.messages.push(mail);
+          state.arrivals.push(Date.now());
           callback();
           for (const w of waiters.splice(0)) w();
         },
