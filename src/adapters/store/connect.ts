@@ -124,7 +124,10 @@ async function openPglite(pgliteDir: string | undefined, lock: DataDirLock): Pro
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Migration numbers are handed out before branches land, so a database may already have a later
+  // one when an earlier one arrives (0015 before 0012). Each migration stands on its own, so the
+  // missing one is applied then instead of refusing to start.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
