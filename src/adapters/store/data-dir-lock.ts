@@ -62,7 +62,12 @@ function listen(path: string): Promise<Server> {
   });
 }
 
-type Probe = { kind: 'live'; pid: number | undefined } | { kind: 'stale' } | { kind: 'gone' };
+type Probe =
+  | { kind: 'live'; pid: number | undefined }
+  | { kind: 'stale' }
+  | { kind: 'gone' }
+  /** Reset mid-connect: the owner's socket is being torn down this instant; look again. */
+  | { kind: 'unsure' };
 
 /** Asks whoever listens on the socket for its PID; a refusal means nobody does any more. */
 function probe(path: string): Promise<Probe> {
@@ -87,7 +92,9 @@ function probe(path: string): Promise<Probe> {
           ? { kind: 'gone' }
           : err.code === 'ECONNREFUSED'
             ? { kind: 'stale' }
-            : { kind: 'live', pid: undefined },
+            : err.code === 'ECONNRESET'
+              ? { kind: 'unsure' }
+              : { kind: 'live', pid: undefined },
       ),
     );
   });
@@ -96,7 +103,7 @@ function probe(path: string): Promise<Probe> {
 export async function lockDataDir(dir: string, pgliteDir: string): Promise<DataDirLock> {
   mkdirSync(dir, { recursive: true });
   const path = lockSocketPath(dir);
-  for (let tries = 0; tries < 5; tries++) {
+  for (let tries = 0; tries < 20; tries++) {
     let server: Server;
     try {
       server = await listen(path);
@@ -105,6 +112,7 @@ export async function lockDataDir(dir: string, pgliteDir: string): Promise<DataD
       const found = await probe(path);
       if (found.kind === 'live') throw new DataDirLockedError(dir, found.pid);
       if (found.kind === 'stale') removeStaleSocket(path);
+      if (found.kind === 'unsure') await new Promise((r) => setTimeout(r, 100));
       continue;
     }
     // We own the folder now; anything PGlite left behind belongs to a dead process.
