@@ -42,6 +42,33 @@ function refusing(name: string, channel: Sender['channel'], code: string, messag
 
 const refusedCredentials = (err: unknown) => err instanceof ProviderError && err.code === 'auth_failed';
 
+/** Any failure of a send with a service's own credentials, as that service's: a refusal is its error. */
+function ownFailure(err: unknown, name: string): ProviderError {
+  const failed =
+    err instanceof ProviderError
+      ? err
+      : new ProviderError(
+          {
+            kind: 'transient',
+            code: 'unexpected_error',
+            message: err instanceof Error ? err.message : String(err),
+          },
+          err,
+        );
+  const out = refusedCredentials(failed)
+    ? new ProviderError(
+        {
+          kind: 'permanent',
+          code: CREDENTIALS_REJECTED,
+          message: `${name} refused this service's own credentials (PUT /v1/providers/${name}/credentials): ${failed.message}`,
+        },
+        failed,
+      )
+    : failed;
+  out.ownCredentials = true;
+  return out;
+}
+
 /**
  * The service's own sender, with the provider's refusal of its credentials made the service's error.
  * A refusal is tried once more first: a cached access token can be revoked early (FCM), and the sender
@@ -59,29 +86,7 @@ function ownedBy(sender: Sender, name: string): Sender {
         });
         return { ...result, ownCredentials: true };
       } catch (err) {
-        const failed =
-          err instanceof ProviderError
-            ? err
-            : new ProviderError(
-                {
-                  kind: 'transient',
-                  code: 'unexpected_error',
-                  message: err instanceof Error ? err.message : String(err),
-                },
-                err,
-              );
-        const out = refusedCredentials(failed)
-          ? new ProviderError(
-              {
-                kind: 'permanent',
-                code: CREDENTIALS_REJECTED,
-                message: `${name} refused this service's own credentials (PUT /v1/providers/${name}/credentials): ${failed.message}`,
-              },
-              failed,
-            )
-          : failed;
-        out.ownCredentials = true;
-        throw out;
+        throw ownFailure(err, name);
       }
     },
     ...(sender.close ? { close: () => sender.close?.() ?? Promise.resolve() } : {}),

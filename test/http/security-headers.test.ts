@@ -50,6 +50,15 @@ describe('security headers', () => {
     }
   });
 
+  it('says nosniff on the dashboard, its assets and the widget script', async () => {
+    for (const path of ['/', '/ui/app.mjs', '/ui/dashboard.css', '/widget.js']) {
+      const res = await fetch(`${base}${path}`);
+      await res.arrayBuffer();
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+    }
+  });
+
   it('serves /docs with a policy that forbids framing, inline scripts and remote images', async () => {
     for (const path of ['/docs', '/docs/static/index.html', '/docs/static/swagger-initializer.js']) {
       const res = await fetch(`${base}${path}`);

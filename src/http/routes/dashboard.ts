@@ -76,7 +76,6 @@ export function dashboardRoutes(deps: { embedded: boolean }): FastifyPluginAsync
           .header('content-type', 'text/html; charset=utf-8')
           .header('content-security-policy', DASHBOARD_CSP)
           .header('referrer-policy', 'no-referrer')
-          .header('x-content-type-options', 'nosniff')
           .header('cache-control', 'no-cache')
           .send(index),
     );
@@ -89,7 +88,6 @@ export function dashboardRoutes(deps: { embedded: boolean }): FastifyPluginAsync
       }
       return reply
         .header('content-type', asset.type)
-        .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'public, max-age=300')
         .send(asset.body);
     });

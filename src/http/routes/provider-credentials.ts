@@ -34,7 +34,7 @@ export function providerCredentialsRoutes(deps: {
   /** Why Herald may not send to a URL; null when it may. */
   checkUrl(url: string): Promise<string | null>;
   /** The URL fields the operator opened to services on the configured provider `name` of `type`. */
-  openUrlFields?(name: string, type: string): readonly string[];
+  openUrlFields(name: string, type: string): readonly string[];
 }): FastifyPluginAsync {
   const store = () => {
     if (!deps.credentials) throw unavailable('Set HERALD_SECRET_KEY to store provider credentials.');
@@ -64,11 +64,7 @@ export function providerCredentialsRoutes(deps: {
       async (request) => {
         const type: string = request.body.type;
         const credentials = request.body.credentials;
-        const problems = credentialProblems(
-          type,
-          credentials,
-          deps.openUrlFields?.(request.params.name, type) ?? [],
-        );
+        const problems = credentialProblems(type, credentials, deps.openUrlFields(request.params.name, type));
         if (!isCredentialType(type) || problems.length) {
           const details = problems.map((p) => ({
             in: 'body',

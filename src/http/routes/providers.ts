@@ -75,25 +75,18 @@ export function providersRoutes(deps: {
         const operator = request.serviceId === undefined;
         const rows = await deps.providerStatus.list(LIVE_MS);
         return {
-          data: deps.providers.map((p) => {
-            const workers = rows.filter((r) => r.provider === p.name);
+          data: deps.providers.map(({ name, channel }) => {
+            const workers = rows.filter((r) => r.provider === name);
             let state: keyof typeof SEVERITY = 'unknown';
             for (const w of workers) if (SEVERITY[w.state] > SEVERITY[state]) state = w.state;
+            // The counts and the workers are the operator's: a service sees the state alone.
+            if (!operator)
+              return { name, channel, state, succeeded: null, failed: null, errorRate: null, workers: [] };
             const succeeded = workers.reduce((n, w) => n + w.succeeded, 0);
             const failed = workers.reduce((n, w) => n + w.failed, 0);
-            if (!operator)
-              return {
-                name: p.name,
-                channel: p.channel,
-                state,
-                succeeded: null,
-                failed: null,
-                errorRate: null,
-                workers: [],
-              };
             return {
-              name: p.name,
-              channel: p.channel,
+              name,
+              channel,
               state,
               succeeded,
               failed,

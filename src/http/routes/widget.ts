@@ -14,7 +14,6 @@ export function widgetRoutes(): FastifyPluginAsync {
         .header('content-type', 'text/javascript; charset=utf-8')
         .header('cache-control', 'public, max-age=300')
         .header('access-control-allow-origin', '*')
-        .header('x-content-type-options', 'nosniff')
         .send(WIDGET()),
     );
   };
