@@ -15,8 +15,9 @@ import { decideAfterFailure, type RetryPolicy, type SendFailure } from '../domai
 import type { AttemptRecord, ClaimedDelivery } from '../domain/types.ts';
 import { ProviderError, type Sender } from '../ports/sender.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
-import type { DeliveryQueue, Settlement } from '../ports/store.ts';
+import type { DeliveryQueue, SettleItem, Settlement } from '../ports/store.ts';
 import type { BreakerScope, ProviderHealth } from './provider-health.ts';
+import { createSettleBatcher } from './settle-batcher.ts';
 import { WorkLoop, type LogIds } from './work-loop.ts';
 
 export interface LaneOptions {
@@ -39,6 +40,8 @@ export interface LaneOptions {
   maxRateWaitMs?: number;
   /** How long to keep retrying to record an outcome while the database is unreachable. */
   settleRetryMs?: number;
+  /** Most outcomes written in one statement. */
+  settleBatch?: number;
   onError(err: unknown, where: string, ids?: LogIds): void;
   onSettled?(delivery: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): void;
 }
@@ -90,8 +93,17 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
   const maxRateWaitMs = o.maxRateWaitMs ?? 2000;
   const settleRetryMs = o.settleRetryMs ?? Math.floor(o.leaseMs / 2);
 
+  /**
+   * Outcomes are written in batches (group commit): each send still waits until its own outcome is
+   * durable before its slot frees, so at-least-once and the drain on stop are unchanged.
+   */
+  const settleBatched = createSettleBatcher<SettleItem, boolean>({
+    write: (items) => persistently(() => o.queue.settleMany(o.owner, items), settleRetryMs),
+    maxBatch: o.settleBatch ?? 500,
+  });
+
   async function settle(d: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): Promise<void> {
-    const held = await persistently(() => o.queue.settle(d, o.owner, settlement, attempt), settleRetryMs);
+    const held = await settleBatched({ delivery: d, outcome: settlement, attempt });
     if (!held)
       o.onError(new Error(`lease on delivery ${d.id} was lost before its attempt was recorded`), 'lane', {
         notificationId: d.notificationId,

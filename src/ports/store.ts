@@ -94,6 +94,12 @@ export interface DeliveryQueue {
     outcome: Settlement,
     attempt: AttemptRecord,
   ): Promise<boolean>;
+  /**
+   * Ends many attempts in one round trip. Per row, as `settle`: the state moves only while `owner`
+   * holds the lease, the attempt is recorded either way; the answer says, in input order, which
+   * leases were still held.
+   */
+  settleMany(owner: string, items: readonly SettleItem[]): Promise<boolean[]>;
   /** Puts claimed but unstarted deliveries back, as if never claimed (graceful drain). */
   release(ids: string[], owner: string): Promise<void>;
   /**
@@ -106,6 +112,12 @@ export interface DeliveryQueue {
    * channel's attempt limit (`perChannel`, else `maxAttempts`) they go `dead`.
    */
   reclaimExpired(maxAttempts: number, perChannel?: Readonly<Record<string, number>>): Promise<number>;
+}
+
+export interface SettleItem {
+  delivery: ClaimedDelivery;
+  outcome: Settlement;
+  attempt: AttemptRecord;
 }
 
 export type Settlement =

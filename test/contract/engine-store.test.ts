@@ -107,6 +107,81 @@ for (const kind of ['pglite', 'postgres'] as const) {
       );
     });
 
+    it("settles a batch in one statement, checking each row's lease and recording every attempt", async () => {
+      const q = kyselyDeliveryQueue(database.db);
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'sent' })
+        .where('channel', '=', 'sms')
+        .execute();
+      const ids = [await add('b-sent'), await add('b-retry'), await add('b-taken'), await add('b-failed')];
+      const claimed = await q.claim('sms', 'w1', 10, 60_000);
+      assert.equal(claimed.length, 4);
+      const byId = new Map(claimed.map((d) => [d.id, d]));
+      const [sentId, retryId, takenId, failedId] = ids as [string, string, string, string];
+      // w1's lease on one row expired and another worker claimed it meanwhile.
+      await sql`update deliveries set lease_owner = 'w2' where id = ${takenId}`.execute(database.db);
+      const logBefore = await sql<{ n: number }>`select count(*)::int as n from delivery_status_log`.execute(
+        database.db,
+      );
+      const held = await q.settleMany('w1', [
+        {
+          delivery: byId.get(sentId)!,
+          outcome: { status: 'sent', provider: 'p', providerMessageId: 'm-1' },
+          attempt: { ...attempt(1), providerMessageId: 'm-1' },
+        },
+        {
+          delivery: byId.get(retryId)!,
+          outcome: { status: 'queued', delayMs: 3_600_000, reason: 'e' },
+          attempt: attempt(1, 'transient'),
+        },
+        {
+          delivery: byId.get(takenId)!,
+          outcome: { status: 'sent', provider: 'p', providerMessageId: 'm-3' },
+          attempt: attempt(1),
+        },
+        {
+          delivery: byId.get(failedId)!,
+          outcome: { status: 'failed', reason: 'invalid_address' },
+          attempt: attempt(1, 'permanent'),
+        },
+      ]);
+      assert.deepEqual(held, [true, true, false, true]);
+
+      const sentRow = await row(sentId);
+      assert.equal(sentRow.status, 'sent');
+      assert.equal(sentRow.provider_message_id, 'm-1');
+      assert.ok(sentRow.sent_at);
+      assert.equal(sentRow.lease_owner, null);
+      const retryRow = await row(retryId);
+      assert.equal(retryRow.status, 'queued');
+      assert.equal(retryRow.last_error_code, 'e');
+      assert.ok(retryRow.next_attempt_at.getTime() > Date.now() + 3_000_000, 'retry waits its delay');
+      const failedRow = await row(failedId);
+      assert.equal(failedRow.status, 'failed');
+      assert.equal(failedRow.reason, 'invalid_address');
+      // The row another owner holds is not overwritten...
+      const taken = await row(takenId);
+      assert.equal(taken.status, 'sending');
+      assert.equal(taken.lease_owner, 'w2');
+      assert.equal(taken.provider_message_id, null);
+      // ...but the attempt w1 made is recorded, like every other one.
+      for (const id of ids) assert.equal((await attemptsOf(id)).length, 1, `attempt of ${id}`);
+      // Reported changes reach the status log once each (sent, failed); the others are not reported.
+      const logged = await sql<{ delivery_id: string; status: string }>`
+        select delivery_id, status from delivery_status_log order by id offset ${logBefore.rows[0]?.n ?? 0}`.execute(
+        database.db,
+      );
+      assert.deepEqual(
+        logged.rows.map((r) => [r.delivery_id, r.status]).sort(),
+        [
+          [sentId, 'sent'],
+          [failedId, 'failed'],
+        ].sort(),
+      );
+      await q.release([takenId], 'w2');
+    });
+
     it('postpones without using the attempt, and reclaims expired leases with a recorded attempt', async () => {
       const q = kyselyDeliveryQueue(database.db);
       await database.db

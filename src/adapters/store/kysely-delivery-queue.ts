@@ -3,6 +3,7 @@ import type { DeliveryQueue } from '../../ports/store.ts';
 import type { Channel } from '../../domain/channels.ts';
 import type { ClaimedDelivery } from '../../domain/types.ts';
 import type { Db, DeliveriesTable } from './db.ts';
+import { settleDeliveries } from './kysely-settle.ts';
 
 const toClaimed = (row: Selectable<DeliveriesTable>): ClaimedDelivery => ({
   id: row.id,
@@ -49,70 +50,13 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
       return rows.sort((a, b) => a.claim_key.getTime() - b.claim_key.getTime()).map(toClaimed);
     },
 
-    /**
-     * One statement, one round trip: the state change and the attempt row are written together by
-     * a data-modifying CTE (atomic like a transaction, a quarter of the round trips). The attempt
-     * is recorded whether or not the lease is still held: it happened either way.
-     */
+    /** One delivery's outcome; the lane settles through `settleMany` (kysely-settle.ts). */
     async settle(delivery, owner, outcome, attempt) {
-      const base = { lease_owner: null, lease_expires_at: null, updated_at: sql<Date>`now()` };
-      const set =
-        outcome.status === 'sent'
-          ? {
-              ...base,
-              status: 'sent',
-              provider: outcome.provider,
-              provider_message_id: outcome.providerMessageId,
-              sent_at: sql<Date>`now()`,
-              reason: null,
-            }
-          : outcome.status === 'queued'
-            ? {
-                ...base,
-                status: 'queued',
-                reason: outcome.reason,
-                next_attempt_at: sql<Date>`now() + ${outcome.delayMs} * interval '1 millisecond'`,
-                last_error_code: attempt.errorCode,
-                last_error_message: attempt.errorMessage,
-              }
-            : {
-                ...base,
-                status: outcome.status,
-                reason: outcome.reason,
-                last_error_code: attempt.errorCode,
-                last_error_message: attempt.errorMessage,
-              };
-      const row = await db
-        .with('moved', (q) =>
-          q
-            .updateTable('deliveries')
-            .set({ ...set, ...(attempt.provider ? { provider: attempt.provider } : {}) })
-            .where('id', '=', delivery.id)
-            .where('lease_owner', '=', owner)
-            .where('status', '=', 'sending')
-            .returning('id'),
-        )
-        .with('recorded', (q) =>
-          q
-            .insertInto('delivery_attempts')
-            .values({
-              delivery_id: delivery.id,
-              attempt: attempt.attempt,
-              provider: attempt.provider,
-              started_at: attempt.startedAt,
-              duration_ms: attempt.durationMs,
-              outcome: attempt.outcome,
-              error_code: attempt.errorCode,
-              error_message: attempt.errorMessage,
-              provider_message_id: attempt.providerMessageId,
-            })
-            .returning('id'),
-        )
-        .selectFrom('moved')
-        .select((eb) => eb.fn.countAll<string>().as('held'))
-        .executeTakeFirstOrThrow();
-      return Number(row.held) > 0;
+      const [held] = await settleDeliveries(db, owner, [{ delivery, outcome, attempt }]);
+      return held === true;
     },
+
+    settleMany: (owner, items) => settleDeliveries(db, owner, items),
 
     async release(ids, owner) {
       if (ids.length === 0) return;
