@@ -8,6 +8,7 @@ import * as m0006 from './0006-metrics.ts';
 import * as m0007 from './0007-fanout.ts';
 import * as m0008 from './0008-operate.ts';
 import * as m0009 from './0009-retention.ts';
+import * as m0010 from './0010-write-path.ts';
 import * as m0015 from './0015-tenant-edges.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-fanout': m0007,
   '0008-operate': m0008,
   '0009-retention': m0009,
+  '0010-write-path': m0010,
   '0015-tenant-edges': m0015,
 };
 
