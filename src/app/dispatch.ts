@@ -42,6 +42,10 @@ export interface LaneOptions {
   settleRetryMs?: number;
   /** Most outcomes written in one statement. */
   settleBatch?: number;
+  /** Most outcomes a lane may have sent but not yet written before a send waits for its own. */
+  maxUnsettled?: number;
+  /** Most deliveries one claim takes when the lane is fast (see WorkLoop's `aheadMs`). */
+  claimBatch?: number;
   onError(err: unknown, where: string, ids?: LogIds): void;
   onSettled?(delivery: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): void;
 }
@@ -94,22 +98,38 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
   const settleRetryMs = o.settleRetryMs ?? Math.floor(o.leaseMs / 2);
 
   /**
-   * Outcomes are written in batches (group commit): each send still waits until its own outcome is
-   * durable before its slot frees, so at-least-once and the drain on stop are unchanged.
+   * Outcomes are written in batches (group commit, settle-batcher.ts). A send's slot frees once the
+   * provider has answered and its outcome is queued for the next batch, as a queue library frees a
+   * job's slot before its completion is committed; the row stays leased until the batch commits, so
+   * a crash in between is a lease expiry like any other (at-least-once, same duplicate window per
+   * row). `stop()` waits for every queued outcome to be written. Past `maxUnsettled` outcomes in
+   * flight, a send waits for its own, so the pipeline stays bounded when the database is slow.
    */
   const settleBatched = createSettleBatcher<SettleItem, boolean>({
     write: (items) => persistently(() => o.queue.settleMany(o.owner, items), settleRetryMs),
-    maxBatch: o.settleBatch ?? 500,
+    maxBatch: o.settleBatch ?? 1000,
+    // Two writes in flight: one batch fills while the other commits.
+    maxWrites: 2,
   });
+  const unsettled = new Set<Promise<void>>();
+  const maxUnsettled = o.maxUnsettled ?? Math.max(o.concurrency * 8, 1000);
 
   async function settle(d: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): Promise<void> {
-    const held = await settleBatched({ delivery: d, outcome: settlement, attempt });
-    if (!held)
-      o.onError(new Error(`lease on delivery ${d.id} was lost before its attempt was recorded`), 'lane', {
-        notificationId: d.notificationId,
-        deliveryId: d.id,
-      });
-    o.onSettled?.(d, settlement, attempt);
+    const ids = { notificationId: d.notificationId, deliveryId: d.id };
+    const written: Promise<void> = settleBatched({ delivery: d, outcome: settlement, attempt })
+      .then((held) => {
+        if (!held)
+          o.onError(
+            new Error(`lease on delivery ${d.id} was lost before its attempt was recorded`),
+            'lane',
+            ids,
+          );
+        o.onSettled?.(d, settlement, attempt);
+      })
+      .catch((err: unknown) => o.onError(err, `lane:${o.channel}: settle`, ids))
+      .finally(() => unsettled.delete(written));
+    unsettled.add(written);
+    if (unsettled.size > maxUnsettled) await written;
   }
 
   /**
@@ -238,6 +258,9 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     name: `lane:${o.channel}`,
     concurrency: o.concurrency,
     batchSize: o.concurrency * 2,
+    // Claimed rows wait in the buffer at most about a tenth of the lease at the lane's own pace.
+    aheadMs: Math.floor(o.leaseMs / 10),
+    maxBatchSize: o.claimBatch ?? 500,
     pollMs: o.pollMs,
     claim: (limit) =>
       now() < pausedUntil ? Promise.resolve([]) : o.queue.claim(o.channel, o.owner, limit, o.leaseMs),
@@ -247,6 +270,9 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
         items.map((d) => d.id),
         o.owner,
       ),
+    settled: async () => {
+      while (unsettled.size > 0) await Promise.allSettled([...unsettled]);
+    },
     onError: (err, where, d) =>
       o.onError(err, where, d ? { notificationId: d.notificationId, deliveryId: d.id } : undefined),
   });
