@@ -17,6 +17,7 @@
  * Goals (issue 13): lane ≥ 0.5 × graphile; e2e ≥ 0.25 × graphile; p99 ≤ 200 ms at half the e2e
  * rate; two workers: no duplicates and not slower than one. Ends with one JSON line.
  * Sizes: BENCH_N (5000), BENCH_SECONDS (10), BENCH_RATE (overrides half the e2e rate).
+ * BENCH_WORKER_NODE_OPTIONS is passed to the worker processes as NODE_OPTIONS (for --cpu-prof).
  */
 import { client, registerService } from '../test/helpers/api.ts';
 import { startHeraldProcess, tempDir, writeConfig } from '../test/helpers/herald-process.ts';
@@ -111,7 +112,11 @@ async function main() {
       const acceptPerSecond = count / ((performance.now() - ta) / 1000);
       const seen = receiver.receipts.length;
       const target = receiver.received.size + count;
-      for (let w = 0; w < workers; w++) procs.push(await startHeraldProcess('worker', env));
+      // BENCH_WORKER_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the workers.
+      const workerEnv = process.env.BENCH_WORKER_NODE_OPTIONS
+        ? { ...env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
+        : env;
+      for (let w = 0; w < workers; w++) procs.push(await startHeraldProcess('worker', workerEnv));
       await until(() => receiver.received.size >= target, 600_000);
       // From the first receipt to the last, so the workers' start-up is not counted.
       const mine = receiver.receipts.slice(seen);
@@ -137,6 +142,8 @@ async function main() {
         (limitedByAccept ? ` (half the accept rate; half the e2e rate would be ${halfE2e}/s)…` : '…'),
     );
     const sentAt = new Map<number, number>();
+    // How long each POST took to answer 202: the accept path's share of accept-to-sink.
+    const acceptMs: number[] = [];
     const base = N;
     const seen = receiver.receipts.length;
     const total = rate * SECONDS;
@@ -144,8 +151,9 @@ async function main() {
     const posts: Promise<unknown>[] = [];
     for (let k = 0; k < total; k++) {
       await sleep(Math.max(0, t0 + (k * 1000) / rate - performance.now()));
-      sentAt.set(base + k, Date.now());
-      posts.push(send(base + k));
+      const at = Date.now();
+      sentAt.set(base + k, at);
+      posts.push(send(base + k).then(() => acceptMs.push(Date.now() - at)));
     }
     const offeredSeconds = (performance.now() - t0) / 1000;
     await Promise.all(posts);
@@ -158,9 +166,13 @@ async function main() {
     latencies.sort((a, b) => a - b);
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
+    acceptMs.sort((a, b) => a - b);
+    const acceptP50 = percentile(acceptMs, 50);
+    const acceptP99 = percentile(acceptMs, 99);
     say(
       `  offered ${(total / offeredSeconds).toFixed(0)}/s; p50 ${p50} ms, p99 ${p99} ms over ${latencies.length}`,
     );
+    say(`  of which the POST's own answer (202): p50 ${acceptP50} ms, p99 ${acceptP99} ms`);
 
     await stopWorkers();
     say(`two workers: ${N} more accepted with no worker, then two worker processes…`);
@@ -187,6 +199,9 @@ async function main() {
       limitedByAccept,
       p50Ms: p50,
       p99Ms: p99,
+      acceptP50Ms: acceptP50,
+      acceptP99Ms: acceptP99,
+      offeredPerSecond: round(total / offeredSeconds),
       duplicates,
       goals: {
         laneAtLeastHalfGraphile: lane >= 0.5 * graphile,
