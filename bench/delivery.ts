@@ -19,6 +19,7 @@
  * Sizes: BENCH_N (5000), BENCH_SECONDS (10), BENCH_RATE (overrides half the e2e rate).
  * BENCH_WORKER_NODE_OPTIONS is passed to the worker processes as NODE_OPTIONS (for --cpu-prof).
  */
+import pg from 'pg';
 import { client, registerService } from '../test/helpers/api.ts';
 import { startHeraldProcess, tempDir, writeConfig } from '../test/helpers/herald-process.ts';
 import { freshDatabase, type TestDatabase } from '../test/helpers/pg.ts';
@@ -49,6 +50,22 @@ async function inFreshDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
     return await fn(tdb.url);
   } finally {
     await tdb.drop();
+  }
+}
+
+/** The planner's own pace over the notifications planned so far: where end-to-end time goes. */
+async function planPace(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ n: string; seconds: number }>(
+      `select count(*) as n, extract(epoch from max(planned_at) - min(planned_at))::float8 as seconds
+         from notifications where planned_at is not null`,
+    );
+    const r = rows[0];
+    return r && r.seconds > 0 ? Number(r.n) / r.seconds : NaN;
+  } finally {
+    await c.end();
   }
 }
 
@@ -130,13 +147,15 @@ async function main() {
     say(
       `  accepted at ${one.acceptPerSecond.toFixed(0)}/s; ${one.perSecond.toFixed(0)} deliveries/s end to end`,
     );
+    const planPerSecond = await planPace(tdb.url);
+    say(`  planner ${planPerSecond.toFixed(0)} notifications/s over the same run`);
 
     // The goal's rate is half the e2e maximum; when the API cannot accept that many (the accept
     // path is measured by `bench -- accept`), the rate is half what it accepted, and flagged.
     const halfE2e = Math.max(1, Math.round(one.perSecond / 2));
     const acceptBound = Math.max(1, Math.round(one.acceptPerSecond / 2));
     const rate = Number(process.env.BENCH_RATE ?? Math.min(halfE2e, acceptBound));
-    const limitedByAccept = !process.env.BENCH_RATE && acceptBound < halfE2e;
+    const limitedByAccept = acceptBound < halfE2e;
     say(
       `latency: ${rate}/s for ${SECONDS} s, accept to sink` +
         (limitedByAccept ? ` (half the accept rate; half the e2e rate would be ${halfE2e}/s)…` : '…'),
@@ -190,6 +209,7 @@ async function main() {
       e2ePerSecond: round(one.perSecond),
       twoWorkersPerSecond: round(two.perSecond),
       acceptPerSecond: round(one.acceptPerSecond),
+      planPerSecond: round(planPerSecond),
       laneVsGraphile: round(lane / graphile, 3),
       e2eVsGraphile: round(one.perSecond / graphile, 3),
       laneVsRaw: round(lane / raw, 3),
@@ -206,7 +226,7 @@ async function main() {
       goals: {
         laneAtLeastHalfGraphile: lane >= 0.5 * graphile,
         e2eAtLeastQuarterGraphile: one.perSecond >= 0.25 * graphile,
-        p99AtMost200AtHalfRate: !limitedByAccept && p99 <= 200,
+        p99AtMost200AtHalfRate: rate >= halfE2e && p99 <= 200,
         twoWorkersNoDuplicatesNotSlower: duplicates === 0 && two.perSecond >= one.perSecond,
       },
     };
