@@ -46,6 +46,8 @@ export interface LaneOptions {
   maxUnsettled?: number;
   /** Most deliveries one claim takes when the lane is fast (see WorkLoop's `aheadMs`). */
   claimBatch?: number;
+  /** Shares of a claim between services (service id → weight, 1 when unset); see the queue's claim. */
+  weights?: Readonly<Record<string, number>>;
   onError(err: unknown, where: string, ids?: LogIds): void;
   onSettled?(delivery: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): void;
 }
@@ -263,7 +265,9 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     maxBatchSize: o.claimBatch ?? 500,
     pollMs: o.pollMs,
     claim: (limit) =>
-      now() < pausedUntil ? Promise.resolve([]) : o.queue.claim(o.channel, o.owner, limit, o.leaseMs),
+      now() < pausedUntil
+        ? Promise.resolve([])
+        : o.queue.claim(o.channel, o.owner, limit, o.leaseMs, o.weights),
     handle,
     release: (items) =>
       o.queue.release(

@@ -86,7 +86,14 @@ export interface PlanQueue {
 }
 
 export interface DeliveryQueue {
-  claim(channel: Channel, owner: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Claims due deliveries, sharing `limit` between services by `weights` (service id → weight, 1 if unset). */
+  claim(
+    channel: Channel,
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    weights?: Readonly<Record<string, number>>,
+  ): Promise<ClaimedDelivery[]>;
   /** Ends the attempt in the given state; false when the lease was lost meanwhile. */
   settle(
     delivery: ClaimedDelivery,

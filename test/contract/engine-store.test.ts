@@ -182,6 +182,43 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await q.release([takenId], 'w2');
     });
 
+    it('shares a claim between services by weight, priority ordering work only within a service', async () => {
+      const q = kyselyDeliveryQueue(database.db);
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'sent' })
+        .where('channel', '=', 'sms')
+        .execute();
+      // A floods with critical work that became due long ago; B has a little normal work.
+      for (let i = 0; i < 30; i++) await add(`a-critical-${i}`, { priority: 0, agoMin: 5 });
+      await add('a-normal', { priority: 2, agoMin: 5 });
+      for (let i = 0; i < 4; i++) await add(`b-normal-${i}`, { service: serviceB });
+      const fair = await q.claim('sms', 'w1', 8, 60_000);
+      const ofB = fair.filter((d) => d.serviceId === serviceB);
+      assert.equal(ofB.length, 4, "B gets its share (half of 8) despite A's critical flood");
+      assert.ok(
+        fair.slice(0, 2).some((d) => d.serviceId === serviceB),
+        "the lane starts B's first delivery among the first two",
+      );
+      assert.deepEqual(
+        fair.filter((d) => d.serviceId === serviceA).map((d) => d.priority),
+        [0, 0, 0, 0],
+        'within A, critical goes first',
+      );
+      await q.release(
+        fair.map((d) => d.id),
+        'w1',
+      );
+      // An operator weight of 3 for A: A gets three quarters of the claim, B still its quarter.
+      const weighted = await q.claim('sms', 'w1', 8, 60_000, { [serviceA]: 3 });
+      assert.equal(weighted.filter((d) => d.serviceId === serviceA).length, 6);
+      assert.equal(weighted.filter((d) => d.serviceId === serviceB).length, 2);
+      await q.release(
+        weighted.map((d) => d.id),
+        'w1',
+      );
+    });
+
     it('postpones without using the attempt, and reclaims expired leases with a recorded attempt', async () => {
       const q = kyselyDeliveryQueue(database.db);
       await database.db

@@ -62,7 +62,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.deepEqual(
         rows.map((r) => r.indexname),
         [
-          'deliveries_claim_tiered',
+          'deliveries_claim_fair',
           'deliveries_dead',
           'deliveries_deferred',
           'deliveries_leased',

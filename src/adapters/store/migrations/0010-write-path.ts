@@ -54,6 +54,15 @@ const statements = [
      where status <> 'sending'`,
   `drop index if exists deliveries_service_status_id`,
 
+  /*
+   * The claim shares a lane between services (kysely-delivery-queue.ts): it finds the services with
+   * queued work by a loose scan of this index and takes each one's share in its own priority order.
+   * Same width as the index it replaces, with the service in front.
+   */
+  `create index deliveries_claim_fair on deliveries (channel, service_id, bulk, herald_claim_key(next_attempt_at, priority))
+     where status = 'queued'`,
+  `drop index if exists deliveries_claim_tiered`,
+
   `drop trigger if exists deliveries_reported_insert on deliveries`,
   `drop trigger if exists deliveries_reported_update on deliveries`,
   `drop function if exists herald_delivery_reported()`,
