@@ -16,7 +16,7 @@
  *
  * Goals (issue 13): lane ≥ 0.5 × graphile; e2e ≥ 0.25 × graphile; p99 ≤ 200 ms at half the e2e
  * rate; two workers: no duplicates and not slower than one. Ends with one JSON line.
- * Sizes: BENCH_N (5000), BENCH_SECONDS (10), BENCH_RATE (overrides half the e2e rate).
+ * Sizes: BENCH_N (5000, end to end), BENCH_QUEUE_N (20000, raw/graphile/lane), BENCH_SECONDS (10), BENCH_RATE (overrides half the e2e rate).
  * BENCH_WORKER_NODE_OPTIONS is passed to the worker processes as NODE_OPTIONS (for --cpu-prof).
  */
 import pg from 'pg';
@@ -29,6 +29,8 @@ import { heraldLane } from './delivery/herald-lane.ts';
 import { rawClaim } from './delivery/raw-claim.ts';
 
 const N = Number(process.env.BENCH_N ?? 5000);
+/** Rows for the queue-only runs (raw, graphile, lane): enough that start-up and ramp are small. */
+const QN = Number(process.env.BENCH_QUEUE_N ?? 20000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = 32;
 const ADMIN = 'bench-admin-token-0123456789';
@@ -73,11 +75,11 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main() {
-  say(`raw SQL: claim 100 + complete on a minimal table, 8 connections, ${N} rows…`);
-  const raw = await inFreshDatabase((url) => rawClaim(url, N, 8));
+  say(`raw SQL: claim 100 + complete on a minimal table, 8 connections, ${QN} rows…`);
+  const raw = await inFreshDatabase((url) => rawClaim(url, QN, 8));
   say(`  ${raw.toFixed(0)} rows/s`);
-  say(`graphile-worker: ${N} no-op jobs, concurrency ${CONCURRENCY}…`);
-  const graphile = await inFreshDatabase((url) => graphileNoop(url, N, CONCURRENCY));
+  say(`graphile-worker: ${QN} no-op jobs, concurrency ${CONCURRENCY}…`);
+  const graphile = await inFreshDatabase((url) => graphileNoop(url, QN, CONCURRENCY));
   say(`  ${graphile.toFixed(0)} jobs/s`);
 
   const tdb: TestDatabase = await freshDatabase();
@@ -113,8 +115,8 @@ async function main() {
         content: { webhook: { url: receiver.url, payload: { i } } },
       });
 
-    say(`lane: Herald's claim + instant send + settle of ${N} deliveries, concurrency ${CONCURRENCY}…`);
-    const lane = await heraldLane(tdb.url, N, CONCURRENCY, (err) => say(`lane error: ${String(err)}`));
+    say(`lane: Herald's claim + instant send + settle of ${QN} deliveries, concurrency ${CONCURRENCY}…`);
+    const lane = await heraldLane(tdb.url, QN, CONCURRENCY, (err) => say(`lane error: ${String(err)}`));
     say(`  ${lane.toFixed(0)} deliveries/s`);
 
     /** Accepts `count` notifications with no worker running, starts `workers`, times the drain. */
@@ -202,6 +204,7 @@ async function main() {
     const figures = {
       bench: 'delivery',
       n: N,
+      queueN: QN,
       concurrency: CONCURRENCY,
       rawClaimPerSecond: round(raw),
       graphilePerSecond: round(graphile),
