@@ -15,7 +15,7 @@ import { decideAfterFailure, type RetryPolicy, type SendFailure } from '../domai
 import type { AttemptRecord, ClaimedDelivery } from '../domain/types.ts';
 import { ProviderError, type Sender } from '../ports/sender.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
-import type { DeliveryQueue, SettleItem, Settlement } from '../ports/store.ts';
+import type { DeliveryQueue, PostponeItem, SettleItem, Settlement } from '../ports/store.ts';
 import type { BreakerScope, ProviderHealth } from './provider-health.ts';
 import { createSettleBatcher } from './settle-batcher.ts';
 import { WorkLoop, type LogIds } from './work-loop.ts';
@@ -113,6 +113,10 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     // Two writes in flight: one batch fills while the other commits.
     maxWrites: 2,
   });
+  const postponeBatched = createSettleBatcher<PostponeItem, boolean>({
+    write: (items) => persistently(() => o.queue.postponeMany(o.owner, items), settleRetryMs),
+    maxBatch: o.settleBatch ?? 1000,
+  });
   const unsettled = new Set<Promise<void>>();
   const maxUnsettled = o.maxUnsettled ?? Math.max(o.concurrency * 8, 1000);
 
@@ -149,7 +153,8 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     pause: boolean,
   ): Promise<void> {
     if (pause) pausedUntil = Math.max(pausedUntil, now() + delayMs);
-    await persistently(() => o.queue.postpone(d, o.owner, delayMs, reason), settleRetryMs);
+    // Batched like outcomes: a flood behind an open breaker is put back hundreds per statement.
+    await postponeBatched({ delivery: d, delayMs, reason });
   }
 
   /** Waits (briefly) for a token; false when the wait would be too long. */

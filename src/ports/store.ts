@@ -114,11 +114,19 @@ export interface DeliveryQueue {
    * take it: breakers open, or the rate limit is spent). False when the lease was lost meanwhile.
    */
   postpone(delivery: ClaimedDelivery, owner: string, delayMs: number, reason: string): Promise<boolean>;
+  /** `postpone` for many, in one round trip; which leases were still held, in input order. */
+  postponeMany(owner: string, items: readonly PostponeItem[]): Promise<boolean[]>;
   /**
    * Returns deliveries whose lease expired to the queue, recording the lost attempt; past their
    * channel's attempt limit (`perChannel`, else `maxAttempts`) they go `dead`.
    */
   reclaimExpired(maxAttempts: number, perChannel?: Readonly<Record<string, number>>): Promise<number>;
+}
+
+export interface PostponeItem {
+  delivery: ClaimedDelivery;
+  delayMs: number;
+  reason: string;
 }
 
 export interface SettleItem {

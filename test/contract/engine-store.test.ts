@@ -219,6 +219,42 @@ for (const kind of ['pglite', 'postgres'] as const) {
       );
     });
 
+    it("postpones a batch in one statement, checking each row's lease", async () => {
+      const q = kyselyDeliveryQueue(database.db);
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'sent' })
+        .where('channel', '=', 'sms')
+        .execute();
+      const mine = await add('p-mine');
+      const taken = await add('p-taken');
+      const claimed = await q.claim('sms', 'w1', 10, 60_000);
+      assert.equal(claimed.length, 2);
+      await sql`update deliveries set lease_owner = 'w2' where id = ${taken}`.execute(database.db);
+      const held = await q.postponeMany(
+        'w1',
+        claimed.map((d) => ({ delivery: d, delayMs: 60_000, reason: 'providers_unavailable' })),
+      );
+      assert.deepEqual(
+        held,
+        claimed.map((d) => d.id === mine),
+      );
+      const r = await row(mine);
+      assert.equal(r.status, 'queued');
+      assert.equal(r.attempts, 0, 'the attempt is given back');
+      assert.equal(r.reason, 'providers_unavailable');
+      assert.ok(r.next_attempt_at.getTime() > Date.now() + 50_000);
+      const t = await row(taken);
+      assert.equal(t.status, 'sending');
+      assert.equal(t.lease_owner, 'w2', "another owner's row is left alone");
+      await q.release([taken], 'w2');
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'sent' })
+        .where('id', 'in', [mine, taken])
+        .execute();
+    });
+
     it('postpones without using the attempt, and reclaims expired leases with a recorded attempt', async () => {
       const q = kyselyDeliveryQueue(database.db);
       await database.db

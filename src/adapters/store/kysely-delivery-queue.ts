@@ -4,6 +4,7 @@ import type { DeliveryQueue } from '../../ports/store.ts';
 import type { Channel } from '../../domain/channels.ts';
 import type { ClaimedDelivery } from '../../domain/types.ts';
 import type { Db, DeliveriesTable } from './db.ts';
+import { postponeDeliveries } from './kysely-postpone.ts';
 import { settleDeliveries } from './kysely-settle.ts';
 
 const toClaimed = (row: Selectable<DeliveriesTable>): ClaimedDelivery => ({
@@ -100,6 +101,8 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
     },
 
     settleMany: (owner, items) => settleDeliveries(db, owner, items),
+
+    postponeMany: (owner, items) => postponeDeliveries(db, owner, items),
 
     async release(ids, owner) {
       if (ids.length === 0) return;
