@@ -265,9 +265,10 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     name: `lane:${o.channel}`,
     concurrency: o.concurrency,
     batchSize: o.concurrency * 2,
-    // Claimed rows wait in the buffer at most about a tenth of the lease at the lane's own pace.
-    aheadMs: Math.floor(o.leaseMs / 10),
-    maxBatchSize: o.claimBatch ?? 500,
+    // Claimed rows wait in the buffer about a second at the lane's own pace (never more than a tenth
+    // of the lease). Kept short: a worker that dies costs each row it held an attempt.
+    aheadMs: Math.min(1000, Math.floor(o.leaseMs / 10)),
+    maxBatchSize: o.claimBatch ?? 256,
     pollMs: o.pollMs,
     claim: (limit) =>
       now() < pausedUntil
