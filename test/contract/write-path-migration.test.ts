@@ -8,7 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
+import {
+  connect,
+  migrateToLatest,
+  schemaIsCurrent,
+  type Database,
+} from '../../src/adapters/store/connect.ts';
 import { migrationProvider } from '../../src/adapters/store/migrations/index.ts';
 import { tempDir } from '../helpers/herald-process.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
@@ -113,3 +118,31 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
   });
 }
+
+describe('a migration merged after a higher number shipped', () => {
+  it('is applied to a database that already has the higher one, and readiness waits for it', async () => {
+    const database = await connect({ dataDir: 'memory://' });
+    try {
+      const { db } = database;
+      // What main's build had applied: everything it knew, 0015 included, without 0010.
+      const without0010 = {
+        getMigrations: async () =>
+          Object.fromEntries(
+            Object.entries(await migrationProvider.getMigrations()).filter(
+              ([name]) => name !== '0010-write-path',
+            ),
+          ),
+      };
+      const { error } = await new Migrator({ db, provider: without0010 }).migrateToLatest();
+      assert.equal(error, undefined);
+      assert.equal(await schemaIsCurrent(db), false, 'not ready while 0010 is missing');
+      assert.deepEqual(await migrateToLatest(db), ['0010-write-path']);
+      assert.equal(await schemaIsCurrent(db), true);
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_indexes where indexname = 'deliveries_claim_fair'`.execute(db);
+      assert.equal(rows[0]?.n, 1);
+    } finally {
+      await database.close();
+    }
+  });
+});
