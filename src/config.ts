@@ -149,6 +149,18 @@ export const ConfigSchema = Type.Object(
         deadOwnerGraceMs: Type.Integer({ minimum: 0, default: 3000 }),
         /** Recipients a broadcast plans per batch (one transaction, a handful of queries). */
         fanoutBatch: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+        /**
+         * A lane's claims are shared between the services waiting in it in proportion to these
+         * weights (service id → weight; 1 for a service not listed).
+         */
+        serviceWeights: Type.Record(
+          Type.String({
+            pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+          }),
+          Type.Integer({ minimum: 1, maximum: 1000 }),
+          // A key that is not a service id is refused (Type.Never: `false` trips Value.Default).
+          { additionalProperties: Type.Never(), default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

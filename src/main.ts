@@ -496,6 +496,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             leaseMs: config.worker.leaseMs,
             pollMs: config.worker.pollMs,
             concurrency: config.worker.concurrency,
+            weights: config.worker.serviceWeights,
             health,
             limiter,
             onError,

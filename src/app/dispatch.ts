@@ -15,8 +15,9 @@ import { decideAfterFailure, type RetryPolicy, type SendFailure } from '../domai
 import type { AttemptRecord, ClaimedDelivery } from '../domain/types.ts';
 import { ProviderError, type Sender } from '../ports/sender.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
-import type { DeliveryQueue, Settlement } from '../ports/store.ts';
+import type { DeliveryQueue, PostponeItem, SettleItem, Settlement } from '../ports/store.ts';
 import type { BreakerScope, ProviderHealth } from './provider-health.ts';
+import { createSettleBatcher } from './settle-batcher.ts';
 import { WorkLoop, type LogIds } from './work-loop.ts';
 
 export interface LaneOptions {
@@ -39,6 +40,14 @@ export interface LaneOptions {
   maxRateWaitMs?: number;
   /** How long to keep retrying to record an outcome while the database is unreachable. */
   settleRetryMs?: number;
+  /** Most outcomes written in one statement. */
+  settleBatch?: number;
+  /** Most outcomes a lane may have sent but not yet written before a send waits for its own. */
+  maxUnsettled?: number;
+  /** Most deliveries one claim takes when the lane is fast (see WorkLoop's `aheadMs`). */
+  claimBatch?: number;
+  /** Shares of a claim between services (service id → weight, 1 when unset); see the queue's claim. */
+  weights?: Readonly<Record<string, number>>;
   onError(err: unknown, where: string, ids?: LogIds): void;
   onSettled?(delivery: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): void;
 }
@@ -90,14 +99,43 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
   const maxRateWaitMs = o.maxRateWaitMs ?? 2000;
   const settleRetryMs = o.settleRetryMs ?? Math.floor(o.leaseMs / 2);
 
+  /**
+   * Outcomes are written in batches (group commit, settle-batcher.ts). A send's slot frees once the
+   * provider has answered and its outcome is queued for the next batch, as a queue library frees a
+   * job's slot before its completion is committed; the row stays leased until the batch commits, so
+   * a crash in between is a lease expiry like any other (at-least-once, same duplicate window per
+   * row). `stop()` waits for every queued outcome to be written. Past `maxUnsettled` outcomes in
+   * flight, a send waits for its own, so the pipeline stays bounded when the database is slow.
+   */
+  const settleBatched = createSettleBatcher<SettleItem, boolean>({
+    write: (items) => persistently(() => o.queue.settleMany(o.owner, items), settleRetryMs),
+    maxBatch: o.settleBatch ?? 1000,
+    // Two writes in flight: one batch fills while the other commits.
+    maxWrites: 2,
+  });
+  const postponeBatched = createSettleBatcher<PostponeItem, boolean>({
+    write: (items) => persistently(() => o.queue.postponeMany(o.owner, items), settleRetryMs),
+    maxBatch: o.settleBatch ?? 1000,
+  });
+  const unsettled = new Set<Promise<void>>();
+  const maxUnsettled = o.maxUnsettled ?? Math.max(o.concurrency * 8, 1000);
+
   async function settle(d: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): Promise<void> {
-    const held = await persistently(() => o.queue.settle(d, o.owner, settlement, attempt), settleRetryMs);
-    if (!held)
-      o.onError(new Error(`lease on delivery ${d.id} was lost before its attempt was recorded`), 'lane', {
-        notificationId: d.notificationId,
-        deliveryId: d.id,
-      });
-    o.onSettled?.(d, settlement, attempt);
+    const ids = { notificationId: d.notificationId, deliveryId: d.id };
+    const written: Promise<void> = settleBatched({ delivery: d, outcome: settlement, attempt })
+      .then((held) => {
+        if (!held)
+          o.onError(
+            new Error(`lease on delivery ${d.id} was lost before its attempt was recorded`),
+            'lane',
+            ids,
+          );
+        o.onSettled?.(d, settlement, attempt);
+      })
+      .catch((err: unknown) => o.onError(err, `lane:${o.channel}: settle`, ids))
+      .finally(() => unsettled.delete(written));
+    unsettled.add(written);
+    if (unsettled.size > maxUnsettled) await written;
   }
 
   /**
@@ -115,7 +153,8 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     pause: boolean,
   ): Promise<void> {
     if (pause) pausedUntil = Math.max(pausedUntil, now() + delayMs);
-    await persistently(() => o.queue.postpone(d, o.owner, delayMs, reason), settleRetryMs);
+    // Batched like outcomes: a flood behind an open breaker is put back hundreds per statement.
+    await postponeBatched({ delivery: d, delayMs, reason });
   }
 
   /** Waits (briefly) for a token; false when the wait would be too long. */
@@ -226,15 +265,24 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     name: `lane:${o.channel}`,
     concurrency: o.concurrency,
     batchSize: o.concurrency * 2,
+    // Claimed rows wait in the buffer about a second at the lane's own pace (never more than a tenth
+    // of the lease). Kept short: a worker that dies costs each row it held an attempt.
+    aheadMs: Math.min(1000, Math.floor(o.leaseMs / 10)),
+    maxBatchSize: o.claimBatch ?? 256,
     pollMs: o.pollMs,
     claim: (limit) =>
-      now() < pausedUntil ? Promise.resolve([]) : o.queue.claim(o.channel, o.owner, limit, o.leaseMs),
+      now() < pausedUntil
+        ? Promise.resolve([])
+        : o.queue.claim(o.channel, o.owner, limit, o.leaseMs, o.weights),
     handle,
     release: (items) =>
       o.queue.release(
         items.map((d) => d.id),
         o.owner,
       ),
+    settled: async () => {
+      while (unsettled.size > 0) await Promise.allSettled([...unsettled]);
+    },
     onError: (err, where, d) =>
       o.onError(err, where, d ? { notificationId: d.notificationId, deliveryId: d.id } : undefined),
   });

@@ -3,17 +3,27 @@
  * and claim again as slots free up. It sleeps between empty claims until woken (LISTEN/NOTIFY or an
  * in-process signal) or until the poll interval passes, so nothing waits on polling when wakes work
  * and nothing is stranded when they don't. `stop()` drains: no new claims, in-flight items finish,
- * claimed-but-unstarted items are released.
+ * claimed-but-unstarted items are released, and what handled items handed off (`settled`) is done.
  */
 export interface WorkLoopOptions<T> {
   name: string;
   concurrency: number;
   /** How many to claim at once; at least `concurrency` so the lane stays busy between claims. */
   batchSize: number;
+  /**
+   * When set, a claim may take more than `batchSize`, up to `maxBatchSize`: as many as the loop
+   * starts in `aheadMs` at the pace it has been starting them. Fast work then claims in big batches
+   * (fewer round trips and commits per item); slow work keeps `batchSize`, so nothing claimed waits
+   * in the buffer for long (keep `aheadMs` well under the lease).
+   */
+  aheadMs?: number;
+  maxBatchSize?: number;
   pollMs: number;
   claim(limit: number): Promise<T[]>;
   handle(item: T): Promise<void>;
   release(items: T[]): Promise<void>;
+  /** Waits for work `handle` handed off and has not finished yet (a lane's outcomes being written). */
+  settled?(): Promise<void>;
   /** `item` is the one being handled, when the error is about one (so logs can name it). */
   onError(err: unknown, where: string, item?: T): void;
 }
@@ -32,6 +42,10 @@ export class WorkLoop<T> {
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private loopDone: Promise<void> = Promise.resolve();
+  /** Items started per millisecond, smoothed; and the count in the current measuring window. */
+  private pace = 0;
+  private startedInWindow = 0;
+  private windowStart = performance.now();
 
   constructor(opts: WorkLoopOptions<T>) {
     this.opts = opts;
@@ -61,6 +75,7 @@ export class WorkLoop<T> {
         .catch((err: unknown) => this.opts.onError(err, `${this.opts.name}: release`));
     }
     await Promise.allSettled([...this.inFlight]);
+    await this.opts.settled?.();
   }
 
   get busy(): number {
@@ -71,7 +86,7 @@ export class WorkLoop<T> {
     while (this.running) {
       this.woken = false;
       let claimed = 0;
-      const want = this.opts.batchSize - this.buffer.length - this.inFlight.size;
+      const want = this.claimSize() - this.buffer.length - this.inFlight.size;
       if (want > 0) {
         try {
           const items = await this.opts.claim(want);
@@ -92,9 +107,23 @@ export class WorkLoop<T> {
     }
   }
 
+  private claimSize(): number {
+    const { batchSize, aheadMs, maxBatchSize } = this.opts;
+    if (aheadMs === undefined) return batchSize;
+    const now = performance.now();
+    const elapsed = now - this.windowStart;
+    if (elapsed >= 250) {
+      this.pace = (this.pace + this.startedInWindow / elapsed) / 2;
+      this.startedInWindow = 0;
+      this.windowStart = now;
+    }
+    return Math.max(batchSize, Math.min(maxBatchSize ?? batchSize, Math.floor(this.pace * aheadMs)));
+  }
+
   private startFromBuffer(): void {
     while (this.running && this.inFlight.size < this.opts.concurrency && this.buffer.length > 0) {
       const item = this.buffer.shift() as T;
+      this.startedInWindow += 1;
       const task: Promise<void> = this.opts
         .handle(item)
         .catch((err: unknown) => this.opts.onError(err, `${this.opts.name}: handle`, item))

@@ -91,7 +91,14 @@ export interface PlanQueue {
 }
 
 export interface DeliveryQueue {
-  claim(channel: Channel, owner: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Claims due deliveries, sharing `limit` between services by `weights` (service id → weight, 1 if unset). */
+  claim(
+    channel: Channel,
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    weights?: Readonly<Record<string, number>>,
+  ): Promise<ClaimedDelivery[]>;
   /** Ends the attempt in the given state; false when the lease was lost meanwhile. */
   settle(
     delivery: ClaimedDelivery,
@@ -99,6 +106,12 @@ export interface DeliveryQueue {
     outcome: Settlement,
     attempt: AttemptRecord,
   ): Promise<boolean>;
+  /**
+   * Ends many attempts in one round trip. Per row, as `settle`: the state moves only while `owner`
+   * holds the lease, the attempt is recorded either way; the answer says, in input order, which
+   * leases were still held.
+   */
+  settleMany(owner: string, items: readonly SettleItem[]): Promise<boolean[]>;
   /** Puts claimed but unstarted deliveries back, as if never claimed (graceful drain). */
   release(ids: string[], owner: string): Promise<void>;
   /**
@@ -106,11 +119,25 @@ export interface DeliveryQueue {
    * take it: breakers open, or the rate limit is spent). False when the lease was lost meanwhile.
    */
   postpone(delivery: ClaimedDelivery, owner: string, delayMs: number, reason: string): Promise<boolean>;
+  /** `postpone` for many, in one round trip; which leases were still held, in input order. */
+  postponeMany(owner: string, items: readonly PostponeItem[]): Promise<boolean[]>;
   /**
    * Returns deliveries whose lease expired to the queue, recording the lost attempt; past their
    * channel's attempt limit (`perChannel`, else `maxAttempts`) they go `dead`.
    */
   reclaimExpired(maxAttempts: number, perChannel?: Readonly<Record<string, number>>): Promise<number>;
+}
+
+export interface PostponeItem {
+  delivery: ClaimedDelivery;
+  delayMs: number;
+  reason: string;
+}
+
+export interface SettleItem {
+  delivery: ClaimedDelivery;
+  outcome: Settlement;
+  attempt: AttemptRecord;
 }
 
 export type Settlement =

@@ -107,6 +107,154 @@ for (const kind of ['pglite', 'postgres'] as const) {
       );
     });
 
+    it("settles a batch in one statement, checking each row's lease and recording every attempt", async () => {
+      const q = kyselyDeliveryQueue(database.db);
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'sent' })
+        .where('channel', '=', 'sms')
+        .execute();
+      const ids = [await add('b-sent'), await add('b-retry'), await add('b-taken'), await add('b-failed')];
+      const claimed = await q.claim('sms', 'w1', 10, 60_000);
+      assert.equal(claimed.length, 4);
+      const byId = new Map(claimed.map((d) => [d.id, d]));
+      const [sentId, retryId, takenId, failedId] = ids as [string, string, string, string];
+      // w1's lease on one row expired and another worker claimed it meanwhile.
+      await sql`update deliveries set lease_owner = 'w2' where id = ${takenId}`.execute(database.db);
+      const logBefore = await sql<{ n: number }>`select count(*)::int as n from delivery_status_log`.execute(
+        database.db,
+      );
+      const held = await q.settleMany('w1', [
+        {
+          delivery: byId.get(sentId)!,
+          outcome: { status: 'sent', provider: 'p', providerMessageId: 'm-1' },
+          attempt: { ...attempt(1), providerMessageId: 'm-1' },
+        },
+        {
+          delivery: byId.get(retryId)!,
+          outcome: { status: 'queued', delayMs: 3_600_000, reason: 'e' },
+          attempt: attempt(1, 'transient'),
+        },
+        {
+          delivery: byId.get(takenId)!,
+          outcome: { status: 'sent', provider: 'p', providerMessageId: 'm-3' },
+          attempt: attempt(1),
+        },
+        {
+          delivery: byId.get(failedId)!,
+          outcome: { status: 'failed', reason: 'invalid_address' },
+          attempt: attempt(1, 'permanent'),
+        },
+      ]);
+      assert.deepEqual(held, [true, true, false, true]);
+
+      const sentRow = await row(sentId);
+      assert.equal(sentRow.status, 'sent');
+      assert.equal(sentRow.provider_message_id, 'm-1');
+      assert.ok(sentRow.sent_at);
+      assert.equal(sentRow.lease_owner, null);
+      const retryRow = await row(retryId);
+      assert.equal(retryRow.status, 'queued');
+      assert.equal(retryRow.last_error_code, 'e');
+      assert.ok(retryRow.next_attempt_at.getTime() > Date.now() + 3_000_000, 'retry waits its delay');
+      const failedRow = await row(failedId);
+      assert.equal(failedRow.status, 'failed');
+      assert.equal(failedRow.reason, 'invalid_address');
+      // The row another owner holds is not overwritten...
+      const taken = await row(takenId);
+      assert.equal(taken.status, 'sending');
+      assert.equal(taken.lease_owner, 'w2');
+      assert.equal(taken.provider_message_id, null);
+      // ...but the attempt w1 made is recorded, like every other one.
+      for (const id of ids) assert.equal((await attemptsOf(id)).length, 1, `attempt of ${id}`);
+      // Reported changes reach the status log once each (sent, failed); the others are not reported.
+      const logged = await sql<{ delivery_id: string; status: string }>`
+        select delivery_id, status from delivery_status_log order by id offset ${logBefore.rows[0]?.n ?? 0}`.execute(
+        database.db,
+      );
+      assert.deepEqual(
+        logged.rows.map((r) => [r.delivery_id, r.status]).sort(),
+        [
+          [sentId, 'sent'],
+          [failedId, 'failed'],
+        ].sort(),
+      );
+      await q.release([takenId], 'w2');
+    });
+
+    it('shares a claim between services by weight, priority ordering work only within a service', async () => {
+      const q = kyselyDeliveryQueue(database.db);
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'sent' })
+        .where('channel', '=', 'sms')
+        .execute();
+      // A floods with critical work that became due long ago; B has a little normal work.
+      for (let i = 0; i < 30; i++) await add(`a-critical-${i}`, { priority: 0, agoMin: 5 });
+      await add('a-normal', { priority: 2, agoMin: 5 });
+      for (let i = 0; i < 4; i++) await add(`b-normal-${i}`, { service: serviceB });
+      const fair = await q.claim('sms', 'w1', 8, 60_000);
+      const ofB = fair.filter((d) => d.serviceId === serviceB);
+      assert.equal(ofB.length, 4, "B gets its share (half of 8) despite A's critical flood");
+      assert.ok(
+        fair.slice(0, 2).some((d) => d.serviceId === serviceB),
+        "the lane starts B's first delivery among the first two",
+      );
+      assert.deepEqual(
+        fair.filter((d) => d.serviceId === serviceA).map((d) => d.priority),
+        [0, 0, 0, 0],
+        'within A, critical goes first',
+      );
+      await q.release(
+        fair.map((d) => d.id),
+        'w1',
+      );
+      // An operator weight of 3 for A: A gets three quarters of the claim, B still its quarter.
+      const weighted = await q.claim('sms', 'w1', 8, 60_000, { [serviceA]: 3 });
+      assert.equal(weighted.filter((d) => d.serviceId === serviceA).length, 6);
+      assert.equal(weighted.filter((d) => d.serviceId === serviceB).length, 2);
+      await q.release(
+        weighted.map((d) => d.id),
+        'w1',
+      );
+    });
+
+    it("postpones a batch in one statement, checking each row's lease", async () => {
+      const q = kyselyDeliveryQueue(database.db);
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'sent' })
+        .where('channel', '=', 'sms')
+        .execute();
+      const mine = await add('p-mine');
+      const taken = await add('p-taken');
+      const claimed = await q.claim('sms', 'w1', 10, 60_000);
+      assert.equal(claimed.length, 2);
+      await sql`update deliveries set lease_owner = 'w2' where id = ${taken}`.execute(database.db);
+      const held = await q.postponeMany(
+        'w1',
+        claimed.map((d) => ({ delivery: d, delayMs: 60_000, reason: 'providers_unavailable' })),
+      );
+      assert.deepEqual(
+        held,
+        claimed.map((d) => d.id === mine),
+      );
+      const r = await row(mine);
+      assert.equal(r.status, 'queued');
+      assert.equal(r.attempts, 0, 'the attempt is given back');
+      assert.equal(r.reason, 'providers_unavailable');
+      assert.ok(r.next_attempt_at.getTime() > Date.now() + 50_000);
+      const t = await row(taken);
+      assert.equal(t.status, 'sending');
+      assert.equal(t.lease_owner, 'w2', "another owner's row is left alone");
+      await q.release([taken], 'w2');
+      await database.db
+        .updateTable('deliveries')
+        .set({ status: 'sent' })
+        .where('id', 'in', [mine, taken])
+        .execute();
+    });
+
     it('postpones without using the attempt, and reclaims expired leases with a recorded attempt', async () => {
       const q = kyselyDeliveryQueue(database.db);
       await database.db

@@ -53,4 +53,12 @@ describe('engine configuration', () => {
       0.8,
     );
   });
+
+  it('takes operator weights per service for sharing the lanes, and refuses keys that are not service ids', () => {
+    const id = '0190a6a4-1b2c-7d3e-8f40-0123456789ab';
+    assert.deepEqual(load({}).worker.serviceWeights, {});
+    assert.deepEqual(load({ worker: { serviceWeights: { [id]: 5 } } }).worker.serviceWeights, { [id]: 5 });
+    assert.throws(() => load({ worker: { serviceWeights: { 'not-a-service': 5 } } }), ConfigError);
+    assert.throws(() => load({ worker: { serviceWeights: { [id]: 0 } } }), ConfigError);
+  });
 });

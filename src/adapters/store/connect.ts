@@ -7,7 +7,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type { DB, Db } from './db.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
-import { LATEST_MIGRATION, migrationProvider } from './migrations/index.ts';
+import { ALL_MIGRATIONS, migrationProvider } from './migrations/index.ts';
 
 export const WAKE_CHANNEL = 'herald_wake';
 
@@ -123,22 +123,24 @@ async function openPglite(pgliteDir: string | undefined, lock: DataDirLock): Pro
   }
 }
 
+/**
+ * Migration numbers are handed out per branch and merged in any order, so a database may already
+ * have a higher number than one that lands later (0015 shipped before 0010): each pending migration
+ * is applied whatever its place, instead of Kysely refusing the set as out of order.
+ */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  // Migration numbers are handed out before branches land, so a database may already have a later
-  // one when an earlier one arrives (0015 before 0012). Each migration stands on its own, so the
-  // missing one is applied then instead of refusing to start.
   const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Ready means: the database answers and the newest migration this build knows is applied. */
+/** Ready means: the database answers and every migration this build knows is applied. */
 export async function schemaIsCurrent(db: Db): Promise<boolean> {
   const found = await sql<{
     name: string;
-  }>`select name from kysely_migration where name = ${LATEST_MIGRATION}`
+  }>`select name from kysely_migration where name in (${sql.join(ALL_MIGRATIONS)})`
     .execute(db)
     .catch(() => ({ rows: [] }));
-  return found.rows.length === 1;
+  return found.rows.length === ALL_MIGRATIONS.length;
 }

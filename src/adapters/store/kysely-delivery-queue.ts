@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { DeliveryQueue } from '../../ports/store.ts';
 import type { Channel } from '../../domain/channels.ts';
 import type { ClaimedDelivery } from '../../domain/types.ts';
 import type { Db, DeliveriesTable } from './db.ts';
+import { postponeDeliveries } from './kysely-postpone.ts';
+import { settleDeliveries } from './kysely-settle.ts';
 
 const toClaimed = (row: Selectable<DeliveriesTable>): ClaimedDelivery => ({
   id: row.id,
@@ -19,100 +22,87 @@ const toClaimed = (row: Selectable<DeliveriesTable>): ClaimedDelivery => ({
   replayedAt: row.replayed_at,
 });
 
+/**
+ * The lane starts claimed rows in this order: round-robin over services, each service's rows in
+ * its own order (tier, then aged priority), so no service's share waits behind another's.
+ * RETURNING promises no order, hence the sort here.
+ */
+function interleave<R extends { service_id: string; bulk: boolean; claim_key: Date }>(rows: R[]): R[] {
+  const byService = new Map<string, R[]>();
+  for (const r of rows) {
+    const list = byService.get(r.service_id);
+    if (list) list.push(r);
+    else byService.set(r.service_id, [r]);
+  }
+  const lists = [...byService.values()].map((l) =>
+    l.sort((a, b) => Number(a.bulk) - Number(b.bulk) || a.claim_key.getTime() - b.claim_key.getTime()),
+  );
+  const out: R[] = [];
+  for (let i = 0; out.length < rows.length; i++) for (const l of lists) if (i < l.length) out.push(l[i] as R);
+  return out;
+}
+
 export const LEASE_LOST_MESSAGE =
   'The worker holding this delivery stopped before recording the attempt; the provider may have received it.';
 
 export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
   return {
     /**
-     * Claims due deliveries of one lane and leases them: interactive rows before broadcast (bulk)
-     * rows, so one-to-one messages never queue behind a big fan-out; within a tier, in effective-
-     * priority order (priority aged by waiting time, see migration 0002). The attempt is counted here,
-     * so a worker that dies mid-send still used it up. The bound on the claim key lets the index scan
-     * stop early: a due row's key is at most now + 30 min (lowest priority), so nothing past it is due.
+     * Claims due deliveries of one lane and leases them, sharing the claim fairly between services:
+     * each service with queued work in the lane gets a share of `limit` in proportion to its weight
+     * (`weights`, by service id; 1 when unset), so one service's flood, however urgent it says it is,
+     * takes only its share. Priority orders work *within* a service: interactive rows before
+     * broadcast (bulk) rows, then effective priority (priority aged by waiting time, migration 0002).
+     * The services are found by a loose index scan (one probe each); when more services are waiting
+     * than `limit`, a random pivot picks which `limit` of them go this time. The attempt is counted
+     * here, so a worker that dies mid-send still used it up.
      */
-    async claim(channel, owner, limit, leaseMs) {
+    async claim(channel, owner, limit, leaseMs, weights = {}) {
       const { rows } = await sql<Selectable<DeliveriesTable> & { claim_key: Date }>`
+        with recursive waiting as (
+          select (select service_id from deliveries
+                   where channel = ${channel} and status = 'queued' order by service_id limit 1) as service_id
+          union all
+          select (select d.service_id from deliveries d
+                   where d.channel = ${channel} and d.status = 'queued' and d.service_id > w.service_id
+                   order by d.service_id limit 1)
+            from waiting w where w.service_id is not null
+        ), picked as (
+          select service_id, coalesce((${JSON.stringify(weights)}::jsonb ->> service_id::text)::float8, 1) as weight
+            from waiting where service_id is not null
+           order by service_id < ${randomUUID()}::uuid, service_id
+           limit ${limit}
+        ), shares as (
+          select service_id, ceil(${limit} * weight / sum(weight) over ())::int as n from picked
+        ), claimable as (
+          select c.id from shares s cross join lateral (
+            select id from deliveries
+             where channel = ${channel} and status = 'queued' and service_id = s.service_id
+               and next_attempt_at <= now()
+               and herald_claim_key(next_attempt_at, priority) <= now() + interval '30 minutes'
+             order by bulk, herald_claim_key(next_attempt_at, priority)
+             limit s.n
+             for update skip locked) c
+        )
         update deliveries d
            set status = 'sending', lease_owner = ${owner},
                lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
                attempts = d.attempts + 1, updated_at = now()
-          from (select id from deliveries
-                 where channel = ${channel} and status = 'queued' and next_attempt_at <= now()
-                   and herald_claim_key(next_attempt_at, priority) <= now() + interval '30 minutes'
-                 order by bulk, herald_claim_key(next_attempt_at, priority)
-                 limit ${limit}
-                 for update skip locked) c
+          from claimable c
          where d.id = c.id
         returning d.*, herald_claim_key(d.next_attempt_at, d.priority) as claim_key`.execute(db);
-      // RETURNING promises no order; the lane starts them in claim order.
-      return rows.sort((a, b) => a.claim_key.getTime() - b.claim_key.getTime()).map(toClaimed);
+      return interleave(rows).map(toClaimed);
     },
 
-    /**
-     * One statement, one round trip: the state change and the attempt row are written together by
-     * a data-modifying CTE (atomic like a transaction, a quarter of the round trips). The attempt
-     * is recorded whether or not the lease is still held: it happened either way.
-     */
+    /** One delivery's outcome; the lane settles through `settleMany` (kysely-settle.ts). */
     async settle(delivery, owner, outcome, attempt) {
-      const base = { lease_owner: null, lease_expires_at: null, updated_at: sql<Date>`now()` };
-      const set =
-        outcome.status === 'sent'
-          ? {
-              ...base,
-              status: 'sent',
-              provider: outcome.provider,
-              provider_message_id: outcome.providerMessageId,
-              sent_at: sql<Date>`now()`,
-              reason: null,
-            }
-          : outcome.status === 'queued'
-            ? {
-                ...base,
-                status: 'queued',
-                reason: outcome.reason,
-                next_attempt_at: sql<Date>`now() + ${outcome.delayMs} * interval '1 millisecond'`,
-                last_error_code: attempt.errorCode,
-                last_error_message: attempt.errorMessage,
-              }
-            : {
-                ...base,
-                status: outcome.status,
-                reason: outcome.reason,
-                last_error_code: attempt.errorCode,
-                last_error_message: attempt.errorMessage,
-              };
-      const row = await db
-        .with('moved', (q) =>
-          q
-            .updateTable('deliveries')
-            .set({ ...set, ...(attempt.provider ? { provider: attempt.provider } : {}) })
-            .where('id', '=', delivery.id)
-            .where('lease_owner', '=', owner)
-            .where('status', '=', 'sending')
-            .returning('id'),
-        )
-        .with('recorded', (q) =>
-          q
-            .insertInto('delivery_attempts')
-            .values({
-              delivery_id: delivery.id,
-              attempt: attempt.attempt,
-              provider: attempt.provider,
-              started_at: attempt.startedAt,
-              duration_ms: attempt.durationMs,
-              outcome: attempt.outcome,
-              error_code: attempt.errorCode,
-              error_message: attempt.errorMessage,
-              provider_message_id: attempt.providerMessageId,
-            })
-            .returning('id'),
-        )
-        .selectFrom('moved')
-        .select((eb) => eb.fn.countAll<string>().as('held'))
-        .executeTakeFirstOrThrow();
-      return Number(row.held) > 0;
+      const [held] = await settleDeliveries(db, owner, [{ delivery, outcome, attempt }]);
+      return held === true;
     },
+
+    settleMany: (owner, items) => settleDeliveries(db, owner, items),
+
+    postponeMany: (owner, items) => postponeDeliveries(db, owner, items),
 
     async release(ids, owner) {
       if (ids.length === 0) return;

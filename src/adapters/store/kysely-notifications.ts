@@ -103,7 +103,7 @@ export function kyselyNotificationStore(db: Db): NotificationStore {
 /**
  * A broadcast has too many deliveries to list: it answers with progress instead. `planned` and
  * `total` come from the notification row; counts by status read one index range of this
- * notification's deliveries (deliveries_notification_status), never the whole table.
+ * notification's deliveries (the `notification_id` prefix of deliveries_once), never the whole table.
  */
 async function broadcastView(db: Db, n: Selectable<NotificationsTable>): Promise<NotificationView> {
   const { rows } = await sql<{ status: DeliveryState; n: number }>`

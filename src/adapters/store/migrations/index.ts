@@ -8,6 +8,7 @@ import * as m0006 from './0006-metrics.ts';
 import * as m0007 from './0007-fanout.ts';
 import * as m0008 from './0008-operate.ts';
 import * as m0009 from './0009-retention.ts';
+import * as m0010 from './0010-write-path.ts';
 import * as m0012 from './0012-worker-owners.ts';
 import * as m0015 from './0015-tenant-edges.ts';
 
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-fanout': m0007,
   '0008-operate': m0008,
   '0009-retention': m0009,
+  '0010-write-path': m0010,
   '0012-worker-owners': m0012,
   '0015-tenant-edges': m0015,
 };
@@ -29,6 +31,9 @@ const MIGRATIONS: Record<string, Migration> = {
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => MIGRATIONS,
 };
+
+/** Every migration this build knows, by name; the schema is current when all are applied. */
+export const ALL_MIGRATIONS = Object.keys(MIGRATIONS).sort();
 
 /** Kysely applies migrations in name order, so the newest is the greatest name. */
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1) as string;
