@@ -45,7 +45,7 @@ import { kyselyInboxStore } from './adapters/store/kysely-inbox.ts';
 import { kyselyInboxSecrets, kyselyTickets } from './adapters/store/kysely-inbox-auth.ts';
 import { pgNotifyBus } from './adapters/realtime/pg-notify-bus.ts';
 import { redisBus } from './adapters/realtime/redis-bus.ts';
-import { deliverToInbox, type InboxDeps } from './app/inbox.ts';
+import { inboxDeliverer, type InboxDeps } from './app/inbox.ts';
 import { InboxHub } from './app/inbox-hub.ts';
 import { buildServer } from './http/server.ts';
 import { createPromMetrics } from './adapters/metrics/prom-metrics.ts';
@@ -210,7 +210,7 @@ function buildSenders(
   const senders = new Map<Channel, Sender[]>();
   for (const channel of CHANNELS) senders.set(channel, []);
   // In-app needs no outside provider in either mode: Herald's own inbox is the destination.
-  senders.get('in_app')?.push(createInAppSender((m) => deliverToInbox(inbox, m)));
+  senders.get('in_app')?.push(createInAppSender(inboxDeliverer(inbox)));
   for (const [key, channel] of Object.entries(PROVIDER_CHANNELS)) {
     for (const p of config.providers[key as keyof Config['providers']] ?? []) {
       if (p.type === 'slack') warnIfRefused(config, p.name, p.baseUrl, logger);

@@ -6,7 +6,7 @@
 import { draftFromContent, patchFor, type InboxAction, type InboxItem } from '../domain/inbox.ts';
 import { notFound } from '../domain/errors.ts';
 import type { OutgoingMessage } from '../ports/sender.ts';
-import type { InboxBus, InboxStore, RecipientRef } from '../ports/inbox.ts';
+import type { InboxBus, InboxDelivery, InboxStore, RecipientRef } from '../ports/inbox.ts';
 
 export interface InboxDeps {
   store: InboxStore;
@@ -36,6 +36,84 @@ export async function deliverToInbox(deps: InboxDeps, m: OutgoingMessage): Promi
   );
   if (result.created) await announce(deps, r);
   return result.itemId;
+}
+
+interface Pending {
+  d: InboxDelivery;
+  resolve(itemId: string): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * `deliverToInbox` with group commit: the deliveries the lane hands over while a write is under way
+ * are written together by the next one (one transaction, a fixed handful of statements) and announced
+ * with one bus message. Each caller's promise settles after its own item is committed, so the lane
+ * records nothing before the write. If a batch fails, its deliveries are retried one by one, so one
+ * bad delivery fails only itself.
+ */
+export function inboxDeliverer(deps: InboxDeps, maxBatch = 500): (m: OutgoingMessage) => Promise<string> {
+  let queue: Pending[] = [];
+  let writing = false;
+
+  async function writeOne(p: Pending): Promise<void> {
+    try {
+      const result = await deps.store.deliver(p.d, clock(deps));
+      if (result.created) await announce(deps, p.d);
+      p.resolve(result.itemId);
+    } catch (err) {
+      p.reject(err);
+    }
+  }
+
+  async function write(batch: Pending[]): Promise<void> {
+    let results: { itemId: string; created: boolean }[];
+    try {
+      results = await deps.store.deliverMany(
+        batch.map((p) => p.d),
+        clock(deps),
+      );
+    } catch {
+      await Promise.all(batch.map(writeOne));
+      return;
+    }
+    const created = batch.filter((_p, i) => results[i]?.created).map((p) => p.d);
+    if (created.length > 0)
+      await deps.bus
+        .publishMany(created.map((d) => ({ serviceId: d.serviceId, recipientId: d.recipientId })))
+        .catch((err: unknown) => deps.onError?.(err, 'inbox bus publish'));
+    batch.forEach((p, i) => p.resolve(results[i]?.itemId ?? ''));
+  }
+
+  async function drain(): Promise<void> {
+    writing = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, maxBatch);
+        queue = queue.slice(batch.length);
+        await write(batch);
+      }
+    } finally {
+      writing = false;
+    }
+  }
+
+  return (m) =>
+    new Promise<string>((resolve, reject) => {
+      const d: InboxDelivery = {
+        serviceId: m.serviceId,
+        recipientId: m.to,
+        notificationId: m.notificationId,
+        deliveryId: m.deliveryId,
+        draft: draftFromContent(m.content, clock(deps)),
+      };
+      queue.push({ d, resolve, reject });
+      // The first caller of a quiet moment starts a write at the end of this turn, so the deliveries
+      // started in the same turn go with it; later ones wait for the write in flight, then go together.
+      if (!writing) {
+        writing = true;
+        setImmediate(() => void drain());
+      }
+    });
 }
 
 export async function actOnItem(

@@ -25,6 +25,14 @@ export interface InboxStore {
    * unread items with the same collapse key, drops expired ones, and records the events; one transaction.
    */
   deliver(d: InboxDelivery, now: Date): Promise<{ itemId: string; lastSeq: number; created: boolean }>;
+  /**
+   * `deliver` for many deliveries at once, results in their order: distinct recipients share one
+   * transaction and a fixed number of statements; each item and event is what `deliver` would write.
+   */
+  deliverMany(
+    ds: InboxDelivery[],
+    now: Date,
+  ): Promise<{ itemId: string; lastSeq: number; created: boolean }[]>;
   list(r: RecipientRef, filter: InboxFilter, now: Date): Promise<InboxItem[]>;
   counts(r: RecipientRef, now: Date): Promise<InboxCounts>;
   /** Patches one of the recipient's items; null when it has no such item. */
@@ -56,6 +64,8 @@ export interface TicketStore {
 export interface InboxBus {
   readonly name: string;
   publish(r: RecipientRef): Promise<void>;
+  /** One message for many recipients (as few as the transport's size limit allows). */
+  publishMany(refs: RecipientRef[]): Promise<void>;
   subscribe(onChange: (r: RecipientRef) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -175,6 +175,126 @@ function contract(
       assert.equal((await secrets.get(serviceId))?.secret, 'his_two');
     });
 
+    it('delivers a batch as the one-by-one path would: once per delivery, gapless, expiry and collapse kept', async () => {
+      const draft = (content: Record<string, unknown>, now = T0) => draftFromContent(content, now);
+      // gus has an item about to expire and one already there; hal has a collapsible unread item.
+      const short = await deliver('gus', { title: 'short', body: 'b', ttlSeconds: 5 });
+      const hal = await deliver('hal', { title: 'v1', body: 'b', collapseKey: 'k' });
+      const again = uuidv7();
+      const first = await store.deliverMany(
+        [{ ...who('ivy'), notificationId, deliveryId: again, draft: draft({ title: 'once', body: 'b' }) }],
+        T0,
+      );
+      const ids = [uuidv7(), again, uuidv7(), uuidv7(), uuidv7()];
+      const later = at(10);
+      const results = await store.deliverMany(
+        [
+          {
+            ...who('gus'),
+            notificationId,
+            deliveryId: ids[0]!,
+            draft: draft({ title: 'g', body: 'b' }, later),
+          },
+          { ...who('ivy'), notificationId, deliveryId: again, draft: draft({ title: 'once', body: 'b' }) },
+          {
+            ...who('hal'),
+            notificationId,
+            deliveryId: ids[2]!,
+            draft: draft({ title: 'v2', body: 'b', collapseKey: 'k' }, later),
+          },
+          {
+            ...who('jo'),
+            notificationId,
+            deliveryId: ids[3]!,
+            draft: draft({ title: 'j1', body: 'b' }, later),
+          },
+          {
+            ...who('jo'),
+            notificationId,
+            deliveryId: ids[4]!,
+            draft: draft({ title: 'j2', body: 'b' }, later),
+          },
+        ],
+        later,
+      );
+      assert.deepEqual(
+        results.map((r) => r.created),
+        [true, false, true, true, true],
+      );
+      assert.deepEqual(
+        results[1],
+        { ...first[0], created: false },
+        'a re-sent delivery finds its item and writes nothing',
+      );
+      assert.equal((await store.eventsSince(who('ivy'), 0, 10)).length, 1);
+
+      const gus = await store.eventsSince(who('gus'), short.lastSeq, 10);
+      assert.deepEqual(
+        gus.map((e) => e.body.type),
+        ['item.removed', 'item.created'],
+        'the expired item is deleted in the batch, as on the single path',
+      );
+      assert.equal(results[0]?.lastSeq, short.lastSeq + 2);
+      assert.deepEqual(gus.at(-1)?.body.counts, { unread: 1, unseen: 1 });
+      assert.equal(await store.lastSeq(who('gus')), short.lastSeq + 2);
+
+      const halEvents = await store.eventsSince(who('hal'), hal.lastSeq, 10);
+      assert.deepEqual(
+        halEvents.map((e) => e.body.type),
+        ['item.removed', 'item.created'],
+      );
+      const jo = await store.eventsSince(who('jo'), 0, 10);
+      assert.deepEqual(
+        jo.map((e) => e.seq),
+        [1, 2],
+        'two deliveries to one recipient in a batch are numbered in order',
+      );
+      assert.deepEqual(jo.at(-1)?.body.counts, { unread: 2, unseen: 2 });
+      const items = await store.list(who('jo'), { status: 'all', limit: 10, archived: 'exclude' }, later);
+      assert.deepEqual(items.map((i) => i.title).sort(), ['j1', 'j2']);
+      assert.equal(items[0]?.type, 'trade_executed');
+    });
+
+    it('numbers concurrent batches and single deliveries for one recipient with no gaps or repeats', async () => {
+      const one = () => ({
+        ...who('mix'),
+        notificationId,
+        deliveryId: uuidv7(),
+        draft: draftFromContent({ title: 't', body: 'b' }, T0),
+      });
+      const other = (i: number) => ({
+        ...who(`mix-${i}`),
+        notificationId,
+        deliveryId: uuidv7(),
+        draft: draftFromContent({ title: 't', body: 'b' }, T0),
+      });
+      await Promise.all([
+        ...Array.from({ length: 6 }, (_v, i) => store.deliverMany([other(i), one(), other(i + 10)], T0)),
+        ...Array.from({ length: 6 }, () => deliver('mix', { title: 't', body: 'b' })),
+      ]);
+      const events = await store.eventsSince(who('mix'), 0, 100);
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        Array.from({ length: 12 }, (_v, i) => i + 1),
+      );
+    });
+
+    it('carries many wake-ups in one NOTIFY payload, split under the size limit', async () => {
+      const bus = pgNotifyBus(database);
+      const heard: RecipientRef[] = [];
+      const unsubscribe = await bus.subscribe((r) => heard.push(r));
+      try {
+        const many = Array.from({ length: 300 }, (_v, i) => who(`r-${i}-${'x'.repeat(40)}`));
+        await bus.publishMany(many);
+        const deadline = Date.now() + 10_000;
+        while (heard.length < many.length && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(heard, many);
+      } finally {
+        await unsubscribe();
+      }
+    });
+
     it('carries wake-ups on its own NOTIFY channel', async () => {
       const bus = pgNotifyBus(database);
       const heard: RecipientRef[] = [];

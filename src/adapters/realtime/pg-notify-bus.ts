@@ -11,15 +11,43 @@ export const INBOX_CHANNEL = 'herald_inbox';
 /** `[serviceId, recipientId]` as JSON: recipient ids are free text, so no separator is safe. */
 export const encodeRef = (r: RecipientRef): string => JSON.stringify([r.serviceId, r.recipientId]);
 
-export function decodeRef(payload: string): RecipientRef | null {
+const isPair = (v: unknown): v is [string, string] =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
+
+/** One recipient (`[s, r]`) or many (`[[s, r], …]`); anything else is not ours and names nobody. */
+export function decodeRefs(payload: string): RecipientRef[] {
   try {
     const v: unknown = JSON.parse(payload);
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string')
-      return { serviceId: v[0], recipientId: v[1] };
+    if (isPair(v)) return [{ serviceId: v[0], recipientId: v[1] }];
+    if (Array.isArray(v) && v.every(isPair))
+      return v.map(([serviceId, recipientId]) => ({ serviceId, recipientId }));
   } catch {
     /* not ours */
   }
-  return null;
+  return [];
+}
+
+/**
+ * Many recipients as few payloads as fit under `maxBytes` (PostgreSQL refuses NOTIFY payloads of 8000
+ * bytes or more): one message per batch of deliveries instead of one per item.
+ */
+export function encodeRefs(refs: RecipientRef[], maxBytes = 7000): string[] {
+  const out: string[] = [];
+  let parts: string[] = [];
+  let size = 2;
+  for (const r of refs) {
+    const part = encodeRef(r);
+    const bytes = Buffer.byteLength(part) + 1;
+    if (parts.length > 0 && size + bytes > maxBytes) {
+      out.push(`[${parts.join(',')}]`);
+      parts = [];
+      size = 2;
+    }
+    parts.push(part);
+    size += bytes;
+  }
+  if (parts.length > 0) out.push(`[${parts.join(',')}]`);
+  return out;
 }
 
 export interface PgBusOptions {
@@ -38,10 +66,17 @@ export function pgNotifyBus(database: Pick<Database, 'db' | 'listen'>, options: 
     async publish(r) {
       await sql`select pg_notify(${INBOX_CHANNEL}, ${encodeRef(r)})`.execute(database.db);
     },
+    async publishMany(refs) {
+      const payloads = encodeRefs(refs);
+      if (payloads.length === 0) return;
+      // One statement, one commit: NOTIFY takes a cluster-wide lock at commit, so fewer is faster.
+      await sql`select pg_notify(${INBOX_CHANNEL}, v.p) from (values ${sql.join(
+        payloads.map((p) => sql`(${p}::text)`),
+      )}) as v(p)`.execute(database.db);
+    },
     async subscribe(onChange) {
       const onPayload = (payload: string) => {
-        const r = decodeRef(payload);
-        if (r) onChange(r);
+        for (const r of decodeRefs(payload)) onChange(r);
       };
       if (options.databaseUrl) return listenOwn(options.databaseUrl, onPayload, options);
       // PGlite: in-process, nothing to lose between the publisher and us.

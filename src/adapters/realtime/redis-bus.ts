@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { InboxBus } from '../../ports/inbox.ts';
-import { decodeRef, encodeRef } from './pg-notify-bus.ts';
+import { decodeRefs, encodeRef, encodeRefs } from './pg-notify-bus.ts';
 
 export const REDIS_INBOX_CHANNEL = 'herald:inbox';
 
@@ -29,6 +29,12 @@ export function redisBus(url: string, onError: (err: unknown) => void, onReconne
       if (p.status === 'wait') await p.connect();
       await p.publish(REDIS_INBOX_CHANNEL, encodeRef(r));
     },
+    async publishMany(refs) {
+      if (refs.length === 0) return;
+      const p = await (pub ??= connection());
+      if (p.status === 'wait') await p.connect();
+      for (const payload of encodeRefs(refs, 64 * 1024)) await p.publish(REDIS_INBOX_CHANNEL, payload);
+    },
     async subscribe(onChange) {
       // A subscribed connection can do nothing else, hence a second one.
       const sub = await connection();
@@ -40,8 +46,7 @@ export function redisBus(url: string, onError: (err: unknown) => void, onReconne
       });
       sub.on('message', (channel: string, payload: string) => {
         if (channel !== REDIS_INBOX_CHANNEL) return;
-        const r = decodeRef(payload);
-        if (r) onChange(r);
+        for (const r of decodeRefs(payload)) onChange(r);
       });
       await sub.connect();
       await sub.subscribe(REDIS_INBOX_CHANNEL);

@@ -3,7 +3,7 @@
  * then changes items and appends its events with the next sequence numbers, in one transaction. So a
  * recipient's events are numbered in commit order without gaps, which is what makes resuming exact.
  */
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import {
   applyPatch,
@@ -13,9 +13,9 @@ import {
   type InboxEventBody,
   type InboxItem,
 } from '../../domain/inbox.ts';
-import type { InboxStore, RecipientRef } from '../../ports/inbox.ts';
+import type { InboxDelivery, InboxStore, RecipientRef } from '../../ports/inbox.ts';
 import { json, type DB, type Db } from './db.ts';
-import type { InboxTables, InboxItemsTable } from './inbox-tables.ts';
+import type { InboxEventsTable, InboxTables, InboxItemsTable } from './inbox-tables.ts';
 
 type IDb = Kysely<DB & InboxTables>;
 type Tx = Transaction<DB & InboxTables>;
@@ -55,6 +55,19 @@ function reviveEvent(seq: number, payload: Record<string, unknown>): InboxEvent 
   if (typeof body.at === 'string') body.at = new Date(body.at);
   return { seq, body: body as unknown as InboxEventBody };
 }
+
+type Delivered = { itemId: string; lastSeq: number; created: boolean };
+const keyOf = (serviceId: string, recipientId: string) => `${serviceId}\u0000${recipientId}`;
+const cmpRef = (a: RecipientRef, b: RecipientRef) =>
+  a.serviceId < b.serviceId
+    ? -1
+    : a.serviceId > b.serviceId
+      ? 1
+      : a.recipientId < b.recipientId
+        ? -1
+        : a.recipientId > b.recipientId
+          ? 1
+          : 0;
 
 export function kyselyInboxStore(base: Db): InboxStore {
   const db: IDb = base.withTables<InboxTables>();
@@ -115,7 +128,176 @@ export function kyselyInboxStore(base: Db): InboxStore {
     return seq;
   }
 
-  return {
+  /** `(service_id, recipient_id) in (...)` over the given recipients. */
+  const among = (refs: RecipientRef[]) =>
+    sql<boolean>`(service_id, recipient_id) in (${sql.join(
+      refs.map((r) => sql`(${r.serviceId}::uuid, ${r.recipientId}::text)`),
+    )})`;
+
+  /**
+   * Deliveries to distinct recipients without collapse keys, in one transaction and a fixed handful of
+   * statements whatever their number; the same rows and events as `deliver` would write one by one.
+   */
+  async function deliverBatch(
+    ds: InboxDelivery[],
+    now: Date,
+  ): Promise<Map<string, { itemId: string; lastSeq: number; created: boolean }>> {
+    return db.transaction().execute(async (tx) => {
+      const out = new Map<string, { itemId: string; lastSeq: number; created: boolean }>();
+      // Cursor rows locked in one order by every batch, so two batches never wait on each other in a cycle.
+      const sorted = [...ds].sort((a, b) => cmpRef(a, b));
+      const locked = await tx
+        .insertInto('inbox_cursors')
+        .values(sorted.map((d) => ({ service_id: d.serviceId, recipient_id: d.recipientId, last_seq: 0 })))
+        .onConflict((oc) =>
+          oc.columns(['service_id', 'recipient_id']).doUpdateSet({ last_seq: sql`inbox_cursors.last_seq` }),
+        )
+        .returning(['service_id', 'recipient_id', 'last_seq'])
+        .execute();
+      const lastSeqOf = new Map(locked.map((r) => [keyOf(r.service_id, r.recipient_id), Number(r.last_seq)]));
+      const seqOf = (d: RecipientRef) => lastSeqOf.get(keyOf(d.serviceId, d.recipientId)) ?? 0;
+      const existing = await tx
+        .selectFrom('inbox_items')
+        .select(['id', 'delivery_id'])
+        .where(
+          'delivery_id',
+          'in',
+          ds.map((d) => d.deliveryId),
+        )
+        .execute();
+      const existingOf = new Map(existing.map((e) => [e.delivery_id, e.id]));
+      const fresh: InboxDelivery[] = [];
+      for (const d of ds) {
+        const id = existingOf.get(d.deliveryId);
+        if (id !== undefined) out.set(d.deliveryId, { itemId: id, lastSeq: seqOf(d), created: false });
+        else fresh.push(d);
+      }
+      if (fresh.length === 0) return out;
+
+      const expired = await tx
+        .deleteFrom('inbox_items')
+        .where(among(fresh))
+        .where('expires_at', '<=', now)
+        .returning(['id', 'service_id', 'recipient_id'])
+        .execute();
+      const types = await tx
+        .selectFrom('notifications')
+        .select(['id', 'type'])
+        .where(
+          'id',
+          'in',
+          fresh.map((d) => d.notificationId),
+        )
+        .execute();
+      const typeOf = new Map(types.map((t) => [t.id, t.type]));
+      const rows = await tx
+        .insertInto('inbox_items')
+        .values(
+          fresh.map((d) => ({
+            id: uuidv7(),
+            service_id: d.serviceId,
+            recipient_id: d.recipientId,
+            notification_id: d.notificationId,
+            delivery_id: d.deliveryId,
+            type: typeOf.get(d.notificationId) ?? '',
+            title: d.draft.title,
+            body: d.draft.body,
+            action_url: d.draft.actionUrl,
+            data: json(d.draft.data),
+            collapse_key: d.draft.collapseKey,
+            created_at: now,
+            seen_at: null,
+            read_at: null,
+            archived_at: null,
+            expires_at: d.draft.expiresAt,
+          })),
+        )
+        .returningAll()
+        .execute();
+      const itemOf = new Map(rows.map((r) => [r.delivery_id, toItem(r)]));
+      const { rows: countRows } = await sql<{
+        service_id: string;
+        recipient_id: string;
+        unread: number;
+        unseen: number;
+      }>`
+        select service_id, recipient_id,
+               count(*) filter (where read_at is null)::int as unread,
+               count(*) filter (where seen_at is null)::int as unseen
+          from inbox_items
+         where ${among(fresh)}
+           and archived_at is null and (expires_at is null or expires_at > ${now})
+           and (read_at is null or seen_at is null)
+         group by service_id, recipient_id`.execute(tx);
+      const countsOf = new Map(
+        countRows.map((c) => [keyOf(c.service_id, c.recipient_id), { unread: c.unread, unseen: c.unseen }]),
+      );
+      const events: Insertable<InboxEventsTable>[] = [];
+      const advanced: { d: InboxDelivery; from: number; to: number }[] = [];
+      for (const d of fresh) {
+        const key = keyOf(d.serviceId, d.recipientId);
+        const counts = countsOf.get(key) ?? { unread: 0, unseen: 0 };
+        const item = itemOf.get(d.deliveryId);
+        if (!item) throw new Error(`inbox item for delivery ${d.deliveryId} was not written`);
+        const bodies: InboxEventBody[] = expired
+          .filter((e) => keyOf(e.service_id, e.recipient_id) === key)
+          .map((e) => ({ type: 'item.removed', itemId: e.id, reason: 'expired', counts }));
+        bodies.push({ type: 'item.created', item, counts });
+        const from = seqOf(d);
+        bodies.forEach((body, i) =>
+          events.push({
+            service_id: d.serviceId,
+            recipient_id: d.recipientId,
+            seq: from + i + 1,
+            payload: json(body),
+            created_at: now,
+          }),
+        );
+        advanced.push({ d, from, to: from + bodies.length });
+        out.set(d.deliveryId, { itemId: item.id, lastSeq: from + bodies.length, created: true });
+      }
+      await tx.insertInto('inbox_events').values(events).execute();
+      await sql`
+        update inbox_cursors c set last_seq = v.seq
+          from (values ${sql.join(
+            advanced.map((a) => sql`(${a.d.serviceId}::uuid, ${a.d.recipientId}::text, ${a.to}::bigint)`),
+          )}) as v(service_id, recipient_id, seq)
+         where c.service_id = v.service_id and c.recipient_id = v.recipient_id`.execute(tx);
+      // Housekeeping as in `deliver`: old events of the recipients that crossed a multiple of 64.
+      const prune = advanced.filter((a) => Math.floor(a.to / 64) > Math.floor(a.from / 64)).map((a) => a.d);
+      if (prune.length > 0)
+        await tx
+          .deleteFrom('inbox_events')
+          .where(among(prune))
+          .where('created_at', '<', new Date(now.getTime() - EVENT_RETENTION_MS))
+          .execute();
+      return out;
+    });
+  }
+
+  const store: InboxStore = {
+    async deliverMany(ds, now) {
+      // The batch takes each recipient once and no collapse keys (whose replacements depend on what the
+      // batch itself wrote); the rest go one by one after it, in their order, with the same result.
+      const seen = new Set<string>();
+      const batch: InboxDelivery[] = [];
+      const rest: InboxDelivery[] = [];
+      for (const d of ds) {
+        const key = keyOf(d.serviceId, d.recipientId);
+        const alone = d.draft.collapseKey !== null || seen.has(key) || seen.has(d.deliveryId);
+        (alone ? rest : batch).push(d);
+        seen.add(key);
+        seen.add(d.deliveryId);
+      }
+      const results = batch.length > 0 ? await deliverBatch(batch, now) : new Map<string, Delivered>();
+      for (const d of rest) results.set(d.deliveryId, await store.deliver(d, now));
+      return ds.map((d) => {
+        const r = results.get(d.deliveryId);
+        if (!r) throw new Error(`no inbox result for delivery ${d.deliveryId}`);
+        return r;
+      });
+    },
+
     async deliver(d, now) {
       return db.transaction().execute(async (tx) => {
         const lastSeq = await lockCursor(tx, d);
@@ -278,4 +460,5 @@ export function kyselyInboxStore(base: Db): InboxStore {
       return row ? Number(row.last_seq) : 0;
     },
   };
+  return store;
 }
