@@ -25,21 +25,22 @@ async function announce(deps: InboxDeps, r: RecipientRef): Promise<void> {
 /** What the `in_app` sender does with a claimed delivery; the item id is the provider message id. */
 export async function deliverToInbox(deps: InboxDeps, m: OutgoingMessage): Promise<string> {
   const r = { serviceId: m.serviceId, recipientId: m.to };
+  const now = clock(deps);
   const result = await deps.store.deliver(
     {
       ...r,
       notificationId: m.notificationId,
       deliveryId: m.deliveryId,
-      draft: draftFromContent(m.content, clock(deps)),
+      draft: draftFromContent(m.content, now),
     },
-    clock(deps),
+    now,
   );
   if (result.created) await announce(deps, r);
   return result.itemId;
 }
 
 interface Pending {
-  d: InboxDelivery;
+  m: OutgoingMessage;
   resolve(itemId: string): void;
   reject(err: unknown): void;
 }
@@ -57,26 +58,30 @@ export function inboxDeliverer(deps: InboxDeps, maxBatch = 500): (m: OutgoingMes
 
   async function writeOne(p: Pending): Promise<void> {
     try {
-      const result = await deps.store.deliver(p.d, clock(deps));
-      if (result.created) await announce(deps, p.d);
-      p.resolve(result.itemId);
+      p.resolve(await deliverToInbox(deps, p.m));
     } catch (err) {
       p.reject(err);
     }
   }
 
   async function write(batch: Pending[]): Promise<void> {
+    // One clock reading for the batch: an item's expiry is counted from the same instant as its creation.
+    const now = clock(deps);
+    const ds: InboxDelivery[] = batch.map(({ m }) => ({
+      serviceId: m.serviceId,
+      recipientId: m.to,
+      notificationId: m.notificationId,
+      deliveryId: m.deliveryId,
+      draft: draftFromContent(m.content, now),
+    }));
     let results: { itemId: string; created: boolean }[];
     try {
-      results = await deps.store.deliverMany(
-        batch.map((p) => p.d),
-        clock(deps),
-      );
+      results = await deps.store.deliverMany(ds, now);
     } catch {
       await Promise.all(batch.map(writeOne));
       return;
     }
-    const created = batch.filter((_p, i) => results[i]?.created).map((p) => p.d);
+    const created = ds.filter((_d, i) => results[i]?.created);
     if (created.length > 0)
       await deps.bus
         .publishMany(created.map((d) => ({ serviceId: d.serviceId, recipientId: d.recipientId })))
@@ -99,14 +104,7 @@ export function inboxDeliverer(deps: InboxDeps, maxBatch = 500): (m: OutgoingMes
 
   return (m) =>
     new Promise<string>((resolve, reject) => {
-      const d: InboxDelivery = {
-        serviceId: m.serviceId,
-        recipientId: m.to,
-        notificationId: m.notificationId,
-        deliveryId: m.deliveryId,
-        draft: draftFromContent(m.content, clock(deps)),
-      };
-      queue.push({ d, resolve, reject });
+      queue.push({ m, resolve, reject });
       // The first caller of a quiet moment starts a write at the end of this turn, so the deliveries
       // started in the same turn go with it; later ones wait for the write in flight, then go together.
       if (!writing) {
