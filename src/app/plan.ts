@@ -154,7 +154,7 @@ export async function planDeliveries(
         id: i === 0 ? base.id : newId(),
         target: t.target,
         address: t.address,
-        content: t.device?.keys ? { ...content, keys: t.device.keys } : content,
+        content,
         template: templateRef,
         ...timing,
       });

@@ -1,3 +1,5 @@
+import { subscriptionAddress } from './web-push-subscription.ts';
+
 export const CHANNELS = ['email', 'sms', 'push', 'web_push', 'in_app', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
@@ -20,7 +22,11 @@ export interface Addressable {
   attributes?: Record<string, unknown>;
 }
 
-/** One place a channel sends to: `target` tells a recipient's devices apart ('' for single-address channels). */
+/**
+ * One place a channel sends to: `target` tells a recipient's devices apart ('' for single-address
+ * channels). A web push address is the whole subscription (web-push-subscription.ts), since the
+ * sender needs its keys as much as its endpoint.
+ */
 export interface Target {
   target: string;
   address: string;
@@ -40,10 +46,14 @@ export function targetsFor(
     const wanted = (d: DeviceAddress) => d.active && (channel === 'web_push') === (d.platform === 'web');
     return (recipient.devices ?? [])
       .filter(wanted)
-      .map((device) => ({ target: device.id, address: device.token, device }));
+      .map((device) => ({ target: device.id, address: deviceAddress(device), device }));
   }
   const address = addressFor(channel, recipient, content);
   return address === null ? [] : [{ target: '', address }];
+}
+
+function deviceAddress(d: DeviceAddress): string {
+  return d.platform === 'web' && d.keys ? subscriptionAddress({ endpoint: d.token, keys: d.keys }) : d.token;
 }
 
 /**

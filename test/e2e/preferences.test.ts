@@ -358,13 +358,14 @@ describe('preferences, templates and unsubscribe (embedded)', () => {
       platform: 'android',
       token: 'fcm-token-0002',
     });
+    const webKeys = {
+      p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
+      auth: 'tBHItJI5svbpez7KI4CCXg',
+    };
     const web = await api.post('/v1/recipients/dev/devices', {
       platform: 'web',
       endpoint: 'https://push.example.net/send/abc',
-      keys: {
-        p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
-        auth: 'tBHItJI5svbpez7KI4CCXg',
-      },
+      keys: webKeys,
     });
     assert.deepEqual([ios.status, android.status, web.status], [201, 201, 201]);
     assert.equal(
@@ -390,7 +391,7 @@ describe('preferences, templates and unsubscribe (embedded)', () => {
     assert.deepEqual(targets, [
       'push:apns-token-0001:sent',
       'push:fcm-token-0002:sent',
-      'web_push:https://push.example.net/send/abc:sent',
+      `web_push:${JSON.stringify({ endpoint: 'https://push.example.net/send/abc', keys: webKeys })}:sent`,
     ]);
     const noDevice = await api.post('/v1/notifications', {
       type: 'alert',

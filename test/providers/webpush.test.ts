@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import webpush from 'web-push';
 import { createWebPushSender } from '../../src/adapters/channels/webpush/webpush-sender.ts';
+import { targetsFor } from '../../src/domain/channels.ts';
 import type { Sender } from '../../src/ports/sender.ts';
 import { startWebPushFake, type WebPushFake } from '../fakes/webpush-fake.ts';
 import { laneHarness, type LaneHarness } from '../helpers/lane.ts';
@@ -46,6 +47,20 @@ describe('web push sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
     assert.deepEqual(JSON.parse(got.plaintext), { ...content, delivery_id: id });
   });
 
+  it('sends to the address the planner makes of a registered web device', async () => {
+    const sub = fake.subscribe();
+    const [target] = targetsFor('web_push', {
+      id: 'ann',
+      devices: [{ id: 'dev-1', platform: 'web', token: sub.endpoint, keys: sub.keys, active: true }],
+    });
+    assert.ok(target);
+    const id = await h.enqueue('web_push', target.address, content);
+    expectSent(await h.run(sender, id), 'webpush');
+    const got = fake.received.at(-1)!;
+    assert.equal(got.endpoint, sub.endpoint);
+    assert.deepEqual(JSON.parse(got.plaintext), { ...content, delivery_id: id });
+  });
+
   it('is refused when signed with a VAPID key the service does not expect', async () => {
     const other = webpush.generateVAPIDKeys();
     const wrong = createWebPushSender({
@@ -77,8 +92,15 @@ describe('web push sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
     expectFailed(await h.run(sender, await h.enqueue('web_push', address(), content)), 'payload_too_large');
     expectFailed(
       await h.run(sender, await h.enqueue('web_push', '{"endpoint":"http://10.0.0.1/x"}', content)),
-      'subscription_gone',
+      'invalid_address',
     );
+  });
+
+  it('refuses an endpoint outside endpointPattern as the configuration, not as a gone subscription', async () => {
+    const outside = JSON.stringify({ ...fake.subscribe(), endpoint: 'https://push.example.net/x' });
+    const before = fake.requests.length;
+    expectFailed(await h.run(sender, await h.enqueue('web_push', outside, content)), 'endpoint_not_allowed');
+    assert.equal(fake.requests.length, before, 'nothing is sent');
   });
 
   it('retries a 503, honours Retry-After on 429, and times out a hang', async () => {

@@ -1,11 +1,16 @@
 /**
  * Browser web push: the `web-push` package builds the request (VAPID JWT, RFC 8291 aes128gcm
  * encryption); Herald sends it itself over a keep-alive pool. The address is the PushSubscription as
- * JSON: `{ "endpoint", "keys": { "p256dh", "auth" } }`.
+ * JSON: `{ "endpoint", "keys": { "p256dh", "auth" } }` (domain/web-push-subscription.ts).
+ *
+ * Only the push service's 404/410 says a subscription is gone. An address that holds no subscription,
+ * or an endpoint outside `endpointPattern`, is refused without deactivating the device: the first is
+ * Herald's own fault, the second the operator's pattern or a subscriber aiming elsewhere.
  */
 import webpush from 'web-push';
 import type { OutgoingMessage, Sender } from '../../../ports/sender.ts';
 import { ProviderError } from '../../../ports/sender.ts';
+import { parseSubscription } from '../../../domain/web-push-subscription.ts';
 import { classifyNetworkError, createHttpClient } from '../http/undici-http.ts';
 import { classifyWebPushError } from './webpush-errors.ts';
 
@@ -31,27 +36,6 @@ export interface WebPushSettings {
 export const PUSH_SERVICES =
   '^https://(fcm\\.googleapis\\.com|updates\\.push\\.services\\.mozilla\\.com|[a-z0-9-]+\\.notify\\.windows\\.com|web\\.push\\.apple\\.com)/';
 
-interface Subscription {
-  endpoint: string;
-  keys: { p256dh: string; auth: string };
-}
-
-export function parseSubscription(address: string): Subscription | null {
-  try {
-    const s = JSON.parse(address) as Partial<Subscription>;
-    if (
-      typeof s.endpoint === 'string' &&
-      typeof s.keys?.p256dh === 'string' &&
-      typeof s.keys.auth === 'string'
-    ) {
-      return { endpoint: s.endpoint, keys: { p256dh: s.keys.p256dh, auth: s.keys.auth } };
-    }
-  } catch {
-    /* not JSON: invalid below */
-  }
-  return null;
-}
-
 export function webPushPayload(m: OutgoingMessage): string {
   return JSON.stringify({ ...m.content, delivery_id: m.deliveryId });
 }
@@ -64,11 +48,18 @@ export function createWebPushSender(s: WebPushSettings): Sender {
     channel: 'web_push',
     async send(m) {
       const sub = parseSubscription(m.to);
-      if (!sub || !endpointPattern.test(sub.endpoint)) {
+      if (!sub) {
         throw new ProviderError({
           kind: 'permanent',
-          code: 'subscription_gone',
-          message: 'The address is not a usable push subscription.',
+          code: 'invalid_address',
+          message: 'The address is not a push subscription ({ endpoint, keys: { p256dh, auth } }).',
+        });
+      }
+      if (!endpointPattern.test(sub.endpoint)) {
+        throw new ProviderError({
+          kind: 'permanent',
+          code: 'endpoint_not_allowed',
+          message: `The push endpoint's origin does not match provider ${s.name}'s endpointPattern (${endpointPattern.source}).`,
         });
       }
       const c = m.content as { urgency?: webpush.Urgency; topic?: string; ttlSeconds?: number };
