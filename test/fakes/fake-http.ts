@@ -4,6 +4,7 @@
  * A `hang` scenario never answers, to exercise the sender's timeout.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface Recorded {
@@ -41,12 +42,14 @@ export async function startFakeHttp<S extends string>(o: {
   scenarioFor?(req: Recorded): boolean;
   /** Keep the body byte for byte (binary payloads such as encrypted web push). */
   latin1?: boolean;
+  /** Serve HTTPS with this certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }): Promise<FakeHttp<S>> {
   const requests: Recorded[] = [];
   const queue: (S | 'hang')[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -72,7 +75,8 @@ export async function startFakeHttp<S extends string>(o: {
         res.end(reply.status === 204 ? undefined : body);
       })();
     });
-  });
+  };
+  const server: Server = o.tls ? createTlsServer(o.tls, handle) : createServer(handle);
   server.on('connection', (s: Socket) => {
     connections += 1;
     sockets.add(s);
@@ -81,7 +85,7 @@ export async function startFakeHttp<S extends string>(o: {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     connections: () => connections,
     answer(s) {

@@ -25,14 +25,17 @@ export const WEBPUSH_SCENARIOS = {
 
 export type WebPushScenario = keyof typeof WEBPUSH_SCENARIOS;
 
-interface UserAgentKeys {
+export interface UserAgentKeys {
   ecdh: ReturnType<typeof createECDH>;
   auth: Buffer;
 }
 
 export interface WebPushFake extends FakeHttp<WebPushScenario> {
-  /** Creates a subscription as a browser would: `{ endpoint, keys: { p256dh, auth } }`. */
-  subscribe(): { endpoint: string; keys: { p256dh: string; auth: string } };
+  /**
+   * Creates a subscription as a browser would: `{ endpoint, keys: { p256dh, auth } }`, with a key
+   * pair and auth secret of its own or the ones given (a test that decrypts for itself).
+   */
+  subscribe(ua?: UserAgentKeys): { endpoint: string; keys: { p256dh: string; auth: string } };
   /** Decrypted payloads, by subscription endpoint. */
   received: { endpoint: string; plaintext: string }[];
 }
@@ -103,7 +106,10 @@ export function checkVapid(
   return null;
 }
 
-export async function startWebPushFake(vapidPublicKey?: string): Promise<WebPushFake> {
+export async function startWebPushFake(
+  vapidPublicKey?: string,
+  tls?: { key: string; cert: string },
+): Promise<WebPushFake> {
   const subs = new Map<string, UserAgentKeys>();
   const received: { endpoint: string; plaintext: string }[] = [];
   let origin = '';
@@ -129,13 +135,14 @@ export async function startWebPushFake(vapidPublicKey?: string): Promise<WebPush
     check,
     success: () => ({ status: 201, headers: { location: `${origin}/message/${randomUUID()}` }, body: '' }),
     latin1: true,
+    ...(tls ? { tls } : {}),
   })) as WebPushFake;
   origin = fake.url;
   fake.received = received;
-  fake.subscribe = () => {
-    const ecdh = createECDH('prime256v1');
-    ecdh.generateKeys();
-    const auth = randomBytes(16);
+  fake.subscribe = (given) => {
+    const ecdh = given?.ecdh ?? createECDH('prime256v1');
+    if (!given) ecdh.generateKeys();
+    const auth = given?.auth ?? randomBytes(16);
     const id = randomUUID();
     subs.set(id, { ecdh, auth });
     return {

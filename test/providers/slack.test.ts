@@ -16,9 +16,12 @@ import { laneHarness, type LaneHarness } from '../helpers/lane.ts';
 import { skipWithoutPg } from '../helpers/pg.ts';
 import { expectFailed, expectRateLimited, expectRetried, expectSent } from './expect.ts';
 
+/** The webhook channel's content, as a notification's `content.webhook` gives it. */
 const content = {
-  text: 'Deploy finished',
-  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Deploy* finished' } }],
+  payload: {
+    text: 'Deploy finished',
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Deploy* finished' } }],
+  },
 };
 
 describe('Slack incoming webhook sender', { skip: skipWithoutPg, timeout: 60_000 }, () => {
@@ -44,7 +47,7 @@ describe('Slack incoming webhook sender', { skip: skipWithoutPg, timeout: 60_000
   it('posts text and blocks to the webhook URL', async () => {
     const url = fake.webhookUrl();
     expectSent(await h.run(sender, await h.enqueue('webhook', url, content)), 'slack');
-    assert.deepEqual(JSON.parse(fake.requests.at(-1)!.body), content);
+    assert.deepEqual(JSON.parse(fake.requests.at(-1)!.body), content.payload);
   });
 
   it('fails a revoked webhook (no_service) and a URL outside Slack for good', async () => {

@@ -1,6 +1,7 @@
 /**
  * Slack incoming webhooks: the address is the webhook URL Slack issued for one channel
- * (`https://hooks.slack.com/services/T…/B…/…`); content is `{ text, blocks? }`. Slack answers `ok`, or
+ * (`https://hooks.slack.com/services/T…/B…/…`); content is the webhook channel's `{ payload, url? }`, and
+ * Slack gets the payload's `{ text, blocks? }`. Slack answers `ok`, or
  * a status with a short reason in the body (`invalid_payload`, `channel_is_archived`, `no_service`…).
  *
  * Both the base URL (operator config, or a service's own credentials) and the address are chosen by
@@ -84,7 +85,7 @@ export function createSlackSender(s: SlackSettings): Sender {
           message: `Slack webhook URLs start with ${base}.`,
         });
       }
-      const c = m.content as { text?: string; blocks?: unknown };
+      const c = (m.content as { payload?: { text?: string; blocks?: unknown } }).payload ?? {};
       let res;
       try {
         res = await http.send({
