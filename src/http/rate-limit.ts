@@ -1,13 +1,13 @@
 /**
  * Request budgets, one per kind of caller, each checked only once the caller is known:
- * - an API key's, after the route's own authentication (appended to every route's preHandlers), so
- *   only a caller that proved its key spends that key's budget, and a stranger cannot throttle
- *   someone else's key by guessing its public id;
+ * - an API key's, after the route's own authentication (appended to every route's onRequest hooks,
+ *   so before the body is read or validated), so only a caller that proved its key spends that
+ *   key's budget, and a stranger cannot throttle someone else's key by guessing its public id;
  * - an inbox recipient's (service + recipient id), after the recipient's HMAC, JWT or ticket checked
  *   out, for the same reason;
  * - a client IP's, on the pages a signed token opens (there is no one else to count).
  */
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { parseApiKey } from '../domain/api-keys.ts';
 import { rateLimited } from '../domain/errors.ts';
 import type { RecipientRef } from '../ports/inbox.ts';
@@ -20,14 +20,15 @@ async function spend(limiter: RateLimiter, key: string): Promise<void> {
 }
 
 export function installKeyRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
-  const check: preHandlerAsyncHookHandler = async (request: FastifyRequest) => {
+  const check: onRequestAsyncHookHandler = async (request: FastifyRequest) => {
     if (!request.serviceId) return; // not a service-authenticated route
     const token = bearer(request);
     await spend(limiter, (token && parseApiKey(token)?.publicId) ?? request.serviceId);
   };
+  // A route's own onRequest hooks run after its plugins' (where authentication sits), so this is last.
   app.addHook('onRoute', (route) => {
-    const existing = route.preHandler;
-    route.preHandler = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), check];
+    const existing = route.onRequest;
+    route.onRequest = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), check];
   });
 }
 

@@ -530,6 +530,9 @@ const MATRIX: Row[] = [
   },
 ];
 
+/** Bodies no route accepts: not JSON, and JSON that fails every route's schema. */
+const INVALID_BODIES = ['{"unterminated": ', JSON.stringify({ type: 7, recipient: [], '\u0000': 'x' })];
+
 /** Inbox credentials for one of service A's recipients: the HMAC its backend would hand out. */
 function inboxHeaders(serviceId: string, secret: string, recipientId: string): Record<string, string> {
   return {
@@ -679,6 +682,21 @@ describe('authorization matrix', () => {
           `${caller}: ${row.method} ${path} → ${res.status} ${JSON.stringify(res.body)}`,
         );
         if (res.status >= 400) assert.equal(typeof res.body?.error?.code, 'string');
+        // Who is calling is settled before the body is read: a caller refused with 401 learns nothing
+        // of the schema from a body that is malformed or invalid, and makes Herald parse nothing.
+        if (expected === 401 && row.method !== 'GET' && !row.stream) {
+          for (const bad of INVALID_BODIES) {
+            const refused = await client(base, token ?? undefined).request(row.method, path, bad, {
+              ...auth,
+              'content-type': 'application/json',
+            });
+            assert.equal(
+              refused.status,
+              401,
+              `${caller}: ${row.method} ${path} with body ${bad} → ${refused.status} ${JSON.stringify(refused.body)}`,
+            );
+          }
+        }
         if ((caller === 'otherService' || caller === 'otherRecipient') && row.mustNotLeak) {
           assert.equal(
             JSON.stringify(res.body).includes(row.mustNotLeak(f)),

@@ -54,7 +54,7 @@ function merge(cells: AnalyticsCell[]) {
 export function analyticsRoutes(deps: { keys: ApiKeyStore; analytics: AnalyticsStore }): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
     app.get(
       '/v1/analytics',
       {

@@ -58,7 +58,7 @@ export function audiencesRoutes(deps: { keys: ApiKeyStore; audiences: AudienceSt
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     // Hand the handler the raw stream instead of a buffered body (this plugin only).
     app.addContentTypeParser(Object.keys(FORMATS), (_request, payload, done) => done(null, payload));
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
 
     app.post(
       '/v1/audiences',

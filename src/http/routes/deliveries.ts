@@ -62,7 +62,7 @@ export function deliveriesRoutes(deps: {
 }): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
 
     app.get(
       '/v1/deliveries',

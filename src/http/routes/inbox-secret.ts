@@ -22,7 +22,7 @@ export function inboxSecretRoutes(deps: {
 }): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
 
     app.post(
       '/v1/inbox/secret',

@@ -48,7 +48,7 @@ export function inboxRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
     app.options('/v1/inbox/*', { schema: { hide: true } }, async (_request, reply) =>
       reply.status(204).send(),
     );
-    app.addHook('preHandler', recipientAuth(deps, deps.recipientLimiter));
+    app.addHook('onRequest', recipientAuth(deps, deps.recipientLimiter));
     const now = () => (deps.now ?? (() => new Date()))();
 
     app.get(

@@ -19,7 +19,7 @@ import { errorResponses, RecipientFieldsSchema, TypeKey } from '../schemas.ts';
 export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore }): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
     const security = [{ apiKey: [] }];
     const typeParams = Type.Object({ key: TypeKey });
     const templateParams = Type.Object({ key: TypeKey, channel: Type.Enum(CHANNELS), locale: LocaleParam });

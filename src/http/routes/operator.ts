@@ -23,7 +23,7 @@ export function operatorRoutes(deps: {
     app.get(
       '/v1/admin/services',
       {
-        preHandler: adminAuth(deps.adminToken),
+        onRequest: adminAuth(deps.adminToken),
         schema: {
           tags: ['admin'],
           summary: 'Every registered service (newest first, up to 1000), with its count of live keys.',
@@ -49,7 +49,7 @@ export function operatorRoutes(deps: {
     app.get(
       '/v1/notifications',
       {
-        preHandler: serviceAuth(deps.keys),
+        onRequest: serviceAuth(deps.keys),
         schema: {
           tags: ['notifications'],
           summary:
@@ -102,7 +102,7 @@ export function operatorRoutes(deps: {
     app.get(
       '/v1/deliveries/:id/history',
       {
-        preHandler: serviceAuth(deps.keys),
+        onRequest: serviceAuth(deps.keys),
         schema: {
           tags: ['deliveries'],
           summary:

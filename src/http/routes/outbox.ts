@@ -12,7 +12,7 @@ export function outboxRoutes(deps: { keys: ApiKeyStore; outbox: OutboxStore }): 
     app.get(
       '/v1/outbox',
       {
-        preHandler: serviceAuth(deps.keys),
+        onRequest: serviceAuth(deps.keys),
         schema: {
           tags: ['outbox'],
           summary: 'Messages captured for channels with no provider (embedded mode).',

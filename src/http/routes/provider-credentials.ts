@@ -42,7 +42,7 @@ export function providerCredentialsRoutes(deps: {
   };
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
     app.put(
       '/v1/providers/:name/credentials',
       {

@@ -39,7 +39,7 @@ export function providersRoutes(deps: {
     app.get(
       '/v1/providers',
       {
-        preHandler: auth,
+        onRequest: auth,
         schema: {
           tags: ['providers'],
           summary: 'Each provider: circuit breaker state and error rate over the last minute.',

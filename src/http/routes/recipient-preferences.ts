@@ -26,7 +26,7 @@ export interface RecipientPreferenceDeps {
 export function recipientPreferencesRoutes(deps: RecipientPreferenceDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
     const security = [{ apiKey: [] }];
     const params = Type.Object({ recipientId: RecipientId });
 

@@ -12,7 +12,7 @@ export function recipientsRoutes(deps: {
 }): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
     const params = Type.Object({ recipientId: RecipientId });
 
     app.put(

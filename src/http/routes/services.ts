@@ -35,7 +35,7 @@ export function servicesRoutes(deps: ServicesDeps & { adminToken: string | undef
     app.post(
       '/v1/services',
       {
-        preHandler: adminAuth(deps.adminToken),
+        onRequest: adminAuth(deps.adminToken),
         schema: {
           tags: ['services'],
           summary: 'Register a service (admin token). The API key in the answer is shown only this once.',
@@ -56,7 +56,7 @@ export function servicesRoutes(deps: ServicesDeps & { adminToken: string | undef
     app.get(
       '/v1/service',
       {
-        preHandler: asService,
+        onRequest: asService,
         schema: {
           tags: ['services'],
           summary: 'The calling service',
@@ -74,7 +74,7 @@ export function servicesRoutes(deps: ServicesDeps & { adminToken: string | undef
     app.get(
       '/v1/api-keys',
       {
-        preHandler: asService,
+        onRequest: asService,
         schema: {
           tags: ['api keys'],
           security: [{ apiKey: [] }],
@@ -87,7 +87,7 @@ export function servicesRoutes(deps: ServicesDeps & { adminToken: string | undef
     app.post(
       '/v1/api-keys',
       {
-        preHandler: asService,
+        onRequest: asService,
         schema: {
           tags: ['api keys'],
           summary: 'Create another key for the calling service; shown once.',
@@ -109,7 +109,7 @@ export function servicesRoutes(deps: ServicesDeps & { adminToken: string | undef
     app.delete(
       '/v1/api-keys/:keyId',
       {
-        preHandler: asService,
+        onRequest: asService,
         schema: {
           tags: ['api keys'],
           summary: 'Revoke a key; calls with it fail from now on.',

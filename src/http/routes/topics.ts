@@ -15,7 +15,7 @@ const Batch = Type.Object(
 export function topicsRoutes(deps: { keys: ApiKeyStore; topics: TopicStore }): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
     const params = Type.Object({ key: TopicKey });
 
     app.put(

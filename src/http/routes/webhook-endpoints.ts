@@ -49,7 +49,7 @@ export function webhookEndpointsRoutes(deps: {
   };
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', serviceAuth(deps.keys));
+    app.addHook('onRequest', serviceAuth(deps.keys));
     const tags = ['webhook-endpoints'];
     const security = [{ apiKey: [] }];
 
