@@ -2,8 +2,16 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { HeraldError } from '../domain/errors.ts';
 
+/**
+ * The one error shape. `details` is always there: null, or what a client can act on (the list of
+ * invalid fields for `validation_failed`, the line of a bad upload, the wait before a retry).
+ */
 export interface ErrorPayload {
-  error: { code: string; message: string; details?: unknown };
+  error: { code: string; message: string; details: unknown };
+}
+
+export function errorPayload(code: string, message: string, details: unknown = null): ErrorPayload {
+  return { error: { code, message, details: details ?? null } };
 }
 
 const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
@@ -46,16 +54,7 @@ export const UNAVAILABLE_RETRY_AFTER_S = 2;
  */
 export function toErrorResponse(err: unknown, method = 'GET'): { status: number; body: ErrorPayload } {
   if (err instanceof HeraldError) {
-    return {
-      status: err.status,
-      body: {
-        error: {
-          code: err.code,
-          message: err.message,
-          ...(err.details !== undefined ? { details: err.details } : {}),
-        },
-      },
-    };
+    return { status: err.status, body: errorPayload(err.code, err.message, err.details) };
   }
   const e = err as FastifyError & {
     validation?: { instancePath: string; message?: string; params?: unknown }[];
@@ -66,44 +65,37 @@ export function toErrorResponse(err: unknown, method = 'GET'): { status: number;
     // A path id that cannot exist is simply not found, unless the caller is naming a new one; bad
     // headers are malformed; fields are invalid.
     if (where === 'params' && method !== 'PUT') {
-      return { status: 404, body: { error: { code: 'not_found', message: 'No such resource.' } } };
+      return { status: 404, body: errorPayload('not_found', 'No such resource.') };
     }
     const headers = where === 'headers';
     return {
       status: headers ? 400 : 422,
-      body: {
-        error: {
-          code: headers ? 'malformed_request' : 'validation_failed',
-          message:
-            `Invalid ${where}: ${where}${e.validation[0]?.instancePath ?? ''} ${e.validation[0]?.message ?? ''}`.trim(),
-          details: e.validation.map((v) => ({
-            in: where,
-            path: v.instancePath || '/',
-            message: v.message,
-            params: v.params,
-          })),
-        },
-      },
+      body: errorPayload(
+        headers ? 'malformed_request' : 'validation_failed',
+        `Invalid ${where}: ${where}${e.validation[0]?.instancePath ?? ''} ${e.validation[0]?.message ?? ''}`.trim(),
+        e.validation.map((v) => ({
+          in: where,
+          path: v.instancePath || '/',
+          message: v.message,
+          params: v.params,
+        })),
+      ),
     };
   }
   if (isDatabaseUnreachable(err)) {
     return {
       status: 503,
-      body: {
-        error: { code: 'unavailable', message: 'Herald cannot reach its database right now; retry shortly.' },
-      },
+      body: errorPayload('unavailable', 'Herald cannot reach its database right now; retry shortly.'),
     };
   }
   const known = e?.code ? FASTIFY_CODES[e.code] : undefined;
-  if (known) return { status: known.status, body: { error: { code: known.code, message: e.message } } };
+  if (known) return { status: known.status, body: errorPayload(known.code, e.message) };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return { status: e.statusCode, body: { error: { code: 'malformed_request', message: e.message } } };
+    return { status: e.statusCode, body: errorPayload('malformed_request', e.message) };
   }
   return {
     status: 500,
-    body: {
-      error: { code: 'internal_error', message: 'Something went wrong inside Herald; it has been logged.' },
-    },
+    body: errorPayload('internal_error', 'Something went wrong inside Herald; it has been logged.'),
   };
 }
 

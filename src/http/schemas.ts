@@ -22,7 +22,10 @@ export const ErrorBody = Type.Object(
     error: Type.Object({
       code: Type.String(),
       message: Type.String(),
-      details: Type.Optional(Type.Unknown()),
+      details: Type.Unknown({
+        description:
+          'Always present: null, or what a client can act on (for `validation_failed`, a list of `{ in, path, message }`).',
+      }),
     }),
   },
   { $id: 'Error', description: 'Every error answer has this shape; `code` is stable.' },

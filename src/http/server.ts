@@ -13,7 +13,7 @@ import type {
   RecipientStore,
   ServiceStore,
 } from '../ports/store.ts';
-import { errorHandler } from './errors.ts';
+import { errorHandler, errorPayload } from './errors.ts';
 import { customFormats } from './formats.ts';
 import { ErrorBody } from './schemas.ts';
 import { servicesRoutes } from './routes/services.ts';
@@ -173,9 +173,9 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
-      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` },
-    });
+    void reply
+      .status(404)
+      .send(errorPayload('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
   app.addSchema(ErrorBody);
   // No answer is to be read as anything but its declared type: a JSON error echoing input must

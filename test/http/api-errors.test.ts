@@ -13,6 +13,10 @@ function assertError(res: { status: number; body: any }, status: number, code: s
   assert.equal(res.status, status, JSON.stringify(res.body));
   assert.equal(typeof res.body?.error?.message, 'string', JSON.stringify(res.body));
   assert.equal(res.body.error.code, code, JSON.stringify(res.body));
+  // The README's promise: `details` is always there, null or an object (a list, for field errors).
+  assert.ok('details' in res.body.error, `no details: ${JSON.stringify(res.body)}`);
+  const { details } = res.body.error;
+  assert.ok(details === null || typeof details === 'object', `details: ${JSON.stringify(details)}`);
 }
 
 describe('HTTP API: errors and tenant isolation', () => {
@@ -191,6 +195,39 @@ describe('HTTP API: errors and tenant isolation', () => {
     assert.equal(cleared.status, 200);
     assert.equal(cleared.body.phone, null);
     assert.equal(cleared.body.email, 'zed@example.com', 'fields left out keep their value');
+  });
+
+  it("gives Fastify's own refusals the same shape, details included", async () => {
+    const base = herald.url ?? '';
+    assertError(
+      await a.post('/v1/notifications', '', { 'content-type': 'application/json' }),
+      400,
+      'malformed_request',
+    );
+    assertError(
+      await a.post('/v1/notifications', '[1,', { 'content-type': 'application/json' }),
+      400,
+      'malformed_request',
+    );
+    assertError(
+      await a.post('/v1/notifications', '<x/>', { 'content-type': 'application/xml' }),
+      415,
+      'unsupported_media_type',
+    );
+    assertError(
+      await a.post('/v1/notifications', JSON.stringify({ pad: 'x'.repeat(600 * 1024) }), {
+        'content-type': 'application/json',
+      }),
+      413,
+      'payload_too_large',
+    );
+    assertError(await a.get(`/v1/recipients/${'A'.repeat(5000)}`), 414, 'uri_too_long');
+    assertError(await a.get('/v1/recipients/%E0%A4%A'), 400, 'malformed_request');
+    assertError(await anon.get('/v1/notifications'), 401, 'unauthorized');
+    assertError(await a.request('PROPFIND', '/v1/notifications'), 404, 'not_found');
+    const raw = await fetch(`${base}/v1/nowhere`, { method: 'DELETE' });
+    assert.equal(raw.headers.get('content-type')?.startsWith('application/json'), true);
+    assertError({ status: raw.status, body: await raw.json() }, 404, 'not_found');
   });
 
   it('answers 404 with the JSON body for unknown routes and impossible ids', async () => {

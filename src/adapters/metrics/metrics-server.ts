@@ -7,19 +7,21 @@ export async function startMetricsServer(metrics: PromMetrics, host: string, por
   const server = createServer((req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: { code: 'not_found', message: 'Only GET /metrics is served here.' } }));
+      res.writeHead(404, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { code: 'not_found', message: 'Only GET /metrics is served here.', details: null },
+        }),
+      );
       return;
     }
     metrics.render().then(
       (body) => res.writeHead(200, { 'content-type': metrics.contentType }).end(body),
       () =>
-        res
-          .writeHead(500, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({ error: { code: 'internal_error', message: 'Metrics could not be collected.' } }),
-          ),
+        res.writeHead(500, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            error: { code: 'internal_error', message: 'Metrics could not be collected.', details: null },
+          }),
+        ),
     );
   });
   server.listen(port, host);

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
+import { errorPayload } from '../errors.ts';
 
 const require = createRequire(import.meta.url);
 /** A package's folder, from its main entry (some packages do not export their package.json). */
@@ -84,7 +85,7 @@ export function dashboardRoutes(deps: { embedded: boolean }): FastifyPluginAsync
       if (!asset) {
         return reply
           .status(404)
-          .send({ error: { code: 'not_found', message: `No route GET ${request.url.split('?')[0]}.` } });
+          .send(errorPayload('not_found', `No route GET ${request.url.split('?')[0]}.`));
       }
       return reply
         .header('content-type', asset.type)
