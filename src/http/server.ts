@@ -15,6 +15,7 @@ import type {
 } from '../ports/store.ts';
 import { errorHandler, errorPayload } from './errors.ts';
 import { customFormats } from './formats.ts';
+import { installStorableInputCheck } from './storable-input.ts';
 import { ErrorBody } from './schemas.ts';
 import { servicesRoutes } from './routes/services.ts';
 import { recipientsRoutes } from './routes/recipients.ts';
@@ -183,6 +184,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('x-content-type-options')) void reply.header('x-content-type-options', 'nosniff');
   });
+  installStorableInputCheck(app);
   if (deps.engine?.requestLimiter) installKeyRateLimit(app, deps.engine.requestLimiter);
 
   await app.register(swagger, {

@@ -16,9 +16,11 @@ import {
   type LineFormat,
 } from '../../domain/audience.ts';
 import { invalid, notFound, tooLarge, unsupportedMediaType } from '../../domain/errors.ts';
+import { findUnstorableText } from '../../domain/storable-text.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import type { AudienceStore } from '../../ports/audience-store.ts';
 import { serviceAuth } from '../auth.ts';
+import { unstorableText } from '../storable-input.ts';
 import { DateTime, errorResponses, Uuid } from '../schemas.ts';
 
 const FORMATS: Readonly<Record<string, LineFormat>> = {
@@ -49,7 +51,10 @@ async function* readLines(body: Readable, format: LineFormat): AsyncGenerator<Au
       continue;
     }
     const line = parse(text, n);
-    if (line) yield line;
+    if (!line) continue;
+    const bad = findUnstorableText(line);
+    if (bad !== null) throw unstorableText('body', bad, { line: n });
+    yield line;
   }
 }
 

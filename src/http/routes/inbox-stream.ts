@@ -154,7 +154,7 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
       '/v1/inbox/stream',
       {
         websocket: true,
-        preValidation: authenticateAndSpend,
+        onRequest: authenticateAndSpend,
         preHandler: takeSlot,
         schema: {
           tags: ['inbox'],
@@ -178,11 +178,13 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
     app.get(
       '/v1/inbox/events',
       {
-        preValidation: authenticateAndSpend,
         preHandler: takeSlot,
-        onRequest: async (_request, reply) => {
-          void reply.headers(CORS_HEADERS);
-        },
+        onRequest: [
+          async (_request, reply) => {
+            void reply.headers(CORS_HEADERS);
+          },
+          authenticateAndSpend,
+        ],
         schema: {
           tags: ['inbox'],
           summary: 'Server-Sent Events of inbox events. Resume with `Last-Event-ID` or `since`.',

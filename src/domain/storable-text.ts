@@ -1,0 +1,60 @@
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, and a UTF-16 surrogate without its pair is no
+ * character at all (it cannot be encoded as UTF-8). Either would reach the database as an error, so
+ * input is checked for them where it enters, and refused with the place it was found.
+ */
+
+/** True when PostgreSQL can store the string as text. */
+export function isStorableText(s: string): boolean {
+  return !s.includes('\u0000') && s.isWellFormed();
+}
+
+/** The string with NUL and lone surrogates written as `\uXXXX`, safe to echo in an error. */
+export function escapeUnstorable(s: string): string {
+  return s.replace(
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+const pointerSegment = (key: string) => escapeUnstorable(key).replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * Parsed input: plain objects, and the prototype-less records query and path parsers make. Not a
+ * stream or binary body, which are read elsewhere.
+ */
+const isRecord = (v: object): boolean =>
+  !ArrayBuffer.isView(v) &&
+  !(v instanceof ArrayBuffer) &&
+  typeof (v as { pipe?: unknown }).pipe !== 'function';
+
+/**
+ * The JSON pointer (RFC 6901) of the first string, or object key, that cannot be stored; null when
+ * there is none. Walks without recursion, so no nesting depth a body limit allows can exhaust the
+ * stack.
+ */
+export function findUnstorableText(value: unknown): string | null {
+  const stack: [unknown, string][] = [[value, '']];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (v !== null && typeof v === 'object') {
+      if (seen.has(v)) continue;
+      seen.add(v);
+    }
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return path === '' ? '/' : path;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}/${i}`]);
+    } else if (v !== null && typeof v === 'object' && isRecord(v)) {
+      const entries: [string, unknown][] = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i]!;
+        const at = `${path}/${pointerSegment(key)}`;
+        if (!isStorableText(key)) return at;
+        stack.push([child, at]);
+      }
+    }
+  }
+  return null;
+}
