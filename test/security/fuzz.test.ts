@@ -3,6 +3,8 @@
  * strings and path ids (unicode, huge, deeply nested). Herald must never crash or answer 500 to bad
  * input, must always answer the documented JSON error, and must write nothing when it refuses.
  * Routes added later are fuzzed automatically. FUZZ_RUNS scales the run (default keeps CI quick).
+ * Strings often carry what PostgreSQL cannot store (U+0000, unpaired UTF-16 surrogates) in path ids,
+ * query keys and values, JSON keys and values: such a request is never answered with success.
  * The inbox streams get past authentication only in fuzz-streams.test.ts, with a real recipient.
  * A second property plays a hostile service: service B, with a valid key, sends A's ids, credentials
  * and endpoints that point at Herald's own network, forged cursors, impossible dates and open-redirect
@@ -18,6 +20,50 @@ import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 let casesTried = 0;
+
+/** What PostgreSQL text cannot hold: NUL, and high or low surrogates without their other half. */
+const UNSTORABLE = ['\u0000', '\ud800', '\udbff', '\udc00', '\udfff', '\ud83d'];
+const hostile = fc
+  .tuple(fc.string({ maxLength: 12 }), fc.constantFrom(...UNSTORABLE), fc.string({ maxLength: 12 }))
+  .map(([a, bad, b]) => `${a}${bad}${b}`);
+
+const unstorable = (s: string) => s.includes('\u0000') || !s.isWellFormed();
+/** Whether any string or key in a parsed JSON value is one PostgreSQL cannot store (no recursion: bodies nest deep). */
+function holdsUnstorable(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string' && unstorable(v)) return true;
+    if (Array.isArray(v)) stack.push(...(v as unknown[]));
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if (unstorable(k)) return true;
+        stack.push(x);
+      }
+  }
+  return false;
+}
+
+/**
+ * Percent-encodes any string, lone surrogates included (as the three bytes WTF-8 gives them, which
+ * are not UTF-8: the server must refuse them, not crash); encodeURIComponent would throw.
+ */
+function encodeAny(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const next = s.charCodeAt(i + 1);
+    if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      out += encodeURIComponent(s.slice(i, i + 2));
+      i++;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      out += [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)]
+        .map((b) => `%${b.toString(16).toUpperCase()}`)
+        .join('');
+    } else out += encodeURIComponent(s[i]!);
+  }
+  return out;
+}
 
 interface Route {
   method: string;
@@ -108,6 +154,7 @@ describe('fuzzing every public endpoint', () => {
   });
 
   const nasty = fc.oneof(
+    hostile,
     fc.string({ unit: 'grapheme', maxLength: 40 }),
     fc.string({ unit: 'binary', maxLength: 40 }),
     fc.constantFrom(
@@ -121,8 +168,14 @@ describe('fuzzing every public endpoint', () => {
     ),
   );
   const deepJson = fc.integer({ min: 1, max: 5000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`);
+  const hostileJson = fc.dictionary(
+    fc.oneof(fc.string({ maxLength: 10 }), hostile),
+    fc.oneof(fc.jsonValue({ maxDepth: 2 }), hostile, fc.array(hostile, { maxLength: 3 })),
+    { maxKeys: 4 },
+  );
   const body = fc.oneof(
     fc.jsonValue({ maxDepth: 5 }).map((v) => JSON.stringify(v)),
+    hostileJson.map((v) => JSON.stringify(v)),
     deepJson,
     fc.string({ maxLength: 200 }),
     fc.constantFrom(
@@ -148,13 +201,17 @@ describe('fuzzing every public endpoint', () => {
             fc.constant(['email']),
             fc.array(fc.oneof(fc.constantFrom('email', 'sms', 'push', 'in_app'), nasty)),
           ),
-          data: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), fc.jsonValue()),
+          data: fc.oneof(
+            fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+            fc.jsonValue(),
+            hostileJson,
+          ),
           content: fc.oneof(
             fc.constant({ email: { subject: 'Hi {{ x }}', text: 't' } }),
             fc.record({
               email: fc.record({
-                subject: fc.oneof(fc.string(), fc.constantFrom('{% if %}', '{{', '{{ a | nope }}')),
-                text: fc.string(),
+                subject: fc.oneof(fc.string(), hostile, fc.constantFrom('{% if %}', '{{', '{{ a | nope }}')),
+                text: fc.oneof(fc.string(), hostile),
               }),
             }),
             fc.jsonValue(),
@@ -183,7 +240,11 @@ describe('fuzzing every public endpoint', () => {
     fc.string({ maxLength: 80 }).map((s) => `Bearer ${s}`),
     fc.constantFrom('Basic Zm9vOmJhcg==', 'Bearer', `Bearer hk_${'a'.repeat(16)}_${'b'.repeat(43)}`),
   );
-  const query = fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 4 });
+  const query = fc.dictionary(
+    fc.oneof(fc.string({ maxLength: 10 }), hostile),
+    fc.oneof(fc.string({ maxLength: 20 }), hostile),
+    { maxKeys: 4 },
+  );
 
   it('never answers 500, always answers the JSON error, and writes nothing when it refuses', async () => {
     await fc.assert(
@@ -198,8 +259,15 @@ describe('fuzzing every public endpoint', () => {
           casesTried++;
           const route = routes[pick % routes.length] as Route;
           let i = 0;
-          const path = route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(ids[i++ % 3] ?? 'x'));
-          const qs = new URLSearchParams(q).toString();
+          const used: string[] = [];
+          const path = route.path.replace(/\{[^}]+\}/g, () => {
+            const id = ids[i++ % 3] ?? 'x';
+            used.push(id);
+            return encodeAny(id);
+          });
+          const qs = Object.entries(q)
+            .map(([k, v]) => `${encodeAny(k)}=${encodeAny(v)}`)
+            .join('&');
           const headers: Record<string, string> = {};
           if (who === 'A') headers.authorization = `Bearer ${keyA}`;
           else if (who === 'B') headers.authorization = `Bearer ${keyB}`;
@@ -207,6 +275,21 @@ describe('fuzzing every public endpoint', () => {
           else if (who !== 'none') headers.authorization = who;
           const hasBody = !['GET', 'HEAD', 'DELETE'].includes(route.method);
           if (hasBody && type) headers['content-type'] = type;
+          let parsedBody: unknown = null;
+          if (hasBody && type.startsWith('application/json'))
+            try {
+              parsedBody = JSON.parse(payload);
+            } catch {
+              /* not JSON: refused as such */
+            }
+          // Only the parts a route reads for sure: its path, its query, a JSON body. A URL cannot carry
+          // a lone surrogate (its bytes are not UTF-8, and decode to something else or are refused),
+          // so there only NUL counts.
+          const nul = (x: string) => x.includes('\u0000');
+          const carriesUnstorable =
+            used.some(nul) ||
+            Object.entries(q).some(([k, v]) => nul(k) || nul(v)) ||
+            holdsUnstorable(parsedBody);
           const before = await tableCounts();
           const res = await fetch(`${base}${path}${qs ? `?${qs}` : ''}`, {
             method: route.method,
@@ -216,10 +299,17 @@ describe('fuzzing every public endpoint', () => {
           const text = await res.text();
           const label = `${route.method} ${path.slice(0, 200)} [${who.slice(0, 40)}] ${type} ${payload.slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`;
           assert.ok(res.status < 500, label);
+          if (carriesUnstorable) assert.ok(res.status >= 400, `unstorable text was accepted: ${label}`);
           if (res.status >= 400) {
-            const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+            const parsed = JSON.parse(text) as {
+              error?: { code?: unknown; message?: unknown; details?: unknown };
+            };
             assert.equal(typeof parsed.error?.code, 'string', label);
             assert.equal(typeof parsed.error?.message, 'string', label);
+            assert.ok(
+              parsed.error && 'details' in parsed.error && typeof parsed.error.details === 'object',
+              `no details (null or an object): ${label}`,
+            );
             assert.match(res.headers.get('content-type') ?? '', /application\/json/, label);
             assert.equal(await tableCounts(), before, `a refused request wrote something: ${label}`);
           }
