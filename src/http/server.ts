@@ -16,6 +16,7 @@ import type {
 import { errorHandler, errorPayload } from './errors.ts';
 import { customFormats } from './formats.ts';
 import { installStorableInputCheck } from './storable-input.ts';
+import { installOpenApiConventions } from './openapi-conventions.ts';
 import { ErrorBody } from './schemas.ts';
 import { servicesRoutes } from './routes/services.ts';
 import { recipientsRoutes } from './routes/recipients.ts';
@@ -185,14 +186,22 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     if (!reply.hasHeader('x-content-type-options')) void reply.header('x-content-type-options', 'nosniff');
   });
   installStorableInputCheck(app);
+  installOpenApiConventions(app);
   if (deps.engine?.requestLimiter) installKeyRateLimit(app, deps.engine.requestLimiter);
 
   await app.register(swagger, {
+    // Shared schemas keep their own names in the document (`Error`, not `def-0`).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
     openapi: {
       openapi: '3.1.0',
+      servers: [{ url: '/', description: 'This Herald (the document is served by the API it describes)' }],
       info: {
         title: 'Herald',
         version: '0.1.0',
+        license: { name: 'MIT', identifier: 'MIT' },
         description:
           'Notification delivery API. Errors are `{ "error": { "code", "message", "details" } }` with these codes:\n\n' +
           Object.entries(ERROR_CODES)
@@ -213,6 +222,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
             scheme: 'bearer',
             bearerFormat: 'JWT',
             description: 'HS256 JWT signed with the inbox secret: iss = service id, sub = recipient id, exp',
+          },
+          streamTicket: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'ticket',
+            description: 'A one-use stream ticket from POST /v1/inbox/tickets',
           },
           recipientHmac: {
             type: 'apiKey',

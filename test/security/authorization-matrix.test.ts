@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Herald } from '../../src/main.ts';
 import { client, registerService, waitForNotification } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
+import { documentChecker, type OpenApiDocument } from '../helpers/openapi-document.ts';
 
 type Caller =
   | 'none'
@@ -556,6 +557,8 @@ describe('authorization matrix', () => {
   let base: string;
   const tokens = {} as Record<Caller, string | null>;
   let serviceA = '';
+  /** Every answer is also checked against the OpenAPI document (status, and JSON body shape). */
+  let conforms: ReturnType<typeof documentChecker>;
 
   /** Fresh fixtures per cell, so a DELETE in one cell cannot change another's answer. */
   const fixture = async (): Promise<Fixture> => {
@@ -649,6 +652,7 @@ describe('authorization matrix', () => {
   after(async () => herald?.stop());
 
   it('covers every route the API documents', async () => {
+    conforms ??= documentChecker((await client(base).get('/docs/json')).body as OpenApiDocument);
     const spec = (await client(base).get('/docs/json')).body as {
       paths: Record<string, Record<string, unknown>>;
     };
@@ -682,6 +686,9 @@ describe('authorization matrix', () => {
           `${caller}: ${row.method} ${path} → ${res.status} ${JSON.stringify(res.body)}`,
         );
         if (res.status >= 400) assert.equal(typeof res.body?.error?.code, 'string');
+        conforms ??= documentChecker((await client(base).get('/docs/json')).body as OpenApiDocument);
+        const drift = conforms(row.method, row.route, res.status, res.headers.get('content-type'), res.body);
+        assert.equal(drift, null, `${caller}: ${drift}`);
         // Who is calling is settled before the body is read: a caller refused with 401 learns nothing
         // of the schema from a body that is malformed or invalid, and makes Herald parse nothing.
         if (expected === 401 && row.method !== 'GET' && !row.stream) {
@@ -694,6 +701,10 @@ describe('authorization matrix', () => {
               refused.status,
               401,
               `${caller}: ${row.method} ${path} with body ${bad} → ${refused.status} ${JSON.stringify(refused.body)}`,
+            );
+            assert.equal(
+              conforms(row.method, row.route, 401, refused.headers.get('content-type'), refused.body),
+              null,
             );
           }
         }

@@ -102,6 +102,7 @@ export function audiencesRoutes(deps: { keys: ApiKeyStore; audiences: AudienceSt
       {
         schema: {
           tags: ['audiences'],
+          summary: 'An uploaded audience: its size and when it was uploaded.',
           security: [{ apiKey: [] }],
           params: Type.Object({ id: Uuid }),
           response: { 200: AudienceSchema, ...errorResponses(401, 404) },

@@ -188,6 +188,7 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
         schema: {
           tags: ['inbox'],
           summary: 'Server-Sent Events of inbox events. Resume with `Last-Event-ID` or `since`.',
+          security: [{ streamTicket: [] }, { recipientJwt: [] }, { recipientHmac: [] }],
           querystring: StreamQuery,
           headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^\\d{1,15}$' })) }),
           response: {

@@ -59,6 +59,7 @@ export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore
       {
         schema: {
           tags: ['notification types'],
+          summary: "The service's notification types.",
           security,
           response: { 200: Type.Object({ data: Type.Array(NotificationTypeOut) }), ...errorResponses(401) },
         },
@@ -71,6 +72,7 @@ export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore
       {
         schema: {
           tags: ['notification types'],
+          summary: 'One notification type and its settings.',
           security,
           params: typeParams,
           response: { 200: NotificationTypeOut, ...errorResponses(401, 404) },

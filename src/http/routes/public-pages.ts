@@ -103,7 +103,13 @@ export function publicPagesRoutes(
             '(or the same field as multipart/form-data). ' +
             'Stops commercial notification types for the recipient the signed token names.',
           params,
-          response: { ...errorResponses(400, 403, 404, 410, 415, 429) },
+          response: {
+            200: {
+              description: 'The page saying the recipient is unsubscribed',
+              content: { 'text/html': { schema: { type: 'string' } } },
+            },
+            ...errorResponses(400, 403, 404, 410, 415, 429),
+          },
         },
       },
       async (request, reply) => {

@@ -137,6 +137,7 @@ export function recipientPreferencesRoutes(deps: RecipientPreferenceDeps): Fasti
       {
         schema: {
           tags: ['devices'],
+          summary: "The recipient's registered push devices and web push subscriptions.",
           security,
           params,
           response: { 200: Type.Object({ data: Type.Array(DeviceOut) }), ...errorResponses(401, 404) },
@@ -155,6 +156,7 @@ export function recipientPreferencesRoutes(deps: RecipientPreferenceDeps): Fasti
       {
         schema: {
           tags: ['devices'],
+          summary: 'Remove one device or subscription; its pending pushes go nowhere.',
           security,
           params: Type.Object({ recipientId: RecipientId, deviceId: Uuid }),
           response: { 204: Type.Null(), ...errorResponses(401, 404) },

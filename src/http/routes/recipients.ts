@@ -42,6 +42,7 @@ export function recipientsRoutes(deps: {
       {
         schema: {
           tags: ['recipients'],
+          summary: 'One recipient, by the id the service gave it.',
           security: [{ apiKey: [] }],
           params,
           response: { 200: RecipientSchema, ...errorResponses(401, 404) },

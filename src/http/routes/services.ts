@@ -77,6 +77,7 @@ export function servicesRoutes(deps: ServicesDeps & { adminToken: string | undef
         onRequest: asService,
         schema: {
           tags: ['api keys'],
+          summary: "The service's API keys (never their secrets).",
           security: [{ apiKey: [] }],
           response: { 200: Type.Object({ data: Type.Array(KeyOut) }), ...errorResponses(401) },
         },
