@@ -5,7 +5,8 @@
  * - `security: []` on a route that declares none: it is public (the authorization matrix proves
  *   which routes are);
  * - the error statuses the framework gives before a handler runs: 400 (malformed JSON, a bad URL
- *   encoding), 413 and 415 for a body, 414 for an over-long path parameter, 401 where credentials
+ *   encoding), 413 and 415 for a body, 404 and 414 for an impossible or over-long path parameter,
+ *   401 where credentials
  *   are required, 429 where an API key's budget is spent, and 422 everywhere, since a NUL in any
  *   query string is refused (storable-input.ts);
  * - no request field both required and defaulted: Herald fills the default, so a client generated
@@ -63,7 +64,8 @@ export function installOpenApiConventions(app: FastifyInstance): void {
       422,
       ...(hasBody || hasParams ? [400] : []),
       ...(hasBody ? [413, 415] : []),
-      ...(hasParams ? [414] : []),
+      // A path parameter that cannot name anything is simply not found (errors.ts).
+      ...(hasParams ? [404, 414] : []),
       ...(authenticated ? [401] : []),
       ...(byKey ? [429] : []),
     ];

@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import type { Herald } from '../../src/main.ts';
 import { client, registerService } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
+import { documentChecker, type OpenApiDocument } from '../helpers/openapi-document.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 let casesTried = 0;
@@ -85,6 +86,7 @@ describe('fuzzing every public endpoint', () => {
     audienceId: '',
     inboxSecret: '',
   };
+  let conforms: ReturnType<typeof documentChecker>;
 
   let tables: string[] = [];
   /** Every table's row count, in one query: it runs twice per case, and cases grow with the routes. */
@@ -142,6 +144,7 @@ describe('fuzzing every public endpoint', () => {
     const spec = (await client(base).get('/docs/json')).body as {
       paths: Record<string, Record<string, unknown>>;
     };
+    conforms = documentChecker(spec as OpenApiDocument);
     routes = Object.entries(spec.paths)
       .filter(([path]) => !path.startsWith('/docs'))
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })));
@@ -299,6 +302,17 @@ describe('fuzzing every public endpoint', () => {
           const text = await res.text();
           const label = `${route.method} ${path.slice(0, 200)} [${who.slice(0, 40)}] ${type} ${payload.slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`;
           assert.ok(res.status < 500, label);
+          let json: unknown = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            /* a page, a redirect, metrics text */
+          }
+          assert.equal(
+            conforms(route.method, route.path, res.status, res.headers.get('content-type'), json),
+            null,
+            label,
+          );
           if (carriesUnstorable) assert.ok(res.status >= 400, `unstorable text was accepted: ${label}`);
           if (res.status >= 400) {
             const parsed = JSON.parse(text) as {
