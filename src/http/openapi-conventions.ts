@@ -69,8 +69,9 @@ export function installOpenApiConventions(app: FastifyInstance): void {
       ...(authenticated ? [401] : []),
       ...(byKey ? [429] : []),
     ];
-    // A route that documents no answer at all still answers with success (a page, metrics text).
-    const response = { ...((schema.response as Record<string, unknown> | undefined) ?? { 200: SUCCESS }) };
+    const response = { ...(schema.response as Record<string, unknown> | undefined) };
+    // A route that documents no success still answers with one (a page, metrics text).
+    if (!Object.keys(response).some((s) => /^[23]/.test(s))) response[200] = SUCCESS;
     for (const status of framework) if (!(String(status) in response)) response[status] = ERROR_REF;
     if (schema.body) unrequireDefaults(schema.body);
     if (schema.querystring) unrequireDefaults(schema.querystring);

@@ -6,7 +6,7 @@
  * by line where they are read.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalid } from '../domain/errors.ts';
+import { HeraldError, invalid } from '../domain/errors.ts';
 import { findUnstorableText } from '../domain/storable-text.ts';
 
 export const UNSTORABLE_MESSAGE =
@@ -29,7 +29,12 @@ function check(request: FastifyRequest): void {
   ];
   for (const [where, value] of parts) {
     const path = findUnstorableText(value);
-    if (path !== null) throw unstorableText(where, path);
+    if (path === null) continue;
+    // As for any impossible path id (errors.ts): what is read or deleted is not found; what a PUT
+    // names is a bad field.
+    if (where === 'params' && request.method !== 'PUT')
+      throw new HeraldError('not_found', 404, 'No such resource.');
+    throw unstorableText(where, path);
   }
 }
 
