@@ -449,7 +449,7 @@ describe('fuzzing every public endpoint', () => {
           tried++;
           const route = routes[pick % routes.length] as Route;
           let i = 0;
-          const path = route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(ids[i++ % 3] ?? 'x'));
+          const path = route.path.replace(/\{[^}]+\}/g, () => encodeAny(ids[i++ % 3] ?? 'x'));
           const qs = new URLSearchParams(q).toString();
           const hasBody = !['GET', 'HEAD', 'DELETE'].includes(route.method);
           const body = JSON.stringify(payload);
