@@ -166,6 +166,55 @@ describe('HTTP API: errors and tenant isolation', () => {
     assert.deepEqual(await counts(), before);
   });
 
+  it('changes no recipient when a notification with an inline recipient is refused', async () => {
+    const before = await counts();
+    const ann = (await a.get('/v1/recipients/ann')).body;
+    // A new recipient without the channel's address: refused, and not created.
+    assertError(
+      await a.post('/v1/notifications', email({ recipient: { id: 'newbie', phone: '+33612345678' } })),
+      422,
+      'recipient_missing_address',
+    );
+    // An existing recipient the request would strip of its address: refused, and left as it was.
+    assertError(
+      await a.post(
+        '/v1/notifications',
+        email({ recipient: { id: 'ann', email: null, attributes: { tier: 'gold' } } }),
+      ),
+      422,
+      'recipient_missing_address',
+    );
+    assert.deepEqual(await counts(), before);
+    assert.deepEqual((await a.get('/v1/recipients/ann')).body, ann);
+    assert.equal((await a.get('/v1/recipients/newbie')).status, 404);
+
+    // Accepted, the inline fields are written with the notification; an idempotency key reused with
+    // other fields is refused (409) and writes nothing either.
+    const first = await a.post(
+      '/v1/notifications',
+      email({
+        recipient: { id: 'ann', email: 'ann@example.com', attributes: { tier: 'silver' } },
+        idempotencyKey: 'inline-1',
+      }),
+    );
+    assert.equal(first.status, 202, JSON.stringify(first.body));
+    const accepted = (await a.get('/v1/recipients/ann')).body;
+    assert.deepEqual(accepted.attributes, { tier: 'silver' });
+    assertError(
+      await a.post(
+        '/v1/notifications',
+        email({
+          recipient: { id: 'ann', email: 'ann@example.com', attributes: { tier: 'gold' } },
+          idempotencyKey: 'inline-1',
+        }),
+      ),
+      409,
+      'idempotency_conflict',
+    );
+    assert.deepEqual((await a.get('/v1/recipients/ann')).body, accepted);
+    assert.equal((await counts()).recipients, before.recipients);
+  });
+
   it('validates recipients: email, E.164 phone, IANA time zone, locale', async () => {
     const before = await counts();
     for (const body of [
