@@ -132,6 +132,20 @@ export const ConfigSchema = Type.Object(
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     adminToken: Type.Optional(Type.String({ minLength: 16 })),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 512 * 1024 }),
+    /**
+     * HTTP server timeouts. `requestTimeoutMs`: the longest a request may take to arrive whole, headers
+     * and body (an audience upload is the longest legitimate one: 10 minutes is 2 GiB at 3.6 MB/s);
+     * Node answers 408 and closes when it runs out. `idleTimeoutMs`: a connection on which nothing
+     * moves either way this long is closed; inbox streams send a heartbeat every `inbox.heartbeatMs`,
+     * which must be shorter, so an open stream is never idle. Neither limits how long a stream lives.
+     */
+    http: Type.Object(
+      {
+        requestTimeoutMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 600_000 }),
+        idleTimeoutMs: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 60_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info' },
@@ -349,6 +363,14 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('metricsToken', env.HERALD_METRICS_TOKEN);
   set('logLevel', env.HERALD_LOG_LEVEL);
+  const requestTimeoutMs = intFromEnv(env, 'HERALD_REQUEST_TIMEOUT_MS');
+  const idleTimeoutMs = intFromEnv(env, 'HERALD_IDLE_TIMEOUT_MS');
+  if (requestTimeoutMs !== undefined || idleTimeoutMs !== undefined)
+    raw.http = {
+      ...(raw.http as object | undefined),
+      ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+      ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
+    };
   const retentionDays = intFromEnv(env, 'HERALD_RETENTION_DAYS');
   if (retentionDays !== undefined)
     raw.retention = { ...(raw.retention as object | undefined), days: retentionDays };
@@ -384,6 +406,10 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
       throw new ConfigError(`Email provider '${p.name}' needs a url or a host.`);
   }
   checkProviders(config);
+  if (config.http.idleTimeoutMs <= config.inbox.heartbeatMs)
+    throw new ConfigError(
+      `http.idleTimeoutMs (${config.http.idleTimeoutMs}) must be longer than inbox.heartbeatMs (${config.inbox.heartbeatMs}), or idle inbox streams would be cut.`,
+    );
   if (config.dataDir !== 'memory://') config.dataDir = resolve(config.dataDir);
   return config;
 }

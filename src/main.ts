@@ -351,6 +351,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       if (sealed) logger.info({ sealed }, 'status webhook secrets sealed');
     }
     const recipients = kyselyRecipientStore(db);
+    const audiences = kyselyAudienceStore(db);
     // Links in messages must verify on every process of a deployment: one key, kept where all can read it.
     // In memory, nothing outlives the process, so neither does the key.
     const secret =
@@ -579,6 +580,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         if ((await webhookOutbox.reclaimExpired()) > 0) statusWebhooks.wake();
         await webhookOutbox.prune(config.statusWebhooks.keepDeliveredMs);
         if (config.retention.days > 0) await pruneOld(retention, config.retention.days * 86_400_000);
+        // An upload cannot outlast its request timeout: one staged for twice that died with its process.
+        await audiences.dropAbandoned(new Date(Date.now() - 2 * config.http.requestTimeoutMs));
         const moved = await queue.reclaimExpired(config.retry.default.maxAttempts, perChannel);
         if (moved > 0) {
           logger.warn({ moved }, 'reclaimed deliveries whose worker lost its lease');
@@ -648,6 +651,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         adminToken,
         metricsToken: config.metricsPort !== undefined ? null : config.metricsToken,
         bodyLimit: config.bodyLimitBytes,
+        timeouts: config.http,
         trustProxy: config.trustProxy,
         publicLimiter: requestRateLimiter(redis, config.publicRateLimit.perSecond, { scope: 'ip' }),
         metrics,
@@ -677,7 +681,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         },
         broadcasts: {
           topics: kyselyTopicStore(db),
-          audiences: kyselyAudienceStore(db),
+          audiences,
           canceller: kyselyNotificationCanceller(db),
         },
         operate: {
