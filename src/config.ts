@@ -175,6 +175,10 @@ export const ConfigSchema = Type.Object(
          * refused with 429 `too_many_streams` before the upgrade or the event stream starts.
          */
         maxStreamsPerRecipient: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+        /** The same, for all of one service's recipients together: one service cannot take them all. */
+        maxStreamsPerService: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 2000 }),
+        /** The same, for every stream on one API process (each may buffer up to 4 MB for a slow reader). */
+        maxStreams: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000 }),
       },
       { additionalProperties: false, default: {} },
     ),

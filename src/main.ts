@@ -678,6 +678,9 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             burst: config.recipientRateLimit.burst,
           }),
           maxStreamsPerRecipient: config.inbox.maxStreamsPerRecipient,
+          maxStreamsPerService: config.inbox.maxStreamsPerService,
+          maxStreams: config.inbox.maxStreams,
+          recipientExists: async (r) => (await recipients.get(r.serviceId, r.recipientId)) !== null,
         },
         broadcasts: {
           topics: kyselyTopicStore(db),

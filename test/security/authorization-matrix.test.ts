@@ -41,6 +41,8 @@ interface Fixture {
   deliveryId: string;
   serviceId: string;
   inboxSecret: string;
+  /** The HMAC key derived from the secret, which a backend signs recipient ids with. */
+  inboxHmacKey: string;
   inboxItemId: string;
   webhookEndpointId: string;
 }
@@ -531,11 +533,11 @@ const MATRIX: Row[] = [
 ];
 
 /** Inbox credentials for one of service A's recipients: the HMAC its backend would hand out. */
-function inboxHeaders(serviceId: string, secret: string, recipientId: string): Record<string, string> {
+function inboxHeaders(serviceId: string, hmacKey: string, recipientId: string): Record<string, string> {
   return {
     'x-herald-service': serviceId,
     'x-herald-recipient': encodeURIComponent(recipientId),
-    'x-herald-recipient-hmac': createHmac('sha256', secret).update(recipientId, 'utf8').digest('hex'),
+    'x-herald-recipient-hmac': createHmac('sha256', hmacKey).update(recipientId, 'utf8').digest('hex'),
   };
 }
 
@@ -596,7 +598,7 @@ describe('authorization matrix', () => {
       'GET',
       '/v1/inbox/items',
       undefined,
-      inboxHeaders(serviceA, secret.body.secret, 'ann'),
+      inboxHeaders(serviceA, secret.body.hmacKey, 'ann'),
     );
     assert.equal(items.status, 200);
     assert.equal((await a.put('/v1/topics/a-topic/subscribers', { recipients: ['ann'] })).status, 200);
@@ -616,6 +618,7 @@ describe('authorization matrix', () => {
       deliveryId: n.deliveries[0].id,
       serviceId: serviceA,
       inboxSecret: secret.body.secret,
+      inboxHmacKey: secret.body.hmacKey,
       inboxItemId: items.body.data[0].id,
     };
   };
@@ -665,7 +668,7 @@ describe('authorization matrix', () => {
         const f = await fixture();
         const { path, body, headers } = row.call(f);
         const asRecipient = caller === 'recipient' ? 'ann' : caller === 'otherRecipient' ? 'bob' : null;
-        const auth = asRecipient ? inboxHeaders(f.serviceId, f.inboxSecret, asRecipient) : {};
+        const auth = asRecipient ? inboxHeaders(f.serviceId, f.inboxHmacKey, asRecipient) : {};
         const token = tokens[caller];
         const res = row.stream
           ? await streamStatus(`${base}${path}`, {
