@@ -21,6 +21,7 @@ import {
 } from './config-providers.ts';
 import { DEFAULT_BREAKER_POLICY } from './domain/circuit-breaker.ts';
 import { DEFAULT_WEBHOOK_SCHEDULE_MS } from './domain/status-events.ts';
+import { DEFAULT_TEMPLATE_LIMITS } from './domain/templates.ts';
 
 /** A provider's own limit and the share of it Herald may use (see domain/rate-slices.ts). */
 const RateLimit = Type.Object(
@@ -163,6 +164,30 @@ export const ConfigSchema = Type.Object(
         deadOwnerGraceMs: Type.Integer({ minimum: 0, default: 3000 }),
         /** Recipients a broadcast plans per batch (one transaction, a handful of queries). */
         fanoutBatch: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /**
+     * What tenants' templates may cost. `cacheBytes`: the parse cache's bound (parsed size estimated
+     * from the source). `requestBytes`: the template strings in one request together (422
+     * `templates_too_large`). `notificationRenderMs`: render time for one notification's messages to
+     * one recipient, after which its renders fail (`template_render_error`). `serviceRenderMsPerSecond`:
+     * render time one service may use each second in one process; past it that service's planning
+     * waits, others' does not.
+     */
+    templates: Type.Object(
+      {
+        cacheBytes: Type.Integer({ minimum: 0, default: DEFAULT_TEMPLATE_LIMITS.cacheBytes }),
+        requestBytes: Type.Integer({ minimum: 1024, default: DEFAULT_TEMPLATE_LIMITS.requestTemplateBytes }),
+        notificationRenderMs: Type.Integer({
+          minimum: 10,
+          default: DEFAULT_TEMPLATE_LIMITS.notificationRenderMs,
+        }),
+        serviceRenderMsPerSecond: Type.Integer({
+          minimum: 10,
+          maximum: 1000,
+          default: DEFAULT_TEMPLATE_LIMITS.serviceRenderMsPerSecond,
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

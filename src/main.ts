@@ -339,7 +339,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       if (made.created) logger.info({ file: join(config.dataDir, 'admin-token') }, 'admin token created');
     }
 
-    const renderer = createTemplateRenderer();
+    const renderer = createTemplateRenderer({
+      cacheBytes: config.templates.cacheBytes,
+      requestTemplateBytes: config.templates.requestBytes,
+      notificationRenderMs: config.templates.notificationRenderMs,
+      serviceRenderMsPerSecond: config.templates.serviceRenderMsPerSecond,
+    });
     const metrics = createPromMetrics({ snapshot: kyselyQueueStats(db) });
     let metricsServer: { close(): Promise<void> } | undefined;
     const secretBox = config.secretKey ? createSecretBox(parseSecretKey(config.secretKey)) : undefined;

@@ -88,6 +88,11 @@ export const ERROR_CODES: Readonly<Record<string, { status: number; meaning: str
     status: 422,
     meaning: 'A template does not parse; `details` gives line and column.',
   },
+  templates_too_large: {
+    status: 422,
+    meaning:
+      'The templates in one request add up to more than `templates.requestBytes`; `details` gives both.',
+  },
   template_render_error: {
     status: 422,
     meaning: 'A template parsed but failed to render with the given data (e.g. it ran over its time limit).',
