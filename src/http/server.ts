@@ -162,8 +162,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       ? {
           requestTimeout: deps.timeouts.requestTimeoutMs,
           connectionTimeout: deps.timeouts.idleTimeoutMs,
-          // Node checks for overdue requests on this interval (30 s by default), so short timeouts hold.
+          // Given to http.createServer too: Node reads requestTimeout when the server is made (Fastify
+          // sets it afterwards, which alone never fires), and checks for overdue requests on this
+          // interval (30 s by default), so short timeouts hold.
           http: {
+            requestTimeout: deps.timeouts.requestTimeoutMs,
             connectionsCheckingInterval: Math.max(
               100,
               Math.min(30_000, Math.floor(deps.timeouts.requestTimeoutMs / 4)),

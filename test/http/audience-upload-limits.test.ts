@@ -198,6 +198,46 @@ describe('audience uploads (embedded)', () => {
   });
 });
 
+describe('a request that never finishes arriving', () => {
+  let herald: Herald;
+
+  before(async () => {
+    herald = await startInProcess({
+      worker: false,
+      config: { http: { requestTimeoutMs: 1500, idleTimeoutMs: 1200 }, inbox: { heartbeatMs: 1000 } },
+    });
+  });
+  after(async () => herald?.stop());
+
+  it('is cut at requestTimeoutMs however steadily it trickles, and leaves nothing behind', async () => {
+    const url = herald.url ?? '';
+    const key = (await registerService(client(url, TEST_ADMIN_TOKEN), 'Trickler')).apiKey;
+    const up = upload(url, key);
+    let i = 0;
+    // Never idle (a line every 200 ms), never done: only the request timeout can end it.
+    const outcome = await within(
+      (async () => {
+        while (!up.answered()) {
+          const wrote = await up.write(`"r${i++}"\n`).then(
+            () => true,
+            () => false,
+          );
+          if (!wrote) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        return up.answer.then(
+          (a) => a.status,
+          (err: Error) => err.message,
+        );
+      })(),
+      'the server to end the request',
+    );
+    up.abort();
+    assert.ok(outcome === 408 || /socket hang up|ECONNRESET|EPIPE/.test(String(outcome)), String(outcome));
+    await eventually(async () => (await countAudiences(herald)) === 0, { what: 'the upload to be removed' });
+  });
+});
+
 describe('audience uploads (PostgreSQL)', { skip: skipWithoutPg }, () => {
   let h: InProcess;
   let url: string;
