@@ -743,9 +743,9 @@ describe('authorization matrix', () => {
     await refused('cursor at A', await b.get(`/v1/deliveries?status=sent&cursor=${cursor}`), 200);
     await refused('year 0', await b.get('/v1/deliveries?since=0000-01-01T00:00:00Z'), 422);
     await refused('31 February', await b.get('/v1/deliveries?since=2024-02-31T00:00:00Z'), 422);
-    // A's recipients through the inbox: B's own secret cannot sign for A's service.
+    // A's recipients through the inbox: B's own HMAC key cannot sign for A's service.
     const bSecret =
-      (await b.get('/v1/inbox/secret')).body?.secret ?? (await b.post('/v1/inbox/secret', {})).body.secret;
+      (await b.get('/v1/inbox/secret')).body?.hmacKey ?? (await b.post('/v1/inbox/secret', {})).body.hmacKey;
     await refused(
       "A's inbox with B's secret",
       await client(base).request(
