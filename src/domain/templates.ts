@@ -262,7 +262,7 @@ export function sharedRenders(renderer: TemplateRenderer, perRecipient: readonly
     checkAll: (templates) => renderer.checkAll(templates),
     cacheStats: () => renderer.cacheStats(),
     variables: (source) => renderer.variables(source),
-    render: shared(renderer).render,
+    render: (source, vars, mode) => shared(renderer).render(source, vars, mode),
     session: (serviceId) => shared(renderer.session(serviceId)),
   };
 }
