@@ -13,7 +13,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -217,6 +219,12 @@ async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop()
   return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 
+function streamConfig(): string {
+  const file = join(tmpdir(), `herald-bench-inapp-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify({ inbox: { maxStreamsPerService: N + 100, maxStreams: N + 100 } }));
+  return file;
+}
+
 async function benchHerald() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -224,7 +232,8 @@ async function benchHerald() {
     HERALD_PORT: String(port),
     HERALD_ADMIN_TOKEN: ADMIN,
     HERALD_LOG_LEVEL: 'warn',
-    ...(process.env.HERALD_CONFIG ? { HERALD_CONFIG: process.env.HERALD_CONFIG } : {}),
+    // One service holds all N streams here: raise its per-service and per-process stream caps.
+    HERALD_CONFIG: process.env.HERALD_CONFIG ?? streamConfig(),
   };
   const scratch = PG_SERVER ? await scratchDatabase(PG_SERVER) : undefined;
   const child = scratch
@@ -248,7 +257,7 @@ async function benchHerald() {
     notificationTypes: [{ key: 'trade_executed' }],
   });
   const key = service.apiKey as string;
-  const { secret } = await post('/v1/inbox/secret', key);
+  const { hmacKey } = await post('/v1/inbox/secret', key);
   const recipient = (i: number) => `u${i}`;
   // Non-browser clients may authenticate the upgrade with headers; browsers use a ticket instead.
   const make = (i: number) =>
@@ -256,9 +265,35 @@ async function benchHerald() {
       headers: {
         'x-herald-service': service.id,
         'x-herald-recipient': recipient(i),
-        'x-herald-recipient-hmac': createHmac('sha256', secret).update(recipient(i)).digest('hex'),
+        'x-herald-recipient-hmac': createHmac('sha256', hmacKey as string)
+          .update(recipient(i))
+          .digest('hex'),
       },
     });
+  // Streams are only for recipients that exist.
+  for (let i = 0; i < N; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, N - i) }, (_, j) =>
+        fetch(`${url}/v1/recipients/${recipient(i + j)}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: '{}',
+        }).then((r) => r.arrayBuffer()),
+      ),
+    );
+  }
+  // Streams are only for recipients that exist.
+  for (let i = 0; i < N; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, N - i) }, (_, j) =>
+        fetch(`${url}/v1/recipients/${recipient(i + j)}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: '{}',
+        }).then((r) => r.arrayBuffer()),
+      ),
+    );
+  }
   const base = await settledRssKb(child.pid!);
   const sentAt = new Map<string, number>();
   let latencies: number[] = [];

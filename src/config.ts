@@ -21,6 +21,7 @@ import {
 } from './config-providers.ts';
 import { DEFAULT_BREAKER_POLICY } from './domain/circuit-breaker.ts';
 import { DEFAULT_WEBHOOK_SCHEDULE_MS } from './domain/status-events.ts';
+import { DEFAULT_TEMPLATE_LIMITS } from './domain/templates.ts';
 
 /** A provider's own limit and the share of it Herald may use (see domain/rate-slices.ts). */
 const RateLimit = Type.Object(
@@ -132,6 +133,20 @@ export const ConfigSchema = Type.Object(
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     adminToken: Type.Optional(Type.String({ minLength: 16 })),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 512 * 1024 }),
+    /**
+     * HTTP server timeouts. `requestTimeoutMs`: the longest a request may take to arrive whole, headers
+     * and body (an audience upload is the longest legitimate one: 10 minutes is 2 GiB at 3.6 MB/s);
+     * Node answers 408 and closes when it runs out. `idleTimeoutMs`: a connection on which nothing
+     * moves either way this long is closed; inbox streams send a heartbeat every `inbox.heartbeatMs`,
+     * which must be shorter, so an open stream is never idle. Neither limits how long a stream lives.
+     */
+    http: Type.Object(
+      {
+        requestTimeoutMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 600_000 }),
+        idleTimeoutMs: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 60_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info' },
@@ -164,6 +179,30 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * What tenants' templates may cost. `cacheBytes`: the parse cache's bound (parsed size estimated
+     * from the source). `requestBytes`: the template strings in one request together (422
+     * `templates_too_large`). `notificationRenderMs`: render time for one notification's messages to
+     * one recipient, after which its renders fail (`template_render_error`). `serviceRenderMsPerSecond`:
+     * render time one service may use each second in one process; past it that service's planning
+     * waits, others' does not.
+     */
+    templates: Type.Object(
+      {
+        cacheBytes: Type.Integer({ minimum: 0, default: DEFAULT_TEMPLATE_LIMITS.cacheBytes }),
+        requestBytes: Type.Integer({ minimum: 1024, default: DEFAULT_TEMPLATE_LIMITS.requestTemplateBytes }),
+        notificationRenderMs: Type.Integer({
+          minimum: 10,
+          default: DEFAULT_TEMPLATE_LIMITS.notificationRenderMs,
+        }),
+        serviceRenderMsPerSecond: Type.Integer({
+          minimum: 10,
+          maximum: 1000,
+          default: DEFAULT_TEMPLATE_LIMITS.serviceRenderMsPerSecond,
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     inbox: Type.Object(
       {
         heartbeatMs: Type.Integer({ minimum: 1000, maximum: 600_000, default: 25_000 }),
@@ -173,6 +212,10 @@ export const ConfigSchema = Type.Object(
          * refused with 429 `too_many_streams` before the upgrade or the event stream starts.
          */
         maxStreamsPerRecipient: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+        /** The same, for all of one service's recipients together: one service cannot take them all. */
+        maxStreamsPerService: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 2000 }),
+        /** The same, for every stream on one API process (each may buffer up to 4 MB for a slow reader). */
+        maxStreams: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -361,6 +404,14 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   set('metricsPort', intFromEnv(env, 'HERALD_METRICS_PORT'));
   set('metricsToken', env.HERALD_METRICS_TOKEN);
   set('logLevel', env.HERALD_LOG_LEVEL);
+  const requestTimeoutMs = intFromEnv(env, 'HERALD_REQUEST_TIMEOUT_MS');
+  const idleTimeoutMs = intFromEnv(env, 'HERALD_IDLE_TIMEOUT_MS');
+  if (requestTimeoutMs !== undefined || idleTimeoutMs !== undefined)
+    raw.http = {
+      ...(raw.http as object | undefined),
+      ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+      ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
+    };
   const retentionDays = intFromEnv(env, 'HERALD_RETENTION_DAYS');
   if (retentionDays !== undefined)
     raw.retention = { ...(raw.retention as object | undefined), days: retentionDays };
@@ -396,6 +447,10 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
       throw new ConfigError(`Email provider '${p.name}' needs a url or a host.`);
   }
   checkProviders(config);
+  if (config.http.idleTimeoutMs <= config.inbox.heartbeatMs)
+    throw new ConfigError(
+      `http.idleTimeoutMs (${config.http.idleTimeoutMs}) must be longer than inbox.heartbeatMs (${config.inbox.heartbeatMs}), or idle inbox streams would be cut.`,
+    );
   if (config.dataDir !== 'memory://') config.dataDir = resolve(config.dataDir);
   return config;
 }

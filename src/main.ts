@@ -339,7 +339,12 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       if (made.created) logger.info({ file: join(config.dataDir, 'admin-token') }, 'admin token created');
     }
 
-    const renderer = createTemplateRenderer();
+    const renderer = createTemplateRenderer({
+      cacheBytes: config.templates.cacheBytes,
+      requestTemplateBytes: config.templates.requestBytes,
+      notificationRenderMs: config.templates.notificationRenderMs,
+      serviceRenderMsPerSecond: config.templates.serviceRenderMsPerSecond,
+    });
     const metrics = createPromMetrics({ snapshot: kyselyQueueStats(db) });
     let metricsServer: { close(): Promise<void> } | undefined;
     const secretBox = config.secretKey ? createSecretBox(parseSecretKey(config.secretKey)) : undefined;
@@ -351,6 +356,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       if (sealed) logger.info({ sealed }, 'status webhook secrets sealed');
     }
     const recipients = kyselyRecipientStore(db);
+    const audiences = kyselyAudienceStore(db);
     // Links in messages must verify on every process of a deployment: one key, kept where all can read it.
     // In memory, nothing outlives the process, so neither does the key.
     const secret =
@@ -580,6 +586,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         if ((await webhookOutbox.reclaimExpired()) > 0) statusWebhooks.wake();
         await webhookOutbox.prune(config.statusWebhooks.keepDeliveredMs);
         if (config.retention.days > 0) await pruneOld(retention, config.retention.days * 86_400_000);
+        // An upload cannot outlast its request timeout: one staged for twice that died with its process.
+        await audiences.dropAbandoned(new Date(Date.now() - 2 * config.http.requestTimeoutMs));
         const moved = await queue.reclaimExpired(config.retry.default.maxAttempts, perChannel);
         if (moved > 0) {
           logger.warn({ moved }, 'reclaimed deliveries whose worker lost its lease');
@@ -649,6 +657,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         adminToken,
         metricsToken: config.metricsPort !== undefined ? null : config.metricsToken,
         bodyLimit: config.bodyLimitBytes,
+        timeouts: config.http,
         trustProxy: config.trustProxy,
         publicLimiter: requestRateLimiter(redis, config.publicRateLimit.perSecond, { scope: 'ip' }),
         metrics,
@@ -675,10 +684,13 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
             burst: config.recipientRateLimit.burst,
           }),
           maxStreamsPerRecipient: config.inbox.maxStreamsPerRecipient,
+          maxStreamsPerService: config.inbox.maxStreamsPerService,
+          maxStreams: config.inbox.maxStreams,
+          recipientExists: async (r) => (await recipients.get(r.serviceId, r.recipientId)) !== null,
         },
         broadcasts: {
           topics: kyselyTopicStore(db),
-          audiences: kyselyAudienceStore(db),
+          audiences,
           canceller: kyselyNotificationCanceller(db),
         },
         operate: {

@@ -8,7 +8,7 @@ import stableStringify from 'safe-stable-stringify';
 import { v7 as uuidv7 } from 'uuid';
 import { ADDRESS_NAME, addressFor, type Channel } from '../domain/channels.ts';
 import { conflict, invalid } from '../domain/errors.ts';
-import type { TemplateRenderer } from '../domain/templates.ts';
+import { templateStrings, type TemplateRenderer } from '../domain/templates.ts';
 import type {
   ContentTemplates,
   NewNotification,
@@ -66,7 +66,8 @@ export function requestHash(body: NotificationRequest): string {
     .digest('hex');
 }
 
-function checkContent(channel: Channel, content: ContentTemplates, renderer: TemplateRenderer): void {
+/** The channel's templates, once its content is there; they are checked together by the caller. */
+function contentTemplates(channel: Channel, content: ContentTemplates) {
   const c = content[channel];
   if (!c) {
     throw invalid('missing_content', `No content was given for the ${channel} channel.`, { channel });
@@ -74,13 +75,7 @@ function checkContent(channel: Channel, content: ContentTemplates, renderer: Tem
   if (channel === 'email' && c.text === undefined && c.html === undefined) {
     throw invalid('missing_content', 'Email content needs a text or an html body.', { channel });
   }
-  const walk = (value: unknown, path: string): void => {
-    if (typeof value === 'string') renderer.check(value, path);
-    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
-    else if (value && typeof value === 'object')
-      for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
-  };
-  walk(c, `content.${channel}`);
+  return templateStrings(c, `content.${channel}`);
 }
 
 export async function acceptNotification(
@@ -141,11 +136,13 @@ export async function prepareNotification(
   const stored = deps.templates
     ? new Set((await deps.templates.latest(serviceId, body.type)).map((t) => t.channel))
     : new Set<Channel>();
-  for (const channel of channels) {
-    // A stored template was checked when it was saved; the caller's own content is checked now.
-    if (!content[channel] && stored.has(channel)) continue;
-    checkContent(channel, content, deps.renderer);
-  }
+  // A stored template was checked when it was saved; the caller's own content is checked now, all of
+  // it at once, so the request's templates together are bounded too.
+  deps.renderer.checkAll(
+    channels.flatMap((channel) =>
+      !content[channel] && stored.has(channel) ? [] : contentTemplates(channel, content),
+    ),
+  );
 
   const audience = await audienceOf(deps, serviceId, body);
   let recipient: Recipient | null = null;

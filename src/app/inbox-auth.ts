@@ -1,15 +1,15 @@
 /**
  * Who is reading an inbox. Three ways in, all ending in one (service, recipient) pair:
- * - `Authorization: Bearer <JWT>`: HS256, signed with the service's inbox secret, `iss` = service id,
- *   `sub` = recipient id, `exp` required (short-lived tokens are the point of a JWT here);
+ * - `Authorization: Bearer <JWT>`: HS256, signed with the JWT key derived from the service's inbox
+ *   secret, `iss` = service id, `sub` = recipient id, `exp` required (short-lived tokens are the point);
  * - `X-Herald-Service` + `X-Herald-Recipient` + `X-Herald-Recipient-Hmac`: hex HMAC-SHA256 of the
- *   recipient id with the secret;
+ *   recipient id with the HMAC key derived from the secret (a different key: see inbox-secrets.ts);
  * - a ticket (for WebSocket/SSE URLs), made by one of the above and good for one connection.
  * Every failure is the same 401: which part was wrong is for the service's logs, not the caller's.
  */
 import { decodeJwt, jwtVerify } from 'jose';
 import { unauthorized } from '../domain/errors.ts';
-import { generateTicket, hashTicket, recipientHmacMatches } from '../domain/inbox-secrets.ts';
+import { generateTicket, hashTicket, inboxKeys, recipientHmacMatches } from '../domain/inbox-secrets.ts';
 import type { InboxSecretStore, RecipientRef, TicketStore } from '../ports/inbox.ts';
 
 export type RecipientCredentials =
@@ -46,7 +46,7 @@ export async function authenticateRecipient(
   const secret = (await deps.secrets.get(issuer))?.secret;
   if (!secret) throw denied();
   try {
-    const { payload } = await jwtVerify(creds.token, new TextEncoder().encode(secret), {
+    const { payload } = await jwtVerify(creds.token, new TextEncoder().encode(inboxKeys(secret).jwtKey), {
       algorithms: ['HS256'],
       issuer,
       requiredClaims: ['exp', 'sub'],

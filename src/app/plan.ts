@@ -7,7 +7,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { addressFor, targetsFor, type Target } from '../domain/channels.ts';
-import type { TemplateRenderer, Vars } from '../domain/templates.ts';
+import type { RenderSession, TemplateRenderer, Vars } from '../domain/templates.ts';
 import type { NotificationToPlan, PlannedDelivery, Recipient } from '../domain/types.ts';
 import type { PlanQueue, RecipientStore } from '../ports/store.ts';
 import { suppressionKey, type SuppressionList } from '../ports/receipts.ts';
@@ -39,7 +39,7 @@ export function templateVars(n: Pick<NotificationToPlan, 'data'>, r: Recipient):
 async function renderValue(
   value: unknown,
   vars: Vars,
-  renderer: TemplateRenderer,
+  renderer: RenderSession,
   html: boolean,
 ): Promise<unknown> {
   if (typeof value === 'string') return renderer.render(value, vars, html ? 'html' : 'text');
@@ -57,7 +57,7 @@ async function renderValue(
 export async function renderContent(
   template: Record<string, unknown>,
   vars: Vars,
-  renderer: TemplateRenderer,
+  renderer: RenderSession,
 ): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(template))
@@ -75,6 +75,8 @@ export async function planDeliveries(
   suppressed: ReadonlySet<string> = new Set(),
 ): Promise<PlannedDelivery[]> {
   const planned: PlannedDelivery[] = [];
+  // One budget for every channel and field rendered for this recipient, charged to the service.
+  const session = renderer.session(n.serviceId);
   for (const channel of n.channels) {
     const base = { id: newId(), recipientId: n.recipientId, channel, content: {} };
     if (!recipient) {
@@ -119,7 +121,7 @@ export async function planDeliveries(
     let content: Record<string, unknown>;
     try {
       const vars = { ...templateVars(n, recipient), ...linkVars(ctx?.links ?? null) };
-      content = await renderContent(template, vars, renderer);
+      content = await renderContent(template, vars, session);
       if (channel === 'email' && ctx?.links) content = withUnsubscribe(content, ctx.links);
       // An email has one target, so its delivery id is base.id.
       if (channel === 'email' && ctx?.track) content = ctx.track(content, base.id);

@@ -2,7 +2,7 @@
 import type { Channel } from '../domain/channels.ts';
 import { invalid, notFound } from '../domain/errors.ts';
 import { pickLocale } from '../domain/locales.ts';
-import type { TemplateRenderer } from '../domain/templates.ts';
+import { templateStrings, type TemplateRenderer } from '../domain/templates.ts';
 import type { Recipient } from '../domain/types.ts';
 import type { NotificationTypeStore, StoredTemplate, TemplateStore } from '../ports/preferences-store.ts';
 import { renderContent, templateVars } from './plan.ts';
@@ -26,13 +26,7 @@ export function checkTemplateContent(renderer: TemplateRenderer, channel: Channe
       ]);
     }
   }
-  const walk = (value: unknown, path: string): void => {
-    if (typeof value === 'string') renderer.check(value, path);
-    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
-    else if (value && typeof value === 'object')
-      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
-  };
-  walk(content, '');
+  renderer.checkAll(templateStrings(content, ''));
 }
 
 export async function saveTemplate(
@@ -93,7 +87,7 @@ export async function previewTemplate(
     const rendered = await renderContent(
       source,
       templateVars({ data: req.data ?? {} }, recipient),
-      deps.renderer,
+      deps.renderer.session(serviceId),
     );
     return { locale: chosen?.locale ?? null, version: chosen?.version ?? null, rendered };
   } catch (err) {

@@ -38,12 +38,17 @@ export const rateLimited = (retryAfterSeconds: number) =>
   new HeraldError('rate_limited', 429, `Too many requests; retry after ${retryAfterSeconds} s.`, {
     retryAfterSeconds,
   });
-export const tooManyStreams = (limit: number) =>
+const STREAM_HOLDERS = {
+  recipient: 'This recipient already has',
+  service: "This service's recipients already have",
+  process: 'This Herald process already has',
+} as const;
+export const tooManyStreams = (limit: number, scope: keyof typeof STREAM_HOLDERS = 'recipient') =>
   new HeraldError(
     'too_many_streams',
     429,
-    `This recipient already has ${limit} open streams here; close one before opening another.`,
-    { limit },
+    `${STREAM_HOLDERS[scope]} ${limit} open streams here; close one before opening another.`,
+    { limit, scope },
   );
 export const unavailable = (message: string) => new HeraldError('unavailable', 503, message);
 
@@ -83,6 +88,11 @@ export const ERROR_CODES: Readonly<Record<string, { status: number; meaning: str
     status: 422,
     meaning: 'A template does not parse; `details` gives line and column.',
   },
+  templates_too_large: {
+    status: 422,
+    meaning:
+      'The templates in one request add up to more than `templates.requestBytes`; `details` gives both.',
+  },
   template_render_error: {
     status: 422,
     meaning: 'A template parsed but failed to render with the given data (e.g. it ran over its time limit).',
@@ -93,7 +103,8 @@ export const ERROR_CODES: Readonly<Record<string, { status: number; meaning: str
   },
   too_many_streams: {
     status: 429,
-    meaning: 'The inbox recipient already holds the most open streams allowed; close one first.',
+    meaning:
+      'The inbox recipient, its service, or the process already holds the most open streams allowed (`details.scope`).',
   },
   internal_error: { status: 500, meaning: 'A fault in Herald; nothing about the request was wrong.' },
   unavailable: { status: 503, meaning: 'Herald cannot reach its database right now.' },

@@ -2,31 +2,101 @@
  * Template rendering with LiquidJS, hardened for untrusted templates: own properties only (no
  * prototype walks), no file system (an empty in-memory template map backs include/render), bounded
  * parse size, render time and memory. HTML bodies escape every output unless `| raw` is written.
+ *
+ * Templates come from every tenant and share one process, so what they cost is bounded per tenant:
+ * the parse cache by bytes (a parsed template costs up to ~140 bytes per source character), the
+ * templates in one request by total size, and render time per notification and per service per
+ * second (render-budget.ts). Rendering yields to the event loop between renders, so one tenant's
+ * heavy templates delay other tenants' requests by at most one render.
  */
 import { Liquid, LiquidError, Tag, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
+import { ByteLru } from './byte-lru.ts';
 import { invalid } from './errors.ts';
+import { ServiceRenderBudget, type Clocks } from './render-budget.ts';
 
 export interface TemplateLimits {
   maxTemplateChars: number;
+  /** The most one render may take (LiquidJS stops it). */
   renderTimeMs: number;
   memory: number;
+  /** What the parse cache may hold, by the estimate of `parsedBytes`. */
+  cacheBytes: number;
+  /** All the template strings of one request together, in UTF-8 bytes. */
+  requestTemplateBytes: number;
+  /** Render time one notification may spend on one recipient's messages, all channels and fields. */
+  notificationRenderMs: number;
+  /** Render time one service may spend in each second, in this process. */
+  serviceRenderMsPerSecond: number;
+  /** Rendering hands the event loop back once it has held it this long. */
+  yieldEveryMs: number;
 }
 
 export const DEFAULT_TEMPLATE_LIMITS: TemplateLimits = {
   maxTemplateChars: 100_000,
   renderTimeMs: 200,
   memory: 10_000_000,
+  cacheBytes: 64 * 1024 * 1024,
+  requestTemplateBytes: 256 * 1024,
+  notificationRenderMs: 1000,
+  serviceRenderMsPerSecond: 500,
+  yieldEveryMs: 10,
 };
 
 export type Vars = Record<string, unknown>;
 
-export interface TemplateRenderer {
-  /** Throws a 422 `template_syntax_error` naming line and column when the template does not parse. */
-  check(source: string, field: string): void;
+/** Renders for one notification: its renders share one budget, charged to its service too. */
+export interface RenderSession {
   render(source: string, vars: Vars, mode?: 'text' | 'html'): Promise<string>;
+}
+
+export interface TemplateRenderer extends RenderSession {
+  /**
+   * Throws a 422 `template_syntax_error` naming line and column when the template does not parse.
+   * A checked template is not cached: checking is what anyone may ask for, rendering is not.
+   */
+  check(source: string, field: string): void;
+  /** Checks several templates of one request: 422 `templates_too_large` when together too big. */
+  checkAll(templates: readonly { source: string; field: string }[]): void;
+  /** A session for one notification's renders for one recipient, charged to `serviceId`. */
+  session(serviceId: string): RenderSession;
+  cacheStats(): { entries: number; bytes: number };
   /** The context variables a template reads (root names: `recipient`, not `recipient.name`). */
   variables(source: string): string[];
 }
+
+/**
+ * What a parsed template costs in memory, estimated from its source: measured with LiquidJS 10.30,
+ * plain text costs ~1 byte per character and each `{{ }}` or `{% %}` 400 to 1,400 bytes (the densest
+ * template, `{{a}}` repeated, ~140 bytes per character). The estimate errs high.
+ */
+export function parsedBytes(source: string): number {
+  let tags = 0;
+  for (let i = source.indexOf('{'); i !== -1; i = source.indexOf('{', i + 1)) {
+    const next = source[i + 1];
+    if (next === '{' || next === '%') tags++;
+  }
+  return 512 + 2 * source.length + 1500 * tags;
+}
+
+/** Every string in a content object, with its path: each is a template. */
+export function templateStrings(value: unknown, path: string): { source: string; field: string }[] {
+  if (typeof value === 'string') return [{ source: value, field: path }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => templateStrings(v, `${path}[${i}]`));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => templateStrings(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
+export interface RendererClocks extends Clocks {
+  /** Lets other work run (setImmediate by default). */
+  yieldNow(): Promise<void>;
+}
+
+const REAL_CLOCKS: RendererClocks = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  yieldNow: () => new Promise((resolve) => setImmediate(resolve)),
+};
 
 /**
  * Tags that load another template. Herald templates are self-contained (there is nothing to include),
@@ -66,47 +136,95 @@ function positionOf(err: unknown): { line?: number; column?: number } {
   return {};
 }
 
-export function createTemplateRenderer(limits: TemplateLimits = DEFAULT_TEMPLATE_LIMITS): TemplateRenderer {
+export function createTemplateRenderer(
+  options: Partial<TemplateLimits> = {},
+  clocks: RendererClocks = REAL_CLOCKS,
+): TemplateRenderer {
+  const limits: TemplateLimits = { ...DEFAULT_TEMPLATE_LIMITS, ...options };
   const engines = { text: makeEngine(limits, false), html: makeEngine(limits, true) };
   // Parsed templates are reused across recipients of one notification and across notifications.
-  const cache = new Map<string, Template[]>();
+  const cache = new ByteLru<Template[]>(limits.cacheBytes);
   const parse = (source: string, mode: 'text' | 'html'): Template[] => {
     const key = `${mode}\u0000${source}`;
     let parsed = cache.get(key);
     if (!parsed) {
       parsed = engines[mode].parse(source);
-      if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
-      cache.set(key, parsed);
+      cache.set(key, parsed, parsedBytes(source) + 2 * key.length);
     }
     return parsed;
   };
+  const services = new ServiceRenderBudget(limits.serviceRenderMsPerSecond, clocks);
+  let heldSince = clocks.now();
+
+  const check = (source: string, field: string): void => {
+    if (source.length > limits.maxTemplateChars) {
+      throw invalid(
+        'template_syntax_error',
+        `${field} is longer than ${limits.maxTemplateChars} characters.`,
+        {
+          field,
+        },
+      );
+    }
+    try {
+      engines.text.parse(source);
+    } catch (err) {
+      const where = positionOf(err);
+      throw invalid('template_syntax_error', `${field}: ${(err as Error).message}`, { field, ...where });
+    }
+  };
+
+  const session = (serviceId: string | null, budgetMs: number): RenderSession => {
+    let spent = 0;
+    return {
+      async render(source, vars, mode = 'text') {
+        if (clocks.now() - heldSince >= limits.yieldEveryMs) {
+          await clocks.yieldNow();
+          heldSince = clocks.now();
+        }
+        if (serviceId !== null) await services.admit(serviceId);
+        const left = budgetMs - spent;
+        if (left <= 0)
+          throw invalid(
+            'template_render_error',
+            `The notification's render budget (${limits.notificationRenderMs} ms) is spent.`,
+            { budgetMs: limits.notificationRenderMs },
+          );
+        const started = clocks.now();
+        try {
+          // Herald registers no asynchronous filter or tag, so the synchronous renderer gives the same
+          // output without a promise per node (the asynchronous one cost more than the rendering itself).
+          return engines[mode].renderSync(parse(source, mode), vars, {
+            renderLimit: Math.max(1, Math.min(limits.renderTimeMs, left)),
+          }) as string;
+        } finally {
+          const took = clocks.now() - started;
+          spent += took;
+          if (serviceId !== null) services.charge(serviceId, took);
+        }
+      },
+    };
+  };
+  const unscoped = session(null, Number.POSITIVE_INFINITY);
 
   return {
-    check(source, field) {
-      if (source.length > limits.maxTemplateChars) {
+    check,
+    checkAll(templates) {
+      const bytes = templates.reduce((sum, t) => sum + Buffer.byteLength(t.source), 0);
+      if (bytes > limits.requestTemplateBytes)
         throw invalid(
-          'template_syntax_error',
-          `${field} is longer than ${limits.maxTemplateChars} characters.`,
-          {
-            field,
-          },
+          'templates_too_large',
+          `The templates in this request add up to ${bytes} bytes; the limit is ${limits.requestTemplateBytes}.`,
+          { bytes, limit: limits.requestTemplateBytes },
         );
-      }
-      try {
-        parse(source, 'text');
-      } catch (err) {
-        const where = positionOf(err);
-        throw invalid('template_syntax_error', `${field}: ${(err as Error).message}`, { field, ...where });
-      }
+      for (const t of templates) check(t.source, t.field);
     },
-    // Herald registers no asynchronous filter or tag, so the synchronous renderer gives the same
-    // output without a promise per node (the asynchronous one cost more than the rendering itself).
-    async render(source, vars, mode = 'text') {
-      return engines[mode].renderSync(parse(source, mode), vars) as string;
-    },
-    variables(source) {
-      return engines.text.globalVariablesSync(parse(source, 'text'));
-    },
+    session: (serviceId) => session(serviceId, limits.notificationRenderMs),
+    // Without a session a render is still bounded by its own limits, but by no notification's or
+    // service's budget: only for callers that render on no tenant's behalf.
+    render: (source, vars, mode) => unscoped.render(source, vars, mode),
+    cacheStats: () => ({ entries: cache.size, bytes: cache.bytes }),
+    variables: (source) => engines.text.globalVariablesSync(parse(source, 'text')),
   };
 }
 
@@ -114,14 +232,13 @@ export function createTemplateRenderer(limits: TemplateLimits = DEFAULT_TEMPLATE
  * A renderer for one batch of recipients that renders each template once when its output cannot
  * differ between them: the template reads none of `perRecipient` (the recipient, their own links),
  * so the output depends only on the values of the variables it reads, which are part of the key
- * (uploaded per-recipient data may still override a notification's data).
+ * (uploaded per-recipient data may still override a notification's data). A shared render is charged
+ * to the session that made it; one that failed (a spent budget) is not shared.
  */
 export function sharedRenders(renderer: TemplateRenderer, perRecipient: readonly string[]): TemplateRenderer {
   const reads = new Map<string, string[] | null>();
   const rendered = new Map<string, Promise<string>>();
-  return {
-    check: (source, field) => renderer.check(source, field),
-    variables: (source) => renderer.variables(source),
+  const shared = (inner: RenderSession): RenderSession => ({
     render(source, vars, mode = 'text') {
       let names = reads.get(source);
       if (names === undefined) {
@@ -129,11 +246,23 @@ export function sharedRenders(renderer: TemplateRenderer, perRecipient: readonly
         names = all.some((v) => perRecipient.includes(v)) ? null : all;
         reads.set(source, names);
       }
-      if (names === null) return renderer.render(source, vars, mode);
+      if (names === null) return inner.render(source, vars, mode);
       const key = `${mode}\u0000${source}\u0000${JSON.stringify(names.map((v) => vars[v]))}`;
       let out = rendered.get(key);
-      if (!out) rendered.set(key, (out = renderer.render(source, vars, mode)));
+      if (!out) {
+        out = inner.render(source, vars, mode);
+        rendered.set(key, out);
+        out.catch(() => rendered.delete(key));
+      }
       return out;
     },
+  });
+  return {
+    check: (source, field) => renderer.check(source, field),
+    checkAll: (templates) => renderer.checkAll(templates),
+    cacheStats: () => renderer.cacheStats(),
+    variables: (source) => renderer.variables(source),
+    render: (source, vars, mode) => shared(renderer).render(source, vars, mode),
+    session: (serviceId) => shared(renderer.session(serviceId)),
   };
 }

@@ -80,6 +80,8 @@ export interface HttpDeps {
   renderer: TemplateRenderer;
   adminToken: string | undefined;
   bodyLimit: number;
+  /** See `http` in config.ts: the whole request must arrive within one, nothing may move for the other. */
+  timeouts?: { requestTimeoutMs: number; idleTimeoutMs: number } | undefined;
   metrics: PromMetrics;
   /** Bearer token for /metrics besides the admin token; `null`: /metrics is on a port of its own. */
   metricsToken: string | undefined | null;
@@ -157,6 +159,23 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer } }),
     bodyLimit: deps.bodyLimit,
+    // Fastify leaves both off; then a client that sends a byte now and then holds a socket for ever.
+    ...(deps.timeouts
+      ? {
+          requestTimeout: deps.timeouts.requestTimeoutMs,
+          connectionTimeout: deps.timeouts.idleTimeoutMs,
+          // Given to http.createServer too: Node reads requestTimeout when the server is made (Fastify
+          // sets it afterwards, which alone never fires), and checks for overdue requests on this
+          // interval (30 s by default), so short timeouts hold.
+          http: {
+            requestTimeout: deps.timeouts.requestTimeoutMs,
+            connectionsCheckingInterval: Math.max(
+              100,
+              Math.min(30_000, Math.floor(deps.timeouts.requestTimeoutMs / 4)),
+            ),
+          },
+        }
+      : {}),
     // Secrets travel in the Authorization header, which pino's default serializer does not log.
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true },

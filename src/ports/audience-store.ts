@@ -24,8 +24,14 @@ export interface AudienceInfo {
 }
 
 export interface AudienceStore {
-  /** Stores every line as a new audience in one transaction: all of it, or (on a bad line) none. */
+  /**
+   * Stores every line as a new audience: all of it, or (on a bad line, a failed stream) none. Lines
+   * are staged as they come and committed in one short write once the last has arrived; a staged
+   * audience is invisible (`get`, `exists`) until then.
+   */
   upload(serviceId: string, id: string, lines: AsyncIterable<AudienceLine>): Promise<AudienceInfo>;
+  /** Deletes audiences whose upload started before `olderThan` and never finished (a crash); how many. */
+  dropAbandoned(olderThan: Date): Promise<number>;
   exists(serviceId: string, id: string): Promise<boolean>;
   get(serviceId: string, id: string): Promise<AudienceInfo | null>;
 }

@@ -256,7 +256,7 @@ describe('every channel through the API to its provider', { timeout: 120_000 }, 
 
     const inbox = await client(a.url ?? '').get(
       '/v1/inbox/items',
-      hmacHeaders({ id: serviceId, api, secret: secret.body.secret }, 'ann'),
+      hmacHeaders({ id: serviceId, hmacKey: secret.body.hmacKey }, 'ann'),
     );
     assert.equal(inbox.status, 200);
     assert.deepEqual(

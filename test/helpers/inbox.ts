@@ -8,6 +8,9 @@ export interface InboxService {
   id: string;
   api: Client;
   secret: string;
+  /** What the service's backend signs with: HMACs with one key, JWTs with the other. */
+  hmacKey: string;
+  jwtKey: string;
 }
 
 export async function inboxService(
@@ -19,14 +22,31 @@ export async function inboxService(
   const api = client(baseUrl, service.apiKey);
   const res = await api.post('/v1/inbox/secret');
   if (res.status !== 201) throw new Error(`secret: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: service.id, api, secret: res.body.secret };
+  return { id: service.id, api, ...inboxCredentials(res.body) };
 }
 
-export const hmacOf = (secret: string, recipientId: string) =>
-  createHmac('sha256', secret).update(recipientId).digest('hex');
+export function inboxCredentials(body: { secret: string; hmacKey: string; jwtKey: string }) {
+  return { secret: body.secret, hmacKey: body.hmacKey, jwtKey: body.jwtKey };
+}
+
+/** Streams and tickets are only for recipients the service has: creates them (no addresses needed). */
+export async function addRecipients(s: Pick<InboxService, 'api'>, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const res = await s.api.put(`/v1/recipients/${encodeURIComponent(id)}`, {});
+    if (res.status !== 201 && res.status !== 200)
+      throw new Error(`recipient ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
+export const hmacOf = (hmacKey: string, recipientId: string) =>
+  createHmac('sha256', hmacKey).update(recipientId).digest('hex');
 
 /** The three headers a service's page sends for its signed-in user. */
-export const hmacHeaders = (s: InboxService, recipientId: string, hmac = hmacOf(s.secret, recipientId)) => ({
+export const hmacHeaders = (
+  s: Pick<InboxService, 'id' | 'hmacKey'>,
+  recipientId: string,
+  hmac = hmacOf(s.hmacKey, recipientId),
+) => ({
   'x-herald-service': s.id,
   'x-herald-recipient': encodeURIComponent(recipientId),
   'x-herald-recipient-hmac': hmac,
@@ -35,7 +55,7 @@ export const hmacHeaders = (s: InboxService, recipientId: string, hmac = hmacOf(
 export async function recipientJwt(
   s: InboxService,
   recipientId: string,
-  { expiresIn = '10m', secret = s.secret }: { expiresIn?: string | number; secret?: string } = {},
+  { expiresIn = '10m', secret = s.jwtKey }: { expiresIn?: string | number; secret?: string } = {},
 ): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })

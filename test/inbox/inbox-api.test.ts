@@ -10,6 +10,7 @@ import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import {
   hmacHeaders,
   hmacOf,
+  inboxCredentials,
   inboxService,
   openStream,
   recipientClient,
@@ -185,11 +186,11 @@ describe('inbox REST API', { timeout: 90_000 }, () => {
       expectDenied(await client(url).get('/v1/inbox/items'));
       expectDenied(await client(url).get('/v1/inbox/items', hmacHeaders(svc, 'ann', 'ab'.repeat(32))));
       expectDenied(
-        await client(url).get('/v1/inbox/items', hmacHeaders(svc, 'ann', hmacOf(svc.secret, 'bob'))),
+        await client(url).get('/v1/inbox/items', hmacHeaders(svc, 'ann', hmacOf(svc.hmacKey, 'bob'))),
       );
       // Another service's secret signs nothing for this one.
       expectDenied(
-        await client(url).get('/v1/inbox/items', hmacHeaders(svc, 'ann', hmacOf(other.secret, 'ann'))),
+        await client(url).get('/v1/inbox/items', hmacHeaders(svc, 'ann', hmacOf(other.hmacKey, 'ann'))),
       );
     });
 
@@ -201,14 +202,14 @@ describe('inbox REST API', { timeout: 90_000 }, () => {
 
       const expired = await recipientJwt(svc, 'ann', { expiresIn: Math.floor(Date.now() / 1000) - 10 });
       expectDenied(await client(url, expired).get('/v1/inbox/items'));
-      const forged = await recipientJwt(svc, 'ann', { secret: other.secret });
+      const forged = await recipientJwt(svc, 'ann', { secret: other.jwtKey });
       expectDenied(await client(url, forged).get('/v1/inbox/items'));
       const { SignJWT } = await import('jose');
       const noExp = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })
         .setIssuer(svc.id)
         .setSubject('ann')
-        .sign(new TextEncoder().encode(svc.secret));
+        .sign(new TextEncoder().encode(svc.jwtKey));
       expectDenied(await client(url, noExp).get('/v1/inbox/items'));
       expectDenied(await client(url, 'not.a.jwt').get('/v1/inbox/counts'));
     });
@@ -253,7 +254,7 @@ describe('inbox REST API', { timeout: 90_000 }, () => {
     assert.notEqual(rotated.body.secret, rotating.secret);
     assert.equal((await recipientClient(url, rotating, 'ann').get('/v1/inbox/counts')).status, 401);
     assert.equal((await client(url, oldJwt).get('/v1/inbox/counts')).status, 401);
-    const fresh = { ...rotating, secret: rotated.body.secret as string };
+    const fresh = { ...rotating, ...inboxCredentials(rotated.body) };
     assert.equal((await recipientClient(url, fresh, 'ann').get('/v1/inbox/counts')).status, 200);
     assert.equal((await client(url, await recipientJwt(fresh, 'ann')).get('/v1/inbox/counts')).status, 200);
   });

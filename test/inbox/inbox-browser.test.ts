@@ -14,7 +14,7 @@ import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import type { Browser, Page } from 'playwright-core';
 import { client } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
-import { hmacOf, inboxService, sendInApp, type InboxService } from '../helpers/inbox.ts';
+import { addRecipients, hmacOf, inboxService, sendInApp, type InboxService } from '../helpers/inbox.ts';
 import type { Herald } from '../../src/main.ts';
 
 const OUT = new URL('../../test-output/', import.meta.url);
@@ -32,6 +32,7 @@ describe('the <herald-inbox> widget in Chromium', { timeout: 120_000, skip: skip
     herald = await startInProcess();
     const heraldUrl = herald.url ?? '';
     svc = await inboxService(heraldUrl, client(heraldUrl, TEST_ADMIN_TOKEN));
+    await addRecipients(svc, ['ann', 'bo', 'cy']);
     // The service's own site, on another origin: its backend computes the HMAC for the signed-in user.
     site = createServer((req, res) => {
       const user = new URL(req.url ?? '/', 'http://x').searchParams.get('user') ?? 'ann';
@@ -41,7 +42,7 @@ describe('the <herald-inbox> widget in Chromium', { timeout: 120_000, skip: skip
         <body style="font-family:sans-serif;padding:16px 16px 400px">
         <nav style="display:flex;justify-content:space-between;align-items:center;width:420px">
         <strong>Copytrade</strong>
-        <herald-inbox service="${svc.id}" recipient="${user}" hmac="${hmacOf(svc.secret, user)}"></herald-inbox>
+        <herald-inbox service="${svc.id}" recipient="${user}" hmac="${hmacOf(svc.hmacKey, user)}"></herald-inbox>
         </nav></body></html>`);
     });
     site.listen(0, '127.0.0.1');

@@ -11,6 +11,7 @@ import { client } from '../helpers/api.ts';
 import { startHeraldProcess, type HeraldProcess } from '../helpers/herald-process.ts';
 import pg from 'pg';
 import {
+  addRecipients,
   inboxService,
   openStream,
   recipientClient,
@@ -53,6 +54,7 @@ function cluster(bus: 'postgres' | 'redis') {
       if (bus === 'redis')
         assert.ok((await subscribers('herald:inbox')) >= 2, 'both API processes subscribe');
       svc = await inboxService(b.url, client(b.url, ADMIN));
+      await addRecipients(svc, ['ann', 'bo']);
 
       // The ticket is made by B and spent on A: tickets live in the shared database.
       const ticket = await ticketFor(b.url, svc, 'ann');

@@ -10,6 +10,7 @@ import type { Herald } from '../../src/main.ts';
 import { client, type ApiResponse } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import {
+  addRecipients,
   hmacHeaders,
   inboxService,
   recipientClient,
@@ -38,6 +39,7 @@ describe('per-recipient inbox rate limit', { timeout: 60_000 }, () => {
     herald = await startInProcess({ worker: false, config: LIMITS });
     url = herald.url ?? '';
     svc = await inboxService(url, client(url, TEST_ADMIN_TOKEN));
+    await addRecipients(svc, ['ann', 'bob', 'cara', 'vic']);
   });
   after(async () => herald?.stop());
 

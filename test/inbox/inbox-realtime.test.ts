@@ -11,6 +11,7 @@ import { client, waitForNotification } from '../helpers/api.ts';
 import { tempDir } from '../helpers/herald-process.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import {
+  addRecipients,
   hmacHeaders,
   inboxService,
   openStream,
@@ -64,6 +65,7 @@ describe('inbox realtime streams', { timeout: 90_000 }, () => {
     herald = await startInProcess({ env: { HERALD_CONFIG: config } });
     url = herald.url ?? '';
     svc = await inboxService(url, client(url, TEST_ADMIN_TOKEN));
+    await addRecipients(svc, ['ann', 'bo', 'cy', 'dee']);
   });
   after(async () => herald?.stop());
 

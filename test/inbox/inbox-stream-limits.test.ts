@@ -11,6 +11,7 @@ import type { Herald } from '../../src/main.ts';
 import { client, eventually } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import {
+  addRecipients,
   hmacHeaders,
   inboxService,
   openStream,
@@ -37,6 +38,7 @@ describe('concurrent inbox streams per recipient', { timeout: 60_000 }, () => {
     herald = await startInProcess({ worker: false });
     url = herald.url ?? '';
     svc = await inboxService(url, client(url, TEST_ADMIN_TOKEN));
+    await addRecipients(svc, ['ann', 'bob']);
   });
   after(async () => {
     for (const s of open.sse) s.close();

@@ -17,7 +17,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { blockingViolations } from '../helpers/axe.ts';
 import { client, eventually, registerService, waitForNotification, type Client } from '../helpers/api.ts';
-import { hmacOf, sendInApp, type InboxService } from '../helpers/inbox.ts';
+import { hmacOf, inboxCredentials, sendInApp, type InboxService } from '../helpers/inbox.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import {
   startWebhookReceiver,
@@ -95,7 +95,7 @@ describe(
         events: ['delivery.dead', 'delivery.sent'],
       });
       const secret = await api.post('/v1/inbox/secret');
-      svc = { id: s.id, api, secret: secret.body.secret };
+      svc = { id: s.id, api, ...inboxCredentials(secret.body) };
       const n = await sendPair('ann');
       const mail = (await api.get('/v1/outbox')).body.data.find(
         (m: any) => m.deliveryId === n.deliveries.find((d: any) => d.channel === 'email').id,
@@ -136,7 +136,7 @@ describe(
         </style>
         <script src="${url}/widget.js" defer></script></head>
         <body><header class="top"><strong>Copytrade</strong>
-        <herald-inbox service="${svc.id}" recipient="${user}" hmac="${hmacOf(svc.secret, user)}"></herald-inbox>
+        <herald-inbox service="${svc.id}" recipient="${user}" hmac="${hmacOf(svc.hmacKey, user)}"></herald-inbox>
         </header><main><h1>Trades</h1></main></body></html>`);
       });
       site.listen(0, '127.0.0.1');

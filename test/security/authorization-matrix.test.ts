@@ -42,6 +42,8 @@ interface Fixture {
   deliveryId: string;
   serviceId: string;
   inboxSecret: string;
+  /** The HMAC key derived from the secret, which a backend signs recipient ids with. */
+  inboxHmacKey: string;
   inboxItemId: string;
   webhookEndpointId: string;
 }
@@ -535,11 +537,11 @@ const MATRIX: Row[] = [
 const INVALID_BODIES = ['{"unterminated": ', JSON.stringify({ type: 7, recipient: [], '\u0000': 'x' })];
 
 /** Inbox credentials for one of service A's recipients: the HMAC its backend would hand out. */
-function inboxHeaders(serviceId: string, secret: string, recipientId: string): Record<string, string> {
+function inboxHeaders(serviceId: string, hmacKey: string, recipientId: string): Record<string, string> {
   return {
     'x-herald-service': serviceId,
     'x-herald-recipient': encodeURIComponent(recipientId),
-    'x-herald-recipient-hmac': createHmac('sha256', secret).update(recipientId, 'utf8').digest('hex'),
+    'x-herald-recipient-hmac': createHmac('sha256', hmacKey).update(recipientId, 'utf8').digest('hex'),
   };
 }
 
@@ -602,7 +604,7 @@ describe('authorization matrix', () => {
       'GET',
       '/v1/inbox/items',
       undefined,
-      inboxHeaders(serviceA, secret.body.secret, 'ann'),
+      inboxHeaders(serviceA, secret.body.hmacKey, 'ann'),
     );
     assert.equal(items.status, 200);
     assert.equal((await a.put('/v1/topics/a-topic/subscribers', { recipients: ['ann'] })).status, 200);
@@ -622,6 +624,7 @@ describe('authorization matrix', () => {
       deliveryId: n.deliveries[0].id,
       serviceId: serviceA,
       inboxSecret: secret.body.secret,
+      inboxHmacKey: secret.body.hmacKey,
       inboxItemId: items.body.data[0].id,
     };
   };
@@ -672,7 +675,7 @@ describe('authorization matrix', () => {
         const f = await fixture();
         const { path, body, headers } = row.call(f);
         const asRecipient = caller === 'recipient' ? 'ann' : caller === 'otherRecipient' ? 'bob' : null;
-        const auth = asRecipient ? inboxHeaders(f.serviceId, f.inboxSecret, asRecipient) : {};
+        const auth = asRecipient ? inboxHeaders(f.serviceId, f.inboxHmacKey, asRecipient) : {};
         const token = tokens[caller];
         const res = row.stream
           ? await streamStatus(`${base}${path}`, {
@@ -769,9 +772,9 @@ describe('authorization matrix', () => {
     await refused('cursor at A', await b.get(`/v1/deliveries?status=sent&cursor=${cursor}`), 200);
     await refused('year 0', await b.get('/v1/deliveries?since=0000-01-01T00:00:00Z'), 422);
     await refused('31 February', await b.get('/v1/deliveries?since=2024-02-31T00:00:00Z'), 422);
-    // A's recipients through the inbox: B's own secret cannot sign for A's service.
+    // A's recipients through the inbox: B's own HMAC key cannot sign for A's service.
     const bSecret =
-      (await b.get('/v1/inbox/secret')).body?.secret ?? (await b.post('/v1/inbox/secret', {})).body.secret;
+      (await b.get('/v1/inbox/secret')).body?.hmacKey ?? (await b.post('/v1/inbox/secret', {})).body.hmacKey;
     await refused(
       "A's inbox with B's secret",
       await client(base).request(

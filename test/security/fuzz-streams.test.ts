@@ -15,7 +15,9 @@ import type { Herald } from '../../src/main.ts';
 import { client, registerService } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import {
+  addRecipients,
   hmacHeaders,
+  inboxCredentials,
   openStream,
   ticketFor,
   type InboxService,
@@ -96,7 +98,8 @@ describe('fuzzing the inbox streams as a real recipient', { timeout: 120_000 }, 
     const api = client(base, service.apiKey);
     const secret = await api.post('/v1/inbox/secret');
     assert.equal(secret.status, 201);
-    svc = { id: service.id, api, secret: secret.body.secret };
+    svc = { id: service.id, api, ...inboxCredentials(secret.body) };
+    await addRecipients(svc, ['ann']);
     witness = await openStream(base, await ticketFor(base, svc, 'ann'));
     await witness.waitFor((m) => m[0]?.type === 'ready', 'the witness ready');
   });

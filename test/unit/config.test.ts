@@ -43,6 +43,18 @@ describe('configuration', () => {
     );
   });
 
+  it('has HTTP request and idle timeouts, and refuses an idle timeout that would cut quiet inbox streams', () => {
+    assert.deepEqual(loadConfig({}).http, { requestTimeoutMs: 600_000, idleTimeoutMs: 60_000 });
+    assert.deepEqual(
+      loadConfig({ HERALD_REQUEST_TIMEOUT_MS: '120000', HERALD_IDLE_TIMEOUT_MS: '30000' }).http,
+      { requestTimeoutMs: 120_000, idleTimeoutMs: 30_000 },
+    );
+    assert.throws(
+      () => loadConfig({ HERALD_CONFIG: 'x.json' }, () => ({ http: { idleTimeoutMs: 20_000 } })),
+      /must be longer than inbox.heartbeatMs/,
+    );
+  });
+
   it('names every problem in a bad file', () => {
     assert.throws(
       () =>

@@ -9,7 +9,12 @@ import {
   patchFor,
   type InboxItem,
 } from '../../src/domain/inbox.ts';
-import { generateInboxSecret, recipientHmac, recipientHmacMatches } from '../../src/domain/inbox-secrets.ts';
+import {
+  generateInboxSecret,
+  inboxKeys,
+  recipientHmac,
+  recipientHmacMatches,
+} from '../../src/domain/inbox-secrets.ts';
 import { redactUrl } from '../../src/http/inbox-auth.ts';
 
 const now = new Date('2026-03-02T09:15:00Z');
@@ -75,7 +80,9 @@ describe('inbox domain', () => {
   it('matches recipient HMACs exactly, in constant shape, and nothing else', () => {
     const secret = generateInboxSecret();
     assert.match(secret, /^his_[A-Za-z0-9_-]{43}$/);
-    const good = recipientHmac(secret, 'ann');
+    const good = recipientHmac(inboxKeys(secret).hmacKey, 'ann');
+    // The secret itself is not the HMAC key.
+    assert.equal(recipientHmacMatches(secret, 'ann', recipientHmac(secret, 'ann')), false);
     assert.equal(recipientHmacMatches(secret, 'ann', good), true);
     assert.equal(recipientHmacMatches(secret, 'ann', good.toUpperCase()), true);
     assert.equal(recipientHmacMatches(secret, 'bob', good), false);

@@ -1,8 +1,9 @@
 /**
- * Uploaded audiences. The body is read as a stream, line by line, and written in batches inside one
- * transaction, so a list of millions never sits in memory and a bad line stores nothing.
+ * Uploaded audiences. The body is read as a stream, line by line, with each line's length capped
+ * before it is buffered, and staged in batches that the store commits in one short write at the end;
+ * so a list of millions never sits in memory, a slow upload holds no transaction open, and a bad
+ * line stores nothing.
  */
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -15,7 +16,15 @@ import {
   type AudienceLine,
   type LineFormat,
 } from '../../domain/audience.ts';
-import { invalid, notFound, tooLarge, unsupportedMediaType } from '../../domain/errors.ts';
+import {
+  HeraldError,
+  invalid,
+  malformed,
+  notFound,
+  tooLarge,
+  unsupportedMediaType,
+} from '../../domain/errors.ts';
+import { splitLines } from '../../domain/lines.ts';
 import { findUnstorableText } from '../../domain/storable-text.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import type { AudienceStore } from '../../ports/audience-store.ts';
@@ -34,17 +43,30 @@ export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 
 const AudienceSchema = Type.Object({ id: Type.String(), size: Type.Integer(), createdAt: DateTime });
 
-async function* readLines(body: Readable, format: LineFormat): AsyncGenerator<AudienceLine> {
+/**
+ * One line (a recipient id and its data) may be this long. Far above any real line, and the most a
+ * bad upload can make Herald hold at once.
+ */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/**
+ * The body's chunks, counted against the upload limit. The stream is not destroyed when reading
+ * stops early (a bad line): that would cut the connection before the 422 could be sent.
+ */
+async function* chunksOf(body: Readable): AsyncGenerator<Buffer> {
   let bytes = 0;
-  body.on('data', (chunk: Buffer) => {
+  for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     if (bytes > MAX_UPLOAD_BYTES)
-      body.destroy(tooLarge(`An audience upload is limited to ${MAX_UPLOAD_BYTES} bytes.`));
-  });
-  const lines = createInterface({ input: body, crlfDelay: Infinity });
+      throw tooLarge(`An audience upload is limited to ${MAX_UPLOAD_BYTES} bytes.`);
+    yield chunk;
+  }
+}
+
+async function* readLines(body: Readable, format: LineFormat): AsyncGenerator<AudienceLine> {
   let n = 0;
   let parse = format === 'ndjson' ? parseNdjsonLine : null;
-  for await (const text of lines) {
+  for await (const text of splitLines(chunksOf(body), MAX_LINE_BYTES)) {
     n++;
     if (!parse) {
       parse = csvParser(text);
@@ -73,7 +95,7 @@ export function audiencesRoutes(deps: { keys: ApiKeyStore; audiences: AudienceSt
           summary:
             'Upload an audience as NDJSON (`"id"` or `{"id","data"}` per line) or CSV (header `id,...`; other columns become data). Use it as `"audience": {"id": ...}`.',
           security: [{ apiKey: [] }],
-          response: { 201: AudienceSchema, ...errorResponses(401, 413, 415, 422) },
+          response: { 201: AudienceSchema, ...errorResponses(400, 401, 413, 415, 422) },
         },
       },
       async (request, reply) => {
@@ -90,8 +112,14 @@ export function audiencesRoutes(deps: { keys: ApiKeyStore; audiences: AudienceSt
           );
           return await reply.status(201).send(stored);
         } catch (err) {
+          // The rest of an unread body is not worth reading: answer, then close the connection.
+          if (!request.raw.complete) void reply.header('connection', 'close');
           if (err instanceof LineError)
             throw invalid('invalid_audience_line', err.message, { line: err.line });
+          if (err instanceof HeraldError) throw err;
+          // The body stream failed (the client went away mid-upload): this request fails, nothing else.
+          if (request.raw.errored || request.raw.destroyed)
+            throw malformed('The upload was cut off before it ended; nothing was stored.');
           throw err;
         }
       },

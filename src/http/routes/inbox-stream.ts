@@ -9,9 +9,11 @@
  * without either it starts from now. Browsers authenticate with `?ticket=` from POST /v1/inbox/tickets;
  * other clients may use the recipient headers instead.
  *
- * Opening a stream spends one request of the recipient's budget (429 `rate_limited`), and a recipient
- * holds at most `maxStreamsPerRecipient` streams per API process: one more is refused with 429
- * `too_many_streams` as a plain HTTP answer, before the WebSocket upgrade or the event stream starts.
+ * Opening a stream spends one request of the recipient's budget (429 `rate_limited`); only a recipient
+ * the service has may open one (404 otherwise); and a recipient holds at most `maxStreamsPerRecipient`
+ * streams per API process, its service `maxStreamsPerService`, the process `maxStreams`: one more is
+ * refused with 429 `too_many_streams` as a plain HTTP answer, before the WebSocket upgrade or the
+ * event stream starts.
  * Clients send nothing on the WebSocket; what they send is ignored, except that a frame over 64 KiB
  * closes the connection with 1009 and a malformed one with 1002 or 1007 (as `ws` decides).
  * The server closes with 1001 when it shuts down and 1011 when it could not open the stream.
@@ -29,7 +31,7 @@ import { tooManyStreams, unauthorized } from '../../domain/errors.ts';
 import { CORS_HEADERS, credentialsOf } from '../inbox-auth.ts';
 import { spendRecipientBudget } from '../rate-limit.ts';
 import { errorResponses } from '../schemas.ts';
-import type { InboxHttpDeps } from './inbox.ts';
+import { mustExist, type InboxHttpDeps } from './inbox.ts';
 
 const wire = (e: InboxEvent) => JSON.stringify({ id: String(e.seq), ...e.body });
 const HEARTBEAT = JSON.stringify({ type: 'heartbeat' });
@@ -114,18 +116,23 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
     ) => {
       await authenticate(request);
       await spendRecipientBudget(deps.recipientLimiter, request.recipient);
+      await mustExist(deps, request.recipient);
     };
 
-    const slots = new StreamSlots(deps.maxStreamsPerRecipient ?? 10);
+    const slots = new StreamSlots({
+      perRecipient: deps.maxStreamsPerRecipient ?? 10,
+      perService: deps.maxStreamsPerService ?? 2000,
+      total: deps.maxStreams ?? 20_000,
+    });
     /**
      * Holds one of the recipient's stream slots until the connection closes. The response's `close`
      * fires for both kinds: for SSE when the stream or an error answer ends, for a WebSocket (whose
      * response object sits on the upgraded socket) when the socket closes.
      */
     const takeSlot = async (request: FastifyRequest, reply: FastifyReply) => {
-      const release = slots.take(request.recipient);
-      if (!release) throw tooManyStreams(slots.max);
-      reply.raw.once('close', release);
+      const slot = slots.take(request.recipient);
+      if ('refused' in slot) throw tooManyStreams(slot.limit, slot.refused);
+      reply.raw.once('close', slot.release);
     };
 
     /** Where a new connection starts, and the `ready` message it gets first. */
@@ -160,7 +167,7 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
           tags: ['inbox'],
           summary: 'WebSocket of inbox events (upgrade). Resume with `since`.',
           querystring: StreamQuery,
-          response: errorResponses(401, 422, 429),
+          response: errorResponses(401, 404, 422, 429),
         },
       },
       async (socket: WebSocket, request) => {
@@ -193,7 +200,7 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
           headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^\\d{1,15}$' })) }),
           response: {
             200: Type.String({ description: 'text/event-stream' }),
-            ...errorResponses(401, 422, 429),
+            ...errorResponses(401, 404, 422, 429),
           },
         },
       },

@@ -9,7 +9,9 @@ import { actOnItem, markAll, type InboxDeps } from '../../app/inbox.ts';
 import { issueTicket, type RecipientAuthDeps } from '../../app/inbox-auth.ts';
 import type { InboxHub } from '../../app/inbox-hub.ts';
 import { INBOX_ACTIONS, PAGE_DEFAULT, PAGE_MAX } from '../../domain/inbox.ts';
+import { notFound } from '../../domain/errors.ts';
 import type { RateLimiter } from '../../ports/rate-limit.ts';
+import type { RecipientRef } from '../../ports/inbox.ts';
 import { cors, recipientAuth } from '../inbox-auth.ts';
 import { DateTime, errorResponses, NullableDateTime, TypeKey, Uuid } from '../schemas.ts';
 
@@ -21,6 +23,14 @@ export interface InboxHttpDeps extends InboxDeps, RecipientAuthDeps {
   recipientLimiter?: RateLimiter | undefined;
   /** Open streams (WebSocket and SSE together) one recipient may hold on this process. */
   maxStreamsPerRecipient?: number | undefined;
+  /** The same for one service's recipients together, and for the whole process. */
+  maxStreamsPerService?: number | undefined;
+  maxStreams?: number | undefined;
+  /**
+   * Whether the service has this recipient. Streams and tickets are only for recipients that exist:
+   * a service that signs any id its users choose must not let them hold streams for made-up ones.
+   */
+  recipientExists(r: RecipientRef): Promise<boolean>;
 }
 
 const NullableString = Type.Unsafe<string | null>({ type: ['string', 'null'] });
@@ -40,6 +50,14 @@ export const InboxItemSchema = Type.Object({
 });
 const Counts = Type.Object({ unread: Type.Integer(), unseen: Type.Integer() });
 const recipientSecurity: Record<string, string[]>[] = [{ recipientJwt: [] }, { recipientHmac: [] }];
+
+/** Streams and their tickets are for recipients the service has; a made-up id gets a 404. */
+export async function mustExist(
+  deps: Pick<InboxHttpDeps, 'recipientExists'>,
+  r: RecipientRef,
+): Promise<void> {
+  if (!(await deps.recipientExists(r))) throw notFound('recipient', r.recipientId);
+}
 
 export function inboxRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
   return async (fastify) => {
@@ -157,15 +175,19 @@ export function inboxRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
           summary: 'A single-use ticket for opening the WebSocket or SSE stream, valid for seconds.',
           description:
             'Browsers cannot set headers on WebSocket or EventSource requests, and URLs end up in logs; ' +
-            'so the stream URL carries only this ticket, which works once and expires quickly.',
+            'so the stream URL carries only this ticket, which works once and expires quickly. ' +
+            'Only for a recipient the service has (404 otherwise).',
           security: recipientSecurity,
           response: {
             201: Type.Object({ ticket: Type.String(), expiresAt: DateTime }),
-            ...errorResponses(401, 429),
+            ...errorResponses(401, 404, 429),
           },
         },
       },
-      async (request, reply) => reply.status(201).send(await issueTicket(deps, request.recipient)),
+      async (request, reply) => {
+        await mustExist(deps, request.recipient);
+        return reply.status(201).send(await issueTicket(deps, request.recipient));
+      },
     );
   };
 }

@@ -10,6 +10,7 @@ import * as m0008 from './0008-operate.ts';
 import * as m0009 from './0009-retention.ts';
 import * as m0010 from './0010-write-path.ts';
 import * as m0012 from './0012-worker-owners.ts';
+import * as m0014 from './0014-audience-staging.ts';
 import * as m0015 from './0015-tenant-edges.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-retention': m0009,
   '0010-write-path': m0010,
   '0012-worker-owners': m0012,
+  '0014-audience-staging': m0014,
   '0015-tenant-edges': m0015,
 };
 
