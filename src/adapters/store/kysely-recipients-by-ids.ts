@@ -1,17 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Recipient } from '../../domain/types.ts';
 import type { Db, RecipientsTable } from './db.ts';
-
-const toRecipient = (row: Selectable<RecipientsTable>): Recipient => ({
-  id: row.id,
-  email: row.email,
-  phone: row.phone,
-  locale: row.locale,
-  timezone: row.timezone,
-  attributes: row.attributes,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
+import { toRecipient } from './kysely-recipients.ts';
 
 /** The stored recipients among `ids`, in one read (a batch's single recipients). */
 export async function recipientsByIds(

@@ -4,7 +4,8 @@ import type { Recipient } from '../../domain/types.ts';
 import { json, type Db, type RecipientsTable } from './db.ts';
 import type { Selectable } from 'kysely';
 
-const toRecipient = (row: Selectable<RecipientsTable>): Recipient => ({
+/** A stored recipients row as the domain sees it. */
+export const toRecipient = (row: Selectable<RecipientsTable>): Recipient => ({
   id: row.id,
   email: row.email,
   phone: row.phone,
