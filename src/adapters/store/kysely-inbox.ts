@@ -35,6 +35,26 @@ const toItem = (r: Selectable<InboxItemsTable>): InboxItem => ({
   expiresAt: r.expires_at,
 });
 
+/** The row a delivery becomes: a fresh, unseen, unread item. */
+const newItemRow = (d: InboxDelivery, type: string, now: Date): Insertable<InboxItemsTable> => ({
+  id: uuidv7(),
+  service_id: d.serviceId,
+  recipient_id: d.recipientId,
+  notification_id: d.notificationId,
+  delivery_id: d.deliveryId,
+  type,
+  title: d.draft.title,
+  body: d.draft.body,
+  action_url: d.draft.actionUrl,
+  data: json(d.draft.data),
+  collapse_key: d.draft.collapseKey,
+  created_at: now,
+  seen_at: null,
+  read_at: null,
+  archived_at: null,
+  expires_at: d.draft.expiresAt,
+});
+
 /** Dates go into jsonb as ISO strings; events are read back with `reviveEvent`. */
 const reviveItem = (i: Record<string, unknown>): InboxItem => {
   const d = (v: unknown) => (typeof v === 'string' ? new Date(v) : null);
@@ -192,26 +212,7 @@ export function kyselyInboxStore(base: Db): InboxStore {
       const typeOf = new Map(types.map((t) => [t.id, t.type]));
       const rows = await tx
         .insertInto('inbox_items')
-        .values(
-          fresh.map((d) => ({
-            id: uuidv7(),
-            service_id: d.serviceId,
-            recipient_id: d.recipientId,
-            notification_id: d.notificationId,
-            delivery_id: d.deliveryId,
-            type: typeOf.get(d.notificationId) ?? '',
-            title: d.draft.title,
-            body: d.draft.body,
-            action_url: d.draft.actionUrl,
-            data: json(d.draft.data),
-            collapse_key: d.draft.collapseKey,
-            created_at: now,
-            seen_at: null,
-            read_at: null,
-            archived_at: null,
-            expires_at: d.draft.expiresAt,
-          })),
-        )
+        .values(fresh.map((d) => newItemRow(d, typeOf.get(d.notificationId) ?? '', now)))
         .returningAll()
         .execute();
       const itemOf = new Map(rows.map((r) => [r.delivery_id, toItem(r)]));
@@ -337,24 +338,7 @@ export function kyselyInboxStore(base: Db): InboxStore {
           .executeTakeFirst();
         const row = await tx
           .insertInto('inbox_items')
-          .values({
-            id: uuidv7(),
-            service_id: d.serviceId,
-            recipient_id: d.recipientId,
-            notification_id: d.notificationId,
-            delivery_id: d.deliveryId,
-            type: type?.type ?? '',
-            title: d.draft.title,
-            body: d.draft.body,
-            action_url: d.draft.actionUrl,
-            data: json(d.draft.data),
-            collapse_key: d.draft.collapseKey,
-            created_at: now,
-            seen_at: null,
-            read_at: null,
-            archived_at: null,
-            expires_at: d.draft.expiresAt,
-          })
+          .values(newItemRow(d, type?.type ?? '', now))
           .returningAll()
           .executeTakeFirstOrThrow();
         const item = toItem(row);
