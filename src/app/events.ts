@@ -50,6 +50,8 @@ export async function saveRule(
         message: `is required: type '${n.type}' has no default channels`,
       });
   });
+  const bad = unstorablePath(notifications, '/notifications');
+  if (bad) problems.unshift({ path: bad, message: 'must not contain \\u0000 or unpaired surrogates' });
   if (problems.length > 0) {
     throw invalid(
       'validation_failed',
@@ -61,7 +63,7 @@ export async function saveRule(
 }
 
 /** PostgreSQL text cannot hold NUL or a lone surrogate; found anywhere in a payload, it is the caller's 422. */
-function unstorablePath(value: unknown, path: string): string | null {
+export function unstorablePath(value: unknown, path: string): string | null {
   if (typeof value === 'string') return /\u0000|\p{Cs}/u.test(value) || !value.isWellFormed() ? path : null;
   if (Array.isArray(value)) {
     for (const [i, v] of value.entries()) {
@@ -101,7 +103,7 @@ export async function acceptEvents(
         { path: `/events/${i}/id`, message: 'must be unique within the batch' },
       ]);
     seen.add(e.id);
-    const bad = unstorablePath(e.payload, `/events/${i}/payload`);
+    const bad = unstorablePath(e, `/events/${i}`);
     if (bad)
       throw invalid('validation_failed', `${bad} holds a NUL character or a lone surrogate.`, [
         { path: bad, message: 'must not contain \\u0000 or unpaired surrogates' },

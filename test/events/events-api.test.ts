@@ -183,6 +183,14 @@ describe('events and trigger rules', () => {
     const nul = await api.post('/v1/events', { id: 'nul', name: 'x', payload: { a: { b: 'x\u0000y' } } });
     assert.equal(nul.status, 422);
     assert.equal(nul.body.error.details[0].path, '/events/0/payload/a/b');
+    const loneId = await api.post('/v1/events', { id: 'x\ud800', name: 'x', payload: {} });
+    assert.equal(loneId.status, 422, JSON.stringify(loneId.body));
+    assert.equal(loneId.body.error.details[0].path, '/events/0/id');
+    const loneRule = await api.put('/v1/triggers/lone', {
+      notifications: [{ type: 'welcome', to: { topic: 't:\ud800{{ a }}' }, channels: ['email'] }],
+    });
+    assert.equal(loneRule.status, 422, JSON.stringify(loneRule.body));
+    assert.equal(loneRule.body.error.details[0].path, '/notifications/0/to/topic');
   });
 
   it('checks a rule when it is saved and names each path that is wrong', async () => {
