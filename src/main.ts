@@ -61,6 +61,9 @@ import {
 import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
 import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
 import { createPlanner } from './app/plan.ts';
+import { createEventsWorker } from './app/events.ts';
+import { EVENTS_WAKE, kyselyEventStore } from './adapters/store/kysely-events.ts';
+import { kyselyTriggerRules } from './adapters/store/kysely-trigger-rules.ts';
 import { deactivateGoneAddress } from './app/dead-addresses.ts';
 import { createLane } from './app/dispatch.ts';
 import type { LogIds, WorkLoop } from './app/work-loop.ts';
@@ -556,12 +559,24 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         concurrency: config.statusWebhooks.concurrency,
         onError,
       });
+      const eventsWorker = createEventsWorker({
+        owner,
+        events: kyselyEventStore(db),
+        rules: kyselyTriggerRules(db),
+        types: prefs.types,
+        renderer,
+        leaseMs: config.worker.leaseMs,
+        pollMs: config.worker.pollMs,
+        concurrency: Math.max(2, Math.ceil(config.worker.concurrency / 4)),
+        onError,
+      });
       unlisten = await database.listen((payload) => {
         if (payload === 'plan') planner.wake();
+        else if (payload === EVENTS_WAKE) eventsWorker.wake();
         else if (payload === 'status-webhooks') statusWebhooks.wake();
         else lanes.get(payload)?.wake();
       });
-      loops.push(planner, ...lanes.values(), statusWebhooks);
+      loops.push(planner, eventsWorker, ...lanes.values(), statusWebhooks);
       rollups = setInterval(
         () => void analytics.rollUp().catch((err: unknown) => onError(err, 'analytics rollup')),
         config.analytics.rollupMs,
@@ -654,6 +669,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         outbox: kyselyOutbox(db),
         renderer,
         preferences: prefs,
+        events: { rules: kyselyTriggerRules(db), events: kyselyEventStore(db) },
         adminToken,
         metricsToken: config.metricsPort !== undefined ? null : config.metricsToken,
         bodyLimit: config.bodyLimitBytes,

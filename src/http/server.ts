@@ -65,6 +65,9 @@ import type { TrackingLinks } from '../app/tracking-links.ts';
 import type { TrackingStore } from '../adapters/store/kysely-tracking.ts';
 import type { LinkHostStore } from '../adapters/store/kysely-link-hosts.ts';
 import { linkHostsRoutes } from './routes/link-hosts.ts';
+import { eventsRoutes } from './routes/events.ts';
+import { triggersRoutes } from './routes/triggers.ts';
+import type { EventStore, TriggerRuleStore } from '../ports/events.ts';
 
 export interface HttpDeps {
   services: ServiceStore;
@@ -119,6 +122,8 @@ export interface HttpDeps {
   inbox?: InboxHttpDeps & { secrets: InboxSecretStore };
   /** Topics, uploaded audiences and cancelling; broadcasts are off without them. */
   broadcasts?: { topics: TopicStore; audiences: AudienceStore; canceller: NotificationCanceller };
+  /** Events in: trigger rules and `POST /v1/events` (needs `preferences` for the types). */
+  events?: { rules: TriggerRuleStore; events: EventStore };
   /** Operating Herald: analytics, status webhooks, the operator's lists and the dashboard. */
   operate?: {
     analytics: AnalyticsStore;
@@ -278,6 +283,10 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(notificationTypesRoutes(p));
     await app.register(recipientPreferencesRoutes(p));
     await app.register(publicPagesRoutes({ ...p, ipLimiter: deps.publicLimiter }));
+    if (deps.events) {
+      await app.register(triggersRoutes({ ...p, rules: deps.events.rules }));
+      await app.register(eventsRoutes({ keys: deps.keys, events: deps.events.events }));
+    }
   }
   await app.register(outboxRoutes(deps));
   if (deps.receipts) await app.register(receiptsRoutes(deps.receipts));

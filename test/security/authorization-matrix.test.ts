@@ -531,6 +531,50 @@ const MATRIX: Row[] = [
     call: (f) => ({ path: `${W(f)}/attempts` }),
     expect: OWNED(200),
   },
+  // Trigger rules and events are per service: B's names and ids are its own, A's are 404 to B.
+  {
+    method: 'PUT',
+    route: '/v1/triggers/{event}',
+    call: () => ({
+      path: '/v1/triggers/put.event',
+      body: { notifications: [{ type: 'order_shipped', to: { recipient: '/userId' }, channels: ['email'] }] },
+    }),
+    expect: { ...SERVICE_ONLY, otherService: 201, owner: 201 },
+  },
+  {
+    method: 'GET',
+    route: '/v1/triggers/{event}',
+    call: () => ({ path: '/v1/triggers/a.event' }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/triggers/{event}',
+    call: () => ({ path: '/v1/triggers/a.event' }),
+    expect: OWNED(204),
+  },
+  {
+    method: 'GET',
+    route: '/v1/triggers',
+    call: () => ({ path: '/v1/triggers' }),
+    expect: OWN(200),
+    mustNotLeak: () => 'a.event',
+  },
+  {
+    method: 'POST',
+    route: '/v1/events',
+    call: () => ({
+      path: '/v1/events',
+      body: { id: 'posted-1', name: 'a.event', payload: { userId: 'ann' } },
+    }),
+    expect: OWN(202),
+  },
+  {
+    method: 'GET',
+    route: '/v1/events/{id}',
+    call: () => ({ path: '/v1/events/a-event' }),
+    expect: OWNED(200),
+  },
 ];
 
 /** Bodies no route accepts: not JSON, and JSON that fails every route's schema. */
@@ -608,6 +652,12 @@ describe('authorization matrix', () => {
     );
     assert.equal(items.status, 200);
     assert.equal((await a.put('/v1/topics/a-topic/subscribers', { recipients: ['ann'] })).status, 200);
+    const rule = {
+      notifications: [{ type: 'order_shipped', to: { recipient: '/userId' }, channels: ['email'] }],
+    };
+    assert.ok([200, 201].includes((await a.put('/v1/triggers/a.event', rule)).status));
+    const event = { id: 'a-event', name: 'a.event', payload: { userId: 'ann' } };
+    assert.equal((await a.post('/v1/events', event)).status, 202);
     const audience = await a.post('/v1/audiences', '"ann"\n', { 'content-type': 'application/x-ndjson' });
     assert.equal(audience.status, 201);
     const endpoint = await a.post('/v1/webhook-endpoints', {

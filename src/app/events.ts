@@ -1,0 +1,188 @@
+/**
+ * Events in: accepting them (durable on 202, the id as idempotency key) and the worker lane that
+ * expands each into notifications under its service's trigger rule. The expansion is pure
+ * (domain/trigger-rules.ts); the store finishes an event and writes its notifications in one
+ * transaction, so a worker that dies mid-way leaves the event to be claimed again, and the re-run
+ * adds nothing that already exists.
+ */
+import { createHash } from 'node:crypto';
+import stableStringify from 'safe-stable-stringify';
+import type { Channel } from '../domain/channels.ts';
+import { conflict, invalid } from '../domain/errors.ts';
+import type { TemplateRenderer } from '../domain/templates.ts';
+import { expandEvent, ruleProblems, type RuleNotification } from '../domain/trigger-rules.ts';
+import type {
+  ClaimedEvent,
+  EventNotification,
+  EventOutcomeEntry,
+  EventStore,
+  StoredRule,
+  TriggerRuleStore,
+} from '../ports/events.ts';
+import type { NotificationTypeStore } from '../ports/preferences-store.ts';
+import { WorkLoop } from './work-loop.ts';
+
+export const MAX_EVENT_BATCH = 1000;
+
+export interface EventRequest {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+  occurredAt?: string;
+}
+
+/** Checks a rule against the service's types and the template engine, then saves it; 422 names each path. */
+export async function saveRule(
+  deps: { rules: TriggerRuleStore; types: NotificationTypeStore; renderer: TemplateRenderer },
+  serviceId: string,
+  event: string,
+  notifications: RuleNotification[],
+): Promise<{ rule: StoredRule; created: boolean }> {
+  const types = new Map<string, { defaultChannels: Channel[] } | null>();
+  for (const n of notifications)
+    if (!types.has(n.type)) types.set(n.type, await deps.types.get(serviceId, n.type));
+  const problems = ruleProblems({ notifications }, deps.renderer, (t) => types.get(t) != null);
+  notifications.forEach((n, i) => {
+    const type = types.get(n.type);
+    if (type && !n.channels && type.defaultChannels.length === 0)
+      problems.push({
+        path: `/notifications/${i}/channels`,
+        message: `is required: type '${n.type}' has no default channels`,
+      });
+  });
+  const bad = unstorablePath(notifications, '/notifications');
+  if (bad) problems.unshift({ path: bad, message: 'must not contain \\u0000 or unpaired surrogates' });
+  if (problems.length > 0) {
+    throw invalid(
+      'validation_failed',
+      `Invalid body: body${problems[0]?.path} ${problems[0]?.message}`,
+      problems.map((p) => ({ in: 'body', ...p })),
+    );
+  }
+  return deps.rules.put(serviceId, event, notifications);
+}
+
+/** PostgreSQL text cannot hold NUL or a lone surrogate; found anywhere in a payload, it is the caller's 422. */
+export function unstorablePath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return /\u0000|\p{Cs}/u.test(value) || !value.isWellFormed() ? path : null;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const bad = unstorablePath(v, `${path}/${i}`);
+      if (bad) return bad;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const bad =
+        unstorablePath(k, `${path}/${k}`) ??
+        unstorablePath(v, `${path}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+      if (bad) return bad;
+    }
+  }
+  return null;
+}
+
+export function eventHash(e: EventRequest): string {
+  return createHash('sha256')
+    .update(stableStringify({ name: e.name, payload: e.payload, occurredAt: e.occurredAt ?? null }) ?? '')
+    .digest('hex');
+}
+
+/**
+ * Stores a batch of events, all or none. An id already stored with the same body is a replay; with a
+ * different body the whole batch is refused (409) and nothing is written.
+ */
+export async function acceptEvents(
+  store: EventStore,
+  serviceId: string,
+  events: EventRequest[],
+): Promise<{ id: string; replayed: boolean }[]> {
+  const seen = new Set<string>();
+  events.forEach((e, i) => {
+    if (seen.has(e.id))
+      throw invalid('validation_failed', `Event id '${e.id}' appears twice in this batch.`, [
+        { path: `/events/${i}/id`, message: 'must be unique within the batch' },
+      ]);
+    seen.add(e.id);
+    const bad = unstorablePath(e, `/events/${i}`);
+    if (bad)
+      throw invalid('validation_failed', `${bad} holds a NUL character or a lone surrogate.`, [
+        { path: bad, message: 'must not contain \\u0000 or unpaired surrogates' },
+      ]);
+  });
+  const result = await store.accept(
+    serviceId,
+    events.map((e) => ({
+      id: e.id,
+      name: e.name,
+      payload: e.payload,
+      occurredAt: e.occurredAt ? new Date(e.occurredAt) : null,
+      requestHash: eventHash(e),
+    })),
+  );
+  if (!result.ok) {
+    throw conflict('idempotency_conflict', 'An event with this id was already sent with a different body.', {
+      ids: result.conflicts.slice(0, 100),
+    });
+  }
+  return events.map((e) => ({ id: e.id, replayed: result.replayed.has(e.id) }));
+}
+
+export interface EventsWorkerOptions {
+  owner: string;
+  events: EventStore;
+  rules: TriggerRuleStore;
+  types: NotificationTypeStore;
+  renderer: TemplateRenderer;
+  leaseMs: number;
+  pollMs: number;
+  concurrency: number;
+  onError(err: unknown, where: string): void;
+}
+
+/** Expands one claimed event and finishes it; false when the lease was lost meanwhile. */
+export async function processEvent(
+  o: Pick<EventsWorkerOptions, 'owner' | 'events' | 'rules' | 'types' | 'renderer'>,
+  event: ClaimedEvent,
+): Promise<boolean> {
+  const rule = await o.rules.get(event.serviceId, event.name);
+  if (!rule) return o.events.complete(o.owner, event, 'unmatched', [], []);
+  const expansions = await expandEvent(rule, event, o.renderer);
+  const notifications: EventNotification[] = [];
+  const skipped: EventOutcomeEntry[] = [];
+  for (const x of expansions) {
+    if (x.status === 'skipped') {
+      skipped.push({ index: x.index, type: x.type, status: 'skipped', reason: x.reason });
+      continue;
+    }
+    // The type's default channels as they are now, when the rule names none.
+    const channels =
+      x.notification.channels ?? (await o.types.get(event.serviceId, x.type))?.defaultChannels ?? [];
+    if (channels.length === 0) {
+      skipped.push({
+        index: x.index,
+        type: x.type,
+        status: 'skipped',
+        reason: `type '${x.type}' no longer exists or has no channels`,
+      });
+      continue;
+    }
+    notifications.push({ index: x.index, ...x.notification, channels });
+  }
+  return o.events.complete(o.owner, event, 'processed', notifications, skipped);
+}
+
+export function createEventsWorker(o: EventsWorkerOptions): WorkLoop<ClaimedEvent> {
+  return new WorkLoop<ClaimedEvent>({
+    name: 'events',
+    concurrency: o.concurrency,
+    batchSize: o.concurrency * 4,
+    pollMs: o.pollMs,
+    claim: (limit) => o.events.claim(o.owner, limit, o.leaseMs),
+    async handle(event) {
+      // A lost lease means another worker has the event now; its run finishes it.
+      await processEvent(o, event);
+    },
+    release: (events) => o.events.release(o.owner, events),
+    onError: (err, where) => o.onError(err, where),
+  });
+}

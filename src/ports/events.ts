@@ -1,0 +1,91 @@
+/** Trigger rules and the events they expand: what the events use cases need from storage. */
+import type { Channel } from '../domain/channels.ts';
+import type { Audience } from '../domain/audience.ts';
+import type { EventInput, RuleNotification, TriggerRule } from '../domain/trigger-rules.ts';
+import type { Priority } from '../domain/types.ts';
+
+export interface StoredRule extends TriggerRule {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TriggerRuleStore {
+  /** Saves the rule for (service, event); `created` is false when it replaced one. */
+  put(
+    serviceId: string,
+    event: string,
+    notifications: RuleNotification[],
+  ): Promise<{ rule: StoredRule; created: boolean }>;
+  get(serviceId: string, event: string): Promise<StoredRule | null>;
+  /** Rules in event-name order, a page after `cursor`. */
+  list(serviceId: string, cursor: string | null, limit: number): Promise<StoredRule[]>;
+  delete(serviceId: string, event: string): Promise<boolean>;
+}
+
+export interface IncomingEvent extends EventInput {
+  requestHash: string;
+}
+
+/** An event as the worker claimed it. */
+export interface ClaimedEvent extends EventInput {
+  serviceId: string;
+}
+
+/** What one rule notification became, as recorded on the event. */
+export interface EventOutcomeEntry {
+  index: number;
+  type: string;
+  status: 'created' | 'skipped';
+  reason?: string;
+  notificationId?: string;
+}
+
+/** A notification to write for an event: its idempotency key is derived from (event id, index). */
+export interface EventNotification {
+  index: number;
+  type: string;
+  audience: Audience;
+  channels: Channel[];
+  priority: Priority;
+  data: Record<string, unknown>;
+}
+
+export type EventStatus = 'pending' | 'processing' | 'processed' | 'unmatched';
+
+export interface EventView {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+  occurredAt: Date | null;
+  /** A leased event is still `pending` to its sender. */
+  status: Exclude<EventStatus, 'processing'>;
+  receivedAt: Date;
+  processedAt: Date | null;
+  outcome: EventOutcomeEntry[] | null;
+}
+
+export interface EventStore {
+  /**
+   * Stores the events all together, or none: an id seen before with another body is a conflict, and
+   * then nothing is written. `replayed` marks ids already stored with this body.
+   */
+  accept(
+    serviceId: string,
+    events: IncomingEvent[],
+  ): Promise<{ ok: true; replayed: Set<string> } | { ok: false; conflicts: string[] }>;
+  /** Pending events, and ones whose worker lost its lease, oldest first, leased to `owner`. */
+  claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedEvent[]>;
+  /**
+   * One transaction: the notifications are inserted (a re-run inserts none: their idempotency keys
+   * exist), the outcome is recorded and the event finished. False when `owner` no longer holds it.
+   */
+  complete(
+    owner: string,
+    event: ClaimedEvent,
+    status: 'processed' | 'unmatched',
+    notifications: EventNotification[],
+    skipped: EventOutcomeEntry[],
+  ): Promise<boolean>;
+  release(owner: string, events: ClaimedEvent[]): Promise<void>;
+  view(serviceId: string, id: string): Promise<EventView | null>;
+}
