@@ -80,12 +80,22 @@ export function isStorableTimestamp(
 
 const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:[Zz]|[+-](\d\d):(\d\d))$/;
 
-/** RFC 3339 `date-time`, limited to what PostgreSQL stores (replaces ajv-formats' own, which allows year 0). */
+/** The instants PostgreSQL's timestamptz and JavaScript's Date both hold: 0001-01-01 to 9999-12-31, UTC. */
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * RFC 3339 `date-time`, limited to what PostgreSQL stores (replaces ajv-formats' own, which allows year
+ * 0). The instant itself must fall within years 0001–9999 in UTC too (an offset can push a stamp past
+ * either end), and JavaScript's Date must read it: it has no leap second, so `:60` is refused.
+ */
 export function isDateTime(value: string): boolean {
   const m = RFC3339.exec(value);
   if (!m) return false;
   const [y, mo, d, h, mi, s, oh, om] = m.slice(1).map((v) => Number(v ?? 0));
-  return isStorableTimestamp(y ?? 0, mo ?? 0, d ?? 0, h ?? 0, mi ?? 0, s ?? 0, oh, om);
+  if (!isStorableTimestamp(y ?? 0, mo ?? 0, d ?? 0, h ?? 0, mi ?? 0, s ?? 0, oh, om)) return false;
+  const instant = Date.parse(value);
+  return Number.isFinite(instant) && instant >= FIRST_INSTANT && instant <= LAST_INSTANT;
 }
 
 export const customFormats: Record<string, (value: string) => boolean> = {

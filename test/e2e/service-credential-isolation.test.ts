@@ -321,12 +321,12 @@ describe("a service's own credentials: email, SMS, FCM, web push, Slack", { skip
     });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     await api.put('/v1/recipients/fay', {});
-    // The API takes https endpoints only; the fake push service is plain http on loopback. The
-    // subscription is stored whole, as the web push sender reads its address.
+    // The API takes https endpoints only; the fake push service is plain http on loopback, so the
+    // device is registered in the store the way the devices route stores one: endpoint and keys.
     const sub = pushOwn.subscribe();
     await kyselyDeviceStore(herald.herald.db).register(api.id, 'fay', {
       platform: 'web',
-      token: JSON.stringify(sub),
+      token: sub.endpoint,
       keys: sub.keys,
     });
     const d = await settled(api, {

@@ -75,6 +75,11 @@ describe('dead letters', { skip: skipWithoutPg }, () => {
       '2024-02-30T00:00:00Z',
       '2023-02-29T00:00:00Z',
       '2024-01-01T24:00:00Z',
+      // A leap second JavaScript cannot read, and stamps an offset pushes past either end of 0001–9999.
+      '9999-12-31T23:59:60Z',
+      '2024-06-30T23:59:60Z',
+      '9999-12-31T23:30:00-01:00',
+      '0001-01-01T00:30:00+01:00',
     ]) {
       const res = await acme.get(`/v1/deliveries?since=${since}`);
       assert.equal(res.status, 422, since);
