@@ -8,7 +8,9 @@
  *   encoding), 413 and 415 for a body, 404 and 414 for an impossible or over-long path parameter,
  *   401 where credentials
  *   are required, 429 where an API key's budget is spent, and 422 everywhere, since a NUL in any
- *   query string is refused (storable-input.ts);
+ *   query string is refused (storable-input.ts); 408 where a body may arrive too slowly
+ *   (`http.requestTimeoutMs`); and, on every route, 500 for a fault inside Herald and 503 while the
+ *   database cannot be reached (errors.ts), both in the shared error shape;
  * - no request field both required and defaulted: Herald fills the default, so a client generated
  *   from the document must be free to leave it out.
  */
@@ -63,11 +65,13 @@ export function installOpenApiConventions(app: FastifyInstance): void {
     const framework = [
       422,
       ...(hasBody || hasParams ? [400] : []),
-      ...(hasBody ? [413, 415] : []),
+      ...(hasBody ? [408, 413, 415] : []),
       // A path parameter that cannot name anything is simply not found (errors.ts).
       ...(hasParams ? [404, 414] : []),
       ...(authenticated ? [401] : []),
       ...(byKey ? [429] : []),
+      500,
+      503,
     ];
     const response = { ...(schema.response as Record<string, unknown> | undefined) };
     // A route that documents no success still answers with one (a page, metrics text).

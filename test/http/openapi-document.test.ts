@@ -99,8 +99,8 @@ describe('the OpenAPI document', { timeout: 180_000 }, () => {
     for (const { name, op } of operations()) {
       const statuses = Object.keys(op.responses);
       const has = (s: number) => assert.ok(statuses.includes(String(s)), `${name} does not document ${s}`);
-      has(422);
-      if (!name.startsWith('GET ')) [400, 413, 415].forEach(has);
+      [422, 500, 503].forEach(has);
+      if (!name.startsWith('GET ')) [400, 408, 413, 415].forEach(has);
       if (name.includes('{')) [400, 404, 414].forEach(has);
       if (op.security.length > 0) has(401);
       if (op.security.some((s: object) => 'apiKey' in s)) has(429);
