@@ -50,8 +50,6 @@ export async function saveRule(
         message: `is required: type '${n.type}' has no default channels`,
       });
   });
-  const bad = unstorablePath(notifications, '/notifications');
-  if (bad) problems.unshift({ path: bad, message: 'must not contain \\u0000 or unpaired surrogates' });
   if (problems.length > 0) {
     throw invalid(
       'validation_failed',
@@ -60,25 +58,6 @@ export async function saveRule(
     );
   }
   return deps.rules.put(serviceId, event, notifications);
-}
-
-/** PostgreSQL text cannot hold NUL or a lone surrogate; found anywhere in a payload, it is the caller's 422. */
-export function unstorablePath(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return /\u0000|\p{Cs}/u.test(value) || !value.isWellFormed() ? path : null;
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const bad = unstorablePath(v, `${path}/${i}`);
-      if (bad) return bad;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const bad =
-        unstorablePath(k, `${path}/${k}`) ??
-        unstorablePath(v, `${path}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`);
-      if (bad) return bad;
-    }
-  }
-  return null;
 }
 
 export function eventHash(e: EventRequest): string {
@@ -103,11 +82,6 @@ export async function acceptEvents(
         { path: `/events/${i}/id`, message: 'must be unique within the batch' },
       ]);
     seen.add(e.id);
-    const bad = unstorablePath(e, `/events/${i}`);
-    if (bad)
-      throw invalid('validation_failed', `${bad} holds a NUL character or a lone surrogate.`, [
-        { path: bad, message: 'must not contain \\u0000 or unpaired surrogates' },
-      ]);
   });
   const result = await store.accept(
     serviceId,

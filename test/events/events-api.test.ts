@@ -182,10 +182,11 @@ describe('events and trigger rules', () => {
     assert.equal((await api.post('/v1/events', { events: big })).status, 422);
     const nul = await api.post('/v1/events', { id: 'nul', name: 'x', payload: { a: { b: 'x\u0000y' } } });
     assert.equal(nul.status, 422);
-    assert.equal(nul.body.error.details[0].path, '/events/0/payload/a/b');
+    // Refused where input enters (storable-input.ts), with the path in the body as sent.
+    assert.equal(nul.body.error.details[0].path, '/payload/a/b');
     const loneId = await api.post('/v1/events', { id: 'x\ud800', name: 'x', payload: {} });
     assert.equal(loneId.status, 422, JSON.stringify(loneId.body));
-    assert.equal(loneId.body.error.details[0].path, '/events/0/id');
+    assert.equal(loneId.body.error.details[0].path, '/id');
     const loneRule = await api.put('/v1/triggers/lone', {
       notifications: [{ type: 'welcome', to: { topic: 't:\ud800{{ a }}' }, channels: ['email'] }],
     });
