@@ -10,12 +10,19 @@ import { planDeliveries, RECIPIENT_VARS } from '../../src/app/plan.ts';
 import { uuidv7Source } from '../../src/app/batch-ids.ts';
 import type { NotificationToPlan, Recipient } from '../../src/domain/types.ts';
 
-/** The real renderer, counting the renders that reach it. */
+/** The real renderer, counting the renders that reach it, directly or through a service's session. */
 function counting(): { renderer: TemplateRenderer; renders: () => number } {
   const real = createTemplateRenderer();
   let n = 0;
   return {
-    renderer: { ...real, render: (s, v, m) => (n++, real.render(s, v, m)) },
+    renderer: {
+      ...real,
+      render: (s, v, m) => (n++, real.render(s, v, m)),
+      session: (serviceId) => {
+        const inner = real.session(serviceId);
+        return { render: (s, v, m) => (n++, inner.render(s, v, m)) };
+      },
+    },
     renders: () => n,
   };
 }
