@@ -169,7 +169,7 @@ async function serverMode() {
   await admin.query(NOTIFICATIONS_SHAPE);
   const config = writeConfig(tempDir('herald-bench-accept-'), {
     allowPrivateWebhookUrls: true,
-    // The per-key limit (1,000/s by default) would answer most of the load with 429s.
+    // The per-service limit (1,000/s by default) would answer most of the load with 429s.
     apiRateLimit: { perSecond: 1_000_000 },
     providers: {
       webhook: [{ name: 'hooks', type: 'webhook', secret: 'whsec_YmVuY2hzZWNyZXRiZW5jaHNlY3JldGJlbmNo' }],

@@ -262,7 +262,7 @@ export const ConfigSchema = Type.Object(
     redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
     /** Circuit breaker defaults for every provider; a provider's own `breaker` overrides them. */
     breaker: Type.Object(Breaker.properties, { additionalProperties: false, default: {} }),
-    /** Requests per second allowed to each API key; over it the API answers 429 with Retry-After. */
+    /** Requests per second allowed to each service, all its API keys together; over it: 429 with Retry-After. */
     apiRateLimit: Type.Object(
       { perSecond: Type.Integer({ minimum: 1, default: 1000 }) },
       { additionalProperties: false, default: {} },

@@ -686,7 +686,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           deadLetters: kyselyDeadLetters(db),
           providerStatus,
           providers: providers.map((p) => ({ name: p.name, channel: p.channel })),
-          requestLimiter: requestRateLimiter(redis, config.apiRateLimit.perSecond),
+          requestLimiter: requestRateLimiter(redis, config.apiRateLimit.perSecond, { scope: 'service' }),
         },
         inbox: {
           ...inbox,

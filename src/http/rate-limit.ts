@@ -1,29 +1,28 @@
 /**
  * Request budgets, one per kind of caller, each checked only once the caller is known:
- * - an API key's, after the route's own authentication (appended to every route's onRequest hooks,
- *   so before the body is read or validated), so only a caller that proved its key spends that
- *   key's budget, and a stranger cannot throttle someone else's key by guessing its public id;
+ * - a service's, after the route's own authentication (appended to every route's onRequest hooks,
+ *   so before the body is read or validated), so only a caller that proved its key spends its
+ *   service's budget, and a stranger cannot throttle a service by guessing a key's public id. The
+ *   budget is the service's, not the key's: every key a service mints draws from the same one, so
+ *   minting keys buys no capacity at other services' expense;
  * - an inbox recipient's (service + recipient id), after the recipient's HMAC, JWT or ticket checked
  *   out, for the same reason;
  * - a client IP's, on the pages a signed token opens (there is no one else to count).
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { parseApiKey } from '../domain/api-keys.ts';
 import { rateLimited } from '../domain/errors.ts';
 import type { RecipientRef } from '../ports/inbox.ts';
 import type { RateLimiter, TakeResult } from '../ports/rate-limit.ts';
-import { bearer } from './auth.ts';
 
 async function spend(limiter: RateLimiter, key: string): Promise<void> {
   const taken: TakeResult = await limiter.take(key);
   if (!taken.ok) throw rateLimited(Math.max(1, Math.ceil(taken.waitMs / 1000)));
 }
 
-export function installKeyRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
+export function installServiceRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
   const check: onRequestAsyncHookHandler = async (request: FastifyRequest) => {
     if (!request.serviceId) return; // not a service-authenticated route
-    const token = bearer(request);
-    await spend(limiter, (token && parseApiKey(token)?.publicId) ?? request.serviceId);
+    await spend(limiter, request.serviceId);
   };
   // A route's own onRequest hooks run after its plugins' (where authentication sits), so this is last.
   app.addHook('onRoute', (route) => {

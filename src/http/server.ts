@@ -46,7 +46,7 @@ import type {
 } from '../ports/preferences-store.ts';
 import { deliveriesRoutes } from './routes/deliveries.ts';
 import { providersRoutes } from './routes/providers.ts';
-import { installKeyRateLimit } from './rate-limit.ts';
+import { installServiceRateLimit } from './rate-limit.ts';
 import type { DeadLetterStore, ProviderStatusStore } from '../ports/engine-store.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
 import { inboxRoutes, type InboxHttpDeps } from './routes/inbox.ts';
@@ -107,7 +107,7 @@ export interface HttpDeps {
     erasure: ErasureStore;
     links: Links;
   };
-  /** The delivery engine's operator API (dead letters, provider health) and per-key limits. */
+  /** The delivery engine's operator API (dead letters, provider health) and per-service limits. */
   engine?: {
     deadLetters: DeadLetterStore;
     providerStatus: ProviderStatusStore;
@@ -211,7 +211,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
   installStorableInputCheck(app);
   installOpenApiConventions(app);
-  if (deps.engine?.requestLimiter) installKeyRateLimit(app, deps.engine.requestLimiter);
+  if (deps.engine?.requestLimiter) installServiceRateLimit(app, deps.engine.requestLimiter);
 
   await app.register(swagger, {
     // Shared schemas keep their own names in the document (`Error`, not `def-0`).

@@ -1,4 +1,4 @@
-/** Per-key API limits: over the limit the API answers 429 with Retry-After and the JSON error body. */
+/** API limits: over its service's budget a key is answered 429 with Retry-After and the JSON error body. */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -6,7 +6,7 @@ import { client, registerService } from '../helpers/api.ts';
 import { startInProcess, type InProcess } from '../helpers/in-process-pg.ts';
 import { skipWithoutPg } from '../helpers/pg.ts';
 
-describe('per-key API rate limit', { skip: skipWithoutPg }, () => {
+describe('API rate limit', { skip: skipWithoutPg }, () => {
   let herald: InProcess;
 
   before(async () => {
@@ -17,7 +17,7 @@ describe('per-key API rate limit', { skip: skipWithoutPg }, () => {
     await herald?.stop();
   });
 
-  it('answers 429 with Retry-After once a key is over its budget, and leaves other keys alone', async () => {
+  it('answers 429 with Retry-After once a service is over its budget, and leaves other services alone', async () => {
     const noisy = await herald.service('Noisy');
     const quiet = await herald.service('Quiet');
     const burst = await Promise.all(

@@ -1,6 +1,6 @@
 /**
  * Request budgets through Redis: two API processes (two limiters on one Redis) draw from one budget
- * per key, a recipient's burst included, and each scope (API keys, recipients, addresses) keeps its own.
+ * per key, a recipient's burst included, and each scope (services, recipients, addresses) keeps its own.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
