@@ -557,6 +557,8 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         leaseMs: config.worker.leaseMs,
         pollMs: config.worker.pollMs,
         concurrency: config.statusWebhooks.concurrency,
+        weights: config.worker.serviceWeights,
+        perServiceConcurrency: config.statusWebhooks.perServiceConcurrency,
         onError,
       });
       const eventsWorker = createEventsWorker({

@@ -2,7 +2,9 @@
  * The status webhook worker: claims due outbox messages, posts each, and records the attempt. A
  * failed post is tried again on the schedule (domain/status-events.ts); when the schedule is used up
  * the message is given up and its endpoint disabled. Delivery is at-least-once: `webhook-id` is the
- * event's id, the same on every retry and every endpoint, for receivers to drop duplicates.
+ * event's id, the same on every retry and every endpoint, for receivers to drop duplicates. The claim
+ * is shared between services by the lanes' weights, and caps what one service holds at once, so one
+ * service's hanging or failing endpoint cannot take every slot (kysely-webhook-outbox.ts).
  */
 import { nextWebhookDelay } from '../domain/status-events.ts';
 import type { StatusWebhookPoster } from '../adapters/webhooks/status-webhook-poster.ts';
@@ -20,6 +22,9 @@ export function createStatusWebhookLoop(o: {
   leaseMs: number;
   pollMs: number;
   concurrency: number;
+  /** Shares between services: their weights, and what one service may have claimed at once per weight. */
+  weights?: Readonly<Record<string, number>>;
+  perServiceConcurrency?: number;
   random?: () => number;
   onError(err: unknown, where: string): void;
 }): WorkLoop<ClaimedWebhook> {
@@ -29,7 +34,11 @@ export function createStatusWebhookLoop(o: {
     concurrency: o.concurrency,
     batchSize: o.concurrency * 2,
     pollMs: o.pollMs,
-    claim: (limit) => o.outbox.claim(o.owner, limit, o.leaseMs),
+    claim: (limit) =>
+      o.outbox.claim(o.owner, limit, o.leaseMs, {
+        ...(o.weights ? { weights: o.weights } : {}),
+        ...(o.perServiceConcurrency ? { perService: o.perServiceConcurrency } : {}),
+      }),
     async handle(m) {
       const startedAt = new Date();
       // A secret sealed under another HERALD_SECRET_KEY cannot sign: fail the attempt visibly, in the log.

@@ -73,6 +73,7 @@ export interface ClaimedWebhook {
   id: string;
   eventId: string;
   endpointId: string;
+  serviceId: string;
   url: string;
   /** Null when the stored secret is sealed under a key this process does not have. */
   secret: string | null;
@@ -81,8 +82,17 @@ export interface ClaimedWebhook {
   createdAt: Date;
 }
 
+/** How the status-webhook claim shares the queue between services. */
+export interface WebhookFairness {
+  /** Service id → weight (1 when unset): the same weights the delivery lanes share by. */
+  weights?: Readonly<Record<string, number>>;
+  /** Messages one service may have claimed at once, across every worker, per unit of weight. */
+  perService?: number;
+}
+
 export interface WebhookOutbox {
-  claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedWebhook[]>;
+  /** Claims due messages, sharing `limit` between services by weight and capping each (see the adapter). */
+  claim(owner: string, limit: number, leaseMs: number, fair?: WebhookFairness): Promise<ClaimedWebhook[]>;
   /** Records the attempt and the message's next state; `retryInMs` null gives it up and disables the endpoint. */
   settle(
     m: ClaimedWebhook,
