@@ -100,6 +100,7 @@ import {
   type StatusWebhookPoster,
 } from './adapters/webhooks/status-webhook-poster.ts';
 import { createStatusWebhookLoop } from './app/status-webhooks.ts';
+import { ownTwilioAccounts } from './app/receipt-accounts.ts';
 import { createTrackingLinks } from './app/tracking-links.ts';
 import { kyselyTrackingStore } from './adapters/store/kysely-tracking.ts';
 import { kyselyLinkHosts } from './adapters/store/kysely-link-hosts.ts';
@@ -266,7 +267,11 @@ function receiptUrl(config: Config, provider: string): string | undefined {
 }
 
 /** Providers that post receipts to Herald, by name, with what authenticates them. */
-function receiptRoutes(config: Config, db: Database): ReceiptRoutesDeps | undefined {
+function receiptRoutes(
+  config: Config,
+  db: Database,
+  credentials?: ProviderCredentialStore,
+): ReceiptRoutesDeps | undefined {
   const endpoints = new Map<string, ReceiptEndpoint>();
   for (const p of config.providers.email ?? []) {
     if (p.type === 'sendgrid' && p.webhookPublicKey)
@@ -276,9 +281,11 @@ function receiptRoutes(config: Config, db: Database): ReceiptRoutesDeps | undefi
   for (const p of config.providers.sms ?? [])
     if (p.type === 'twilio') endpoints.set(p.name, { type: 'twilio', authToken: p.authToken });
   if (endpoints.size === 0) return undefined;
+  const receipts = kyselyReceiptStore(db.db);
   return {
-    receipts: kyselyReceiptStore(db.db),
+    receipts,
     endpoints,
+    ...(credentials ? { ownTwilioAccounts: ownTwilioAccounts(receipts, credentials) } : {}),
     publicUrl: config.publicUrl,
     snsCertUrlPattern: config.receipts.snsCertUrlPattern,
   };
@@ -680,7 +687,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         publicLimiter: requestRateLimiter(redis, config.publicRateLimit.perSecond, { scope: 'ip' }),
         metrics,
         logger: logger.child({ component: 'api' }),
-        receipts: receiptRoutes(config, database),
+        receipts: receiptRoutes(config, database, credentialStore),
         providerCredentials: credentialStore,
         checkUrl: (u) => checkWebhookUrl(u, config.allowPrivateWebhookUrls),
         openUrlFields: (name, type) => openUrlFields(Object.values(config.providers).flat(), name, type),

@@ -16,6 +16,11 @@ export interface Receipt {
   suppress: boolean;
   occurredAt: Date | null;
   detail: Record<string, unknown>;
+  /**
+   * Set when the receipt was authenticated with one service's own provider credentials: it may then
+   * change only that service's deliveries.
+   */
+  serviceId?: string;
 }
 
 export type ReceiptOutcome = 'applied' | 'recorded' | 'unknown_delivery';
@@ -23,6 +28,8 @@ export type ReceiptOutcome = 'applied' | 'recorded' | 'unknown_delivery';
 export interface ReceiptStore {
   /** Records the event, moves the delivery if the state machine allows, suppresses the address. */
   apply(receipt: Receipt): Promise<ReceiptOutcome>;
+  /** The services with a delivery that `provider` sent under `providerMessageId` (normally one). */
+  servicesFor(provider: string, providerMessageId: string): Promise<string[]>;
 }
 
 export interface SuppressionList {

@@ -29,6 +29,7 @@ export function kyselyReceiptStore(db: Db): ReceiptStore {
           select id, service_id, channel, address from deliveries
            where ${byId ? sql`id = ${byId}` : sql`provider_message_id = ${r.providerMessageId ?? ''}`}
              and provider = ${r.provider}
+             ${r.serviceId ? sql`and service_id = ${r.serviceId}` : sql``}
            limit 1 for update`.execute(tx);
         const d = rows[0];
         // Only the provider that sent a delivery may report on it: a receipt naming another
@@ -57,6 +58,14 @@ export function kyselyReceiptStore(db: Db): ReceiptStore {
         }
         return moved ? 'applied' : 'recorded';
       });
+    },
+
+    async servicesFor(provider, providerMessageId) {
+      const { rows } = await sql<{ service_id: string }>`
+        select distinct service_id from deliveries
+         where provider_message_id = ${providerMessageId} and provider = ${provider}
+         limit 10`.execute(db);
+      return rows.map((r) => r.service_id);
     },
   };
 }

@@ -36,6 +36,15 @@ export interface ReceiptRoutesDeps {
   endpoints: ReadonlyMap<string, ReceiptEndpoint>;
   /** Herald's public URL: Twilio signs the URL it called, which a proxy may have rewritten. */
   publicUrl?: string | undefined;
+  /**
+   * Twilio accounts of services' own credentials for provider `name` that may have sent `messageSid`:
+   * each service with such a delivery whose stored credentials are for `accountSid`, with its token.
+   */
+  ownTwilioAccounts?: (
+    name: string,
+    messageSid: string,
+    accountSid: string,
+  ) => Promise<{ serviceId: string; authToken: string }[]>;
   snsCertUrlPattern: string;
   /** How SNS certificates and subscription confirmations are fetched (tests point it locally). */
   fetchText?: (url: string) => Promise<string>;
@@ -70,17 +79,25 @@ export function receiptsRoutes(deps: ReceiptRoutesDeps): FastifyPluginAsync {
     if (ep.type === 'twilio') {
       const params = new URLSearchParams(raw);
       const base = deps.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
-      if (
-        !verifyTwilioSignature(
-          ep.authToken,
-          `${base}${request.url}`,
-          params,
-          header(request, 'x-twilio-signature'),
-        )
-      )
-        throw unauthorized('X-Twilio-Signature does not match.');
+      const url = `${base}${request.url}`;
+      const given = header(request, 'x-twilio-signature');
+      let serviceId: string | undefined;
+      if (!verifyTwilioSignature(ep.authToken, url, params, given)) {
+        // Not the operator's account: a delivery sent with a service's own Twilio credentials is
+        // reported, and signed, by that service's account, and may change that service's deliveries only.
+        const sid = params.get('MessageSid') ?? params.get('SmsSid');
+        const account = params.get('AccountSid');
+        const candidates =
+          given && sid && account && deps.ownTwilioAccounts
+            ? await deps.ownTwilioAccounts(name, sid, account)
+            : [];
+        serviceId = candidates.find((own) =>
+          verifyTwilioSignature(own.authToken, url, params, given),
+        )?.serviceId;
+        if (!serviceId) throw unauthorized('X-Twilio-Signature does not match.');
+      }
       const r = parseTwilioStatus(name, params);
-      return r ? [r] : [];
+      return r ? [serviceId ? { ...r, serviceId } : r] : [];
     }
     if (ep.type === 'sendgrid') {
       let key = sendGridKeys.get(name);
