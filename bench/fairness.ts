@@ -5,11 +5,16 @@
  *   idle   service B sends normal-priority webhook notifications at BENCH_RATE (20/s) with nothing
  *          else queued; p50/p99 from B's POST leaving the client to B's endpoint receiving it.
  *   flood  service A has BENCH_FLOOD (100,000) critical deliveries queued in the same lane, to an
- *          endpoint that answers 503; B sends at the same rate again.
+ *          endpoint that answers 503, and BENCH_HOOK_FLOOD (10,000) status-webhook messages pending
+ *          for a status-webhook endpoint that takes each post and never answers (each holds a slot
+ *          for the whole `statusWebhooks.timeoutMs`, 15 s); B sends at the same rate again.
  *
- * A's flood is written straight into the queue (notification planned, deliveries queued, as the
- * planner leaves them), because accepting 100,000 through the API would take longer than the run.
- * Goal: B's p99 under the flood ≤ 2 × its idle p99, measured in the same run. Ends with one JSON line.
+ * B also has a status-webhook endpoint (`delivery.sent`), so each of B's notifications gives a second
+ * figure: from B's POST to B's status event arriving, through the same status-webhook queue as A's.
+ * A's floods are written straight into the queues (notification planned, deliveries queued, as the
+ * planner leaves them; outbox rows as the status trigger writes them), because accepting 100,000
+ * through the API would take longer than the run. Goal: B's p99 under the flood ≤ 2 × its idle p99,
+ * measured in the same run, for both figures. Ends with one JSON line.
  */
 import pg from 'pg';
 import { client, registerService } from '../test/helpers/api.ts';
@@ -20,6 +25,7 @@ import { startWebhookReceiver, TEST_WEBHOOK_SECRET } from '../test/fakes/webhook
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const FLOOD = Number(process.env.BENCH_FLOOD ?? 100_000);
+const HOOK_FLOOD = Number(process.env.BENCH_HOOK_FLOOD ?? 10_000);
 const ADMIN = 'bench-admin-token-0123456789';
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,6 +36,8 @@ async function main() {
   const tdb = await freshDatabase();
   const sinkB = await startWebhookReceiver();
   const sinkA = await startWebhookReceiver({ mode: { kind: 'status', status: 503 } });
+  const hooksB = await startWebhookReceiver();
+  const hooksA = await startWebhookReceiver({ mode: { kind: 'hang' } });
   const config = writeConfig(tempDir('herald-fair-'), {
     allowPrivateWebhookUrls: true,
     providers: { webhook: [{ name: 'hooks', type: 'webhook', secret: TEST_WEBHOOK_SECRET }] },
@@ -47,14 +55,26 @@ async function main() {
     const admin = client(apiProc.url, ADMIN);
     const a = await registerService(admin, 'A');
     const b = client(apiProc.url, (await registerService(admin, 'B')).apiKey);
+    const endpointB = await b.post('/v1/webhook-endpoints', { url: hooksB.url, events: ['delivery.sent'] });
+    hooksB.useSecret(endpointB.body.secret as string);
+    const endpointA = await client(apiProc.url, a.apiKey).post('/v1/webhook-endpoints', {
+      url: hooksA.url,
+      events: ['delivery.sent', 'delivery.failed', 'delivery.dead'],
+    });
+    // Signed as Herald signs it, so A's posts are taken (and then never answered), not refused.
+    hooksA.useSecret(endpointA.body.secret as string);
 
     let seq = 0;
-    /** B sends at RATE for SECONDS; returns B's accept-to-endpoint latencies, sorted. */
-    const runB = async (): Promise<number[]> => {
+    /**
+     * B sends at RATE for SECONDS; returns B's accept-to-endpoint latencies and its accept-to-status-
+     * event latencies, each sorted.
+     */
+    const runB = async (): Promise<{ sends: number[]; hooks: number[] }> => {
       const sentAt = new Map<number, number>();
       const from = seq;
       const total = RATE * SECONDS;
       const seen = sinkB.receipts.length;
+      const hooksSeen = hooksB.receipts.length;
       const t0 = performance.now();
       const posts: Promise<unknown>[] = [];
       for (let k = 0; k < total; k++) {
@@ -73,16 +93,25 @@ async function main() {
       await Promise.all(posts);
       const deadline = Date.now() + 300_000;
       while (sinkB.received.size < from + total && Date.now() < deadline) await sleep(20);
-      return sinkB.receipts
+      const hookDeadline = Date.now() + 120_000;
+      while (hooksB.received.size < from + total && Date.now() < hookDeadline) await sleep(20);
+      const sends = sinkB.receipts
         .slice(seen)
         .map((r) => r.at - (sentAt.get(r.body.data.i as number) ?? NaN))
         .filter((x) => Number.isFinite(x))
         .sort((x, y) => x - y);
+      const hooks = hooksB.receipts
+        .slice(hooksSeen)
+        .map((r) => r.at - (sentAt.get(Number(String(r.body.data.recipientId).slice(1))) ?? NaN))
+        .filter((x) => Number.isFinite(x))
+        .sort((x, y) => x - y);
+      return { sends, hooks };
     };
 
     say(`idle: B at ${RATE}/s for ${SECONDS} s…`);
-    const idle = await runB();
+    const { sends: idle, hooks: idleHooks } = await runB();
     say(`  p50 ${percentile(idle, 50)} ms, p99 ${percentile(idle, 99)} ms over ${idle.length}`);
+    say(`  status events: p50 ${percentile(idleHooks, 50)} ms, p99 ${percentile(idleHooks, 99)} ms`);
 
     say(`flood: ${FLOOD} critical deliveries of A queued to an endpoint answering 503…`);
     await db.query(
@@ -97,19 +126,33 @@ async function main() {
          from generate_series(1, $3::int) i`,
       [a.id, sinkA.url, FLOOD],
     );
+    await db.query(
+      `insert into webhook_messages (event_id, endpoint_id, service_id, event_type, payload)
+       select 'evt_' || md5(random()::text || i), $1, $2, 'delivery.failed', '{"type":"delivery.failed"}'::jsonb
+         from generate_series(1, $3::int) i`,
+      [endpointA.body.id, a.id, HOOK_FLOOD],
+    );
     await db.query(`select pg_notify('herald_wake', 'lane:webhook')`);
+    await db.query(`select pg_notify('herald_wake', 'status-webhooks')`);
     say(`  B at ${RATE}/s for ${SECONDS} s while A's flood drains…`);
-    const flood = await runB();
+    const { sends: flood, hooks: floodHooks } = await runB();
     const { rows } = await db.query<{ attempts: string }>(
       `select count(*) as attempts from delivery_attempts a join deliveries d on d.id = a.delivery_id
         where d.service_id = $1`,
       [a.id],
     );
     say(`  p50 ${percentile(flood, 50)} ms, p99 ${percentile(flood, 99)} ms over ${flood.length}`);
-    say(`  A's attempts meanwhile: ${rows[0]?.attempts}`);
+    say(
+      `  status events: p50 ${percentile(floodHooks, 50)} ms, p99 ${percentile(floodHooks, 99)} ms over ${floodHooks.length}`,
+    );
+    say(
+      `  A's attempts meanwhile: ${rows[0]?.attempts}; A's status-webhook posts hanging: ${hooksA.pending()}`,
+    );
 
     const idleP99 = percentile(idle, 99);
     const floodP99 = percentile(flood, 99);
+    const idleHookP99 = percentile(idleHooks, 99);
+    const floodHookP99 = percentile(floodHooks, 99);
     const figures = {
       bench: 'fairness',
       rate: RATE,
@@ -124,6 +167,15 @@ async function main() {
       bSent: RATE * SECONDS,
       aAttempts: Number(rows[0]?.attempts ?? 0),
       goalP99AtMostTwiceIdle: flood.length === RATE * SECONDS && floodP99 <= 2 * idleP99,
+      hookFlood: HOOK_FLOOD,
+      idleHookP50Ms: percentile(idleHooks, 50),
+      idleHookP99Ms: idleHookP99,
+      floodHookP50Ms: percentile(floodHooks, 50),
+      floodHookP99Ms: floodHookP99,
+      hookRatio: Math.round((floodHookP99 / idleHookP99) * 100) / 100,
+      bHooksReceived: floodHooks.length,
+      aHooksHanging: hooksA.pending(),
+      hookGoalP99AtMostTwiceIdle: floodHooks.length === RATE * SECONDS && floodHookP99 <= 2 * idleHookP99,
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
@@ -131,6 +183,8 @@ async function main() {
     for (const p of procs.reverse()) await p.stop();
     await sinkA.close();
     await sinkB.close();
+    await hooksA.close();
+    await hooksB.close();
     await tdb.drop();
   }
 }

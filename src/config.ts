@@ -327,13 +327,13 @@ export const ConfigSchema = Type.Object(
           default: [...DEFAULT_WEBHOOK_SCHEDULE_MS],
         }),
         timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 15_000 }),
-        concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+        concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
         /**
          * Messages one service may have claimed (being posted) at once across every worker, times its
          * weight (`worker.serviceWeights`), so an endpoint that hangs or fails holds that many posts and
          * other services have the rest. Keep it under `concurrency`.
          */
-        perServiceConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+        perServiceConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
         /** How long delivered messages and their attempts stay in the delivery log. */
         keepDeliveredMs: Type.Integer({ minimum: 60_000, default: 30 * 86_400_000 }),
       },
