@@ -51,6 +51,9 @@ export interface ReceiptRoutesDeps {
   now?: () => number;
 }
 
+/** Twilio's resource ids (`SM…`, `AC…`): two letters and 32 hex digits. Nothing else is looked up. */
+const TWILIO_SID = /^[A-Z]{2}[0-9a-f]{32}$/i;
+
 const header = (r: FastifyRequest, name: string): string | undefined => {
   const v = r.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -88,7 +91,12 @@ export function receiptsRoutes(deps: ReceiptRoutesDeps): FastifyPluginAsync {
         const sid = params.get('MessageSid') ?? params.get('SmsSid');
         const account = params.get('AccountSid');
         const candidates =
-          given && sid && account && deps.ownTwilioAccounts
+          given &&
+          sid &&
+          account &&
+          TWILIO_SID.test(sid) &&
+          TWILIO_SID.test(account) &&
+          deps.ownTwilioAccounts
             ? await deps.ownTwilioAccounts(name, sid, account)
             : [];
         serviceId = candidates.find((own) =>
