@@ -21,14 +21,16 @@ export interface Disposers {
 export function createDisposers(): Disposers {
   const stops: Stop[] = [];
   let disposing: Promise<void> | undefined;
+  let started = false;
   return {
     defer(stop) {
       stops.push(stop);
     },
     get disposing() {
-      return disposing !== undefined;
+      return started;
     },
     dispose() {
+      started = true;
       disposing ??= (async () => {
         const failures: unknown[] = [];
         for (let stop = stops.pop(); stop; stop = stops.pop()) {
