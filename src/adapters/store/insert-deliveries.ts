@@ -10,6 +10,8 @@
  */
 import { sql, type Transaction } from 'kysely';
 import { PRIORITY_RANK, type NotificationToPlan, type PlannedDelivery } from '../../domain/types.ts';
+import type { Channel } from '../../domain/channels.ts';
+import { laneTopic } from '../../ports/wake.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { DB } from './db.ts';
 
@@ -57,7 +59,7 @@ function columnsOf(planned: readonly { n: NotificationToPlan; deliveries: readon
     target: [],
     template: [],
   };
-  const lanes = new Set<string>();
+  const lanes = new Set<Channel>();
   planned.forEach(({ deliveries }, i) => {
     for (const d of deliveries) {
       cols.id.push(d.id);
@@ -104,5 +106,5 @@ export async function insertDeliveries(
            as x(id, n, recipient, channel, address, status, content, reason, error, not_before, target,
                 template)
     on conflict (notification_id, recipient_id, channel, target) do nothing`.execute(tx);
-  for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${lane}`})`.execute(tx);
+  for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${laneTopic(lane)})`.execute(tx);
 }

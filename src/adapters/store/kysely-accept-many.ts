@@ -14,6 +14,7 @@ import { sql, type Kysely } from 'kysely';
 import type { NewNotification } from '../../domain/types.ts';
 import type { AcceptResult } from '../../ports/store.ts';
 import type { DB, Db } from './db.ts';
+import { WAKE_PLAN } from '../../ports/wake.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import { upsertRecipients } from './kysely-upsert-recipients.ts';
 
@@ -107,7 +108,7 @@ async function insertNotifications(
         ${ns.map((n) => n.requestHash)}::text[])
       on conflict (service_id, idempotency_key) do nothing
       returning id),
-    wake as (select pg_notify(${WAKE_CHANNEL}, 'plan') from (select 1 from ins limit 1) one)
+    wake as (select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from ins limit 1) one)
     select id from ins where (select count(*) from wake) >= 0`.execute(executor);
   return new Set(rows.map((r) => r.id));
 }

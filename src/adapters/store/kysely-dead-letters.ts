@@ -7,6 +7,8 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { DeadLetterStore, DeliveryFilter } from '../../ports/engine-store.ts';
 import type { DB } from './db.ts';
 import type { Db } from './db.ts';
+import type { Channel } from '../../domain/channels.ts';
+import { laneTopic } from '../../ports/wake.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 
 const requeue = {
@@ -29,9 +31,10 @@ function matching(serviceId: string, filter: Partial<DeliveryFilter>) {
 }
 
 export function kyselyDeadLetters(db: Db): DeadLetterStore {
+  // The channels are read back from `deliveries.channel`, which only ever holds a Channel.
   async function wake(channels: Iterable<string>) {
     for (const channel of new Set(channels))
-      await sql`select pg_notify(${WAKE_CHANNEL}, ${`lane:${channel}`})`.execute(db);
+      await sql`select pg_notify(${WAKE_CHANNEL}, ${laneTopic(channel as Channel)})`.execute(db);
   }
 
   return {

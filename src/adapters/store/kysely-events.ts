@@ -8,11 +8,12 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { PRIORITY_RANK } from '../../domain/types.ts';
 import type { EventStatus, EventStore, EventOutcomeEntry } from '../../ports/events.ts';
+import { WAKE_EVENTS, WAKE_PLAN } from '../../ports/wake.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { Db } from './db.ts';
 
 /** The events wake-up on the wake channel, for the worker's listener. */
-export const EVENTS_WAKE = 'events';
+export const EVENTS_WAKE = WAKE_EVENTS;
 
 export const eventNotificationKey = (eventId: string, index: number) => `event:${eventId}:${index}`;
 
@@ -140,7 +141,7 @@ export function kyselyEventStore(db: Db): EventStore {
               ...(notificationId ? { notificationId } : {}),
             });
           }
-          await sql`select pg_notify(${WAKE_CHANNEL}, 'plan')`.execute(tx);
+          await sql`select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN})`.execute(tx);
         }
         const outcome = [...created, ...skipped].sort((a, b) => a.index - b.index);
         await sql`

@@ -5,6 +5,8 @@
  */
 import { sql } from 'kysely';
 import type { WebhookAttemptLog, WebhookEndpoint, WebhookEndpointStore } from '../../ports/operate-store.ts';
+import { WAKE_STATUS_WEBHOOKS } from '../../ports/wake.ts';
+import { WAKE_CHANNEL } from './connect.ts';
 import type { Db } from './db.ts';
 import { endpointSecrets, type EndpointSecrets } from './webhook-endpoint-secrets.ts';
 
@@ -95,7 +97,7 @@ export function kyselyWebhookEndpoints(
           await sql`update webhook_messages
                        set status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
                      where endpoint_id = ${id} and status = 'failed'`.execute(tx);
-          await sql`select pg_notify('herald_wake', 'status-webhooks')`.execute(tx);
+          await sql`select pg_notify(${WAKE_CHANNEL}, ${WAKE_STATUS_WEBHOOKS})`.execute(tx);
         }
         return toEndpoint(row);
       });

@@ -1,0 +1,197 @@
+/**
+ * Providers from configuration: the sender chain of each channel, the receipt routes, and the list of
+ * configured providers with their channels (for breakers, rate limits and GET /v1/providers).
+ */
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { CHANNELS, type Channel } from './domain/channels.ts';
+import type { Sender } from './ports/sender.ts';
+import type { Database } from './adapters/store/connect.ts';
+import { kyselyOutbox } from './adapters/store/kysely-outbox.ts';
+import { createSmtpSender } from './adapters/channels/smtp/smtp-sender.ts';
+import { createCaptureSender } from './adapters/channels/capture/capture-sender.ts';
+import { createSendGridSender } from './adapters/channels/sendgrid/sendgrid-sender.ts';
+import { createSesSender } from './adapters/channels/ses/ses-sender.ts';
+import { createTwilioSender } from './adapters/channels/twilio/twilio-sender.ts';
+import { createVonageSender } from './adapters/channels/vonage/vonage-sender.ts';
+import { createFcmSender } from './adapters/channels/fcm/fcm-sender.ts';
+import type { ServiceAccount } from './adapters/channels/fcm/fcm-oauth.ts';
+import { createApnsSender } from './adapters/channels/apns/apns-sender.ts';
+import { createWebPushSender } from './adapters/channels/webpush/webpush-sender.ts';
+import { createSlackSender } from './adapters/channels/slack/slack-sender.ts';
+import { createWebhookSender } from './adapters/channels/webhook/webhook-sender.ts';
+import { createInAppSender } from './adapters/channels/in-app/in-app-sender.ts';
+import { kyselyReceiptStore } from './adapters/store/kysely-receipts.ts';
+import { captureMany, type CapturedMessage } from './adapters/store/kysely-capture-many.ts';
+import { checkWebhookUrl } from './adapters/net/ssrf-guard.ts';
+import { inboxDeliverer, type InboxDeps } from './app/inbox.ts';
+import { withServiceCredentials } from './app/service-credentials.ts';
+import { createBatcher } from './app/batcher.ts';
+import { isCredentialType, serviceEntry, storedCredentialsProblem } from './config-service-credentials.ts';
+import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
+import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
+import type { RateLimitSetting } from './domain/rate-slices.ts';
+import type { BreakerPolicy } from './domain/circuit-breaker.ts';
+import { ownTwilioAccounts } from './app/receipt-accounts.ts';
+
+type ProviderEntry = NonNullable<Config['providers'][keyof Config['providers']]>[number];
+
+/** One provider entry (from the config file, or built from a service's own credentials). */
+export function senderFromConfig(config: Config, entry: ProviderEntry, fromService = false): Sender {
+  // A service's own credentials may name URLs (a regional base URL, say): those may not reach the
+  // operator's network. The operator's own configuration is trusted to point where it likes.
+  const p = { ...entry, refusePrivate: fromService && !config.allowPrivateWebhookUrls };
+  switch (p.type) {
+    case 'smtp':
+      return createSmtpSender(p);
+    case 'sendgrid':
+      return createSendGridSender(p);
+    case 'ses':
+      return createSesSender(p);
+    case 'twilio': {
+      const statusCallbackUrl = p.statusCallbacks ? receiptUrl(config, p.name) : undefined;
+      return createTwilioSender({ ...p, statusCallbackUrl });
+    }
+    case 'vonage':
+      return createVonageSender(p);
+    case 'fcm': {
+      const serviceAccount = (p.serviceAccount ??
+        JSON.parse(readFileSync(p.serviceAccountFile ?? '', 'utf8'))) as ServiceAccount;
+      return createFcmSender({ ...p, serviceAccount });
+    }
+    case 'apns': {
+      const privateKey = p.privateKey ?? readFileSync(p.privateKeyFile ?? '', 'utf8');
+      const baseUrl = p.baseUrl ?? (p.sandbox ? 'https://api.sandbox.push.apple.com' : undefined);
+      return createApnsSender({ ...p, privateKey, baseUrl });
+    }
+    case 'webpush':
+      return createWebPushSender(p);
+    case 'slack':
+      return createSlackSender({ ...p, allowPrivate: config.allowPrivateWebhookUrls });
+    case 'webhook':
+      return createWebhookSender({ ...p, allowPrivate: config.allowPrivateWebhookUrls });
+  }
+}
+
+export const PROVIDER_CHANNELS: Readonly<Record<keyof Config['providers'], Channel>> = {
+  email: 'email',
+  sms: 'sms',
+  push: 'push',
+  web_push: 'web_push',
+  webhook: 'webhook',
+  slack: 'webhook',
+};
+
+export function buildSenders(
+  config: Config,
+  db: Database,
+  logger: Logger,
+  inbox: InboxDeps,
+  credentials?: ProviderCredentialStore,
+): Map<Channel, Sender[]> {
+  // Messages a lane captures at once (embedded mode, no provider) are written in one statement.
+  const captures = createBatcher({
+    run: (ms: readonly CapturedMessage[]) => captureMany(db.db, ms),
+    concurrency: 1,
+  });
+  const outbox = {
+    ...kyselyOutbox(db.db),
+    capture: (serviceId: string, m: Omit<CapturedMessage, 'serviceId'>) =>
+      captures.submit({ serviceId, ...m }),
+  };
+  const senders = new Map<Channel, Sender[]>();
+  for (const channel of CHANNELS) senders.set(channel, []);
+  // In-app needs no outside provider in either mode: Herald's own inbox is the destination.
+  senders.get('in_app')?.push(createInAppSender(inboxDeliverer(inbox)));
+  for (const [key, channel] of Object.entries(PROVIDER_CHANNELS)) {
+    for (const p of config.providers[key as keyof Config['providers']] ?? []) {
+      if (p.type === 'slack') warnIfRefused(config, p.name, p.baseUrl, logger);
+      const configured = senderFromConfig(config, p);
+      // Services may bring their own credentials for a configured provider (SMTP and webhook excepted);
+      // a service's sender is built from them alone (config-service-credentials.ts).
+      const sender =
+        credentials && isCredentialType(p.type)
+          ? withServiceCredentials({
+              sender: configured,
+              type: p.type,
+              lookup: (serviceId, name) => credentials.get(serviceId, name),
+              check: (own) => storedCredentialsProblem(p, own),
+              build: (_type, _name, own) =>
+                senderFromConfig(config, serviceEntry(p, own) as ProviderEntry, true),
+            })
+          : configured;
+      senders.get(channel)?.push(sender);
+    }
+  }
+  for (const channel of CHANNELS) {
+    const chain = senders.get(channel) ?? [];
+    if (chain.length === 0 && db.kind === 'pglite') chain.push(createCaptureSender(channel, outbox));
+    logger.info(
+      { channel, providers: chain.map((s) => s.name) },
+      chain.length ? 'channel ready' : 'channel not configured',
+    );
+  }
+  return senders;
+}
+
+/**
+ * A Slack base URL in the config file that the SSRF guard will refuse: every send to it fails, so say
+ * so at start. Only a warning — the guard itself acts at send time, where DNS may answer differently.
+ */
+function warnIfRefused(config: Config, provider: string, baseUrl: string | undefined, logger: Logger): void {
+  if (!baseUrl || config.allowPrivateWebhookUrls) return;
+  void checkWebhookUrl(baseUrl, false).then((problem) => {
+    if (problem)
+      logger.warn(
+        { provider, host: URL.parse(baseUrl)?.host, problem },
+        'Slack baseUrl fails the private-address check, so sends to it will be refused (allowPrivateWebhookUrls lifts this)',
+      );
+  });
+}
+
+/** Where a provider posts its delivery receipts (see http/routes/receipts.ts). */
+function receiptUrl(config: Config, provider: string): string | undefined {
+  return config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/v1/receipts/${provider}` : undefined;
+}
+
+/** Providers that post receipts to Herald, by name, with what authenticates them. */
+export function receiptRoutes(
+  config: Config,
+  db: Database,
+  credentials?: ProviderCredentialStore,
+): ReceiptRoutesDeps | undefined {
+  const endpoints = new Map<string, ReceiptEndpoint>();
+  for (const p of config.providers.email ?? []) {
+    if (p.type === 'sendgrid' && p.webhookPublicKey)
+      endpoints.set(p.name, { type: 'sendgrid', publicKey: p.webhookPublicKey });
+    if (p.type === 'ses') endpoints.set(p.name, { type: 'ses', topicArns: p.snsTopicArns ?? [] });
+  }
+  for (const p of config.providers.sms ?? [])
+    if (p.type === 'twilio') endpoints.set(p.name, { type: 'twilio', authToken: p.authToken });
+  if (endpoints.size === 0) return undefined;
+  const receipts = kyselyReceiptStore(db.db);
+  return {
+    receipts,
+    endpoints,
+    ...(credentials ? { ownTwilioAccounts: ownTwilioAccounts(receipts, credentials) } : {}),
+    publicUrl: config.publicUrl,
+    snsCertUrlPattern: config.receipts.snsCertUrlPattern,
+  };
+}
+
+export interface ProviderEngineSettings {
+  name: string;
+  channel: Channel;
+  rateLimit?: RateLimitSetting | undefined;
+  breaker?: Partial<BreakerPolicy> | undefined;
+}
+
+/** Every configured provider with its channel, for breakers, rate limits and GET /v1/providers. */
+export function configuredProviders(config: Config): ProviderEngineSettings[] {
+  return [
+    ...Object.entries(PROVIDER_CHANNELS).flatMap(([key, channel]) =>
+      (config.providers[key as keyof Config['providers']] ?? []).map((p) => ({ ...p, channel })),
+    ),
+  ];
+}
