@@ -9,7 +9,9 @@
  * with BENCH_DATABASE_URL (a PostgreSQL server URL) it runs as `herald api` + `herald worker` on a
  * fresh database there, and memory is the API process's (the one holding the sockets).
  * Knobs: BENCH_CONNECTIONS, BENCH_RATES (per second, comma-separated), BENCH_SECONDS; HERALD_CONFIG is passed on to
- * Herald (to try worker settings). Ends with one JSON line.
+ * Herald (to try worker settings); BENCH_NODE_OPTIONS goes to Herald's processes (`--cpu-prof`) and
+ * BENCH_HEAP_SNAPSHOT=1 takes a heap snapshot of the API process with its sockets open. Ends with one
+ * JSON line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -310,6 +312,14 @@ async function benchHerald() {
   const openSeconds = (performance.now() - t0) / 1000;
   const loaded = await settledRssKb(child.pid!);
   log(`herald: ${N} connections in ${round(openSeconds)} s, RSS ${base} → ${loaded} kB`);
+  // BENCH_HEAP_SNAPSHOT=1 (with BENCH_NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2): a heap snapshot of
+  // the process holding the sockets, written to its working directory, to see what each one keeps.
+  if (process.env.BENCH_HEAP_SNAPSHOT) {
+    child.kill('SIGUSR2');
+    await sleep(Number(process.env.BENCH_HEAP_SNAPSHOT_WAIT_MS ?? 30_000));
+    // Taking the snapshot collects garbage first: what RSS is left is what the sockets hold.
+    log(`herald: RSS after the snapshot's full collection ${await settledRssKb(child.pid!)} kB`);
+  }
   const byRate: Record<number, number[]> = {};
   const itemToSocket: Record<number, ReturnType<typeof latencySummary>> = {};
   const failed: Record<number, number> = {};
