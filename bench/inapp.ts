@@ -9,7 +9,9 @@
  * with BENCH_DATABASE_URL (a PostgreSQL server URL) it runs as `herald api` + `herald worker` on a
  * fresh database there, and memory is the API process's (the one holding the sockets).
  * Knobs: BENCH_CONNECTIONS, BENCH_RATES (per second, comma-separated), BENCH_SECONDS; HERALD_CONFIG is passed on to
- * Herald (to try worker settings). Ends with one JSON line.
+ * Herald (to try worker settings); BENCH_NODE_OPTIONS goes to Herald's processes (`--cpu-prof`) and
+ * BENCH_HEAP_SNAPSHOT=1 takes a heap snapshot of the API process with its sockets open. Ends with one
+ * JSON line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -20,7 +22,12 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
 import WebSocket from 'ws';
+import { pgNotifyBus } from '../src/adapters/realtime/pg-notify-bus.ts';
+import { connect } from '../src/adapters/store/connect.ts';
+import { kyselyInboxStore } from '../src/adapters/store/kysely-inbox.ts';
+import { inboxDeliverer } from '../src/app/inbox.ts';
 
 const N = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
 /** BENCH_RATES="100,300,1000" runs each rate in turn over the same open sockets; BENCH_RATE one. */
@@ -39,16 +46,22 @@ const rssKb = (pid: number): number => {
   return Number(m?.[1] ?? 0);
 };
 
-/** RSS once it stops moving, so a collection in flight does not decide the figure. */
+/**
+ * RSS once it stops moving. V8 grows its heap under the allocations of opening sockets and gives
+ * pages back only after a few quiet seconds, so the reading waits that out (at least 8 s, then three
+ * readings a second apart within 512 kB, at most 40 s): otherwise the figure says more about where
+ * the collector was than about what the sockets hold.
+ */
 async function settledRssKb(pid: number): Promise<number> {
-  let last = rssKb(pid);
-  for (let i = 0; i < 10; i++) {
-    await sleep(500);
-    const now = rssKb(pid);
-    if (Math.abs(now - last) < 256) return now;
-    last = now;
+  await sleep(8000);
+  const readings = [rssKb(pid)];
+  for (let i = 0; i < 32; i++) {
+    await sleep(1000);
+    readings.push(rssKb(pid));
+    const last3 = readings.slice(-3);
+    if (last3.length === 3 && Math.max(...last3) - Math.min(...last3) < 512) break;
   }
-  return last;
+  return readings.at(-1) ?? 0;
 }
 
 async function freePort(): Promise<number> {
@@ -103,15 +116,16 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
 }
 
-/** Opens `count` sockets, `parallel` at a time; each gets `onMessage`. */
+/** Opens sockets `from` to `count - 1`, `parallel` at a time; each gets `onMessage`. */
 async function openMany(
   count: number,
   make: (i: number) => WebSocket,
   parallel = 200,
   onMessage?: (i: number, data: string) => void,
+  from = 0,
 ): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = new Array<WebSocket>(count);
-  let next = 0;
+  const sockets: WebSocket[] = new Array<WebSocket>(count - from);
+  let next = from;
   const worker = async () => {
     while (next < count) {
       const i = next++;
@@ -121,11 +135,30 @@ async function openMany(
         ws.once('open', () => resolve());
         ws.once('error', reject);
       });
-      sockets[i] = ws;
+      sockets[i - from] = ws;
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
   return sockets;
+}
+
+/**
+ * Opens N sockets in two halves and reads the server's RSS after each. The growth over the first half
+ * includes what a server allocates once under connection churn (V8's young generation grows to its
+ * working size, allocator arenas); the second half's growth is what each further socket costs.
+ */
+async function openMeasured(
+  pid: number,
+  make: (i: number) => WebSocket,
+  parallel: number,
+  onMessage: (i: number, data: string) => void,
+): Promise<{ sockets: WebSocket[]; mid: number; loaded: number }> {
+  const half = Math.floor(N / 2);
+  const first = await openMany(half, make, parallel, onMessage);
+  const mid = await settledRssKb(pid);
+  const second = await openMany(N, make, parallel, onMessage, half);
+  const loaded = await settledRssKb(pid);
+  return { sockets: [...first, ...second], mid, loaded };
 }
 
 async function closeAll(sockets: WebSocket[]): Promise<void> {
@@ -170,8 +203,8 @@ async function benchEcho() {
   const base = await settledRssKb(child.pid!);
   const sentAt = new Map<number, number>();
   let latencies: number[] = [];
-  const sockets = await openMany(
-    N,
+  const { sockets, mid, loaded } = await openMeasured(
+    child.pid!,
     () => new WebSocket(url),
     200,
     (_i, data) => {
@@ -180,8 +213,7 @@ async function benchEcho() {
       if (t !== undefined) latencies.push(performance.now() - t);
     },
   );
-  const loaded = await settledRssKb(child.pid!);
-  log(`echo: ${N} connections, RSS ${base} → ${loaded} kB`);
+  log(`echo: ${N} connections, RSS ${base} → ${mid} → ${loaded} kB`);
   const byRate: Record<number, number[]> = {};
   let offset = 0;
   for (const rate of RATES) {
@@ -200,10 +232,17 @@ async function benchEcho() {
   }
   await closeAll(sockets);
   await stopChild(child);
-  return { base, loaded, byRate };
+  return { base, mid, loaded, byRate };
 }
 
 const PG_SERVER = process.env.BENCH_DATABASE_URL;
+/**
+ * BENCH_INAPP_SOURCE=store (PostgreSQL mode): no worker; the bench itself writes the items as the
+ * worker's in-app sender does (group-committed inbox writes, one bus message per write), so the
+ * latency is write → socket: the realtime path alone, without the accept and delivery lanes.
+ */
+const FROM_STORE = process.env.BENCH_INAPP_SOURCE === 'store';
+if (FROM_STORE && !PG_SERVER) throw new Error('BENCH_INAPP_SOURCE=store needs BENCH_DATABASE_URL');
 
 /** A throwaway database on the given server, dropped at the end. */
 async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -221,7 +260,16 @@ async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop()
 
 function streamConfig(): string {
   const file = join(tmpdir(), `herald-bench-inapp-${process.pid}.json`);
-  writeFileSync(file, JSON.stringify({ inbox: { maxStreamsPerService: N + 100, maxStreams: N + 100 } }));
+  // One service holds all N streams and sends every notification: raise its stream caps, and its
+  // request budget above the highest rate tried (the limit is configured, not dodged with many keys).
+  const perSecond = Math.max(1000, 4 * Math.max(...RATES));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      inbox: { maxStreamsPerService: N + 100, maxStreams: N + 100 },
+      apiRateLimit: { perSecond },
+    }),
+  );
   return file;
 }
 
@@ -232,7 +280,6 @@ async function benchHerald() {
     HERALD_PORT: String(port),
     HERALD_ADMIN_TOKEN: ADMIN,
     HERALD_LOG_LEVEL: 'warn',
-    // One service holds all N streams here: raise its per-service and per-process stream caps.
     HERALD_CONFIG: process.env.HERALD_CONFIG ?? streamConfig(),
   };
   const scratch = PG_SERVER ? await scratchDatabase(PG_SERVER) : undefined;
@@ -240,9 +287,10 @@ async function benchHerald() {
     ? spawnNode(['bin/herald.js', 'api'], { ...common, DATABASE_URL: scratch.url })
     : spawnNode(['bin/herald.js', 'start'], { ...common, HERALD_DATA_DIR: 'memory://' });
   await waitHttp(`${url}/readyz`);
-  const worker = scratch
-    ? spawnNode(['bin/herald.js', 'worker'], { ...common, HERALD_PORT: '0', DATABASE_URL: scratch.url })
-    : undefined;
+  const worker =
+    scratch && !FROM_STORE
+      ? spawnNode(['bin/herald.js', 'worker'], { ...common, HERALD_PORT: '0', DATABASE_URL: scratch.url })
+      : undefined;
   const post = async (path: string, token: string, body?: unknown) => {
     const res = await fetch(url + path, {
       method: 'POST',
@@ -282,49 +330,70 @@ async function benchHerald() {
       ),
     );
   }
-  // Streams are only for recipients that exist.
-  for (let i = 0; i < N; i += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, N - i) }, (_, j) =>
-        fetch(`${url}/v1/recipients/${recipient(i + j)}`, {
-          method: 'PUT',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: '{}',
-        }).then((r) => r.arrayBuffer()),
-      ),
-    );
-  }
   const base = await settledRssKb(child.pid!);
-  const sentAt = new Map<string, number>();
+  // Each send remembers the rate it belongs to, so a late arrival counts against its own rate.
+  const sentAt = new Map<string, { t: number; latencies: number[]; fromItem: number[] }>();
   let latencies: number[] = [];
   const t0 = performance.now();
-  const sockets = await openMany(N, make, 100, (_i, data) => {
-    const m = JSON.parse(data) as { type: string; item?: { title: string } };
+  // Where the time goes: the item's `createdAt` is stamped by the worker as it writes the item, so
+  // wall-clock time from then to the socket is the write's commit, the bus and the hub's read.
+  let fromItem: number[] = [];
+  const { sockets, mid, loaded } = await openMeasured(child.pid!, make, 100, (_i, data) => {
+    const m = JSON.parse(data) as { type: string; item?: { title: string; createdAt: string } };
     if (m.type !== 'item.created' || !m.item) return;
-    const t = sentAt.get(m.item.title);
-    if (t !== undefined) latencies.push(performance.now() - t);
+    const sent = sentAt.get(m.item.title);
+    if (sent === undefined) return;
+    sentAt.delete(m.item.title);
+    sent.latencies.push(performance.now() - sent.t);
+    sent.fromItem.push(Date.now() - Date.parse(m.item.createdAt));
   });
   const openSeconds = (performance.now() - t0) / 1000;
-  const loaded = await settledRssKb(child.pid!);
-  log(`herald: ${N} connections in ${round(openSeconds)} s, RSS ${base} → ${loaded} kB`);
+  log(`herald: ${N} connections in ${round(openSeconds)} s, RSS ${base} → ${mid} → ${loaded} kB`);
+  // BENCH_HEAP_SNAPSHOT=1 (with BENCH_NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2): a heap snapshot of
+  // the process holding the sockets, written to its working directory, to see what each one keeps.
+  if (process.env.BENCH_HEAP_SNAPSHOT) {
+    child.kill('SIGUSR2');
+    await sleep(Number(process.env.BENCH_HEAP_SNAPSHOT_WAIT_MS ?? 30_000));
+  }
+  const direct =
+    FROM_STORE && scratch
+      ? await (async () => {
+          const database = await connect({ databaseUrl: scratch.url, dataDir: '' });
+          const deps = { store: kyselyInboxStore(database.db), bus: pgNotifyBus(database) };
+          return { database, deliver: inboxDeliverer(deps) };
+        })()
+      : undefined;
   const byRate: Record<number, number[]> = {};
+  const itemToSocket: Record<number, ReturnType<typeof latencySummary>> = {};
   const failed: Record<number, number> = {};
   let offset = 0;
   for (const rate of RATES) {
     latencies = [];
+    fromItem = [];
     const errors: string[] = [];
     const from = offset;
     await fixedRate(
       rate,
       (k) => {
         const title = `bench-${from + k}`;
-        sentAt.set(title, performance.now());
-        post('/v1/notifications', key, {
-          type: 'trade_executed',
-          recipient: { id: recipient((from + k) % N) },
-          channels: ['in_app'],
-          content: { in_app: { title, body: 'x' } },
-        }).catch((err: unknown) => errors.push(String(err)));
+        sentAt.set(title, { t: performance.now(), latencies, fromItem });
+        const to = recipient((from + k) % N);
+        const sent = direct
+          ? direct.deliver({
+              deliveryId: uuidv7(),
+              notificationId: uuidv7(),
+              serviceId: service.id as string,
+              channel: 'in_app',
+              to,
+              content: { title, body: 'x' },
+            })
+          : post('/v1/notifications', key, {
+              type: 'trade_executed',
+              recipient: { id: to },
+              channels: ['in_app'],
+              content: { in_app: { title, body: 'x' } },
+            });
+        sent.catch((err: unknown) => errors.push(String(err)));
       },
       () => latencies.length + errors.length,
     );
@@ -332,14 +401,17 @@ async function benchHerald() {
     if (errors.length) log(`herald at ${rate}/s: ${errors.length} sends failed, e.g. ${errors[0]}`);
     byRate[rate] = latencies;
     failed[rate] = errors.length;
+    itemToSocket[rate] = latencySummary(fromItem);
     log(`herald at ${rate}/s: ${JSON.stringify(latencySummary(latencies))}`);
+    log(`  of which item written → socket: ${JSON.stringify(itemToSocket[rate])}`);
     await sleep(2000);
   }
   await closeAll(sockets);
+  await direct?.database.close();
   await stopChild(child);
   if (worker) await stopChild(worker);
   await scratch?.drop();
-  return { base, loaded, byRate, failed, openSeconds };
+  return { base, mid, loaded, byRate, failed, openSeconds, itemToSocket };
 }
 
 function latencySummary(latencies: number[]) {
@@ -352,11 +424,13 @@ function latencySummary(latencies: number[]) {
   };
 }
 
-function summary(r: { base: number; loaded: number; byRate: Record<number, number[]> }) {
+function summary(r: { base: number; mid: number; loaded: number; byRate: Record<number, number[]> }) {
   return {
     rssBaseMb: round(r.base / 1024),
     rssLoadedMb: round(r.loaded / 1024),
     kbPerConnection: round((r.loaded - r.base) / N, 2),
+    /** RSS growth over the second half of the sockets, per socket: the cost of one more. */
+    kbPerConnectionMarginal: round((r.loaded - r.mid) / (N - Math.floor(N / 2)), 2),
     rates: Object.fromEntries(RATES.map((rate) => [rate, latencySummary(r.byRate[rate] ?? [])])),
   };
 }
@@ -372,6 +446,8 @@ const heraldRun = await benchHerald();
 const herald = {
   ...summary(heraldRun),
   sendsFailed: heraldRun.failed,
+  /** The part of the latency after the worker wrote the item: commit, bus, hub read, socket. */
+  itemToSocket: heraldRun.itemToSocket,
   connectSeconds: round(heraldRun.openSeconds, 1),
 };
 // Samples short of rate × seconds mean the rest never arrived within 30 s: count that as past 2 s too.
@@ -382,7 +458,11 @@ const crossing = RATES.find((rate) => {
 log(`herald: ${JSON.stringify(herald)}`);
 const figures = {
   bench: 'inapp',
-  mode: PG_SERVER ? 'postgres (herald api + herald worker)' : 'embedded (herald start, PGlite)',
+  mode: FROM_STORE
+    ? 'postgres (herald api; items written by the bench as the worker writes them)'
+    : PG_SERVER
+      ? 'postgres (herald api + herald worker)'
+      : 'embedded (herald start, PGlite)',
   connections: N,
   ratesPerSecond: RATES,
   /** The lowest rate tried whose p99 passed 2 s (or lost samples); null when none did. */
@@ -392,5 +472,9 @@ const figures = {
   herald,
   wsEcho: echo,
   memoryRatio: echo.kbPerConnection > 0 ? round(herald.kbPerConnection / echo.kbPerConnection, 1) : null,
+  memoryRatioMarginal:
+    echo.kbPerConnectionMarginal > 0
+      ? round(herald.kbPerConnectionMarginal / echo.kbPerConnectionMarginal, 1)
+      : null,
 };
 process.stdout.write(`${JSON.stringify(figures)}\n`);

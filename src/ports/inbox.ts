@@ -13,6 +13,11 @@ export interface RecipientRef {
   recipientId: string;
 }
 
+/** Where a reader stands in a recipient's event log: the last event id it has. */
+export interface InboxPosition extends RecipientRef {
+  since: number;
+}
+
 export interface InboxDelivery extends RecipientRef {
   notificationId: string;
   deliveryId: string;
@@ -41,6 +46,11 @@ export interface InboxStore {
   markAll(r: RecipientRef, what: 'read' | 'seen', now: Date): Promise<number>;
   /** Events after `since`, oldest first. */
   eventsSince(r: RecipientRef, since: number, limit: number): Promise<InboxEvent[]>;
+  /**
+   * `eventsSince` for many recipients in one read: for each position, up to `limit` of its
+   * recipient's events after its `since`, oldest first; results in the positions' order.
+   */
+  eventsSinceMany(positions: InboxPosition[], limit: number): Promise<InboxEvent[][]>;
   /** The recipient's newest event id (0 when none). */
   lastSeq(r: RecipientRef): Promise<number>;
 }

@@ -100,6 +100,29 @@ function contract(
       assert.deepEqual(await store.counts(who('busy'), T0), { unread: n, unseen: n });
     });
 
+    it('reads many recipients at once, each from its own position, as eventsSince would', async () => {
+      for (let i = 0; i < 5; i++) await deliver('many-a', { title: `a${i}`, body: 'b' });
+      for (let i = 0; i < 2; i++) await deliver('many-b', { title: `b${i}`, body: 'b' });
+      // A recipient id that looks like SQL or an array literal travels as data.
+      await deliver('many-"c",{x}', { title: 'c0', body: 'b' });
+      const positions = [
+        { ...who('many-a'), since: 1 },
+        { ...who('nobody'), since: 0 },
+        { ...who('many-b'), since: 2 },
+        { ...who('many-"c",{x}'), since: 0 },
+        { ...who('many-a'), since: 3 },
+      ];
+      const many = await store.eventsSinceMany(positions, 3);
+      assert.equal(many.length, positions.length);
+      for (const [i, p] of positions.entries())
+        assert.deepEqual(many[i], await store.eventsSince(p, p.since, 3), `position ${i}`);
+      assert.deepEqual(
+        many.map((events) => events.map((e) => e.seq)),
+        [[2, 3, 4], [], [], [1], [4, 5]],
+      );
+      assert.deepEqual(await store.eventsSinceMany([], 3), []);
+    });
+
     it('replaces unread items with the same collapse key, recording why', async () => {
       const old = await deliver('cy', { title: 'old', body: 'b', collapseKey: 'trader:42' });
       const fresh = await deliver('cy', { title: 'new', body: 'b', collapseKey: 'trader:42' });

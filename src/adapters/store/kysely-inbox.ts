@@ -434,6 +434,31 @@ export function kyselyInboxStore(base: Db): InboxStore {
       return rows.map((row) => reviveEvent(Number(row.seq), row.payload));
     },
 
+    async eventsSinceMany(positions, limit) {
+      if (positions.length === 0) return [];
+      // One statement for every recipient: the positions travel as three arrays, and each one reads
+      // its own slice of the primary key (service_id, recipient_id, seq), so it costs what many
+      // `eventsSince` would in the database without their round trips.
+      const { rows } = await sql<{
+        i: string | number;
+        seq: string | number;
+        payload: Record<string, unknown>;
+      }>`
+        select p.i, e.seq, e.payload
+          from unnest(${positions.map((p) => p.serviceId)}::uuid[],
+                      ${positions.map((p) => p.recipientId)}::text[],
+                      ${positions.map((p) => p.since)}::bigint[]) with ordinality as p(service_id, recipient_id, since, i)
+          cross join lateral (
+            select e.seq, e.payload from inbox_events e
+             where e.service_id = p.service_id and e.recipient_id = p.recipient_id and e.seq > p.since
+             order by e.seq
+             limit ${limit}) e
+         order by p.i, e.seq`.execute(db);
+      const out: InboxEvent[][] = positions.map(() => []);
+      for (const row of rows) out[Number(row.i) - 1]?.push(reviveEvent(Number(row.seq), row.payload));
+      return out;
+    },
+
     async lastSeq(r) {
       const row = await db
         .selectFrom('inbox_cursors')

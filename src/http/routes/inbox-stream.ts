@@ -18,7 +18,9 @@
  * closes the connection with 1009 and a malformed one with 1002 or 1007 (as `ws` decides).
  * The server closes with 1001 when it shuts down and 1011 when it could not open the stream.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
@@ -47,8 +49,46 @@ const StreamQuery = Type.Object(
   { additionalProperties: false },
 );
 
-function terminate(this: WebSocket): void {
-  this.terminate();
+/**
+ * What a WebSocket's upgrade request leaves for the socket: its stream slot, and the HTTP response
+ * object that the upgrade sat on. Kept beside the request, not on it, and taken once.
+ */
+const upgrades = new WeakMap<FastifyRequest, { release: () => void; res: ServerResponse }>();
+
+/**
+ * Errors on an open socket, for every socket of the route: one function that knows only the server's
+ * logger. An oversized or malformed frame is the client's doing (ws has sent 1009, 1007 or 1002), so
+ * it is not logged as an error, or any client could flood the error log.
+ */
+function onSocketError(log: FastifyBaseLogger) {
+  return function (this: WebSocket, err: Error): void {
+    const code = (err as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('WS_ERR_'))
+      log.info({ err: err.message }, 'inbox stream: bad frame from client');
+    else log.error({ err }, 'inbox stream failed');
+    this.terminate();
+  };
+}
+
+/**
+ * Lets go of the upgrade request once the socket is open. The WebSocket plugin's error listener
+ * closes over the request and its reply, and the TCP socket keeps the response object the upgrade
+ * came in on, which keeps them both too (with headers, logger and hooks' state): a few kilobytes per
+ * socket for its whole life. The slot is then released when the WebSocket closes.
+ */
+function detachUpgrade(
+  socket: WebSocket,
+  request: FastifyRequest,
+  onError: (this: WebSocket, err: Error) => void,
+) {
+  socket.removeAllListeners('error');
+  socket.on('error', onError);
+  const held = upgrades.get(request);
+  upgrades.delete(request);
+  if (!held) return;
+  socket.once('close', held.release);
+  const tcp = request.raw.socket as Socket | null;
+  if (tcp) held.res.detachSocket(tcp);
 }
 
 /**
@@ -119,6 +159,7 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
       await mustExist(deps, request.recipient);
     };
 
+    const socketError = onSocketError(fastify.log);
     const slots = new StreamSlots({
       perRecipient: deps.maxStreamsPerRecipient ?? 10,
       perService: deps.maxStreamsPerService ?? 2000,
@@ -133,6 +174,7 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
       const slot = slots.take(request.recipient);
       if ('refused' in slot) throw tooManyStreams(slot.limit, slot.refused);
       reply.raw.once('close', slot.release);
+      if (request.ws) upgrades.set(request, { release: slot.release, res: reply.raw });
     };
 
     /** Where a new connection starts, and the `ready` message it gets first. */
@@ -171,7 +213,7 @@ export function inboxStreamRoutes(deps: InboxHttpDeps): FastifyPluginAsync {
         },
       },
       async (socket: WebSocket, request) => {
-        socket.on('error', terminate);
+        detachUpgrade(socket, request, socketError);
         const start = await opening(request, request.query.since).catch((err: unknown) => {
           request.log.error({ err }, 'inbox stream: could not open');
           socket.close(1011, 'internal error');
