@@ -4,7 +4,7 @@
  * Every statement that updates deliveries fires it: the lanes' claims (`queued → sending`) and
  * postpones as much as their settles. Claims and postpones report nothing, yet the trigger of
  * migration 0010 joined the statement's old and new rows before finding that out, which cost a
- * claim about a third of its time. It now looks first whether any new row has a reported status and
+ * claim up to a third of its time. It now looks first whether any new row has a reported status and
  * returns at once when none has. When some have, it carries only the columns the log and the
  * outbox use, not whole rows (content included), through the join. What is logged is unchanged.
  */
