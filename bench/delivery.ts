@@ -184,7 +184,7 @@ async function main() {
     // Open-loop load: each tick sends every request that is due by now, so the offered rate does
     // not depend on timer resolution or on how busy this process's event loop is (one sleep per
     // request offered a third of the rate asked for).
-    for (let k = 0; k < total; ) {
+    for (let k = 0; k < total;) {
       const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
       for (; k < due; k++) {
         const at = Date.now();
