@@ -20,6 +20,8 @@ import type { NotificationTypeStore, PreferenceStore, TemplateStore } from '../p
 import type { SuppressionList } from '../ports/receipts.ts';
 import { contextFor, DAY_MS, linksFor, pickTemplates, suppressedAmong } from './plan-context.ts';
 import { planDeliveries } from './plan.ts';
+import { DEFAULT_TYPE } from '../domain/notification-types.ts';
+import { frequencyCap } from '../domain/preferences.ts';
 
 export interface BatchPlanDeps {
   store: Pick<FanoutStore, 'members' | 'devices' | 'countRecent'>;
@@ -63,12 +65,11 @@ async function planForService(
   const ids = [...new Set(group.map((n) => n.recipientId))];
   const typeKeys = [...new Set(group.map((n) => n.type))];
   const now = deps.now();
-  const [members, devices, recent, defaults, types] = await Promise.all([
+  const [members, devices, defaults, types] = await Promise.all([
     deps.store.members(serviceId, ids),
     group.some((n) => wantsDevices(n.channels))
       ? deps.store.devices(serviceId, ids)
       : Promise.resolve(new Map<string, never[]>()),
-    deps.store.countRecent(serviceId, ids, new Date(now.getTime() - DAY_MS), NONE),
     deps.preferences.serviceDefaults(serviceId),
     Promise.all(
       typeKeys.map(
@@ -82,6 +83,26 @@ async function planForService(
   ]);
   const byId = new Map(members.map((m) => [m.id, m]));
   const devicesOf = (id: string) => devices.get(id) ?? [];
+  // Counting a recipient's last 24 hours is the costliest read of a batch (it grows with their
+  // history), and only a frequency cap needs it: transactional types, critical notifications and
+  // recipients with no limit are not counted.
+  const capped = new Set<string>();
+  for (const n of group) {
+    const member = byId.get(n.recipientId);
+    if (!member?.recipient) continue;
+    const type = types.get(n.type)?.[0] ?? { ...DEFAULT_TYPE, key: n.type };
+    const cap = frequencyCap({
+      priority: n.priority,
+      type,
+      service: defaults,
+      recipient: member.preferences,
+    });
+    if (cap !== null) capped.add(n.recipientId);
+  }
+  const recent =
+    capped.size > 0
+      ? await deps.store.countRecent(serviceId, [...capped], new Date(now.getTime() - DAY_MS), NONE)
+      : new Map<string, number>();
 
   const suppressed = await suppressedAmong(
     deps.suppressions,

@@ -189,7 +189,7 @@ export interface PlannerOptions {
    * a batch fails, each is planned on its own with `context`.
    */
   batch?: (ns: NotificationToPlan[]) => Promise<PlannedNotification[]>;
-  /** One-recipient notifications per batch (default 32). */
+  /** Most one-recipient notifications per batch (default 128). */
   batchSize?: number;
 }
 
@@ -205,7 +205,7 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
   // one-recipient notifications however many big broadcasts are waiting.
   let broadcasts = 0;
   const maxBroadcasts = Math.max(1, o.concurrency - 1);
-  const perBatch = o.batch ? Math.max(1, o.batchSize ?? 32) : 1;
+  const perBatch = o.batch ? Math.max(1, o.batchSize ?? 128) : 1;
 
   /** The one-at-a-time path: a notification whose planning throws ends `failed` with the reason. */
   async function planOne(n: NotificationToPlan): Promise<void> {
@@ -259,10 +259,13 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
         else singles.push(n);
       }
       broadcasts += items.length;
-      // One-recipient notifications first: they take a moment each, broadcasts minutes.
+      // One-recipient notifications first: they take a moment each, broadcasts minutes. A backlog
+      // goes in batches of `perBatch` (each batch costs a few reads and one write whatever its size);
+      // a small claim is shared between the slots, so it is planned in parallel.
+      const size = Math.min(perBatch, Math.max(1, Math.ceil(singles.length / o.concurrency)));
       const batches: PlanItem[] = [];
-      for (let i = 0; i < singles.length; i += perBatch) {
-        batches.push({ kind: 'singles', ns: singles.slice(i, i + perBatch) });
+      for (let i = 0; i < singles.length; i += size) {
+        batches.push({ kind: 'singles', ns: singles.slice(i, i + size) });
       }
       return [...batches, ...items];
     },

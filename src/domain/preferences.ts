@@ -114,6 +114,20 @@ export function channelOn(
   return recipient.channels?.[channel] ?? service.channels?.[channel] ?? true;
 }
 
+/**
+ * The frequency cap that applies to this notification for this recipient, or null when none does:
+ * only commercial types below `critical` are capped, by the recipient's limit, else the service's.
+ * A planner needs `sentLastDay` only when this is not null.
+ */
+export function frequencyCap(
+  input: Pick<DecisionInput, 'priority' | 'type' | 'service' | 'recipient'>,
+): number | null {
+  if (input.priority === 'critical' || input.type.kind !== 'commercial') return null;
+  const r = input.recipient;
+  const limit = r.frequencyLimit !== undefined ? r.frequencyLimit : input.service.frequencyLimit;
+  return typeof limit === 'number' ? limit : null;
+}
+
 function decideChannel(input: DecisionInput, channel: Channel): Decision {
   const { recipient: r, service: s, type } = input;
   if (r.unsubscribed && type.kind === 'commercial') return { action: 'suppress', reason: 'unsubscribed' };
@@ -124,9 +138,8 @@ function decideChannel(input: DecisionInput, channel: Channel): Decision {
   if (specific && !specific.allowed) return { action: 'suppress', reason: specific.reason };
 
   const critical = input.priority === 'critical';
-  const limit = r.frequencyLimit !== undefined ? r.frequencyLimit : s.frequencyLimit;
-  const cappable = !critical && type.kind === 'commercial';
-  if (cappable && typeof limit === 'number' && input.sentLastDay >= limit) {
+  const limit = frequencyCap(input);
+  if (limit !== null && input.sentLastDay >= limit) {
     return { action: 'suppress', reason: 'frequency_cap' };
   }
 

@@ -67,6 +67,26 @@ for (const mode of ['pglite', 'postgres'] as const) {
                                                  where notification_id = ${id}`.execute(herald.db);
       return rows[0]?.n ?? -1;
     };
+    /**
+     * A notification's attempts, by the delivery ids first seen (so they still count after the
+     * deliveries went). Attempts go with their deliveries by a statement trigger since migration 0025.
+     */
+    const deliveriesOf = new Map<string, string[]>();
+    const attemptRows = async (id: string) => {
+      if (!deliveriesOf.has(id)) {
+        const { rows } = await sql<{ id: string }>`select id from deliveries
+                                                    where notification_id = ${id}`.execute(herald.db);
+        deliveriesOf.set(
+          id,
+          rows.map((r) => r.id),
+        );
+      }
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from delivery_attempts
+                                                 where delivery_id = any(${deliveriesOf.get(id)}::uuid[])`.execute(
+        herald.db,
+      );
+      return rows[0]?.n ?? -1;
+    };
     const totals = async () => {
       const now = new Date();
       const cells = await kyselyAnalytics(herald.db).query({
@@ -92,6 +112,7 @@ for (const mode of ['pglite', 'postgres'] as const) {
       for (const id of [old, deferred, dead]) await backdate(id, 100);
       await backdate(recent, 10);
       assert.ok((await logRows(old)) >= 1, 'the status log has the old notification’s changes');
+      assert.ok((await attemptRows(old)) >= 1, 'the lane recorded the old delivery’s attempt');
 
       const retention = kyselyRetention(herald.db);
       // The analytics job has not read these changes yet: nothing may go.
@@ -108,6 +129,7 @@ for (const mode of ['pglite', 'postgres'] as const) {
       assert.equal(await count('notifications', old), 0);
       assert.equal(await count('deliveries', old), 0);
       assert.equal(await logRows(old), 0);
+      assert.equal(await attemptRows(old), 0, 'the attempts went with their deliveries');
       assert.equal((await api.get(`/v1/notifications/${old}`)).status, 404);
       for (const kept of [deferred, dead, recent]) {
         assert.equal(await count('notifications', kept), 1, kept);

@@ -10,6 +10,7 @@ import { CHANNELS, type Channel } from '../../src/domain/channels.ts';
 import { localSecondOfDay, parseHhMm, quietWindowEnd } from '../../src/domain/local-time.ts';
 import {
   decide,
+  frequencyCap,
   mergePreferences,
   type Decision,
   type DecisionInput,
@@ -251,6 +252,23 @@ describe('preferences: properties', () => {
           assert.notEqual(crit.action, 'defer');
           if (norm.action === 'suppress' && norm.reason !== 'frequency_cap') assert.deepEqual(crit, norm);
           else assert.equal(crit.action, 'send');
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('with no frequency cap, the 24-hour count changes no decision (a planner may skip counting)', () => {
+    fc.assert(
+      fc.property(anyInput, fc.nat({ max: 20_000 }), (i, sent) => {
+        const cap = frequencyCap(i);
+        const counted = decide({ ...i, sentLastDay: sent });
+        if (cap === null) assert.deepEqual(counted, decide({ ...i, sentLastDay: 0 }));
+        else {
+          // With a cap, reaching it is what suppresses: below it the count changes nothing either.
+          const under = Math.min(sent, cap - 1);
+          if (under >= 0)
+            assert.deepEqual(decide({ ...i, sentLastDay: under }), decide({ ...i, sentLastDay: 0 }));
         }
       }),
       RUNS,

@@ -8,7 +8,7 @@
  * nothing: (notification, recipient, channel, target) is unique. The lanes of queued channels are
  * woken when the transaction commits.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { PRIORITY_RANK, type NotificationToPlan, type PlannedDelivery } from '../../domain/types.ts';
 import type { Channel } from '../../domain/channels.ts';
 import { laneTopic } from '../../ports/wake.ts';
@@ -80,15 +80,21 @@ function columnsOf(planned: readonly { n: NotificationToPlan; deliveries: readon
   return { cols, json, lanes };
 }
 
-export async function insertDeliveries(
-  tx: Transaction<DB>,
+/**
+ * The INSERT of `planned`'s deliveries as one statement (to run alone or as a CTE), and the lanes
+ * that have queued rows in it. `onlyFor`, when given, is a query of notification ids: deliveries of
+ * other notifications are left out (the planner passes the notifications it still holds).
+ */
+export function deliveriesInsert(
   planned: readonly { n: NotificationToPlan; deliveries: readonly PlannedDelivery[] }[],
   /** Broadcast deliveries, claimed after interactive ones. */
   bulk: boolean,
-): Promise<void> {
+  onlyFor?: RawBuilder<unknown>,
+): { statement: RawBuilder<unknown> | null; lanes: Set<Channel> } {
   const { cols: c, json, lanes } = columnsOf(planned);
-  if (c.id.length === 0) return;
-  await sql`
+  if (c.id.length === 0) return { statement: null, lanes };
+  const guard = onlyFor ? sql`where k.notification[x.n] in (${onlyFor})` : sql``;
+  const statement = sql`
     insert into deliveries (id, notification_id, service_id, recipient_id, channel, address, status,
                             priority, content, reason, last_error_code, last_error_message,
                             next_attempt_at, target, template, bulk)
@@ -105,6 +111,27 @@ export async function insertDeliveries(
                   ${c.template}::int[])
            as x(id, n, recipient, channel, address, status, content, reason, error, not_before, target,
                 template)
-    on conflict (notification_id, recipient_id, channel, target) do nothing`.execute(tx);
-  for (const lane of lanes) await sql`select pg_notify(${WAKE_CHANNEL}, ${laneTopic(lane)})`.execute(tx);
+      ${guard}
+    on conflict (notification_id, recipient_id, channel, target) do nothing`;
+  return { statement, lanes };
+}
+
+/** Wake-ups for the lanes that have new queued rows, sent when the transaction commits. */
+export function laneWakes(lanes: ReadonlySet<Channel>): string[] {
+  return [...lanes].map(laneTopic);
+}
+
+export async function insertDeliveries(
+  tx: Transaction<DB>,
+  planned: readonly { n: NotificationToPlan; deliveries: readonly PlannedDelivery[] }[],
+  /** Broadcast deliveries, claimed after interactive ones. */
+  bulk: boolean,
+): Promise<void> {
+  const { statement, lanes } = deliveriesInsert(planned, bulk);
+  if (!statement) return;
+  await statement.execute(tx);
+  const wakes = laneWakes(lanes);
+  if (wakes.length > 0) {
+    await sql`select pg_notify(${WAKE_CHANNEL}, w) from unnest(${wakes}::text[]) w`.execute(tx);
+  }
 }

@@ -55,7 +55,9 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
      * broadcast (bulk) rows, then effective priority (priority aged by waiting time, migration 0002).
      * The services are found by a loose index scan (one probe each); when more services are waiting
      * than `limit`, a random pivot picks which `limit` of them go this time. The attempt is counted
-     * here, so a worker that dies mid-send still used it up.
+     * here, so a worker that dies mid-send still used it up. The claimed ids are matched as an array
+     * (an index probe each): joined to the CTE, the planner cannot see how few rows it returns and
+     * hashed the whole table instead.
      */
     async claim(channel, owner, limit, leaseMs, weights = {}) {
       const { rows } = await sql<Selectable<DeliveriesTable> & { claim_key: Date }>`
@@ -88,8 +90,7 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
            set status = 'sending', lease_owner = ${owner},
                lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
                attempts = d.attempts + 1, updated_at = now()
-          from claimable c
-         where d.id = c.id
+         where d.id = any(array(select id from claimable))
         returning d.*, herald_claim_key(d.next_attempt_at, d.priority) as claim_key`.execute(db);
       return interleave(rows).map(toClaimed);
     },

@@ -4,7 +4,8 @@ import type { Channel } from '../../domain/channels.ts';
 import type { NotificationToPlan } from '../../domain/types.ts';
 import { priorityName } from '../../domain/types.ts';
 import type { Db, NotificationsTable } from './db.ts';
-import { insertDeliveries } from './insert-deliveries.ts';
+import { deliveriesInsert, laneWakes } from './insert-deliveries.ts';
+import { WAKE_CHANNEL } from './connect.ts';
 import type { Selectable } from 'kysely';
 
 const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
@@ -23,35 +24,27 @@ const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
 });
 
 export function kyselyPlanQueue(db: Db): PlanQueue {
+  /**
+   * One statement, so one round trip and no explicit transaction: the notification rows are marked
+   * first, and only the ones still held get their deliveries. A notification whose planner lost its
+   * lease (or that was cancelled meanwhile, which clears the lease) gets nothing written; the row lock
+   * the update takes orders this against a concurrent cancel, which then sees these deliveries. The
+   * lanes with new queued rows are woken when it commits.
+   */
   const completeMany: PlanQueue['completeMany'] = async (owner, planned) => {
     if (planned.length === 0) return;
-    await db.transaction().execute(async (tx) => {
-      // The notification rows first: one whose planner lost its lease (or that was cancelled meanwhile,
-      // which clears the lease) gets nothing written; the lock also orders this against a concurrent
-      // cancel, which then sees these deliveries.
-      const marked = await tx
-        .updateTable('notifications')
-        .set({
-          plan_status: 'planned',
-          planned_at: sql<Date>`now()`,
-          lease_owner: null,
-          lease_expires_at: null,
-        })
-        .where(
-          'id',
-          'in',
-          planned.map((p) => p.n.id),
-        )
-        .where('lease_owner', '=', owner)
-        .returning('id')
-        .execute();
-      const kept = new Set(marked.map((r) => r.id));
-      await insertDeliveries(
-        tx,
-        planned.filter((p) => kept.has(p.n.id)),
-        false,
-      );
-    });
+    const marked = sql`
+      update notifications
+         set plan_status = 'planned', planned_at = now(), lease_owner = null, lease_expires_at = null
+       where id = any(${planned.map((p) => p.n.id)}::uuid[]) and lease_owner = ${owner}
+      returning id`;
+    const { statement, lanes } = deliveriesInsert(planned, false, sql`select id from marked`);
+    const wakes = laneWakes(lanes);
+    await sql`
+      with marked as (${marked}),
+           inserted as (${statement ?? sql`select 1`})
+      select pg_notify(${WAKE_CHANNEL}, w) from unnest(${wakes}::text[]) w
+       where exists (select 1 from marked)`.execute(db);
   };
 
   return {

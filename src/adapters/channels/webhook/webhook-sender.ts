@@ -9,7 +9,7 @@
  * may not reach private, loopback, link-local or metadata addresses: IP literals are checked before
  * sending, and host names at connection time (so a name that re-resolves inward is refused too).
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { guardedConnect, refusedSendFailure, refusePrivateLiteral } from '../../net/ssrf-guard.ts';
 import type { SendFailure } from '../../../domain/retry-policy.ts';
@@ -29,7 +29,8 @@ export function signatureKey(secret: string): Buffer {
   return Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
 }
 
-export function sign(key: Buffer, id: string, timestampSeconds: number, body: string): string {
+/** `key` may be a KeyObject made once (createSecretKey), which spares preparing the key on every send. */
+export function sign(key: Buffer | KeyObject, id: string, timestampSeconds: number, body: string): string {
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
 }
 
@@ -61,7 +62,7 @@ export function classifyStatus(status: number, retryAfterMs: number | undefined)
 }
 
 export function createWebhookSender(s: WebhookSettings): Sender {
-  const key = signatureKey(s.secret);
+  const key = createSecretKey(signatureKey(s.secret));
   const timeoutMs = s.timeoutMs ?? 15_000;
   const now = s.now ?? Date.now;
   const allowPrivate = s.allowPrivate ?? false;

@@ -13,6 +13,8 @@ import * as m0012 from './0012-worker-owners.ts';
 import * as m0014 from './0014-audience-staging.ts';
 import * as m0015 from './0015-tenant-edges.ts';
 import * as m0018 from './0018-events.ts';
+import * as m0024 from './0024-lean-status-trigger.ts';
+import * as m0025 from './0025-attempts-without-fk.ts';
 import * as m0027 from './0027-fair-webhooks.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
@@ -31,6 +33,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-audience-staging': m0014,
   '0015-tenant-edges': m0015,
   '0018-events': m0018,
+  '0024-lean-status-trigger': m0024,
+  '0025-attempts-without-fk': m0025,
   '0027-fair-webhooks': m0027,
 };
 
