@@ -63,6 +63,9 @@ import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.
 import { createPlanner } from './app/plan.ts';
 import { createEventsWorker } from './app/events.ts';
 import { EVENTS_WAKE, kyselyEventStore } from './adapters/store/kysely-events.ts';
+import { startEventSources } from './app/event-sources.ts';
+import { createEventSource } from './adapters/sources/index.ts';
+import { kyselyDeadEvents } from './adapters/store/kysely-dead-events.ts';
 import { kyselyTriggerRules } from './adapters/store/kysely-trigger-rules.ts';
 import { deactivateGoneAddress } from './app/dead-addresses.ts';
 import { createLane } from './app/dispatch.ts';
@@ -405,6 +408,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
     let stoppingWorker = false;
     let unlisten: (() => Promise<void>) | undefined;
     let sweeper: NodeJS.Timeout | undefined;
+    let sources: { stop(): Promise<void> } | undefined;
     let ownerWatch: NodeJS.Timeout | undefined;
     let senders: Map<Channel, Sender[]> | undefined;
     const providers = configuredProviders(config);
@@ -599,6 +603,15 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         });
       }
       for (const loop of loops) loop.start();
+      sources = await startEventSources({
+        sources: config.sources,
+        makeSource: createEventSource,
+        events: kyselyEventStore(db),
+        dead: kyselyDeadEvents(db),
+        metrics,
+        log: logger,
+        serviceExists: async (id) => (await kyselyServiceStore(db).get(id)) !== null,
+      });
       const deferred = kyselyDeferredQueue(db);
       const retention = kyselyRetention(db);
       const sweep = async () => {
@@ -769,6 +782,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           if (sweeper) clearInterval(sweeper);
           if (ownerWatch) clearInterval(ownerWatch);
           if (rollups) clearInterval(rollups);
+          await sources?.stop();
           const drain = Promise.all(loops.map((l) => l.stop()));
           const timeout = new Promise<'timeout'>((r) =>
             setTimeout(() => r('timeout'), config.worker.drainMs).unref(),

@@ -172,8 +172,10 @@ export function kyselyEventStore(db: Db): EventStore {
         received_at: Date;
         processed_at: Date | null;
         outcome: EventOutcomeEntry[] | null;
+        error: string | null;
+        source: string | null;
       }>`
-        select id, name, payload, occurred_at, status, received_at, processed_at, outcome
+        select id, name, payload, occurred_at, status, received_at, processed_at, outcome, error, source
           from events where service_id = ${serviceId} and id = ${id}`.execute(db);
       const r = rows[0];
       if (!r) return null;
@@ -187,6 +189,8 @@ export function kyselyEventStore(db: Db): EventStore {
         receivedAt: r.received_at,
         processedAt: r.processed_at,
         outcome: r.outcome,
+        error: r.error,
+        source: r.source,
       };
     },
   };

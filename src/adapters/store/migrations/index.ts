@@ -14,6 +14,7 @@ import * as m0014 from './0014-audience-staging.ts';
 import * as m0015 from './0015-tenant-edges.ts';
 import * as m0018 from './0018-events.ts';
 import * as m0027 from './0027-fair-webhooks.ts';
+import * as m0019 from './0019-event-sources.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-tenant-edges': m0015,
   '0018-events': m0018,
   '0027-fair-webhooks': m0027,
+  '0019-event-sources': m0019,
 };
 
 export const migrationProvider: MigrationProvider = {
