@@ -66,7 +66,12 @@ export function natsJetStreamSource(c: NatsSourceConfig): EventSource {
       return out;
     },
     async ack(messages) {
-      const results = await Promise.all(messages.map((m) => held.get(m)?.ackAck({ timeout: 5000 }) ?? true));
+      const acks: Promise<boolean>[] = [];
+      for (const m of messages) {
+        const jsMsg = held.get(m);
+        if (jsMsg) acks.push(jsMsg.ackAck({ timeout: 5000 }));
+      }
+      const results = await Promise.all(acks);
       if (results.some((ok) => !ok)) throw new Error('JetStream did not confirm every ack');
     },
     async lag() {
