@@ -78,7 +78,7 @@ export async function storeBatch(
       toDead(m, read.name, read.reason);
       continue;
     }
-    const event = incoming(read.event);
+    const event = { ...incoming(read.event), source: o.name };
     const before = good.get(event.id);
     if (!before) good.set(event.id, { event, message: m });
     else if (before.event.requestHash === event.requestHash) copies++;

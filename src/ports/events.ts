@@ -24,6 +24,8 @@ export interface TriggerRuleStore {
 
 export interface IncomingEvent extends EventInput {
   requestHash: string;
+  /** The broker source it came from; absent for `POST /v1/events`. */
+  source?: string;
 }
 
 /** An event as the worker claimed it. */

@@ -41,14 +41,16 @@ export function kyselyEventStore(db: Db): EventStore {
         payload: e.payload,
         occurred_at: e.occurredAt?.toISOString() ?? null,
         request_hash: e.requestHash,
+        source: e.source ?? null,
       }));
       try {
         return await db.transaction().execute(async (tx) => {
           const { rows: inserted } = await sql<{ id: string }>`
-            insert into events (service_id, id, name, payload, occurred_at, request_hash)
-            select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash
+            insert into events (service_id, id, name, payload, occurred_at, request_hash, source)
+            select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash, x.source
               from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-                   as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text)
+                   as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text,
+                        source text)
             on conflict (service_id, id) do nothing
             returning id`.execute(tx);
           const fresh = new Set(inserted.map((r) => r.id));
