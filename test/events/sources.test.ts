@@ -179,7 +179,10 @@ describe('broker sources', { skip: skipWithoutPg }, () => {
             trade(`${p}-1`, '42', 5),
             trade(`${p}-1`, '42', 5), // the same event again: stored once
             trade(`${p}-2`, '42', 0), // the condition filters it
-            { headers: { event: 'trade.executed' }, body: Buffer.concat([Buffer.from('{"id": "x", oops '), Buffer.from([0xff])]) },
+            {
+              headers: { event: 'trade.executed' },
+              body: Buffer.concat([Buffer.from('{"id": "x", oops '), Buffer.from([0xff])]),
+            },
           ]);
           const one = await finished(`${p}-1`);
           assert.equal(one.status, 'processed');
