@@ -22,6 +22,7 @@ import {
 import { DEFAULT_BREAKER_POLICY } from './domain/circuit-breaker.ts';
 import { DEFAULT_WEBHOOK_SCHEDULE_MS } from './domain/status-events.ts';
 import { DEFAULT_TEMPLATE_LIMITS } from './domain/templates.ts';
+import { SourceConfig, sourceProblems } from './config-sources.ts';
 
 /** A provider's own limit and the share of it Herald may use (see domain/rate-slices.ts). */
 const RateLimit = Type.Object(
@@ -339,6 +340,11 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Broker sources (RabbitMQ, NATS JetStream, Redis Streams) a worker reads events from; see
+     * docs/events.md.
+     */
+    sources: Type.Array(SourceConfig, { maxItems: 50, default: [] }),
     /** How often a worker folds new status changes into the analytics rollups. */
     analytics: Type.Object(
       { rollupMs: Type.Integer({ minimum: 100, default: 5000 }) },
@@ -453,6 +459,8 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
       throw new ConfigError(`Email provider '${p.name}' needs a url or a host.`);
   }
   checkProviders(config);
+  const sourceIssues = sourceProblems(config.sources);
+  if (sourceIssues.length > 0) throw new ConfigError(sourceIssues.join('\n'));
   if (config.http.idleTimeoutMs <= config.inbox.heartbeatMs)
     throw new ConfigError(
       `http.idleTimeoutMs (${config.http.idleTimeoutMs}) must be longer than inbox.heartbeatMs (${config.inbox.heartbeatMs}), or idle inbox streams would be cut.`,

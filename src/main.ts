@@ -40,6 +40,9 @@ import { kyselyQueueStats } from './adapters/store/kysely-queue-stats.ts';
 import { startMetricsServer } from './adapters/metrics/metrics-server.ts';
 import { openUrlFields } from './config-service-credentials.ts';
 import { kyselyEventStore } from './adapters/store/kysely-events.ts';
+import { startEventSources } from './app/event-sources.ts';
+import { createEventSource } from './adapters/sources/index.ts';
+import { kyselyDeadEvents } from './adapters/store/kysely-dead-events.ts';
 import { kyselyTriggerRules } from './adapters/store/kysely-trigger-rules.ts';
 import { sql } from 'kysely';
 import { kyselyNotificationTypeStore } from './adapters/store/kysely-notification-types.ts';
@@ -281,6 +284,17 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
         embedded: database.kind === 'pglite',
         disposers,
       });
+      // Broker sources start after the loops they feed, so they stop (and stop pulling) first.
+      const sources = await startEventSources({
+        sources: config.sources,
+        makeSource: createEventSource,
+        events: kyselyEventStore(db),
+        dead: kyselyDeadEvents(db),
+        metrics,
+        log: logger,
+        serviceExists: async (id) => (await kyselyServiceStore(db).get(id)) !== null,
+      });
+      disposers.defer(() => sources.stop());
     }
 
     let url: string | undefined;

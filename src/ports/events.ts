@@ -24,6 +24,8 @@ export interface TriggerRuleStore {
 
 export interface IncomingEvent extends EventInput {
   requestHash: string;
+  /** The broker source it came from; absent for `POST /v1/events`. */
+  source?: string;
 }
 
 /** An event as the worker claimed it. */
@@ -50,7 +52,7 @@ export interface EventNotification {
   data: Record<string, unknown>;
 }
 
-export type EventStatus = 'pending' | 'processing' | 'processed' | 'unmatched';
+export type EventStatus = 'pending' | 'processing' | 'processed' | 'unmatched' | 'dead';
 
 export interface EventView {
   id: string;
@@ -62,6 +64,10 @@ export interface EventView {
   receivedAt: Date;
   processedAt: Date | null;
   outcome: EventOutcomeEntry[] | null;
+  /** Why a `dead` event could not be read from its message. */
+  error: string | null;
+  /** The broker source it came from; null for `POST /v1/events`. */
+  source: string | null;
 }
 
 export interface EventStore {
@@ -88,4 +94,20 @@ export interface EventStore {
   ): Promise<boolean>;
   release(owner: string, events: ClaimedEvent[]): Promise<void>;
   view(serviceId: string, id: string): Promise<EventView | null>;
+}
+
+/** A broker message no event could be read from (unparseable, or an id reused with another body). */
+export interface DeadEvent {
+  id: string;
+  /** The event name when it could be read, '' otherwise. */
+  name: string;
+  source: string;
+  reason: string;
+  /** The message's first bytes (size-capped by the caller). */
+  raw: Uint8Array;
+}
+
+export interface DeadEventStore {
+  /** Stores them as `dead` events; an id already stored is left as it is. */
+  recordDead(serviceId: string, events: DeadEvent[]): Promise<void>;
 }

@@ -4,6 +4,7 @@
  * scraped, so every process reports the same truth about the shared queue.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SourceMetrics } from '../../ports/event-source.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 
 export interface QueueSnapshot {
@@ -12,7 +13,7 @@ export interface QueueSnapshot {
   planning: number;
 }
 
-export interface PromMetrics extends Metrics {
+export interface PromMetrics extends Metrics, SourceMetrics {
   registry: Registry;
   contentType: string;
   render(): Promise<string>;
@@ -57,6 +58,38 @@ export function createPromMetrics(
     help: 'Attempts that failed and were scheduled again.',
     labelNames: ['channel', 'provider'],
     registers: [registry],
+  });
+
+  // Broker sources (app/event-sources.ts): labelled by the operator's source names, a bounded set.
+  const sourceMessages = new Counter({
+    name: 'herald_source_messages_total',
+    help: 'Broker messages stored, by source and outcome (accepted, replayed: an id seen before, dead).',
+    labelNames: ['source', 'outcome'],
+    registers: [registry],
+  });
+  const sourceErrors = new Counter({
+    name: 'herald_source_errors_total',
+    help: 'Broker sources: failed pulls, connects and acks (broker) and refused batches (database).',
+    labelNames: ['source', 'kind'],
+    registers: [registry],
+  });
+  const lagReaders = new Map<string, () => Promise<number | null>>();
+  new Gauge({
+    name: 'herald_source_lag',
+    help: 'Messages a source has not yet acknowledged, as its broker counts them (-1: broker unreachable).',
+    labelNames: ['source'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await Promise.all(
+        [...lagReaders].map(async ([source, read]) => {
+          // A broker that does not answer must not hold the scrape.
+          const timeout = new Promise<null>((r) => setTimeout(() => r(null), 2000).unref());
+          const lag = await Promise.race([read().catch(() => null), timeout]);
+          this.set({ source }, lag ?? -1);
+        }),
+      );
+    },
   });
 
   if (options.snapshot) {
@@ -121,6 +154,15 @@ export function createPromMetrics(
       if (e.status === 'queued') retries.inc({ channel: e.channel, provider });
       if (e.queuedToSentMs !== undefined)
         toSentSeconds.observe({ channel: e.channel }, e.queuedToSentMs / 1000);
+    },
+    sourceMessages(source, outcome, count) {
+      sourceMessages.inc({ source, outcome }, count);
+    },
+    sourceError(source, kind) {
+      sourceErrors.inc({ source, kind });
+    },
+    sourceLag(source, read) {
+      lagReaders.set(source, read);
     },
   };
 }

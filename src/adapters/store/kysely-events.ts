@@ -42,14 +42,16 @@ export function kyselyEventStore(db: Db): EventStore {
         payload: e.payload,
         occurred_at: e.occurredAt?.toISOString() ?? null,
         request_hash: e.requestHash,
+        source: e.source ?? null,
       }));
       try {
         return await db.transaction().execute(async (tx) => {
           const { rows: inserted } = await sql<{ id: string }>`
-            insert into events (service_id, id, name, payload, occurred_at, request_hash)
-            select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash
+            insert into events (service_id, id, name, payload, occurred_at, request_hash, source)
+            select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash, x.source
               from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-                   as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text)
+                   as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text,
+                        source text)
             on conflict (service_id, id) do nothing
             returning id`.execute(tx);
           const fresh = new Set(inserted.map((r) => r.id));
@@ -173,8 +175,10 @@ export function kyselyEventStore(db: Db): EventStore {
         received_at: Date;
         processed_at: Date | null;
         outcome: EventOutcomeEntry[] | null;
+        error: string | null;
+        source: string | null;
       }>`
-        select id, name, payload, occurred_at, status, received_at, processed_at, outcome
+        select id, name, payload, occurred_at, status, received_at, processed_at, outcome, error, source
           from events where service_id = ${serviceId} and id = ${id}`.execute(db);
       const r = rows[0];
       if (!r) return null;
@@ -188,6 +192,8 @@ export function kyselyEventStore(db: Db): EventStore {
         receivedAt: r.received_at,
         processedAt: r.processed_at,
         outcome: r.outcome,
+        error: r.error,
+        source: r.source,
       };
     },
   };

@@ -53,10 +53,21 @@ const EventView = Type.Object({
   name: Type.String(),
   payload: Type.Record(Type.String(), Type.Unknown()),
   occurredAt: NullableDateTime,
-  status: Type.Union([Type.Literal('pending'), Type.Literal('processed'), Type.Literal('unmatched')]),
+  status: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('processed'),
+    Type.Literal('unmatched'),
+    Type.Literal('dead'),
+  ]),
   receivedAt: DateTime,
   processedAt: NullableDateTime,
   notifications: Type.Union([Type.Array(Outcome), Type.Null()]),
+  source: Type.Union([Type.String(), Type.Null()], {
+    description: 'The broker source the event came from; null when it was sent to POST /v1/events.',
+  }),
+  error: Type.Union([Type.String(), Type.Null()], {
+    description: 'Why a dead event (a broker message that could not be read) could not be read.',
+  }),
 });
 
 export function eventsRoutes(deps: { keys: ApiKeyStore; events: EventStore }): FastifyPluginAsync {

@@ -1,0 +1,332 @@
+/**
+ * Broker sources against the real RabbitMQ, NATS JetStream and Redis on this machine, into a real
+ * PostgreSQL: events stored once by id and expanded by the seed-000 rule (its condition filtering),
+ * a poison message kept as a dead event and acked, an id reused with another body kept as dead, a
+ * broker restart mid-stream (private NATS and Redis servers; a cut TCP proxy for RabbitMQ), and a
+ * Herald worker killed between receiving a message and committing it (the message comes again and
+ * is stored once).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import type { SourceConfig } from '../../src/config-sources.ts';
+import { loadConfig } from '../../src/config.ts';
+import { startEventSources } from '../../src/app/event-sources.ts';
+import { createEventSource } from '../../src/adapters/sources/index.ts';
+import { kyselyDeadEvents } from '../../src/adapters/store/kysely-dead-events.ts';
+import { kyselyEventStore } from '../../src/adapters/store/kysely-events.ts';
+import { createPromMetrics } from '../../src/adapters/metrics/prom-metrics.ts';
+import type { Herald } from '../../src/main.ts';
+import { client, eventually, registerService, type Client } from '../helpers/api.ts';
+import {
+  brokerProblem,
+  natsPublisher,
+  NATS_URL,
+  privateNats,
+  privateRedis,
+  privateServerProblem,
+  rabbitProxy,
+  rabbitPublisher,
+  RABBIT_URL,
+  redisPublisher,
+  REDIS_URL,
+  uniqueName,
+  type Broker,
+  type OutMessage,
+  type Publisher,
+} from '../helpers/brokers.ts';
+import { startHeraldProcess, tempDir, writeConfig } from '../helpers/herald-process.ts';
+import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
+import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
+
+const BROKERS: Broker[] = ['rabbitmq', 'nats', 'redis'];
+const problems = Object.fromEntries(
+  await Promise.all(BROKERS.map(async (b) => [b, await brokerProblem(b)] as const)),
+) as Record<Broker, string | null>;
+for (const [b, p] of Object.entries(problems))
+  if (p && process.env.CI) throw new Error(`${b} is required under CI: ${p}`);
+
+const quietLog = { info() {}, warn() {}, error() {} };
+
+interface Target {
+  config: SourceConfig;
+  publisher(): Promise<Publisher>;
+}
+
+/** A source of the broker on names of its own; the name from a header, the id and payload from the body. */
+function target(
+  broker: Broker,
+  serviceId: string,
+  url?: string,
+  extra: Record<string, unknown> = {},
+): Target {
+  const name = uniqueName(`t17${broker}`);
+  const common = {
+    name,
+    service: serviceId,
+    eventName: { header: 'event' },
+    eventId: { field: '/id' },
+    payload: '/data',
+    batch: 50,
+    maxRawBytes: 64,
+  };
+  const config = (raw: Record<string, unknown>) => {
+    const c = loadConfig({ HERALD_CONFIG: 'x' }, () => ({ sources: [{ ...raw, ...common, ...extra }] }));
+    return c.sources[0]!;
+  };
+  if (broker === 'rabbitmq') {
+    const c = config({ broker, url: url ?? RABBIT_URL, queue: name });
+    return { config: c, publisher: () => rabbitPublisher(url ?? RABBIT_URL, name) };
+  }
+  if (broker === 'nats') {
+    const subject = `${name}.trades`;
+    const c = config({
+      broker,
+      servers: url ?? NATS_URL,
+      stream: name,
+      subjects: [subject],
+      durable: 'herald',
+      ackWaitMs: 1000,
+    });
+    return { config: c, publisher: () => natsPublisher(url ?? NATS_URL, name, subject) };
+  }
+  const c = config({ broker, url: url ?? REDIS_URL, stream: name, group: 'herald', claimIdleMs: 500 });
+  return { config: c, publisher: () => redisPublisher(url ?? REDIS_URL, name) };
+}
+
+const trade = (id: string, traderId: string, quantity: number): OutMessage => ({
+  headers: { event: 'trade.executed' },
+  body: JSON.stringify({ id, data: { traderId, symbol: 'INFY', quantity, traderPortfolio: 10000 } }),
+});
+
+describe('broker sources', { skip: skipWithoutPg }, () => {
+  let database: TestDatabase;
+  let herald: Herald;
+  let api: Client;
+  let serviceId: string;
+  let sql: pg.Client;
+
+  const eventRow = (id: string) =>
+    sql.query(`select status, error, raw, source, outcome from events where service_id = $1 and id = $2`, [
+      serviceId,
+      id,
+    ]);
+  const finished = (id: string) =>
+    eventually(
+      async () => {
+        const res = await api.get(`/v1/events/${id}`);
+        return res.status === 200 && res.body.status !== 'pending' ? res.body : undefined;
+      },
+      { what: `event ${id}`, timeoutMs: 60_000 },
+    );
+
+  before(async () => {
+    database = await freshDatabase();
+    herald = await startInProcess({ databaseUrl: database.url });
+    const service = await registerService(client(herald.url ?? '', TEST_ADMIN_TOKEN), 'Trinkerr', [
+      'trade_executed',
+    ]);
+    serviceId = service.id;
+    api = client(herald.url ?? '', service.apiKey);
+    for (const id of ['f1', 'f2'])
+      assert.equal((await api.put(`/v1/recipients/${id}`, { email: `${id}@example.com` })).status, 201);
+    assert.equal(
+      (await api.put('/v1/topics/trader:42/subscribers', { recipients: ['f1', 'f2'] })).status,
+      200,
+    );
+    const rule = await api.put('/v1/triggers/trade.executed', {
+      notifications: [
+        {
+          type: 'trade_executed',
+          to: { topic: 'trader:{{ traderId }}' },
+          channels: ['in_app'],
+          condition: 'quantity > 0',
+        },
+      ],
+    });
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    sql = new pg.Client({ connectionString: database.url });
+    await sql.connect();
+  });
+  after(async () => {
+    await sql?.end();
+    await herald?.stop();
+    await database?.drop();
+  });
+
+  const runSources = (configs: SourceConfig[]) => {
+    const metrics = createPromMetrics({ defaults: false });
+    return startEventSources({
+      sources: configs,
+      makeSource: createEventSource,
+      events: kyselyEventStore(herald.db),
+      dead: kyselyDeadEvents(herald.db),
+      metrics,
+      log: quietLog,
+      serviceExists: async () => true,
+    }).then((s) => ({ ...s, metrics }));
+  };
+
+  for (const broker of BROKERS) {
+    describe(broker, { skip: problems[broker] ?? false }, () => {
+      it('stores each event once, filters by the condition, keeps poison and conflicts as dead, acks all', async () => {
+        const t = target(broker, serviceId);
+        const pub = await t.publisher();
+        const sources = await runSources([t.config]);
+        const p = t.config.name;
+        try {
+          await pub.publish([
+            trade(`${p}-1`, '42', 5),
+            trade(`${p}-1`, '42', 5), // the same event again: stored once
+            trade(`${p}-2`, '42', 0), // the condition filters it
+            {
+              headers: { event: 'trade.executed' },
+              body: Buffer.concat([Buffer.from('{"id": "x", oops '), Buffer.from([0xff])]),
+            },
+          ]);
+          const one = await finished(`${p}-1`);
+          assert.equal(one.status, 'processed');
+          assert.equal(one.source, p);
+          assert.equal(one.notifications.length, 1);
+          assert.equal(one.notifications[0].status, 'created');
+          const two = await finished(`${p}-2`);
+          assert.equal(two.notifications[0].status, 'skipped');
+          assert.match(two.notifications[0].reason, /condition/);
+          // The same id with another body: a dead event, not a crash and not a second event.
+          await pub.publish([trade(`${p}-1`, '42', 99)]);
+          const dead = await eventually(
+            async () => {
+              const r = await sql.query(
+                `select id, name, error, raw from events where service_id = $1 and source = $2 and status = 'dead' order by error`,
+                [serviceId, p],
+              );
+              return r.rows.length === 2 ? r.rows : undefined;
+            },
+            { what: 'two dead events', timeoutMs: 30_000 },
+          );
+          const [poison, conflict] = [
+            dead.find((d) => /not JSON/.test(d.error)),
+            dead.find((d) => /already stored/.test(d.error)),
+          ];
+          assert.ok(poison, JSON.stringify(dead));
+          assert.ok(conflict, JSON.stringify(dead));
+          assert.equal(poison.name, 'trade.executed');
+          assert.equal(poison.raw.length, 18); // the bytes as sent (under the 64-byte cap)
+          assert.equal(poison.raw[poison.raw.length - 1], 0xff);
+          const view = await api.get(`/v1/events/${poison.id}`);
+          assert.equal(view.body.status, 'dead');
+          assert.match(view.body.error, /not JSON/);
+          const { rows } = await sql.query(
+            `select count(*)::int as n from events where service_id = $1 and id like $2`,
+            [serviceId, `${p}-%`],
+          );
+          assert.equal(rows[0].n, 2);
+          const { rows: notes } = await sql.query(
+            `select count(*)::int as n from notifications where service_id = $1 and idempotency_key like $2`,
+            [serviceId, `event:${p}-1:%`],
+          );
+          assert.equal(notes[0].n, 1);
+          // Everything acked: the broker holds nothing for the source.
+          await eventually(
+            async () => {
+              const text = await sources.metrics.render();
+              return new RegExp(`herald_source_lag\\{source="${p}"\\} 0`).test(text) ? text : undefined;
+            },
+            { what: 'lag 0', timeoutMs: 30_000 },
+          );
+          const text = await sources.metrics.render();
+          assert.match(text, new RegExp(`herald_source_messages_total\\{source="${p}",outcome="dead"\\} 2`));
+        } finally {
+          await sources.stop();
+          await pub.close();
+        }
+      });
+
+      const restartable = broker === 'rabbitmq' ? null : privateServerProblem(broker);
+      it('survives a broker restart mid-stream and resumes', { skip: restartable ?? false }, async () => {
+        const server =
+          broker === 'rabbitmq'
+            ? await rabbitProxy()
+            : broker === 'nats'
+              ? await privateNats()
+              : await privateRedis();
+        await server.start();
+        const t = target(broker, serviceId, server.url);
+        const p = t.config.name;
+        const sources = await runSources([t.config]);
+        try {
+          let pub = await t.publisher();
+          await pub.publish([1, 2, 3].map((i) => trade(`${p}-${i}`, '42', i)));
+          await finished(`${p}-3`);
+          await pub.close();
+          await server.stop();
+          await new Promise((r) => setTimeout(r, 1500));
+          await server.start();
+          pub = await t.publisher();
+          await pub.publish([4, 5, 6].map((i) => trade(`${p}-${i}`, '42', i)));
+          for (const i of [4, 5, 6]) assert.equal((await finished(`${p}-${i}`)).status, 'processed');
+          await pub.close();
+          const { rows } = await sql.query(
+            `select count(*)::int as n from events where service_id = $1 and id like $2`,
+            [serviceId, `${p}-%`],
+          );
+          assert.equal(rows[0].n, 6);
+        } finally {
+          await sources.stop();
+          await server.stop();
+        }
+      });
+
+      it('redelivers a message whose Herald died between receiving and committing it, and stores it once', async () => {
+        const t = target(broker, serviceId);
+        const p = t.config.name;
+        const dir = tempDir();
+        const env = {
+          DATABASE_URL: database.url,
+          HERALD_CONFIG: writeConfig(dir, { sources: [t.config], worker: { pollMs: 100 } }),
+        };
+        // The events table locked: the worker receives the message and waits on its insert.
+        const lock = new pg.Client({ connectionString: database.url });
+        await lock.connect();
+        let worker = await startHeraldProcess('worker', env);
+        const pub = await t.publisher();
+        try {
+          await lock.query('begin');
+          await lock.query('lock table events in exclusive mode');
+          await pub.publish([trade(`${p}-1`, '42', 7)]);
+          await eventually(
+            async () => {
+              const r = await sql.query(
+                `select 1 from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'
+                   and query like '%insert into events%' and query not like '%pg_stat_activity%'`,
+                [database.name],
+              );
+              return r.rows.length > 0;
+            },
+            { what: "the worker's insert waiting on the lock", timeoutMs: 60_000 },
+          );
+          await worker.stop('SIGKILL');
+          await lock.query('rollback');
+          assert.equal((await eventRow(`${p}-1`)).rows.length, 0, 'nothing committed by the killed worker');
+          worker = await startHeraldProcess('worker', env);
+          const event = await finished(`${p}-1`);
+          assert.equal(event.status, 'processed');
+          assert.equal(event.notifications.length, 1);
+          // A second copy published after the restart is the same event: still one row.
+          await pub.publish([trade(`${p}-1`, '42', 7)]);
+          await new Promise((r) => setTimeout(r, 1500));
+          const { rows } = await sql.query(
+            `select count(*)::int as n from events where service_id = $1 and id like $2`,
+            [serviceId, `${p}-%`],
+          );
+          assert.equal(rows[0].n, 1);
+        } finally {
+          await lock.query('rollback').catch(() => undefined);
+          await lock.end();
+          await worker.stop();
+          await pub.close();
+        }
+      });
+    });
+  }
+});
