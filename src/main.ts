@@ -80,6 +80,8 @@ import { announceMetadataChange, METADATA_CHANGED } from './adapters/store/metad
 import type { NewNotification } from './domain/types.ts';
 import { kyselyOwnerStore } from './adapters/store/kysely-owners.ts';
 import { holdOwnerLock } from './adapters/store/pg-owner-lock.ts';
+import { kyselyWorkflowStore } from './adapters/store/kysely-workflows.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
 
 export interface Roles {
   api: boolean;
@@ -118,7 +120,14 @@ async function connectRedis(url: string | undefined, logger: Logger): Promise<Re
   return redis;
 }
 
-export async function startHerald(config: Config, roles: Roles, log?: Logger): Promise<Herald> {
+export async function startHerald(
+  config: Config,
+  roles: Roles,
+  log?: Logger,
+  /** Workflow windows and delays read this clock (tests move a fake one). */
+  opts: { clock?: Clock } = {},
+): Promise<Herald> {
+  const clock = opts.clock ?? systemClock;
   const logger =
     log ??
     pino({
@@ -196,6 +205,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
       erasure: kyselyErasureStore(db),
       links,
     };
+    const workflows = { store: kyselyWorkflowStore(db), clock };
     const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const providers = configuredProviders(config);
     const redis = await connectRedis(config.redisUrl, logger);
@@ -256,7 +266,9 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           analytics,
           owners,
           providerStatus,
+          workflows: workflows.store,
         },
+        clock,
         renderer,
         links: (s, id) => links.forRecipient(s, id),
         tracking: trackingLinks,
@@ -366,6 +378,7 @@ export async function startHerald(config: Config, roles: Roles, log?: Logger): P
           maxStreams: config.inbox.maxStreams,
           recipientExists: async (r) => (await recipients.get(r.serviceId, r.recipientId)) !== null,
         },
+        workflows,
         broadcasts: {
           topics: kyselyTopicStore(db),
           audiences,

@@ -191,6 +191,11 @@ export interface PlannerOptions {
   batch?: (ns: NotificationToPlan[]) => Promise<PlannedNotification[]>;
   /** Most one-recipient notifications per batch (default 128). */
   batchSize?: number;
+  /**
+   * Runs the types' workflow steps (see workflow-runner.ts) first; answers the notifications that go on
+   * to be planned here, having ended the others' planning itself (waiting, throttled, digested).
+   */
+  steps?: (ns: NotificationToPlan[], owner: string) => Promise<NotificationToPlan[]>;
 }
 
 /** What a planner slot works on: one broadcast, or a batch of one-recipient notifications. */
@@ -226,7 +231,9 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
     await o.queue.complete(n, o.owner, deliveries);
   }
 
-  async function planSingles(ns: NotificationToPlan[]): Promise<void> {
+  async function planSingles(claimed: NotificationToPlan[]): Promise<void> {
+    const ns = o.steps ? await o.steps(claimed, o.owner) : claimed;
+    if (ns.length === 0) return;
     if (o.batch) {
       let planned: PlannedNotification[] | undefined;
       try {

@@ -50,6 +50,10 @@ import {
 } from './sweeper.ts';
 import { createDeadOwnerWatch } from './dead-owners.ts';
 import { createWakeRouter } from './wake-router.ts';
+import { runWorkflows, sweepWorkflows } from './workflow-runner.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
+import type { WorkflowStore } from '../ports/workflow-store.ts';
+import type { NotificationToPlan } from '../domain/types.ts';
 import type { LogIds, WorkLoop } from './work-loop.ts';
 
 /** The stores the worker reads and writes, each a port. */
@@ -72,6 +76,8 @@ export interface WorkerStores {
   analytics: Pick<AnalyticsStore, 'rollUp'>;
   owners: OwnerStore;
   providerStatus: ProviderStatusStore;
+  /** Workflow steps' state (delays, throttle counts, digests); without it types' steps are not run. */
+  workflows?: WorkflowStore;
 }
 
 export type WorkerSettings = Pick<
@@ -108,6 +114,8 @@ export interface WorkerDeps {
    */
   embedded: boolean;
   disposers: Disposers;
+  /** What workflow steps read as the time (tests move a fake one); the system clock by default. */
+  clock?: Clock;
 }
 
 /** A channel's retry policy: `retry.default` with the channel's own settings on top. */
@@ -146,6 +154,7 @@ export async function startWorker(deps: WorkerDeps): Promise<void> {
     onError,
     context: (n, r) => loadPlanContext(planning, n, r),
     batch: (ns) => planBatch(planning, ns),
+    ...(stores.workflows ? { steps: workflowSteps(deps, stores.workflows, onError) } : {}),
     broadcast: (n, planOwner) =>
       planBroadcast(
         {
@@ -272,9 +281,32 @@ export async function startWorker(deps: WorkerDeps): Promise<void> {
   log.info({ owner }, 'worker started');
 }
 
+/** Runs the types' workflow steps for the planner (see workflow-runner.ts). */
+function workflowSteps(
+  deps: Pick<WorkerDeps, 'stores' | 'renderer' | 'clock'>,
+  store: WorkflowStore,
+  onError: (err: unknown, where: string, ids?: LogIds) => void,
+) {
+  const { stores } = deps;
+  return (ns: NotificationToPlan[], planOwner: string) =>
+    runWorkflows(
+      {
+        store,
+        clock: deps.clock ?? systemClock,
+        types: stores.types,
+        recipients: stores.recipients,
+        renderer: deps.renderer,
+        onError,
+        fail: (id, o, e) => stores.planQueue.fail(id, o, e),
+      },
+      ns,
+      planOwner,
+    );
+}
+
 /** The sweeper's jobs, in the order a sweep runs them. */
 export function sweepJobs(
-  deps: Pick<WorkerDeps, 'config' | 'stores'>,
+  deps: Pick<WorkerDeps, 'config' | 'stores' | 'clock'>,
   on: {
     wakeLane: (channel: Channel) => void;
     wakeWebhooks: () => void;
@@ -283,8 +315,13 @@ export function sweepJobs(
 ): (() => Promise<void>)[] {
   const { config, stores } = deps;
   const perChannel = Object.fromEntries(CHANNELS.map((c) => [c, retryPolicyFor(config, c).maxAttempts]));
+  const workflows = stores.workflows;
   return [
     () => releaseDeferred(stores.deferred, on.wakeLane),
+    // Delays that ended go back to the planner; digests whose window ended become their message.
+    ...(workflows
+      ? [async () => void (await sweepWorkflows({ store: workflows, clock: deps.clock ?? systemClock }))]
+      : []),
     () => reclaimWebhooks(stores.webhookOutbox, on.wakeWebhooks),
     () => pruneWebhooks(stores.webhookOutbox, config.statusWebhooks.keepDeliveredMs),
     () => pruneRetention(stores.retention, config.retention.days),

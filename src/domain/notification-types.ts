@@ -5,6 +5,7 @@
  */
 import type { Channel } from './channels.ts';
 import type { TypeKind } from './preferences.ts';
+import type { Step } from './workflow-steps.ts';
 
 export interface NotificationTypeDef {
   key: string;
@@ -19,6 +20,8 @@ export interface NotificationTypeDef {
   collapseKey: string | null;
   /** Open pixel and click redirects in HTML email; null or absent: on for commercial types, off for transactional. */
   tracking?: TrackingSetting | null;
+  /** Workflow steps run for each recipient before the channels send (domain/workflow-steps.ts). */
+  steps?: Step[] | null;
 }
 
 export interface TrackingSetting {
@@ -43,4 +46,5 @@ export const DEFAULT_TYPE: Omit<NotificationTypeDef, 'key'> = {
   ttlSeconds: null,
   collapseKey: null,
   tracking: null,
+  steps: null,
 };

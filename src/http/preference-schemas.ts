@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox';
 import { CHANNELS } from '../domain/channels.ts';
 import { DateTime } from './schemas.ts';
+import { StepsSchema } from './workflow-schemas.ts';
 
 const ChannelEnum = Type.Enum(CHANNELS);
 export const Switches = Type.Object(
@@ -37,6 +38,11 @@ export const NotificationTypeBody = Type.Object(
       ],
       { default: null },
     ),
+    steps: Type.Union([StepsSchema, Type.Null()], {
+      default: null,
+      description:
+        'Workflow steps run for each recipient before the channels send: delay, throttle, digest (see docs/workflows.md).',
+    }),
   },
   { additionalProperties: false },
 );
@@ -52,6 +58,7 @@ export const NotificationTypeOut = Type.Object({
   tracking: Type.Optional(
     Type.Union([Type.Object({ opens: Type.Boolean(), clicks: Type.Boolean() }), Type.Null()]),
   ),
+  steps: Type.Optional(Type.Union([StepsSchema, Type.Null()])),
 });
 
 export const TemplateOut = Type.Object({

@@ -193,6 +193,14 @@ export const DeliverySchema = Type.Object({
   ),
 });
 
+export const StepDecisionOut = Type.Object({
+  step: Type.Integer({ description: 'Index of the step in the type’s `steps`.' }),
+  type: Type.String(),
+  decision: Type.String(),
+  at: DateTime,
+  detail: Type.Record(Type.String(), Type.Unknown()),
+});
+
 export const NotificationSchema = Type.Object({
   id: Type.String(),
   type: Type.String(),
@@ -212,6 +220,12 @@ export const NotificationSchema = Type.Object({
   deliveries: Type.Array(DeliverySchema),
   audience: Type.Optional(Type.Unknown({ description: "A broadcast's audience, as accepted." })),
   cancelledAt: Type.Optional(NullableDateTime),
+  steps: Type.Optional(
+    Type.Array(StepDecisionOut, {
+      description:
+        "The type's workflow steps' decisions in order: skipped, waiting (until), resumed, passed or throttled (place, limit, window), digested (digestId), digest_sent.",
+    }),
+  ),
   progress: Type.Optional(
     Type.Object({
       planned: Type.Integer({ description: 'Recipients planned so far.' }),

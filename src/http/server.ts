@@ -31,6 +31,9 @@ import { receiptsRoutes, type ReceiptRoutesDeps } from './routes/receipts.ts';
 import { providerCredentialsRoutes } from './routes/provider-credentials.ts';
 import type { ProviderCredentialStore } from '../ports/provider-credentials.ts';
 import { notificationTypesRoutes } from './routes/notification-types.ts';
+import { digestsRoutes } from './routes/digests.ts';
+import type { WorkflowStore } from '../ports/workflow-store.ts';
+import type { Clock } from '../ports/clock.ts';
 import { recipientPreferencesRoutes } from './routes/recipient-preferences.ts';
 import { publicPagesRoutes } from './routes/public-pages.ts';
 import { topicsRoutes } from './routes/topics.ts';
@@ -122,6 +125,8 @@ export interface HttpDeps {
   inbox?: InboxHttpDeps & { secrets: InboxSecretStore };
   /** Topics, uploaded audiences and cancelling; broadcasts are off without them. */
   broadcasts?: { topics: TopicStore; audiences: AudienceStore; canceller: NotificationCanceller };
+  /** Workflow steps: the timeline on `GET /v1/notifications/{id}` and the digests API. */
+  workflows?: { store: WorkflowStore; clock: Clock };
   /** Events in: trigger rules and `POST /v1/events` (needs `preferences` for the types). */
   events?: { rules: TriggerRuleStore; events: EventStore };
   /** Operating Herald: analytics, status webhooks, the operator's lists and the dashboard. */
@@ -274,6 +279,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(servicesRoutes(deps));
   await app.register(recipientsRoutes(deps));
   await app.register(notificationsRoutes({ ...deps, ...deps.preferences, ...deps.broadcasts }));
+  if (deps.workflows) await app.register(digestsRoutes({ keys: deps.keys, ...deps.workflows }));
   if (deps.broadcasts) {
     await app.register(topicsRoutes({ keys: deps.keys, topics: deps.broadcasts.topics }));
     await app.register(audiencesRoutes({ keys: deps.keys, audiences: deps.broadcasts.audiences }));

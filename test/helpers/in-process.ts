@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { startHerald, type Herald } from '../../src/main.ts';
+import type { Clock } from '../../src/ports/clock.ts';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -15,6 +16,8 @@ export async function startInProcess(
     worker?: boolean;
     /** Settings as a config file would hold them; the environment still goes on top. */
     config?: Record<string, unknown>;
+    /** What workflow steps read as the time (a fake clock moves delays and windows by hand). */
+    clock?: Clock;
   } = {},
 ): Promise<Herald> {
   const fileConfig = options.config;
@@ -30,5 +33,10 @@ export async function startInProcess(
     fileConfig ? () => fileConfig : undefined,
   );
   const log = pino({ level: process.env.HERALD_TEST_LOG ?? 'silent' });
-  return startHerald(config, { api: true, worker: options.worker ?? true }, log);
+  return startHerald(
+    config,
+    { api: true, worker: options.worker ?? true },
+    log,
+    options.clock ? { clock: options.clock } : {},
+  );
 }

@@ -25,6 +25,7 @@ export interface NotificationTypesTable {
   collapse_key: string | null;
   updated_at: Generated<Date>;
   tracking: ColumnType<{ opens: boolean; clicks: boolean } | null, string | null | undefined, string | null>;
+  steps: ColumnType<unknown[] | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {

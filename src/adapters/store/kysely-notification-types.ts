@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Channel } from '../../domain/channels.ts';
 import type { NotificationTypeDef } from '../../domain/notification-types.ts';
 import type { TypeKind } from '../../domain/preferences.ts';
+import type { Step } from '../../domain/workflow-steps.ts';
 import type { NotificationTypeStore } from '../../ports/preferences-store.ts';
 import { json, type Db, type NotificationTypesTable } from './db.ts';
 
@@ -14,6 +15,7 @@ const toType = (row: Selectable<NotificationTypesTable>): NotificationTypeDef =>
   ttlSeconds: row.ttl_seconds,
   collapseKey: row.collapse_key,
   tracking: row.tracking,
+  steps: (row.steps as Step[] | null) ?? null,
 });
 
 export function kyselyNotificationTypeStore(db: Db): NotificationTypeStore {
@@ -31,6 +33,7 @@ export function kyselyNotificationTypeStore(db: Db): NotificationTypeStore {
           ttl_seconds: t.ttlSeconds,
           collapse_key: t.collapseKey,
           tracking: t.tracking ? json(t.tracking) : null,
+          steps: t.steps?.length ? json(t.steps) : null,
         })
         .onConflict((oc) =>
           oc.columns(['service_id', 'key']).doUpdateSet((eb) => ({
@@ -41,6 +44,7 @@ export function kyselyNotificationTypeStore(db: Db): NotificationTypeStore {
             ttl_seconds: eb.ref('excluded.ttl_seconds'),
             collapse_key: eb.ref('excluded.collapse_key'),
             tracking: eb.ref('excluded.tracking'),
+            steps: eb.ref('excluded.steps'),
             updated_at: sql<Date>`now()`,
           })),
         )

@@ -14,6 +14,20 @@ import {
   TemplateOut,
 } from '../preference-schemas.ts';
 import { errorResponses, RecipientFieldsSchema, TypeKey } from '../schemas.ts';
+import { invalid } from '../../domain/errors.ts';
+import type { TemplateRenderer } from '../../domain/templates.ts';
+import { stepProblems, type Step } from '../../domain/workflow-steps.ts';
+
+/** 422 `validation_failed` listing each bad step field by its JSON pointer; template errors as they come. */
+function assertSteps(steps: readonly Step[], renderer: TemplateRenderer): void {
+  const problems = stepProblems(steps, { template: (source, field) => renderer.check(source, field) }, '/steps');
+  if (problems.length > 0)
+    throw invalid(
+      'validation_failed',
+      `Invalid body: ${problems.map((p) => `body${p.path} ${p.message}`).join('; ')}.`,
+      problems.map((p) => ({ in: 'body', ...p })),
+    );
+}
 
 /** Notification types and their templates (type × channel × locale, versioned). */
 export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore }): FastifyPluginAsync {
@@ -30,7 +44,7 @@ export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore
         schema: {
           tags: ['notification types'],
           summary:
-            'Create or replace a notification type: category, kind, default channels, TTL, collapse key.',
+            'Create or replace a notification type: category, kind, default channels, TTL, collapse key, workflow steps.',
           security,
           params: typeParams,
           body: NotificationTypeBody,
@@ -40,6 +54,8 @@ export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore
       async (request, reply) => {
         const b = request.body;
         if (b.collapseKey !== null) deps.renderer.check(b.collapseKey, 'collapseKey');
+        const steps = (b.steps ?? null) as Step[] | null;
+        if (steps) assertSteps(steps, deps.renderer);
         const { type, created } = await deps.types.put(request.serviceId, {
           key: request.params.key,
           description: b.description,
@@ -49,6 +65,7 @@ export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore
           ttlSeconds: b.ttlSeconds,
           collapseKey: b.collapseKey,
           tracking: b.tracking,
+          steps,
         });
         return reply.status(created ? 201 : 200).send(type);
       },

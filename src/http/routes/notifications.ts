@@ -6,6 +6,7 @@ import { notFound } from '../../domain/errors.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import type { NotificationCanceller } from '../../ports/audience-store.ts';
+import type { WorkflowStore } from '../../ports/workflow-store.ts';
 import { serviceAuth } from '../auth.ts';
 import type { BatchDeps } from '../../app/accept-batch.ts';
 import { notificationsBatchRoute } from './notifications-batch.ts';
@@ -17,6 +18,7 @@ export function notificationsRoutes(
       keys: ApiKeyStore;
       metrics: Metrics;
       canceller?: NotificationCanceller | undefined;
+      workflows?: { store: Pick<WorkflowStore, 'timeline'> } | undefined;
       bodyLimit?: number;
     },
 ): FastifyPluginAsync {
@@ -65,7 +67,7 @@ export function notificationsRoutes(
       {
         schema: {
           tags: ['notifications'],
-          summary: 'A notification, each of its deliveries, and every attempt.',
+          summary: 'A notification, each of its deliveries, every attempt, and its workflow steps’ decisions.',
           security: [{ apiKey: [] }],
           params: Type.Object({ id: Uuid }),
           response: { 200: NotificationSchema, ...errorResponses(401, 404) },
@@ -74,7 +76,9 @@ export function notificationsRoutes(
       async (request) => {
         const view = await deps.notifications.view(request.serviceId, request.params.id);
         if (!view) throw notFound('notification', request.params.id);
-        return view;
+        // What the type's workflow steps decided (waiting, throttled, digested), when it has any.
+        const steps = (await deps.workflows?.store.timeline(view.id)) ?? [];
+        return steps.length > 0 ? { ...view, steps } : view;
       },
     );
 

@@ -15,6 +15,7 @@ import * as m0015 from './0015-tenant-edges.ts';
 import * as m0018 from './0018-events.ts';
 import * as m0024 from './0024-lean-status-trigger.ts';
 import * as m0025 from './0025-attempts-without-fk.ts';
+import * as m0021 from './0021-workflows.ts';
 import * as m0027 from './0027-fair-webhooks.ts';
 import * as m0019 from './0019-event-sources.ts';
 
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018-events': m0018,
   '0024-lean-status-trigger': m0024,
   '0025-attempts-without-fk': m0025,
+  '0021-workflows': m0021,
   '0027-fair-webhooks': m0027,
   '0019-event-sources': m0019,
 };

@@ -1,0 +1,154 @@
+/**
+ * Runs a notification type's workflow steps (domain/workflow-steps.ts) for each one-recipient
+ * notification the planner claimed, before it is planned. A notification either goes on to be planned
+ * as usual (every step let it through), or a step ends its planning here: it waits (delay), ends
+ * suppressed (throttle), or joins a digest. Each decision is written to the notification's timeline.
+ *
+ * A waiting notification is parked with `plan_status = 'waiting'`; when its time comes `wakeDue` puts
+ * it back in the planner's queue, and planning resumes at the step after the delay, with preferences,
+ * templates and quiet hours read again at that time. Broadcasts run no steps.
+ */
+import type { Recipient, NotificationToPlan } from '../domain/types.ts';
+import type { TemplateRenderer, Vars } from '../domain/templates.ts';
+import {
+  conditionTemplate,
+  delayEnd,
+  digestCloseAt,
+  parseDuration,
+  throttleWindowStart,
+  type Step,
+  type StepDecision,
+} from '../domain/workflow-steps.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { NotificationTypeStore } from '../ports/preferences-store.ts';
+import type { RecipientStore } from '../ports/store.ts';
+import type { WorkflowStore } from '../ports/workflow-store.ts';
+import { templateVars } from './plan.ts';
+
+export interface WorkflowDeps {
+  store: WorkflowStore;
+  types: Pick<NotificationTypeStore, 'get'>;
+  recipients: Pick<RecipientStore, 'get'>;
+  renderer: TemplateRenderer;
+  clock: Clock;
+  /** Ends a notification whose steps could not run (a template that throws, say) as failed. */
+  fail(notificationId: string, owner: string, error: string): Promise<void>;
+  onError(err: unknown, where: string, ids?: { notificationId?: string }): void;
+}
+
+/** Runs the steps of each notification; answers the ones that go on to be planned as usual. */
+export async function runWorkflows(
+  deps: WorkflowDeps,
+  ns: readonly NotificationToPlan[],
+  owner: string,
+): Promise<NotificationToPlan[]> {
+  const withSteps: { n: NotificationToPlan; steps: Step[] }[] = [];
+  const plain: NotificationToPlan[] = [];
+  for (const n of ns) {
+    const steps = n.audience ? null : (await deps.types.get(n.serviceId, n.type))?.steps;
+    if (steps?.length) withSteps.push({ n, steps });
+    else plain.push(n);
+  }
+  if (withSteps.length === 0) return plain;
+  const progress = await deps.store.progress(withSteps.map((w) => w.n.id));
+  const planned = [...plain];
+  for (const { n, steps } of withSteps) {
+    try {
+      if (await runOne(deps, n, steps, progress.get(n.id) ?? 0, owner)) planned.push(n);
+    } catch (err) {
+      deps.onError(err, 'workflow', { notificationId: n.id });
+      await deps.fail(n.id, owner, `workflow failed: ${(err as Error).message}`);
+    }
+  }
+  return planned;
+}
+
+/** True when the notification goes on to be planned; false when a step ended its planning here. */
+async function runOne(
+  deps: WorkflowDeps,
+  n: NotificationToPlan,
+  steps: readonly Step[],
+  from: number,
+  owner: string,
+): Promise<boolean> {
+  const now = deps.clock.now();
+  const recipient: Recipient | null = await deps.recipients.get(n.serviceId, n.recipientId);
+  const vars: Vars = recipient ? templateVars(n, recipient) : { ...n.data };
+  const session = deps.renderer.session(n.serviceId);
+  const render = (source: string) => session.render(source, vars, 'text');
+  const decisions: StepDecision[] = [];
+  const decide = (step: number, s: Step, decision: StepDecision['decision'], detail = {}) =>
+    decisions.push({ step, type: s.type, decision, at: now, detail });
+
+  for (let i = from; i < steps.length; i++) {
+    const step = steps[i] as Step;
+    if (step.if !== undefined && (await render(conditionTemplate(step.if))).trim() !== '1') {
+      decide(i, step, 'skipped', { if: step.if });
+      continue;
+    }
+    if (step.type === 'delay') {
+      const until = step.until === undefined ? null : await render(step.until);
+      const end = delayEnd(step, now, until);
+      if (end === null) {
+        decide(i, step, 'skipped', { reason: 'until_not_a_time', until });
+        continue;
+      }
+      if (end.getTime() <= now.getTime()) {
+        decide(i, step, 'elapsed', { until: end.toISOString() });
+        continue;
+      }
+      decide(i, step, 'waiting', { until: end.toISOString() });
+      await deps.store.hold(n, owner, i + 1, end, decisions);
+      return false;
+    }
+    if (step.type === 'throttle') {
+      const windowMs = parseDuration(step.window) ?? 3_600_000;
+      const windowStart = throttleWindowStart(now, windowMs);
+      const scope = step.key === undefined ? `recipient:${n.recipientId}` : `key:${await render(step.key)}`;
+      const place = await deps.store.throttle(n, i, scope, windowStart);
+      const detail = {
+        place,
+        limit: step.limit,
+        window: step.window,
+        windowStart: windowStart.toISOString(),
+        windowEnd: new Date(windowStart.getTime() + windowMs).toISOString(),
+        ...(step.key === undefined ? {} : { key: scope.slice(4) }),
+      };
+      if (place > step.limit) {
+        decide(i, step, 'throttled', detail);
+        await deps.store.suppress(n, owner, 'throttled', decisions);
+        return false;
+      }
+      decide(i, step, 'passed', detail);
+      continue;
+    }
+    // digest
+    if (n.priority === 'critical') {
+      decide(i, step, 'critical_skipped');
+      continue;
+    }
+    const key = step.key === undefined ? '' : await render(step.key);
+    const closeAt = digestCloseAt(step, now, recipient?.timezone ?? null);
+    decide(i, step, 'digested', { key, closeAt: closeAt.toISOString() });
+    await deps.store.digest(
+      n,
+      owner,
+      { step: i, key, channels: n.channels, closeAt, maxItems: step.maxItems ?? null, now },
+      decisions,
+    );
+    return false;
+  }
+  await deps.store.record(n.id, decisions);
+  return true;
+}
+
+/** One sweep: wake the notifications whose wait is over and close the digests whose window ended. */
+export async function sweepWorkflows(
+  deps: Pick<WorkflowDeps, 'store' | 'clock'>,
+  limit = 1000,
+): Promise<{ woken: number; closed: number }> {
+  const now = deps.clock.now();
+  const woken = await deps.store.wakeDue(now, limit);
+  const closed = await deps.store.closeDue(now, limit);
+  return { woken, closed };
+}

@@ -1,0 +1,175 @@
+/**
+ * Workflow steps: what a notification type does for each recipient before its channels send. The
+ * steps run in order, each may carry an `if` (a LiquidJS expression over the data and the recipient):
+ *
+ *   delay     wait a duration, or until a time taken from the data, then go on
+ *   throttle  at most `limit` per recipient (or per rendered `key`) per fixed `window`; extras end
+ *             `suppressed` with reason `throttled`
+ *   digest    gather the recipient's notifications of the type sharing a rendered `key` into one message,
+ *             sent when the window closes (look-back `window`, or daily at `at` in the recipient's zone),
+ *             or at once when `maxItems` have gathered; `critical` notifications skip it
+ *
+ * Everything here is pure: parsing, validation and window arithmetic take the time as an argument.
+ */
+import { localSecondOfDay, parseHhMm } from './local-time.ts';
+
+export const STEP_TYPES = ['delay', 'throttle', 'digest'] as const;
+export type StepType = (typeof STEP_TYPES)[number];
+
+interface StepBase {
+  /** A LiquidJS condition (`tier == "pro"`, `recipient.plan != "free"`); the step is skipped when false. */
+  if?: string;
+}
+
+export interface DelayStep extends StepBase {
+  type: 'delay';
+  /** `30s`, `15m`, `2h`, `180d`. */
+  duration?: string;
+  /** A template rendering to an ISO 8601 time (`{{ remind_at }}`); wins over `duration` when it renders. */
+  until?: string;
+}
+
+export interface ThrottleStep extends StepBase {
+  type: 'throttle';
+  limit: number;
+  window: string;
+  /** A template over the data; without it the limit is per recipient. */
+  key?: string;
+}
+
+export interface DigestStep extends StepBase {
+  type: 'digest';
+  /** Look-back window: the first event opens the digest, it closes this long after. */
+  window?: string;
+  /** Schedule window instead: closes at the next local `HH:MM` in the recipient's time zone. */
+  at?: string;
+  key?: string;
+  maxItems?: number;
+}
+
+export type Step = DelayStep | ThrottleStep | DigestStep;
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION = /^(\d{1,6})(s|m|h|d|w)$/;
+/** Longer than any retention; a wait past it is surely a mistake. */
+export const MAX_WAIT_MS = 400 * 86_400_000;
+
+export function parseDuration(value: string): number | null {
+  const m = DURATION.exec(value);
+  if (!m) return null;
+  const ms = Number(m[1]) * (UNITS[m[2] as string] as number);
+  return ms > 0 && ms <= MAX_WAIT_MS ? ms : null;
+}
+
+export interface StepProblem {
+  path: string;
+  message: string;
+}
+
+export interface StepChecks {
+  /** Throws when `source` is not a valid template; `field` names it. */
+  template(source: string, field: string): void;
+}
+
+/** The condition as a template: renders `1` when true. */
+export function conditionTemplate(expression: string): string {
+  return `{% if ${expression} %}1{% endif %}`;
+}
+
+const BAD_CONDITION = /\{\{|\}\}|\{%|%\}/;
+
+/** Problems with a list of steps, each at its JSON pointer under `base`; template errors are thrown. */
+export function stepProblems(steps: readonly Step[], checks: StepChecks, base = '/steps'): StepProblem[] {
+  const problems: StepProblem[] = [];
+  const duration = (value: string | undefined, path: string) => {
+    if (value !== undefined && parseDuration(value) === null)
+      problems.push({ path, message: 'must be a duration such as 30s, 15m, 2h or 7d, at most 400 days' });
+  };
+  const template = (value: string | undefined, path: string) => {
+    if (value !== undefined) checks.template(value, path);
+  };
+  steps.forEach((step, i) => {
+    const at = `${base}/${i}`;
+    if (step.if !== undefined) {
+      if (BAD_CONDITION.test(step.if) || step.if.trim() === '')
+        problems.push({ path: `${at}/if`, message: 'must be a bare LiquidJS expression, without {{ }} or {% %}' });
+      else checks.template(conditionTemplate(step.if), `${at}/if`);
+    }
+    switch (step.type) {
+      case 'delay':
+        if (step.duration === undefined && step.until === undefined)
+          problems.push({ path: at, message: 'a delay needs a duration or an until' });
+        duration(step.duration, `${at}/duration`);
+        template(step.until, `${at}/until`);
+        break;
+      case 'throttle':
+        duration(step.window, `${at}/window`);
+        template(step.key, `${at}/key`);
+        break;
+      case 'digest':
+        if ((step.window === undefined) === (step.at === undefined))
+          problems.push({ path: at, message: 'a digest needs exactly one of window (look-back) and at (daily HH:MM)' });
+        duration(step.window, `${at}/window`);
+        if (step.at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(step.at))
+          problems.push({ path: `${at}/at`, message: 'must be a local time HH:MM' });
+        template(step.key, `${at}/key`);
+        break;
+    }
+  });
+  const digests = steps.filter((s) => s.type === 'digest').length;
+  if (digests > 1) problems.push({ path: base, message: 'at most one digest step per type' });
+  return problems;
+}
+
+/** The fixed window a throttle counts in: windows are aligned to the epoch, so all workers agree. */
+export function throttleWindowStart(now: Date, windowMs: number): Date {
+  return new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+}
+
+/** The first instant after `now` whose local time in `timeZone` is `hhmm`. */
+export function nextLocalTime(now: Date, timeZone: string, hhmm: string): Date {
+  const day = 86_400;
+  const target = parseHhMm(hhmm) * 60;
+  const local = localSecondOfDay(now, timeZone);
+  const wait = (target - local + day) % day || day;
+  const second = Math.floor(now.getTime() / 1000) * 1000;
+  let guess = second + wait * 1000;
+  // A DST change between now and then moves the local clock: read it again and correct.
+  const drift = ((localSecondOfDay(new Date(guess), timeZone) - target + day + day / 2) % day) - day / 2;
+  guess -= drift * 1000;
+  return new Date(guess > now.getTime() ? guess : guess + day * 1000);
+}
+
+/** When a digest opened at `now` closes. */
+export function digestCloseAt(step: DigestStep, now: Date, timeZone: string | null): Date {
+  if (step.at !== undefined) return nextLocalTime(now, timeZone ?? 'UTC', step.at);
+  return new Date(now.getTime() + (parseDuration(step.window ?? '') ?? 3_600_000));
+}
+
+/** When a delay ends: the rendered `until` when it parses as a time, else now + duration. */
+export function delayEnd(step: DelayStep, now: Date, renderedUntil: string | null): Date | null {
+  if (renderedUntil !== null && renderedUntil.trim() !== '') {
+    const t = Date.parse(renderedUntil.trim());
+    if (Number.isFinite(t)) return new Date(t);
+  }
+  const ms = step.duration === undefined ? null : parseDuration(step.duration);
+  return ms === null ? null : new Date(now.getTime() + ms);
+}
+
+/** One entry of a notification's timeline: which step decided what, and when. */
+export interface StepDecision {
+  step: number;
+  type: StepType;
+  decision:
+    | 'skipped'
+    | 'waiting'
+    | 'resumed'
+    | 'elapsed'
+    | 'passed'
+    | 'throttled'
+    | 'digested'
+    | 'digest_sent'
+    | 'critical_skipped';
+  at: Date;
+  detail: Record<string, unknown>;
+}

@@ -1,0 +1,82 @@
+/** Schemas for workflow steps on a notification type, their timeline, and digests. */
+import { Type } from 'typebox';
+import { DateTime, NullableDateTime } from './schemas.ts';
+
+const Duration = Type.String({
+  pattern: '^\\d{1,6}[smhdw]$',
+  description: 'A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days).',
+});
+const Template = Type.String({ minLength: 1, maxLength: 512 });
+const If = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 512,
+    description: 'A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step.',
+  }),
+);
+
+export const DelayStepSchema = Type.Object(
+  {
+    type: Type.Literal('delay'),
+    duration: Type.Optional(Duration),
+    until: Type.Optional({
+      ...Template,
+      description: 'A template rendering to an ISO 8601 time (`{{ remind_at }}`); else `duration` applies.',
+    }),
+    if: If,
+  },
+  { additionalProperties: false, description: 'Wait, then go on. Survives restarts; a cancel stops it.' },
+);
+
+export const ThrottleStepSchema = Type.Object(
+  {
+    type: Type.Literal('throttle'),
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    window: Duration,
+    key: Type.Optional({ ...Template, description: 'Count per rendered key instead of per recipient.' }),
+    if: If,
+  },
+  {
+    additionalProperties: false,
+    description: 'At most `limit` per recipient (or key) per fixed window; the rest end suppressed, `throttled`.',
+  },
+);
+
+export const DigestStepSchema = Type.Object(
+  {
+    type: Type.Literal('digest'),
+    window: Type.Optional({ ...Duration, description: 'Look-back: the first event opens it, it closes this long after.' }),
+    at: Type.Optional(
+      Type.String({
+        pattern: '^([01]\\d|2[0-3]):[0-5]\\d$',
+        description: 'Schedule: closes daily at this local time in the recipient’s time zone.',
+      }),
+    ),
+    key: Type.Optional({ ...Template, description: 'Events with the same rendered key share a digest.' }),
+    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    if: If,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Gather events into one message; templates see `digest.count`, `digest.items`, `digest.first`, `digest.last`. Critical notifications skip it.',
+  },
+);
+
+export const StepSchema = Type.Union([DelayStepSchema, ThrottleStepSchema, DigestStepSchema]);
+export const StepsSchema = Type.Array(StepSchema, { maxItems: 10 });
+
+export const DigestOut = Type.Object({
+  id: Type.String(),
+  recipient: Type.String(),
+  type: Type.String(),
+  key: Type.String(),
+  status: Type.Enum(['open', 'closed']),
+  count: Type.Integer(),
+  maxItems: Type.Union([Type.Integer(), Type.Null()]),
+  openedAt: DateTime,
+  closeAt: DateTime,
+  closedAt: NullableDateTime,
+  messageId: Type.Union([Type.String(), Type.Null()]),
+  items: Type.Array(Type.Object({ notificationId: Type.String(), at: DateTime, data: Type.Record(Type.String(), Type.Unknown()) })),
+});
