@@ -22,7 +22,7 @@ import {
 import type { Clock } from '../ports/clock.ts';
 import type { NotificationTypeStore } from '../ports/preferences-store.ts';
 import type { RecipientStore } from '../ports/store.ts';
-import type { WorkflowStore } from '../ports/workflow-store.ts';
+import type { RunProgress, WorkflowStore } from '../ports/workflow-store.ts';
 import { templateVars } from './plan.ts';
 
 export interface WorkflowDeps {
@@ -54,7 +54,8 @@ export async function runWorkflows(
   const planned = [...plain];
   for (const { n, steps } of withSteps) {
     try {
-      if (await runOne(deps, n, steps, progress.get(n.id) ?? 0, owner)) planned.push(n);
+      const next = await runOne(deps, n, steps, progress.get(n.id), owner);
+      if (next) planned.push(next);
     } catch (err) {
       deps.onError(err, 'workflow', { notificationId: n.id });
       await deps.fail(n.id, owner, `workflow failed: ${(err as Error).message}`);
@@ -63,14 +64,18 @@ export async function runWorkflows(
   return planned;
 }
 
-/** True when the notification goes on to be planned; false when a step ended its planning here. */
+/**
+ * The notification to plan (an escalation narrows its channels to the current stage's), or null when
+ * a step ended its planning here.
+ */
 async function runOne(
   deps: WorkflowDeps,
   n: NotificationToPlan,
   steps: readonly Step[],
-  from: number,
+  progress: RunProgress | undefined,
   owner: string,
-): Promise<boolean> {
+): Promise<NotificationToPlan | null> {
+  const from = progress?.nextStep ?? 0;
   const now = deps.clock.now();
   const recipient: Recipient | null = await deps.recipients.get(n.serviceId, n.recipientId);
   const vars: Vars = recipient ? templateVars(n, recipient) : { ...n.data };
@@ -99,7 +104,7 @@ async function runOne(
       }
       decide(i, step, 'waiting', { until: end.toISOString() });
       await deps.store.hold(n, owner, i + 1, end, decisions);
-      return false;
+      return null;
     }
     if (step.type === 'throttle') {
       const windowMs = parseDuration(step.window) ?? 3_600_000;
@@ -117,10 +122,33 @@ async function runOne(
       if (place > step.limit) {
         decide(i, step, 'throttled', detail);
         await deps.store.suppress(n, owner, 'throttled', decisions);
-        return false;
+        return null;
       }
       decide(i, step, 'passed', detail);
       continue;
+    }
+    if (step.type === 'escalate') {
+      // Stage 0 plans the first channel with any channel the escalation does not name; each later
+      // stage, woken because nothing was seen or read, plans one more. A wait still set means this is
+      // a re-plan of the stage before it (its planning was lost), so that stage is planned again.
+      const resumed = i === from && progress !== undefined;
+      const stage = resumed ? progress.stage - (progress.pending ? 1 : 0) : 0;
+      const channel = step.channels[stage];
+      if (channel === undefined) {
+        await deps.store.record(n.id, decisions);
+        return { ...n, channels: [] };
+      }
+      const others = stage === 0 ? n.channels.filter((c) => !step.channels.includes(c)) : [];
+      const next = step.channels[stage + 1];
+      const checkAt = new Date(now.getTime() + (parseDuration(step.after) ?? 3_600_000));
+      decide(i, step, 'escalating', {
+        channel,
+        stage,
+        ...(next ? { next, checkAt: checkAt.toISOString() } : {}),
+      });
+      if (next) await deps.store.escalateLater(n, i, stage + 1, checkAt);
+      await deps.store.record(n.id, decisions);
+      return { ...n, channels: [...others, channel] };
     }
     // digest
     if (n.priority === 'critical') {
@@ -136,10 +164,10 @@ async function runOne(
       { step: i, key, channels: n.channels, closeAt, maxItems: step.maxItems ?? null, now },
       decisions,
     );
-    return false;
+    return null;
   }
   await deps.store.record(n.id, decisions);
-  return true;
+  return n;
 }
 
 /** One sweep: wake the notifications whose wait is over and close the digests whose window ended. */

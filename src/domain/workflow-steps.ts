@@ -8,12 +8,16 @@
  *   digest    gather the recipient's notifications of the type sharing a rendered `key` into one message,
  *             sent when the window closes (look-back `window`, or daily at `at` in the recipient's zone),
  *             or at once when `maxItems` have gathered; `critical` notifications skip it
+ *   escalate  send on the first of `channels`; when the recipient has neither seen nor read it (in the
+ *             inbox, or opened or clicked an email) `after` later, plan the next channel, and so on.
+ *             Once seen or read anywhere, nothing more is sent. It is the last step.
  *
  * Everything here is pure: parsing, validation and window arithmetic take the time as an argument.
  */
+import type { Channel } from './channels.ts';
 import { localSecondOfDay, parseHhMm } from './local-time.ts';
 
-export const STEP_TYPES = ['delay', 'throttle', 'digest'] as const;
+export const STEP_TYPES = ['delay', 'throttle', 'digest', 'escalate'] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
 interface StepBase {
@@ -47,7 +51,13 @@ export interface DigestStep extends StepBase {
   maxItems?: number;
 }
 
-export type Step = DelayStep | ThrottleStep | DigestStep;
+export interface EscalateStep extends StepBase {
+  type: 'escalate';
+  channels: Channel[];
+  after: string;
+}
+
+export type Step = DelayStep | ThrottleStep | DigestStep | EscalateStep;
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const DURATION = /^(\d{1,6})(s|m|h|d|w)$/;
@@ -92,7 +102,10 @@ export function stepProblems(steps: readonly Step[], checks: StepChecks, base = 
     const at = `${base}/${i}`;
     if (step.if !== undefined) {
       if (BAD_CONDITION.test(step.if) || step.if.trim() === '')
-        problems.push({ path: `${at}/if`, message: 'must be a bare LiquidJS expression, without {{ }} or {% %}' });
+        problems.push({
+          path: `${at}/if`,
+          message: 'must be a bare LiquidJS expression, without {{ }} or {% %}',
+        });
       else checks.template(conditionTemplate(step.if), `${at}/if`);
     }
     switch (step.type) {
@@ -108,11 +121,20 @@ export function stepProblems(steps: readonly Step[], checks: StepChecks, base = 
         break;
       case 'digest':
         if ((step.window === undefined) === (step.at === undefined))
-          problems.push({ path: at, message: 'a digest needs exactly one of window (look-back) and at (daily HH:MM)' });
+          problems.push({
+            path: at,
+            message: 'a digest needs exactly one of window (look-back) and at (daily HH:MM)',
+          });
         duration(step.window, `${at}/window`);
         if (step.at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(step.at))
           problems.push({ path: `${at}/at`, message: 'must be a local time HH:MM' });
         template(step.key, `${at}/key`);
+        break;
+      case 'escalate':
+        duration(step.after, `${at}/after`);
+        if (new Set(step.channels).size !== step.channels.length || step.channels.length < 2)
+          problems.push({ path: `${at}/channels`, message: 'needs two or more different channels' });
+        if (i !== steps.length - 1) problems.push({ path: at, message: 'escalate must be the last step' });
         break;
     }
   });
@@ -169,7 +191,10 @@ export interface StepDecision {
     | 'throttled'
     | 'digested'
     | 'digest_sent'
-    | 'critical_skipped';
+    | 'critical_skipped'
+    | 'escalating'
+    | 'escalated'
+    | 'escalation_stopped';
   at: Date;
   detail: Record<string, unknown>;
 }

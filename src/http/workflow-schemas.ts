@@ -1,5 +1,6 @@
 /** Schemas for workflow steps on a notification type, their timeline, and digests. */
 import { Type } from 'typebox';
+import { CHANNELS } from '../domain/channels.ts';
 import { DateTime, NullableDateTime } from './schemas.ts';
 
 const Duration = Type.String({
@@ -11,7 +12,8 @@ const If = Type.Optional(
   Type.String({
     minLength: 1,
     maxLength: 512,
-    description: 'A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step.',
+    description:
+      'A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step.',
   }),
 );
 
@@ -38,14 +40,18 @@ export const ThrottleStepSchema = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'At most `limit` per recipient (or key) per fixed window; the rest end suppressed, `throttled`.',
+    description:
+      'At most `limit` per recipient (or key) per fixed window; the rest end suppressed, `throttled`.',
   },
 );
 
 export const DigestStepSchema = Type.Object(
   {
     type: Type.Literal('digest'),
-    window: Type.Optional({ ...Duration, description: 'Look-back: the first event opens it, it closes this long after.' }),
+    window: Type.Optional({
+      ...Duration,
+      description: 'Look-back: the first event opens it, it closes this long after.',
+    }),
     at: Type.Optional(
       Type.String({
         pattern: '^([01]\\d|2[0-3]):[0-5]\\d$',
@@ -63,7 +69,26 @@ export const DigestStepSchema = Type.Object(
   },
 );
 
-export const StepSchema = Type.Union([DelayStepSchema, ThrottleStepSchema, DigestStepSchema]);
+export const EscalateStepSchema = Type.Object(
+  {
+    type: Type.Literal('escalate'),
+    channels: Type.Array(Type.Enum(CHANNELS), { minItems: 2, maxItems: 6, uniqueItems: true }),
+    after: Duration,
+    if: If,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Send on the first channel; if neither seen nor read (inbox, email open or click) `after` later, send on the next. The last step.',
+  },
+);
+
+export const StepSchema = Type.Union([
+  DelayStepSchema,
+  ThrottleStepSchema,
+  DigestStepSchema,
+  EscalateStepSchema,
+]);
 export const StepsSchema = Type.Array(StepSchema, { maxItems: 10 });
 
 export const DigestOut = Type.Object({
@@ -78,5 +103,11 @@ export const DigestOut = Type.Object({
   closeAt: DateTime,
   closedAt: NullableDateTime,
   messageId: Type.Union([Type.String(), Type.Null()]),
-  items: Type.Array(Type.Object({ notificationId: Type.String(), at: DateTime, data: Type.Record(Type.String(), Type.Unknown()) })),
+  items: Type.Array(
+    Type.Object({
+      notificationId: Type.String(),
+      at: DateTime,
+      data: Type.Record(Type.String(), Type.Unknown()),
+    }),
+  ),
 });

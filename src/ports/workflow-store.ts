@@ -24,6 +24,14 @@ export interface DigestView {
   items: DigestItemView[];
 }
 
+export interface RunProgress {
+  nextStep: number;
+  /** The escalation channel to plan next. */
+  stage: number;
+  /** A wait is still set (an escalation not yet due): planning again means the previous stage's planning was lost. */
+  pending: boolean;
+}
+
 export interface DigestJoin {
   step: number;
   key: string;
@@ -34,22 +42,40 @@ export interface DigestJoin {
 }
 
 export interface WorkflowStore {
-  /** The step a notification's planning resumes at (0 when it never stopped). */
-  progress(notificationIds: readonly string[]): Promise<Map<string, number>>;
+  /** Where a notification's steps resume (absent: at the first), and its escalation stage. */
+  progress(notificationIds: readonly string[]): Promise<Map<string, RunProgress>>;
+  /** Plans the escalation's `stage` channel at `wakeAt` unless the notification was seen or read by then. */
+  escalateLater(n: NotificationToPlan, step: number, stage: number, wakeAt: Date): Promise<void>;
   /** Appends decisions to notifications' timelines. */
   record(notificationId: string, decisions: readonly StepDecision[]): Promise<void>;
   /** Parks a notification this planner holds until `wakeAt`; false when its lease was lost (or cancelled). */
-  hold(n: NotificationToPlan, owner: string, nextStep: number, wakeAt: Date, decisions: readonly StepDecision[]): Promise<boolean>;
+  hold(
+    n: NotificationToPlan,
+    owner: string,
+    nextStep: number,
+    wakeAt: Date,
+    decisions: readonly StepDecision[],
+  ): Promise<boolean>;
   /** Counts this notification in its throttle window (once, however often it is planned): its place, 1-based. */
   throttle(n: NotificationToPlan, step: number, scope: string, windowStart: Date): Promise<number>;
   /** Ends a held notification with one suppressed delivery per channel; false when its lease was lost. */
-  suppress(n: NotificationToPlan, owner: string, reason: string, decisions: readonly StepDecision[]): Promise<boolean>;
+  suppress(
+    n: NotificationToPlan,
+    owner: string,
+    reason: string,
+    decisions: readonly StepDecision[],
+  ): Promise<boolean>;
   /**
    * Adds a held notification to the open digest of its (service, recipient, type, step, key), opening
    * one if none is; the notification is then planned, with no deliveries of its own. Null when the
    * lease was lost. When the digest reaches `maxItems` it is closed in the same transaction.
    */
-  digest(n: NotificationToPlan, owner: string, join: DigestJoin, decisions: readonly StepDecision[]): Promise<{ digestId: string; count: number; closed: boolean } | null>;
+  digest(
+    n: NotificationToPlan,
+    owner: string,
+    join: DigestJoin,
+    decisions: readonly StepDecision[],
+  ): Promise<{ digestId: string; count: number; closed: boolean } | null>;
   /** Puts notifications whose wait ended back in the planner's queue; how many. */
   wakeDue(now: Date, limit: number): Promise<number>;
   /** Closes digests whose window ended: each becomes one notification carrying the digest; how many. */
@@ -57,6 +83,9 @@ export interface WorkflowStore {
   /** Closes one open digest now; null when not found, the view (closed) otherwise. */
   release(serviceId: string, digestId: string, now: Date): Promise<DigestView | null>;
   view(serviceId: string, digestId: string): Promise<DigestView | null>;
-  list(serviceId: string, filter: { recipient?: string; type?: string; status?: 'open' | 'closed' }): Promise<DigestView[]>;
+  list(
+    serviceId: string,
+    filter: { recipient?: string; type?: string; status?: 'open' | 'closed' },
+  ): Promise<DigestView[]>;
   timeline(notificationId: string): Promise<StepDecision[]>;
 }

@@ -29,7 +29,13 @@ describe('digest under concurrency: two API and two worker processes', { skip: s
     };
     // The first API process migrates; the others start once it has.
     procs.push(await startHeraldProcess('api', env));
-    procs.push(...(await Promise.all([startHeraldProcess('api', env), startHeraldProcess('worker', env), startHeraldProcess('worker', env)])));
+    procs.push(
+      ...(await Promise.all([
+        startHeraldProcess('api', env),
+        startHeraldProcess('worker', env),
+        startHeraldProcess('worker', env),
+      ])),
+    );
     const [first, second] = procs as [HeraldProcess, HeraldProcess];
     const service = await registerService(client(first.url, ADMIN), 'Acme', ['comment']);
     apis = [client(first.url, service.apiKey), client(second.url, service.apiKey)];
@@ -63,7 +69,9 @@ describe('digest under concurrency: two API and two worker processes', { skip: s
     );
     assert.ok(sent.every((r) => r.status === 202));
     const ids = sent.map((r) => r.body.id as string);
-    const views = await Promise.all(ids.map((id) => waitForNotification(apis[0] as Client, id, 'completed', 60_000)));
+    const views = await Promise.all(
+      ids.map((id) => waitForNotification(apis[0] as Client, id, 'completed', 60_000)),
+    );
     const digestIds = new Set(views.map((v) => v.steps[0].detail.digestId as string));
     assert.equal(digestIds.size, 1, `events went to ${digestIds.size} digests`);
     const listed = await (apis[1] as Client).get('/v1/digests?recipient=dora');
@@ -84,7 +92,14 @@ describe('digest under concurrency: two API and two worker processes', { skip: s
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(smtp.messages.length, 1);
     assert.equal(smtp.messages[0]?.subject, '50 new comments on t-1');
-    const numbers = (smtp.messages[0]?.text ?? '').trim().split(/\s+/).map(Number).sort((a, b) => a - b);
-    assert.deepEqual(numbers, Array.from({ length: 50 }, (_, i) => i));
+    const numbers = (smtp.messages[0]?.text ?? '')
+      .trim()
+      .split(/\s+/)
+      .map(Number)
+      .sort((a, b) => a - b);
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: 50 }, (_, i) => i),
+    );
   });
 });

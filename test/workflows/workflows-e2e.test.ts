@@ -10,6 +10,7 @@ import { fakeClock } from '../helpers/fake-clock.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import type { Herald } from '../../src/main.ts';
+import { inboxCredentials, recipientClient } from '../helpers/inbox.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -19,6 +20,7 @@ describe('workflow steps (embedded, fake clock)', () => {
   let smtp: TestSmtp;
   let herald: Herald;
   let api: Client;
+  let serviceId: string;
 
   before(async () => {
     smtp = await startSmtp();
@@ -28,7 +30,9 @@ describe('workflow steps (embedded, fake clock)', () => {
       config: { worker: { pollMs: 50, sweepMs: 100 } },
     });
     const admin = client(herald.url ?? '', TEST_ADMIN_TOKEN);
-    api = client(herald.url ?? '', (await registerService(admin, 'Acme', ['welcome'])).apiKey);
+    const service = await registerService(admin, 'Acme', ['welcome']);
+    serviceId = service.id;
+    api = client(herald.url ?? '', service.apiKey);
   });
 
   after(async () => {
@@ -79,8 +83,13 @@ describe('workflow steps (embedded, fake clock)', () => {
     });
     assert.equal(bad.status, 422);
     const paths = (bad.body.error.details as { path: string }[]).map((d) => d.path);
-    assert.ok(paths.some((p) => p.startsWith('/steps/0')), JSON.stringify(bad.body));
-    const noWindow = await api.put('/v1/notification-types/broken', { steps: [{ type: 'digest', key: 'a' }] });
+    assert.ok(
+      paths.some((p) => p.startsWith('/steps/0')),
+      JSON.stringify(bad.body),
+    );
+    const noWindow = await api.put('/v1/notification-types/broken', {
+      steps: [{ type: 'digest', key: 'a' }],
+    });
     assert.equal(noWindow.status, 422);
     assert.deepEqual(
       noWindow.body.error.details.map((d: { path: string }) => d.path),
@@ -107,7 +116,11 @@ describe('workflow steps (embedded, fake clock)', () => {
     });
     assert.equal(unparsable.status, 422);
     assert.equal(unparsable.body.error.code, 'template_syntax_error');
-    assert.equal((await api.get('/v1/notification-types/broken')).status, 404, 'a refused PUT writes nothing');
+    assert.equal(
+      (await api.get('/v1/notification-types/broken')).status,
+      404,
+      'a refused PUT writes nothing',
+    );
 
     const good = await api.put('/v1/notification-types/reminder', {
       defaultChannels: ['email'],
@@ -241,12 +254,74 @@ describe('workflow steps (embedded, fake clock)', () => {
     assert.equal(released.status, 200);
     assert.equal(released.body.status, 'closed');
     await eventually(async () => mailsTo('lena@example.test').length === 2, { what: 'the released digest' });
-    assert.equal((await api.post(`/v1/digests/${joined.steps[0].detail.digestId as string}/release`)).status, 200);
+    assert.equal(
+      (await api.post(`/v1/digests/${joined.steps[0].detail.digestId as string}/release`)).status,
+      200,
+    );
 
     const urgent = await send('like', 'lena', { title: 'now', post: 'p' }, { priority: 'critical' });
     const view = await waitForNotification(api, urgent);
     assert.equal(view.steps[0].decision, 'critical_skipped');
     await eventually(async () => mailsTo('lena@example.test').length === 3, { what: 'the critical mail' });
     assert.equal((await api.get('/v1/digests/00000000-0000-0000-0000-000000000000')).status, 404);
+  });
+
+  it('escalates from the inbox to email when unseen, and stops once read', async () => {
+    const secret = await api.post('/v1/inbox/secret');
+    assert.equal(secret.status, 201);
+    const inbox = { id: serviceId, api, ...inboxCredentials(secret.body) };
+    const type = await api.put('/v1/notification-types/invite', {
+      defaultChannels: ['in_app', 'email'],
+      steps: [{ type: 'escalate', channels: ['in_app', 'email'], after: '30m' }],
+    });
+    assert.equal(type.status, 201, JSON.stringify(type.body));
+    const notLast = await api.put('/v1/notification-types/invite2', {
+      steps: [
+        { type: 'escalate', channels: ['in_app', 'email'], after: '30m' },
+        { type: 'delay', duration: '1h' },
+      ],
+    });
+    assert.equal(notLast.status, 422);
+    assert.equal(notLast.body.error.details[0].path, '/steps/0');
+    for (const [channel, content] of [
+      ['in_app', { title: 'Invite: {{ title }}', body: 'Join us' }],
+      ['email', { subject: 'Invite: {{ title }}', text: 'Join us' }],
+    ] as const) {
+      const res = await api.put(`/v1/notification-types/invite/templates/${channel}/default`, content);
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    }
+    const unseen = await send('invite', 'ivan', { title: 'i1' });
+    const read = await send('invite', 'iris', { title: 'i2' });
+    for (const id of [unseen, read]) {
+      const v = await waitForNotification(api, id);
+      assert.deepEqual(
+        v.deliveries.map((d: { channel: string; status: string }) => [d.channel, d.status]),
+        [['in_app', 'sent']],
+      );
+      assert.equal(v.steps[0].decision, 'escalating');
+      assert.equal(v.steps[0].detail.next, 'email');
+    }
+    const iris = recipientClient(herald.url ?? '', inbox, 'iris');
+    const items = await iris.get('/v1/inbox/items');
+    assert.equal(items.body.data.length, 1);
+    assert.equal((await iris.post(`/v1/inbox/items/${items.body.data[0].id as string}/read`)).status, 200);
+
+    clock.advance(30 * 60_000);
+    await eventually(async () => mailsTo('ivan@example.test').length === 1, { what: 'the escalated mail' });
+    const escalated = await waitForNotification(api, unseen);
+    assert.deepEqual(
+      escalated.steps.map((s: { decision: string }) => s.decision),
+      ['escalating', 'escalated', 'escalating'],
+    );
+    assert.deepEqual(
+      escalated.deliveries.map((d: { channel: string; status: string }) => [d.channel, d.status]).sort(),
+      [
+        ['email', 'sent'],
+        ['in_app', 'sent'],
+      ],
+    );
+    const stopped = await stepsOf(read, 'escalation_stopped');
+    assert.equal(stopped.deliveries.length, 1);
+    assert.equal(mailsTo('iris@example.test').length, 0);
   });
 });

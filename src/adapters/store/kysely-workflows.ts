@@ -8,7 +8,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Channel } from '../../domain/channels.ts';
-import { priorityName, type NotificationToPlan, type PlannedDelivery } from '../../domain/types.ts';
+import { priorityName, type PlannedDelivery } from '../../domain/types.ts';
 import type { StepDecision, StepType } from '../../domain/workflow-steps.ts';
 import type { DigestView, WorkflowStore } from '../../ports/workflow-store.ts';
 import { WAKE_CHANNEL } from './connect.ts';
@@ -155,9 +155,27 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
   return {
     async progress(ids) {
       if (ids.length === 0) return new Map();
-      const { rows } = await sql<{ notification_id: string; next_step: number }>`
-        select notification_id, next_step from workflow_runs where notification_id = any(${[...ids]}::uuid[])`.execute(db);
-      return new Map(rows.map((r) => [r.notification_id, r.next_step]));
+      const { rows } = await sql<{
+        notification_id: string;
+        next_step: number;
+        stage: number;
+        pending: boolean;
+      }>`
+        select notification_id, next_step, stage, wake_at is not null as pending
+          from workflow_runs where notification_id = any(${[...ids]}::uuid[])`.execute(db);
+      return new Map(
+        rows.map((r) => [r.notification_id, { nextStep: r.next_step, stage: r.stage, pending: r.pending }]),
+      );
+    },
+
+    async escalateLater(n, step, stage, wakeAt) {
+      await sql`
+        insert into workflow_runs (notification_id, service_id, next_step, kind, stage, wake_at)
+        values (${n.id}, ${n.serviceId}, ${step}, 'escalate', ${stage}, ${wakeAt.toISOString()}::timestamptz)
+        on conflict (notification_id) do update
+          set next_step = excluded.next_step, kind = 'escalate', stage = excluded.stage, wake_at = excluded.wake_at`.execute(
+        db,
+      );
     },
 
     record: (id, decisions) => recordIn(db, id, decisions),
@@ -168,7 +186,8 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
         await sql`
           insert into workflow_runs (notification_id, service_id, next_step, wake_at)
           values (${n.id}, ${n.serviceId}, ${nextStep}, ${wakeAt.toISOString()}::timestamptz)
-          on conflict (notification_id) do update set next_step = excluded.next_step, wake_at = excluded.wake_at`.execute(tx);
+          on conflict (notification_id) do update
+            set next_step = excluded.next_step, kind = 'delay', wake_at = excluded.wake_at`.execute(tx);
         await recordIn(tx, n.id, decisions);
         return true;
       });
@@ -177,7 +196,9 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
     throttle(n, step, scope, windowStart) {
       return db.transaction().execute(async (tx) => {
         const { rows: seen } = await sql<{ place: number }>`
-          select place from workflow_throttle_hits where notification_id = ${n.id} and step = ${step}`.execute(tx);
+          select place from workflow_throttle_hits where notification_id = ${n.id} and step = ${step}`.execute(
+          tx,
+        );
         if (seen[0]) return seen[0].place;
         // The upsert's row lock makes concurrent planners take their places one after another.
         const { rows } = await sql<{ count: number }>`
@@ -188,7 +209,9 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
           returning count`.execute(tx);
         const place = rows[0]?.count ?? 1;
         await sql`
-          insert into workflow_throttle_hits (notification_id, step, place) values (${n.id}, ${step}, ${place})`.execute(tx);
+          insert into workflow_throttle_hits (notification_id, step, place) values (${n.id}, ${step}, ${place})`.execute(
+          tx,
+        );
         return place;
       });
     },
@@ -226,7 +249,9 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
         if (!d) throw new Error('digest upsert returned no row');
         await sql`
           insert into digest_items (digest_id, notification_id, data, at)
-          values (${d.id}, ${n.id}, ${JSON.stringify(n.data)}::jsonb, ${n.createdAt.toISOString()}::timestamptz)`.execute(tx);
+          values (${d.id}, ${n.id}, ${JSON.stringify(n.data)}::jsonb, ${n.createdAt.toISOString()}::timestamptz)`.execute(
+          tx,
+        );
         const full = join.maxItems !== null && d.count >= join.maxItems;
         if (full) await closeDigest(tx, d.id, join.now);
         const last = decisions.at(-1);
@@ -234,7 +259,9 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
           tx,
           n.id,
           decisions.map((x) =>
-            x === last ? { ...x, detail: { ...x.detail, digestId: d.id, position: d.count, closed: full } } : x,
+            x === last
+              ? { ...x, detail: { ...x.detail, digestId: d.id, position: d.count, closed: full } }
+              : x,
           ),
         );
         return { digestId: d.id, count: d.count, closed: full };
@@ -242,28 +269,51 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
     },
 
     async wakeDue(now, limit) {
+      const at = now.toISOString();
+      // A delay that ended goes back to the planner. An escalation that came due goes back too, to plan
+      // its next channel, unless the recipient has seen or read the notification somewhere by now.
       const { rows } = await sql<{ id: string }>`
         with due as (
-          select notification_id from workflow_runs where wake_at <= ${now.toISOString()}::timestamptz
+          select notification_id from workflow_runs where wake_at <= ${at}::timestamptz
            order by wake_at limit ${limit} for update skip locked
         ), cleared as (
           update workflow_runs r set wake_at = null from due
            where r.notification_id = due.notification_id
-          returning r.notification_id, r.next_step
+          returning r.notification_id, r.next_step, r.kind, r.stage
+        ), judged as (
+          select c.*, c.kind = 'escalate' and (
+                   exists (select 1 from notifications n join inbox_items i
+                             on i.service_id = n.service_id and i.recipient_id = n.recipient_id
+                            and i.notification_id = n.id
+                           where n.id = c.notification_id and (i.seen_at is not null or i.read_at is not null))
+                   or exists (select 1 from deliveries d where d.notification_id = c.notification_id
+                                 and d.status in ('opened', 'clicked'))) as seen
+            from cleared c
         ), woken as (
           update notifications n set plan_status = 'pending'
-            from cleared c
-           where n.id = c.notification_id and n.plan_status = 'waiting' and n.cancelled_at is null
+            from judged j
+           where n.id = j.notification_id and n.cancelled_at is null and not j.seen
+             and n.plan_status = case when j.kind = 'escalate' then 'planned' else 'waiting' end
           returning n.id
         ), logged as (
-          insert into workflow_decisions (notification_id, step, type, decision, at)
-          select c.notification_id, c.next_step - 1, 'delay', 'resumed', ${now.toISOString()}::timestamptz
-            from cleared c join woken w on w.id = c.notification_id
+          insert into workflow_decisions (notification_id, step, type, decision, at, detail)
+          select j.notification_id,
+                 case when j.kind = 'escalate' then j.next_step else j.next_step - 1 end,
+                 j.kind,
+                 case when j.kind = 'delay' then 'resumed' when j.seen then 'escalation_stopped' else 'escalated' end,
+                 ${at}::timestamptz,
+                 case when j.kind = 'delay' then '{}'::jsonb
+                      when j.seen then jsonb_build_object('reason', 'seen_or_read', 'stage', j.stage)
+                      else jsonb_build_object('reason', 'unseen', 'stage', j.stage) end
+            from judged j
+           where j.seen or j.notification_id in (select id from woken)
           returning 1
         ), wake as (
           select pg_notify(${WAKE_CHANNEL}, 'plan') from (select 1 from woken limit 1) one
         )
-        select id from woken where (select count(*) from wake) + (select count(*) from logged) >= 0`.execute(db);
+        select id from woken where (select count(*) from wake) + (select count(*) from logged) >= 0`.execute(
+        db,
+      );
       return rows.length;
     },
 

@@ -10,7 +10,11 @@ import { errorResponses, TypeKey, Uuid } from '../schemas.ts';
 import { DigestOut } from '../workflow-schemas.ts';
 
 /** Digests gathered by `digest` steps: look into an open one, or send it before its window ends. */
-export function digestsRoutes(deps: { keys: ApiKeyStore; store: WorkflowStore; clock: Clock }): FastifyPluginAsync {
+export function digestsRoutes(deps: {
+  keys: ApiKeyStore;
+  store: WorkflowStore;
+  clock: Clock;
+}): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('onRequest', serviceAuth(deps.keys));

@@ -20,7 +20,11 @@ import { stepProblems, type Step } from '../../domain/workflow-steps.ts';
 
 /** 422 `validation_failed` listing each bad step field by its JSON pointer; template errors as they come. */
 function assertSteps(steps: readonly Step[], renderer: TemplateRenderer): void {
-  const problems = stepProblems(steps, { template: (source, field) => renderer.check(source, field) }, '/steps');
+  const problems = stepProblems(
+    steps,
+    { template: (source, field) => renderer.check(source, field) },
+    '/steps',
+  );
   if (problems.length > 0)
     throw invalid(
       'validation_failed',
@@ -54,7 +58,7 @@ export function notificationTypesRoutes(deps: TemplateDeps & { keys: ApiKeyStore
       async (request, reply) => {
         const b = request.body;
         if (b.collapseKey !== null) deps.renderer.check(b.collapseKey, 'collapseKey');
-        const steps = (b.steps ?? null) as Step[] | null;
+        const steps: Step[] | null = b.steps ?? null;
         if (steps) assertSteps(steps, deps.renderer);
         const { type, created } = await deps.types.put(request.serviceId, {
           key: request.params.key,

@@ -67,7 +67,8 @@ export function notificationsRoutes(
       {
         schema: {
           tags: ['notifications'],
-          summary: 'A notification, each of its deliveries, every attempt, and its workflow steps’ decisions.',
+          summary:
+            'A notification, each of its deliveries, every attempt, and its workflow steps’ decisions.',
           security: [{ apiKey: [] }],
           params: Type.Object({ id: Uuid }),
           response: { 200: NotificationSchema, ...errorResponses(401, 404) },

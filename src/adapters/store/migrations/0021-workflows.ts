@@ -3,12 +3,15 @@ import { sql, type Kysely } from 'kysely';
 const STATEMENTS = [
   // A type's workflow steps (domain/workflow-steps.ts), run for each recipient before the channels send.
   `alter table notification_types add column steps jsonb`,
-  // How far a notification's steps got, for a notification that waits (a delay) or a digest message
-  // (its steps go on after the digest). wake_at: the waiting ends then; null when not waiting.
+  // How far a notification's steps got, for a notification that waits (a delay), escalates, or is a
+  // digest message (its steps go on after the digest). wake_at: the waiting ends then; null when not
+  // waiting. stage: the escalation channel planned next.
   `create table workflow_runs (
      notification_id uuid primary key references notifications(id) on delete cascade,
      service_id uuid not null,
      next_step int not null,
+     kind text not null default 'delay',
+     stage int not null default 0,
      wake_at timestamptz
    )`,
   `create index workflow_runs_waking on workflow_runs (wake_at) where wake_at is not null`,
