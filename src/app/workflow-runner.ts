@@ -42,19 +42,19 @@ export async function runWorkflows(
   ns: readonly NotificationToPlan[],
   owner: string,
 ): Promise<NotificationToPlan[]> {
-  const withSteps: { n: NotificationToPlan; steps: Step[] }[] = [];
+  const withSteps: { n: NotificationToPlan; steps: Step[]; ttlSeconds: number | null }[] = [];
   const plain: NotificationToPlan[] = [];
   for (const n of ns) {
-    const steps = n.audience ? null : (await deps.types.get(n.serviceId, n.type))?.steps;
-    if (steps?.length) withSteps.push({ n, steps });
+    const type = n.audience ? null : await deps.types.get(n.serviceId, n.type);
+    if (type?.steps?.length) withSteps.push({ n, steps: type.steps, ttlSeconds: type.ttlSeconds });
     else plain.push(n);
   }
   if (withSteps.length === 0) return plain;
   const progress = await deps.store.progress(withSteps.map((w) => w.n.id));
   const planned = [...plain];
-  for (const { n, steps } of withSteps) {
+  for (const { n, steps, ttlSeconds } of withSteps) {
     try {
-      const next = await runOne(deps, n, steps, progress.get(n.id), owner);
+      const next = await runOne(deps, n, steps, progress.get(n.id), owner, ttlSeconds);
       if (next) planned.push(next);
     } catch (err) {
       deps.onError(err, 'workflow', { notificationId: n.id });
@@ -74,6 +74,7 @@ async function runOne(
   steps: readonly Step[],
   progress: RunProgress | undefined,
   owner: string,
+  ttlSeconds: number | null,
 ): Promise<NotificationToPlan | null> {
   const from = progress?.nextStep ?? 0;
   const now = deps.clock.now();
@@ -164,6 +165,11 @@ async function runOne(
       { step: i, key, channels: n.channels, closeAt, maxItems: step.maxItems ?? null, now },
       decisions,
     );
+    return null;
+  }
+  if (ttlSeconds !== null && now.getTime() > n.createdAt.getTime() + ttlSeconds * 1000) {
+    // Waited past its time to live (a delay longer than the TTL): stale now, so say so instead of sending.
+    await deps.store.suppress(n, owner, 'ttl_expired', decisions);
     return null;
   }
   await deps.store.record(n.id, decisions);
