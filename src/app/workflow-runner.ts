@@ -78,7 +78,21 @@ async function runOne(
 ): Promise<NotificationToPlan | null> {
   const from = progress?.nextStep ?? 0;
   const now = deps.clock.now();
-  const recipient: Recipient | null = await deps.recipients.get(n.serviceId, n.recipientId);
+  // The recipient row only when a step reads it: a condition or template over `recipient`, a schedule.
+  const reads = (source: string | undefined) =>
+    source !== undefined && deps.renderer.variables(source).includes('recipient');
+  const needsRecipient = steps
+    .slice(from)
+    .some(
+      (s) =>
+        (s.if !== undefined && reads(conditionTemplate(s.if))) ||
+        (s.type === 'digest' && (s.at !== undefined || reads(s.key))) ||
+        (s.type === 'throttle' && reads(s.key)) ||
+        (s.type === 'delay' && reads(s.until)),
+    );
+  const recipient: Recipient | null = needsRecipient
+    ? await deps.recipients.get(n.serviceId, n.recipientId)
+    : null;
   const vars: Vars = recipient ? templateVars(n, recipient) : { ...n.data };
   const session = deps.renderer.session(n.serviceId);
   const render = (source: string) => session.render(source, vars, 'text');

@@ -139,6 +139,30 @@ function TimelineDelivery({ api, n, d, history }) {
   </section>`;
 }
 
+/** What the type's workflow steps decided, in order: why it waited, was throttled or digested. */
+function WorkflowSteps({ steps }) {
+  return html`<section aria-label="Workflow steps">
+    <h3>Workflow</h3>
+    <ul class="timeline">
+      ${steps.map(
+        (s) =>
+          html`<li>
+            <small>${when(s.at)}</small> step ${s.step + 1} (${s.type}):
+            <strong>${s.decision.replaceAll('_', ' ')}</strong>
+            ${
+              Object.keys(s.detail).length > 0 &&
+              html` <small class="muted"
+                >${Object.entries(s.detail)
+                  .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+                  .join(' · ')}</small
+              >`
+            }
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
 function Timeline({ api, id }) {
   const heading = useRef(null);
   const [state] = useLoad(async () => {
@@ -157,6 +181,7 @@ function Timeline({ api, id }) {
           </h2>
           <p><${NotificationLabel} n=${n} /> · accepted ${when(n.createdAt)}</p>
         </header>
+        ${n.steps?.length > 0 && html`<${WorkflowSteps} steps=${n.steps} />`}
         ${n.deliveries.map(
           (d, i) =>
             html`<${TimelineDelivery} api=${api} n=${n} d=${d} history=${histories[i]} key=${d.id} />`,
