@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  conditionTemplate,
+  delayEnd,
+  digestCloseAt,
+  nextLocalTime,
+  parseDuration,
+  stepProblems,
+  throttleWindowStart,
+  type Step,
+} from '../../src/domain/workflow-steps.ts';
+import { localSecondOfDay } from '../../src/domain/local-time.ts';
+
+const noTemplateErrors = { template: () => undefined };
+
+describe('workflow steps (domain)', () => {
+  it('parses durations and refuses what is not one, or longer than 400 days', () => {
+    assert.equal(parseDuration('30s'), 30_000);
+    assert.equal(parseDuration('15m'), 900_000);
+    assert.equal(parseDuration('2h'), 7_200_000);
+    assert.equal(parseDuration('180d'), 180 * 86_400_000);
+    assert.equal(parseDuration('2w'), 14 * 86_400_000);
+    for (const bad of ['', '0s', '1.5h', '10 minutes', '401d', 'h', '-1m'])
+      assert.equal(parseDuration(bad), null, bad);
+  });
+
+  it('names each problem by its JSON pointer', () => {
+    const steps = [
+      { type: 'delay' },
+      { type: 'throttle', limit: 1, window: 'soon' },
+      { type: 'digest', window: '1h', at: '09:00' },
+      { type: 'digest', at: '9am' },
+      { type: 'escalate', channels: ['email', 'email'], after: '1h' },
+      { type: 'delay', duration: '1h', if: '{{ x }}' },
+    ] as unknown as Step[];
+    assert.deepEqual(
+      stepProblems(steps, noTemplateErrors).map((p) => p.path),
+      [
+        '/steps/0',
+        '/steps/1/window',
+        '/steps/2',
+        '/steps/3/at',
+        '/steps/4/channels',
+        '/steps/4',
+        '/steps/5/if',
+        '/steps',
+      ],
+    );
+  });
+
+  it('checks every template and condition it holds, at its path', () => {
+    const seen: string[] = [];
+    stepProblems(
+      [
+        { type: 'delay', until: '{{ remind_at }}', if: 'plan == "pro"' },
+        { type: 'throttle', limit: 2, window: '1h', key: '{{ project }}' },
+      ],
+      { template: (source, field) => void seen.push(`${field}=${source}`) },
+    );
+    assert.deepEqual(seen, [
+      `/steps/0/if=${conditionTemplate('plan == "pro"')}`,
+      '/steps/0/until={{ remind_at }}',
+      '/steps/1/key={{ project }}',
+    ]);
+  });
+
+  it('ends a delay at the rendered time, else after the duration', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    assert.equal(
+      delayEnd({ type: 'delay', duration: '1h' }, now, null)?.toISOString(),
+      '2026-01-01T01:00:00.000Z',
+    );
+    assert.equal(
+      delayEnd(
+        { type: 'delay', until: '{{ t }}', duration: '1h' },
+        now,
+        '2026-02-01T10:00:00Z',
+      )?.toISOString(),
+      '2026-02-01T10:00:00.000Z',
+    );
+    assert.equal(delayEnd({ type: 'delay', until: '{{ t }}' }, now, 'not a time'), null);
+    assert.equal(
+      delayEnd({ type: 'delay', until: '{{ t }}', duration: '2h' }, now, '')?.getTime(),
+      now.getTime() + 7_200_000,
+    );
+  });
+
+  it('aligns throttle windows so every worker agrees', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4e12 }), fc.integer({ min: 1000, max: 86_400_000 }), (t, w) => {
+        const start = throttleWindowStart(new Date(t), w).getTime();
+        assert.ok(start <= t && t < start + w);
+        assert.equal(start % w, 0);
+      }),
+    );
+  });
+
+  it('closes a schedule window at the next local HH:MM, across DST changes', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('2025-01-01T00:00:00Z'),
+          max: new Date('2027-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        fc.constantFrom('Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'UTC', 'Australia/Lord_Howe'),
+        fc.constantFrom('09:00', '00:30', '23:59'),
+        (now, zone, at) => {
+          const next = nextLocalTime(now, zone, at);
+          assert.ok(next.getTime() > now.getTime());
+          assert.ok(next.getTime() - now.getTime() <= 26 * 3_600_000);
+          const [h, m] = at.split(':').map(Number) as [number, number];
+          assert.equal(localSecondOfDay(next, zone), h * 3600 + m * 60);
+        },
+      ),
+    );
+    const opened = new Date('2026-03-10T15:00:00Z');
+    assert.equal(
+      digestCloseAt({ type: 'digest', at: '09:00' }, opened, 'Europe/Paris').toISOString(),
+      '2026-03-11T08:00:00.000Z',
+    );
+    assert.equal(
+      digestCloseAt({ type: 'digest', window: '15m' }, opened, null).toISOString(),
+      '2026-03-10T15:15:00.000Z',
+    );
+  });
+});
