@@ -11,6 +11,7 @@ import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import type { Herald } from '../../src/main.ts';
 import { inboxCredentials, recipientClient } from '../helpers/inbox.ts';
+import { nextLocalTime } from '../../src/domain/workflow-steps.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -323,5 +324,26 @@ describe('workflow steps (embedded, fake clock)', () => {
     const stopped = await stepsOf(read, 'escalation_stopped');
     assert.equal(stopped.deliveries.length, 1);
     assert.equal(mailsTo('iris@example.test').length, 0);
+  });
+
+  it('closes a scheduled digest at 09:00 in the recipient’s time zone', async () => {
+    await defineType('daily', [{ type: 'digest', at: '09:00' }]);
+    const send2 = (title: string) =>
+      api.post('/v1/notifications', {
+        type: 'daily',
+        recipient: { id: 'paul', email: 'paul@example.test', timezone: 'Europe/Paris' },
+        data: { title },
+      });
+    const first = await send2('d1');
+    await send2('d2');
+    const joined = await stepsOf(first.body.id as string, 'digested');
+    const closeAt = new Date(joined.steps[0].detail.closeAt as string);
+    assert.equal(closeAt.getTime(), nextLocalTime(clock.now(), 'Europe/Paris', '09:00').getTime());
+    clock.set(new Date(closeAt.getTime() - 1000));
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(mailsTo('paul@example.test').length, 0);
+    clock.set(closeAt);
+    await eventually(async () => mailsTo('paul@example.test').length === 1, { what: 'the daily digest' });
+    assert.equal(mailsTo('paul@example.test')[0]?.subject, 'daily: d2 (2 items, first d1, last d2)');
   });
 });
