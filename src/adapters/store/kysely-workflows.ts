@@ -274,8 +274,12 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
       // its next channel, unless the recipient has seen or read the notification somewhere by now.
       const { rows } = await sql<{ id: string }>`
         with due as (
-          select notification_id from workflow_runs where wake_at <= ${at}::timestamptz
-           order by wake_at limit ${limit} for update skip locked
+          -- Only what can move now: an escalation whose stage is still being planned waits a sweep.
+          select r.notification_id from workflow_runs r join notifications n on n.id = r.notification_id
+           where r.wake_at <= ${at}::timestamptz
+             and (n.cancelled_at is not null
+                  or n.plan_status = case when r.kind = 'escalate' then 'planned' else 'waiting' end)
+           order by r.wake_at limit ${limit} for update of r skip locked
         ), cleared as (
           update workflow_runs r set wake_at = null from due
            where r.notification_id = due.notification_id
