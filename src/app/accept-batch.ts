@@ -8,6 +8,7 @@ import type { NewNotification, Recipient } from '../domain/types.ts';
 import {
   answer,
   prepareNotification,
+  storedRecipientNeeded,
   type AcceptDeps,
   type Accepted,
   type NotificationRequest,
@@ -39,7 +40,11 @@ export async function acceptBatch(
   const ids = new Set<string>();
   for (const { body } of valid) {
     if (typeof body.recipient === 'string') ids.add(body.recipient);
-    else if (body.recipient) ids.add(body.recipient.id);
+    else if (body.recipient) {
+      // Without channels the type's defaults apply, which are not known yet: read it to be safe.
+      const { id, ...fields } = body.recipient;
+      if (!body.channels || storedRecipientNeeded(body.channels, fields, body.content ?? {})) ids.add(id);
+    }
   }
   let known: Map<string, Recipient | null> | undefined;
   if (deps.recipientsByIds && ids.size > 0) {

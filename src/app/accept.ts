@@ -165,10 +165,17 @@ export async function prepareNotification(
   } else if (body.recipient) {
     // Checked as it will be once written; written only with the notification, so a refusal writes nothing.
     const { id, ...fields } = body.recipient;
-    const stored = known?.has(id) ? (known.get(id) ?? null) : await lookup(deps, serviceId, id);
-    recipient = withFields(stored, id, fields);
-    // Named again with nothing new: there is nothing to write.
-    if (!stored || Object.values(fields).some((v) => v !== undefined)) inlineRecipient = fields;
+    if (storedRecipientNeeded(channels, fields, content)) {
+      const stored = known?.has(id) ? (known.get(id) ?? null) : await lookup(deps, serviceId, id);
+      recipient = withFields(stored, id, fields);
+      // Named again with nothing new: there is nothing to write.
+      if (!stored || Object.values(fields).some((v) => v !== undefined)) inlineRecipient = fields;
+    } else {
+      // Every address is in the request: nothing stored can change the answer, so nothing is read.
+      // The recipient is written with the notification (made if new, given fields updated).
+      recipient = withFields(null, id, fields);
+      inlineRecipient = fields;
+    }
   }
   const devices =
     recipient && deps.devices && channels.some((c) => c === 'push' || c === 'web_push')
@@ -198,6 +205,33 @@ export async function prepareNotification(
     requestHash: requestHash(body),
     ...(inlineRecipient ? { inlineRecipient } : {}),
   };
+}
+
+/**
+ * Whether checking an inline recipient's addresses needs its stored row: some channel's address
+ * would come from a field the request leaves out (push devices are read in any case).
+ */
+export function storedRecipientNeeded(
+  channels: readonly Channel[],
+  fields: RecipientFields,
+  content: ContentTemplates,
+): boolean {
+  return channels.some((channel) => {
+    switch (channel) {
+      case 'in_app':
+        return false;
+      case 'email':
+        return fields.email === undefined;
+      case 'sms':
+        return fields.phone === undefined;
+      case 'webhook': {
+        const url = (content.webhook as { url?: unknown } | undefined)?.url;
+        return !(typeof url === 'string' && url !== '') && fields.attributes === undefined;
+      }
+      default:
+        return true;
+    }
+  });
 }
 
 const lookup = (deps: AcceptDeps, serviceId: string, id: string) =>

@@ -28,31 +28,49 @@ const isRecord = (v: object): boolean =>
   !(v instanceof ArrayBuffer) &&
   typeof (v as { pipe?: unknown }).pipe !== 'function';
 
+/** Where a value sits: its parent's place and its key there (the pointer is built only if needed). */
+interface Place {
+  parent: Place | null;
+  key: string;
+}
+
+const pointer = (place: Place | null): string => {
+  const keys: string[] = [];
+  for (let p = place; p; p = p.parent) keys.push(pointerSegment(p.key));
+  return keys.length === 0 ? '/' : `/${keys.reverse().join('/')}`;
+};
+
 /**
  * The JSON pointer (RFC 6901) of the first string, or object key, that cannot be stored; null when
  * there is none. Walks without recursion, so no nesting depth a body limit allows can exhaust the
- * stack.
+ * stack. Every request body goes through here, so the walk builds no path unless it finds something.
  */
 export function findUnstorableText(value: unknown): string | null {
-  const stack: [unknown, string][] = [[value, '']];
+  const values: unknown[] = [value];
+  const places: (Place | null)[] = [null];
   const seen = new Set<object>();
-  while (stack.length > 0) {
-    const [v, path] = stack.pop()!;
-    if (v !== null && typeof v === 'object') {
-      if (seen.has(v)) continue;
-      seen.add(v);
-    }
+  while (values.length > 0) {
+    const v = values.pop();
+    const place = places.pop() ?? null;
     if (typeof v === 'string') {
-      if (!isStorableText(v)) return path === '' ? '/' : path;
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}/${i}`]);
-    } else if (v !== null && typeof v === 'object' && isRecord(v)) {
-      const entries: [string, unknown][] = Object.entries(v);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i]!;
-        const at = `${path}/${pointerSegment(key)}`;
-        if (!isStorableText(key)) return at;
-        stack.push([child, at]);
+      if (!isStorableText(v)) return pointer(place);
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) {
+        values.push(v[i]);
+        places.push({ parent: place, key: String(i) });
+      }
+    } else if (isRecord(v)) {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        if (!isStorableText(key)) return pointer({ parent: place, key });
+        values.push((v as Record<string, unknown>)[key]);
+        places.push({ parent: place, key });
       }
     }
   }

@@ -166,6 +166,9 @@ export function createTemplateRenderer(
         },
       );
     }
+    // Without an opening `{{` or `{%` a string is plain text, which always parses: most content
+    // (subjects, URLs, payload values) is, and every accepted notification is checked.
+    if (!source.includes('{{') && !source.includes('{%')) return;
     try {
       engines.text.parse(source);
     } catch (err) {

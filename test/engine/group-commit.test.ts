@@ -143,4 +143,38 @@ describe('group commit on accept', { skip: skipWithoutPg }, () => {
     )})`.execute(database.db);
     assert.deepEqual(new Set(stored.rows.map((r) => r.id)), new Set(good.map((r) => r.id)));
   });
+
+  it('recipients named by id alone are made in the insert itself, only for rows that went in', async () => {
+    await sql`insert into recipients (service_id, id, email) values (${serviceId}, 'kept', 'kept@example.com')`.execute(
+      database.db,
+    );
+    const taken = row({ idempotencyKey: 'named-taken', requestHash: 'body-a' });
+    await store().accept(taken);
+    writes.length = 0;
+    const gc = group();
+    const named = (id: string, over: Partial<NewNotification> = {}) =>
+      row({ recipientId: id, channels: ['in_app'], content: {}, inlineRecipient: {}, ...over });
+    const rows = [
+      named('new-one'),
+      named('new-one'),
+      named('kept'),
+      // A replay and a conflict are not written, so neither is the recipient they name.
+      named('ghost-replay', { idempotencyKey: 'named-taken', requestHash: 'body-a' }),
+      named('ghost-conflict', { idempotencyKey: 'named-taken', requestHash: 'body-b' }),
+    ];
+    const results = await Promise.all(rows.map((r) => gc.submit(r)));
+    assert.deepEqual(writes, [5], 'one write for the tick');
+    assert.deepEqual(
+      results.map((r) => r.created),
+      [true, true, true, false, false],
+    );
+    const stored = await sql<{ id: string; email: string | null }>`
+      select id, email from recipients
+       where service_id = ${serviceId} and id in ('new-one', 'kept', 'ghost-replay', 'ghost-conflict')
+       order by id`.execute(database.db);
+    assert.deepEqual(stored.rows, [
+      { id: 'kept', email: 'kept@example.com' },
+      { id: 'new-one', email: null },
+    ]);
+  });
 });

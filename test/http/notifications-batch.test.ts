@@ -87,6 +87,42 @@ describe('POST /v1/notifications/batch', { skip: skipWithoutPg }, () => {
     assert.equal(view.body.recipient, 'bea');
   });
 
+  it('reads a recipient named inline only when its stored fields decide, and makes new ones with their items', async () => {
+    const res = await api.post('/v1/notifications/batch', {
+      notifications: [
+        // In-app needs no stored field: not read, and made by the insert.
+        {
+          type: 'order_shipped',
+          recipient: { id: 'dee' },
+          channels: ['in_app'],
+          content: { in_app: { title: 'hi', body: 'there' } },
+        },
+        // Email without an inline address: ann's stored one is read and used.
+        email('stored address', { recipient: { id: 'ann' } }),
+        // Nothing stored and no address given: refused, and eve is not made.
+        email('nobody stored', { recipient: { id: 'eve' } }),
+      ],
+    });
+    assert.equal(res.status, 200);
+    const results = res.body.results as { status: number; error?: { code: string } }[];
+    assert.deepEqual(
+      results.map((r) => [r.status, r.error?.code ?? null]),
+      [
+        [202, null],
+        [202, null],
+        [422, 'recipient_missing_address'],
+      ],
+    );
+    const recipients = await query<{ id: string; email: string | null }>(
+      "select id, email from recipients where service_id = $1 and id in ('ann', 'dee', 'eve') order by id",
+      [api.id],
+    );
+    assert.deepEqual(recipients, [
+      { id: 'ann', email: 'ann@example.com' },
+      { id: 'dee', email: null },
+    ]);
+  });
+
   it('keeps idempotency per item: within one batch and across batches', async () => {
     const first = await api.post('/v1/notifications/batch', {
       notifications: [

@@ -1,9 +1,10 @@
 /**
  * Many notifications made durable in one transaction: one `unnest` insert for all of them that also
- * wakes the planner once, their inline recipients beside it, and afterwards one lookup of the
- * idempotency keys that were already taken.
- * A notification that is not written (a replay, a conflict) writes its inline recipient neither. Group commit on the
- * single endpoint and the batch endpoint both write through here.
+ * wakes the planner once and makes the new recipients they name by id alone, a second statement
+ * only when inline recipients carry fields to write, and afterwards one lookup of the idempotency
+ * keys that were already taken. A notification that is not written (a replay, a conflict) writes its
+ * inline recipient neither. Group commit on the single endpoint and the batch endpoint both write
+ * through here.
  *
  * Idempotency stays exact row by row. Within the set, the first row with a given (service, key) is
  * the one inserted; a later row with the same key answers as a replay of it. Against rows already
@@ -19,6 +20,8 @@ import { WAKE_CHANNEL } from './connect.ts';
 import { upsertRecipients } from './kysely-upsert-recipients.ts';
 
 const PRIORITY = { critical: 0, high: 1, normal: 2, low: 3 } as const;
+
+const hasFields = (fields: object) => Object.values(fields).some((v) => v !== undefined);
 
 const keyOf = (serviceId: string, key: string) => JSON.stringify([serviceId, key]);
 
@@ -43,14 +46,15 @@ export async function acceptMany(db: Db, ns: readonly NewNotification[]): Promis
         ? [{ serviceId: n.serviceId, id: n.recipientId, fields: n.inlineRecipient }]
         : [],
     );
-  // With no recipient to write, one statement is the whole transaction.
-  const inserted = toInsert.some((n) => n.inlineRecipient)
+  // Recipients named only by id are made, if new, by the insert statement itself; then one
+  // statement is the whole transaction. Recipients with fields to write need a second statement.
+  const inserted = toInsert.some((n) => n.inlineRecipient && hasFields(n.inlineRecipient))
     ? await db.transaction().execute(async (tx) => {
-        const made = await insertNotifications(tx, toInsert);
+        const made = await insertNotifications(tx, toInsert, false);
         await upsertRecipients(tx, upserts(made));
         return made;
       })
-    : await insertNotifications(db, toInsert);
+    : await insertNotifications(db, toInsert, true);
   // Keys already taken: their rows are committed by now (the insert waited for any writer of them).
   const lost = toInsert.filter((n) => !inserted.has(n.id));
   const existing = new Map<string, { id: string; requestHash: string }>();
@@ -88,7 +92,11 @@ export async function acceptMany(db: Db, ns: readonly NewNotification[]): Promis
 async function insertNotifications(
   executor: Kysely<DB>,
   ns: readonly NewNotification[],
+  withRecipients: boolean,
 ): Promise<Set<string>> {
+  // Inline recipients (with no fields, so `do nothing` is all an existing one needs) of the
+  // notifications that go in; the others' are not written.
+  const named = withRecipients ? ns.filter((n) => n.inlineRecipient) : [];
   const { rows } = await sql<{ id: string }>`
     with ins as (
       insert into notifications
@@ -108,6 +116,15 @@ async function insertNotifications(
         ${ns.map((n) => n.requestHash)}::text[])
       on conflict (service_id, idempotency_key) do nothing
       returning id),
+    rec as (
+      insert into recipients (service_id, id)
+      select distinct r.service_id, r.id
+        from unnest(
+          ${named.map((n) => n.id)}::uuid[],
+          ${named.map((n) => n.serviceId)}::uuid[],
+          ${named.map((n) => n.recipientId)}::text[]) as r(notification_id, service_id, id)
+        join ins on ins.id = r.notification_id
+      on conflict (service_id, id) do nothing),
     wake as (select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from ins limit 1) one)
     select id from ins where (select count(*) from wake) >= 0`.execute(executor);
   return new Set(rows.map((r) => r.id));

@@ -67,6 +67,9 @@ export function notificationsBatchRoute(
           ...errorResponses(400, 401, 413, 415, 422),
         },
       },
+      // The answers are built in exactly the documented shape; the schema's own serialiser would
+      // validate each item against the union's branches to pick one (4 % of the call's CPU).
+      serializerCompiler: () => (data) => JSON.stringify(data),
       // Only the envelope here: items that fail their schema are answered one by one below.
       validatorCompiler: () => (body: unknown) => {
         const validation = checkEnvelope(body);
