@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { twilioSignature, parseTwilioStatus } from '../../src/adapters/channels/twilio/twilio-receipts.ts';
 import { parseSendGridEvents } from '../../src/adapters/channels/sendgrid/sendgrid-receipts.ts';
-import { parseSesEvent, snsStringToSign, type SnsMessage } from '../../src/adapters/channels/ses/ses-receipts.ts';
+import {
+  parseSesEvent,
+  snsStringToSign,
+  type SnsMessage,
+} from '../../src/adapters/channels/ses/ses-receipts.ts';
 
 describe('Twilio request validation', () => {
   it("matches the signatures in Twilio's documentation and helper-library tests", () => {
