@@ -10,19 +10,18 @@
  */
 import { Type, type TObject } from 'typebox';
 import { Value } from 'typebox/value';
-import {
-  ApnsConfig,
-  FcmConfig,
-  SendGridConfig,
-  SesConfig,
-  SlackConfig,
-  TwilioConfig,
-  URL_FIELDS,
-  VonageConfig,
-  WebPushConfig,
-} from './config-providers.ts';
+import { PROVIDERS, type AnyProvider } from './adapters/channels/providers.ts';
+import type { Provider } from './adapters/channels/provider.ts';
 
-export type CredentialType = keyof typeof URL_FIELDS;
+/** The provider types services may bring their own credentials for (all but SMTP and webhooks). */
+export type CredentialType = Exclude<AnyProvider, { serviceCredentials: false }>['type'];
+
+const CREDENTIAL_PROVIDERS: ReadonlyMap<string, Provider> = new Map(
+  Object.values(PROVIDERS)
+    .flat()
+    .filter((p: Provider) => p.serviceCredentials !== false)
+    .map((p: Provider) => [p.type, p]),
+);
 
 /**
  * Only the operator may set these: files on Herald's host, the web push endpoint allow-list, and which
@@ -37,23 +36,21 @@ const OPERATOR_ONLY = [
   'serviceUrls',
 ] as const;
 
-/** Secrets the operator's config may read from a file; a service must give them inline. */
-const REQUIRED_SECRETS: Partial<Record<CredentialType, readonly string[]>> = {
-  fcm: ['serviceAccount'],
-  apns: ['privateKey'],
-};
+/** The rules of a credential type: from its provider's `serviceCredentials`. */
+function rules(type: CredentialType) {
+  const provider = CREDENTIAL_PROVIDERS.get(type);
+  if (!provider || provider.serviceCredentials === false) throw new Error(`${type} takes no credentials`);
+  return { provider, ...provider.serviceCredentials };
+}
 
 /**
- * Values a closed URL field may still hold: the provider's own public endpoint, as Google's key files
- * carry it, so a service can paste its key file unchanged.
+ * The provider's entry schema without what only the operator may set, and with the secrets the
+ * operator may read from a file (`requiredSecrets`) required: a service must give them inline.
  */
-const PUBLIC_URLS: Readonly<Record<string, readonly string[]>> = {
-  'fcm/serviceAccount/token_uri': ['https://oauth2.googleapis.com/token'],
-};
-
-function serviceSchema(type: CredentialType, config: TObject): TObject {
-  const open = Type.Omit(config, [...OPERATOR_ONLY]);
-  const required = REQUIRED_SECRETS[type] ?? [];
+function serviceSchema(type: CredentialType): TObject {
+  const { provider, requiredSecrets = [] } = rules(type);
+  const open = Type.Omit(provider.configSchema, [...OPERATOR_ONLY]);
+  const required: readonly string[] = requiredSecrets;
   return Type.Object(
     {
       ...open.properties,
@@ -63,18 +60,12 @@ function serviceSchema(type: CredentialType, config: TObject): TObject {
   );
 }
 
-export const SERVICE_CREDENTIALS: Readonly<Record<CredentialType, TObject>> = {
-  sendgrid: serviceSchema('sendgrid', SendGridConfig),
-  ses: serviceSchema('ses', SesConfig),
-  twilio: serviceSchema('twilio', TwilioConfig),
-  vonage: serviceSchema('vonage', VonageConfig),
-  fcm: serviceSchema('fcm', FcmConfig),
-  apns: serviceSchema('apns', ApnsConfig),
-  webpush: serviceSchema('webpush', WebPushConfig),
-  slack: serviceSchema('slack', SlackConfig),
-};
+export const isCredentialType = (type: string): type is CredentialType => CREDENTIAL_PROVIDERS.has(type);
 
-export const isCredentialType = (type: string): type is CredentialType => Object.hasOwn(URL_FIELDS, type);
+/** What a service may send for each credential type, by type. */
+export const SERVICE_CREDENTIALS: Readonly<Record<CredentialType, TObject>> = Object.fromEntries(
+  [...CREDENTIAL_PROVIDERS.keys()].filter(isCredentialType).map((type) => [type, serviceSchema(type)]),
+) as Record<CredentialType, TObject>;
 
 /** One problem, at a JSON pointer inside the credentials object (`/baseUrl`, `/serviceAccount`). */
 export interface CredentialProblem {
@@ -97,7 +88,7 @@ export function credentialUrls(
   type: CredentialType,
   credentials: Record<string, unknown>,
 ): { field: string; url: string }[] {
-  return URL_FIELDS[type].flatMap((field) => {
+  return rules(type).provider.urlFields.flatMap((field) => {
     const url = at(credentials, field);
     return typeof url === 'string' ? [{ field, url }] : [];
   });
@@ -123,8 +114,9 @@ export function credentialProblems(
         : [{ path: e.instancePath, message: e.message }];
     });
   }
+  const publicUrls: Readonly<Record<string, readonly string[] | undefined>> = rules(type).publicUrls ?? {};
   return credentialUrls(type, credentials)
-    .filter(({ field, url }) => !openUrls.includes(field) && !PUBLIC_URLS[`${type}/${field}`]?.includes(url))
+    .filter(({ field, url }) => !openUrls.includes(field) && !publicUrls[field]?.includes(url))
     .map(({ field }) => ({
       path: `/${field}`,
       message: `may not be set by a service: the operator has not opened ${field} to services (serviceUrls)`,

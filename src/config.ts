@@ -4,21 +4,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Type, type Static, type TObject, type TProperties } from 'typebox';
+import {
+  Type,
+  type Static,
+  type TArray,
+  type TObject,
+  type TOptional,
+  type TProperties,
+  type TSchema,
+  type TUnion,
+} from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_RETRY_POLICY } from './domain/retry-policy.ts';
-import {
-  ApnsConfig,
-  FcmConfig,
-  SendGridConfig,
-  SesConfig,
-  SlackConfig,
-  SNS_CERT_URL_PATTERN,
-  TwilioConfig,
-  VonageConfig,
-  WebPushConfig,
-} from './config-providers.ts';
+import { PROVIDERS, providerOf, type ProviderKey } from './adapters/channels/providers.ts';
+import { SNS_CERT_URL_PATTERN } from './adapters/channels/ses/provider.ts';
 import { DEFAULT_BREAKER_POLICY } from './domain/circuit-breaker.ts';
 import { DEFAULT_WEBHOOK_SCHEDULE_MS } from './domain/status-events.ts';
 import { DEFAULT_TEMPLATE_LIMITS } from './domain/templates.ts';
@@ -60,38 +60,30 @@ const ProviderEngine = {
   breaker: Type.Optional(BreakerOverride),
 };
 
-const Webhook = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_-]+$' }),
-    type: Type.Literal('webhook'),
-    /** Standard Webhooks signing secret, `whsec_<base64>`. */
-    secret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]{16,}$' }),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })),
-    ...ProviderEngine,
-  },
-  { additionalProperties: false },
-);
-
 /** Adds the engine's per-provider settings (rate limit, breaker) to a provider type's schema. */
 const withEngine = <P extends TProperties>(schema: TObject<P>) =>
   Type.Object({ ...schema.properties, ...ProviderEngine }, { additionalProperties: false });
 
-const Smtp = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_-]+$' }),
-    type: Type.Literal('smtp'),
-    url: Type.Optional(Type.String({ pattern: '^smtps?://' })),
-    host: Type.Optional(Type.String({ minLength: 1 })),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-    secure: Type.Optional(Type.Boolean()),
-    user: Type.Optional(Type.String()),
-    pass: Type.Optional(Type.String()),
-    from: Type.String({ minLength: 3 }),
-    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
-    ...ProviderEngine,
-  },
-  { additionalProperties: false },
+type WithEngine<S> = S extends TObject<infer P> ? ReturnType<typeof withEngine<P>> : never;
+/** The entry schemas of a list of providers, with the engine settings, as a tuple. */
+type EntrySchemas<L> = L extends readonly [infer H, ...infer R]
+  ? [WithEngine<H extends { configSchema: infer S } ? S : never>, ...EntrySchemas<R>]
+  : [];
+type ProviderLists = typeof PROVIDERS;
+
+/** A list of entries, in failover order, each of one of the providers under this key. */
+type EntryList<L> = TOptional<TArray<TUnion<Extract<EntrySchemas<L>, TSchema[]>>>>;
+const entryList = <L extends readonly { configSchema: TObject }[]>(providers: L): EntryList<L> =>
+  Type.Optional(
+    Type.Array(Type.Union(providers.map((p) => withEngine(p.configSchema))), { maxItems: 10 }),
+  ) as unknown as EntryList<L>;
+
+/** `providers`: one key per group in adapters/channels/providers.ts, each a list of entries. */
+const Providers = Type.Object(
+  Object.fromEntries(
+    Object.entries(PROVIDERS).map(([key, providers]) => [key, entryList(providers)]),
+  ) as unknown as { [K in ProviderKey]: EntryList<ProviderLists[K]> },
+  { additionalProperties: false, default: {} },
 );
 
 const Retry = Type.Object(
@@ -232,24 +224,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: { default: {} } },
     ),
-    providers: Type.Object(
-      {
-        email: Type.Optional(
-          Type.Array(Type.Union([Smtp, withEngine(SendGridConfig), withEngine(SesConfig)]), { maxItems: 10 }),
-        ),
-        sms: Type.Optional(
-          Type.Array(Type.Union([withEngine(TwilioConfig), withEngine(VonageConfig)]), { maxItems: 10 }),
-        ),
-        push: Type.Optional(
-          Type.Array(Type.Union([withEngine(FcmConfig), withEngine(ApnsConfig)]), { maxItems: 10 }),
-        ),
-        web_push: Type.Optional(Type.Array(withEngine(WebPushConfig), { maxItems: 10 })),
-        webhook: Type.Optional(Type.Array(Webhook, { maxItems: 10 })),
-        // Slack incoming webhooks deliver on the webhook channel; kept under their own key.
-        slack: Type.Optional(Type.Array(withEngine(SlackConfig), { maxItems: 10 })),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    providers: Providers,
     /**
      * HERALD_SECRET_KEY, 32 bytes in base64: seals per-service provider credentials and status-webhook
      * signing secrets (AES-256-GCM) and, through a derived key, signs the links in messages. Unset, links
@@ -355,8 +330,6 @@ export const ConfigSchema = Type.Object(
 );
 
 export type Config = Static<typeof ConfigSchema>;
-export type SmtpProviderConfig = Static<typeof Smtp>;
-export type WebhookProviderConfig = Static<typeof Webhook>;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -454,10 +427,6 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   const config = withDefaults;
-  for (const p of config.providers.email ?? []) {
-    if (p.type === 'smtp' && !p.url && !p.host)
-      throw new ConfigError(`Email provider '${p.name}' needs a url or a host.`);
-  }
   checkProviders(config);
   const sourceIssues = sourceProblems(config.sources);
   if (sourceIssues.length > 0) throw new ConfigError(sourceIssues.join('\n'));
@@ -469,7 +438,10 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   return config;
 }
 
-/** What the schema cannot say: names unique across channels (receipts route by name), one key source. */
+/**
+ * What the schema cannot say: names unique across channels (receipts route by name), and each
+ * provider's own cross-field checks (its `check`).
+ */
 function checkProviders(config: Config): void {
   const all = Object.values(config.providers).flatMap(
     (list) => (list ?? []) as { name: string; type: string }[],
@@ -480,18 +452,8 @@ function checkProviders(config: Config): void {
       throw new ConfigError(`Provider name '${p.name}' is used twice; names must be unique.`);
     seen.add(p.name);
   }
-  for (const p of config.providers.push ?? []) {
-    if (p.type === 'fcm' && !p.serviceAccount === !p.serviceAccountFile)
-      throw new ConfigError(
-        `FCM provider '${p.name}' needs exactly one of serviceAccount or serviceAccountFile.`,
-      );
-    if (p.type === 'apns' && !p.privateKey === !p.privateKeyFile)
-      throw new ConfigError(`APNs provider '${p.name}' needs exactly one of privateKey or privateKeyFile.`);
-  }
-  for (const p of config.providers.sms ?? []) {
-    if (p.type === 'twilio' && !p.from && !p.messagingServiceSid)
-      throw new ConfigError(`Twilio provider '${p.name}' needs from or messagingServiceSid.`);
-    if (p.type === 'twilio' && p.statusCallbacks && !config.publicUrl)
-      throw new ConfigError(`Twilio provider '${p.name}' asks for status callbacks: set publicUrl.`);
+  for (const p of all) {
+    const problem = providerOf(p.type)?.check?.(p, { publicUrl: config.publicUrl });
+    if (problem) throw new ConfigError(problem);
   }
 }

@@ -2,25 +2,14 @@
  * Providers from configuration: the sender chain of each channel, the receipt routes, and the list of
  * configured providers with their channels (for breakers, rate limits and GET /v1/providers).
  */
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { CHANNELS, type Channel } from './domain/channels.ts';
 import type { Sender } from './ports/sender.ts';
 import type { Database } from './adapters/store/connect.ts';
 import { kyselyOutbox } from './adapters/store/kysely-outbox.ts';
-import { createSmtpSender } from './adapters/channels/smtp/smtp-sender.ts';
+import { configuredEntries, createSender, type ProviderEntry } from './adapters/channels/providers.ts';
 import { createCaptureSender } from './adapters/channels/capture/capture-sender.ts';
-import { createSendGridSender } from './adapters/channels/sendgrid/sendgrid-sender.ts';
-import { createSesSender } from './adapters/channels/ses/ses-sender.ts';
-import { createTwilioSender } from './adapters/channels/twilio/twilio-sender.ts';
-import { createVonageSender } from './adapters/channels/vonage/vonage-sender.ts';
-import { createFcmSender } from './adapters/channels/fcm/fcm-sender.ts';
-import type { ServiceAccount } from './adapters/channels/fcm/fcm-oauth.ts';
-import { createApnsSender } from './adapters/channels/apns/apns-sender.ts';
-import { createWebPushSender } from './adapters/channels/webpush/webpush-sender.ts';
-import { createSlackSender } from './adapters/channels/slack/slack-sender.ts';
-import { createWebhookSender } from './adapters/channels/webhook/webhook-sender.ts';
 import { createInAppSender } from './adapters/channels/in-app/in-app-sender.ts';
 import { kyselyReceiptStore } from './adapters/store/kysely-receipts.ts';
 import { captureMany, type CapturedMessage } from './adapters/store/kysely-capture-many.ts';
@@ -35,53 +24,16 @@ import type { RateLimitSetting } from './domain/rate-slices.ts';
 import type { BreakerPolicy } from './domain/circuit-breaker.ts';
 import { ownTwilioAccounts } from './app/receipt-accounts.ts';
 
-type ProviderEntry = NonNullable<Config['providers'][keyof Config['providers']]>[number];
-
 /** One provider entry (from the config file, or built from a service's own credentials). */
 export function senderFromConfig(config: Config, entry: ProviderEntry, fromService = false): Sender {
   // A service's own credentials may name URLs (a regional base URL, say): those may not reach the
   // operator's network. The operator's own configuration is trusted to point where it likes.
-  const p = { ...entry, refusePrivate: fromService && !config.allowPrivateWebhookUrls };
-  switch (p.type) {
-    case 'smtp':
-      return createSmtpSender(p);
-    case 'sendgrid':
-      return createSendGridSender(p);
-    case 'ses':
-      return createSesSender(p);
-    case 'twilio': {
-      const statusCallbackUrl = p.statusCallbacks ? receiptUrl(config, p.name) : undefined;
-      return createTwilioSender({ ...p, statusCallbackUrl });
-    }
-    case 'vonage':
-      return createVonageSender(p);
-    case 'fcm': {
-      const serviceAccount = (p.serviceAccount ??
-        JSON.parse(readFileSync(p.serviceAccountFile ?? '', 'utf8'))) as ServiceAccount;
-      return createFcmSender({ ...p, serviceAccount });
-    }
-    case 'apns': {
-      const privateKey = p.privateKey ?? readFileSync(p.privateKeyFile ?? '', 'utf8');
-      const baseUrl = p.baseUrl ?? (p.sandbox ? 'https://api.sandbox.push.apple.com' : undefined);
-      return createApnsSender({ ...p, privateKey, baseUrl });
-    }
-    case 'webpush':
-      return createWebPushSender(p);
-    case 'slack':
-      return createSlackSender({ ...p, allowPrivate: config.allowPrivateWebhookUrls });
-    case 'webhook':
-      return createWebhookSender({ ...p, allowPrivate: config.allowPrivateWebhookUrls });
-  }
+  return createSender(entry, {
+    refusePrivate: fromService && !config.allowPrivateWebhookUrls,
+    allowPrivateUrls: config.allowPrivateWebhookUrls,
+    receiptUrl: (name) => receiptUrl(config, name),
+  });
 }
-
-export const PROVIDER_CHANNELS: Readonly<Record<keyof Config['providers'], Channel>> = {
-  email: 'email',
-  sms: 'sms',
-  push: 'push',
-  web_push: 'web_push',
-  webhook: 'webhook',
-  slack: 'webhook',
-};
 
 export function buildSenders(
   config: Config,
@@ -104,8 +56,8 @@ export function buildSenders(
   for (const channel of CHANNELS) senders.set(channel, []);
   // In-app needs no outside provider in either mode: Herald's own inbox is the destination.
   senders.get('in_app')?.push(createInAppSender(inboxDeliverer(inbox)));
-  for (const [key, channel] of Object.entries(PROVIDER_CHANNELS)) {
-    for (const p of config.providers[key as keyof Config['providers']] ?? []) {
+  for (const { entry: p, channel } of configuredEntries(config.providers)) {
+    {
       if (p.type === 'slack') warnIfRefused(config, p.name, p.baseUrl, logger);
       const configured = senderFromConfig(config, p);
       // Services may bring their own credentials for a configured provider (SMTP and webhook excepted);
@@ -189,9 +141,5 @@ export interface ProviderEngineSettings {
 
 /** Every configured provider with its channel, for breakers, rate limits and GET /v1/providers. */
 export function configuredProviders(config: Config): ProviderEngineSettings[] {
-  return [
-    ...Object.entries(PROVIDER_CHANNELS).flatMap(([key, channel]) =>
-      (config.providers[key as keyof Config['providers']] ?? []).map((p) => ({ ...p, channel })),
-    ),
-  ];
+  return configuredEntries(config.providers).map(({ entry, channel }) => ({ ...entry, channel }));
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import pgClient from 'pg';
 import { after, before, describe, it } from 'node:test';
-import { twilioSignature } from '../../src/adapters/receipts/twilio-receipts.ts';
+import { twilioSignature } from '../../src/adapters/channels/twilio/twilio-receipts.ts';
 import { client, registerService, waitForNotification, type Client } from '../helpers/api.ts';
 import { startHeraldProcess, tempDir, writeConfig, type HeraldProcess } from '../helpers/herald-process.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';

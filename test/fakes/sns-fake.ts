@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { snsStringToSign, type SnsMessage } from '../../src/adapters/receipts/ses-receipts.ts';
+import { snsStringToSign, type SnsMessage } from '../../src/adapters/channels/ses/ses-receipts.ts';
 
 export interface SnsFake {
   url: string;

@@ -15,6 +15,9 @@ async function parse(stream: SMTPServerDataStream): Promise<Email> {
   return PostalMime.parse(Buffer.concat(chunks));
 }
 
+/** The local part of an address the server refuses at RCPT TO (550 5.1.1). */
+export const NO_SUCH_USER = 'no-such-user';
+
 export type SmtpMode =
   | { kind: 'accept' }
   | { kind: 'refuse'; code: number; message?: string }
@@ -33,6 +36,8 @@ export interface TestSmtp {
   arrivals: number[];
   /** Messages for which DATA has arrived but no answer was given yet (mode `hold`). */
   held: number;
+  /** Mail transactions begun (MAIL FROM), whatever became of them. */
+  transactions: number;
   mode: SmtpMode;
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -45,6 +50,7 @@ export async function startSmtp(initial: SmtpMode = { kind: 'accept' }): Promise
     messages: [],
     arrivals: [],
     held: 0,
+    transactions: 0,
     mode: initial,
     waitFor: async () => [],
     close: async () => undefined,
@@ -54,6 +60,18 @@ export async function startSmtp(initial: SmtpMode = { kind: 'accept' }): Promise
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      state.transactions += 1;
+      callback();
+    },
+    // A mailbox that does not exist, refused at RCPT as a real server does (5.1.1), whatever the mode.
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith(`${NO_SUCH_USER}@`)) {
+        callback(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
+        return;
+      }
+      callback();
+    },
     onData(stream: SMTPServerDataStream, _session, callback) {
       parse(stream).then(
         async (mail) => {

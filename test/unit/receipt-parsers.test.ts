@@ -1,9 +1,13 @@
 /** Receipt signatures and parsers against published examples and the providers' documented shapes. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { twilioSignature, parseTwilioStatus } from '../../src/adapters/receipts/twilio-receipts.ts';
-import { parseSendGridEvents } from '../../src/adapters/receipts/sendgrid-receipts.ts';
-import { parseSesEvent, snsStringToSign, type SnsMessage } from '../../src/adapters/receipts/ses-receipts.ts';
+import { twilioSignature, parseTwilioStatus } from '../../src/adapters/channels/twilio/twilio-receipts.ts';
+import { parseSendGridEvents } from '../../src/adapters/channels/sendgrid/sendgrid-receipts.ts';
+import {
+  parseSesEvent,
+  snsStringToSign,
+  type SnsMessage,
+} from '../../src/adapters/channels/ses/ses-receipts.ts';
 
 describe('Twilio request validation', () => {
   it("matches the signatures in Twilio's documentation and helper-library tests", () => {

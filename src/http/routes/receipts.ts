@@ -8,15 +8,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { malformed, notFound, unauthorized } from '../../domain/errors.ts';
 import type { Receipt, ReceiptStore } from '../../ports/receipts.ts';
-import { parseTwilioStatus, verifyTwilioSignature } from '../../adapters/receipts/twilio-receipts.ts';
+import { parseTwilioStatus, verifyTwilioSignature } from '../../adapters/channels/twilio/twilio-receipts.ts';
 import {
   parseSendGridEvents,
   SENDGRID_SIGNATURE_HEADER,
   SENDGRID_TIMESTAMP_HEADER,
   sendGridKey,
   verifySendGridSignature,
-} from '../../adapters/receipts/sendgrid-receipts.ts';
-import { createSnsVerifier, isSnsMessage, parseSesEvent } from '../../adapters/receipts/ses-receipts.ts';
+} from '../../adapters/channels/sendgrid/sendgrid-receipts.ts';
+import { createSnsVerifier, isSnsMessage, parseSesEvent } from '../../adapters/channels/ses/ses-receipts.ts';
 import { errorResponses } from '../schemas.ts';
 import {
   receiptAgeProblem,

@@ -5,7 +5,7 @@
  * attacker controls that URL.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import type { Receipt } from '../../ports/receipts.ts';
+import type { Receipt } from '../../../ports/receipts.ts';
 
 export interface SnsMessage {
   Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';

@@ -3,7 +3,7 @@
  * token, of the full callback URL followed by every POST parameter as name+value, sorted by name.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Receipt } from '../../ports/receipts.ts';
+import type { Receipt } from '../../../ports/receipts.ts';
 
 export function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
   const names = [...new Set(params.keys())].sort();

@@ -4,7 +4,7 @@
  * account's verification key (base64 DER SubjectPublicKeyInfo).
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import type { Receipt, ReceiptEvent } from '../../ports/receipts.ts';
+import type { Receipt, ReceiptEvent } from '../../../ports/receipts.ts';
 
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 export const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
