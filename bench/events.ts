@@ -94,7 +94,7 @@ async function publishAll(pub: Publisher, all: OutMessage[]) {
 async function ceiling(broker: Broker): Promise<number> {
   const t = target(broker);
   const pub = await t.publisher();
-  const source = createEventSource(t.config);
+  const source = await createEventSource(t.config);
   await source.start();
   const all = messages(t.config.name);
   const started = performance.now();

@@ -205,7 +205,7 @@ export function readSpecOf(c: SourceConfig): ReadSpec {
 
 export interface EventSourcesOptions {
   sources: SourceConfig[];
-  makeSource(c: SourceConfig): EventSource;
+  makeSource(c: SourceConfig): EventSource | Promise<EventSource>;
   events: EventStore;
   dead: DeadEventStore;
   metrics: SourceMetrics;
@@ -220,11 +220,13 @@ export async function startEventSources(o: EventSourcesOptions): Promise<{ stop(
     if (!(await o.serviceExists(c.service)))
       throw new Error(`Source '${c.name}': service ${c.service} does not exist.`);
   }
-  const runners = o.sources.map((c) =>
+  const sources: EventSource[] = [];
+  for (const c of o.sources) sources.push(await o.makeSource(c));
+  const runners = o.sources.map((c, i) =>
     createSourceRunner({
       name: c.name,
       serviceId: c.service,
-      source: o.makeSource(c),
+      source: sources[i] as EventSource,
       spec: readSpecOf(c),
       batch: c.batch,
       maxRawBytes: c.maxRawBytes,

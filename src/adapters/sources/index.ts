@@ -1,17 +1,18 @@
-/** One factory per broker: a Kafka source would be one more module and one more line here. */
+/**
+ * One factory per broker: a Kafka source would be one more module and one more line here. Each
+ * broker's client is loaded only when a source of that kind is configured, so a Herald with no
+ * sources starts without them.
+ */
 import type { SourceConfig } from '../../config-sources.ts';
 import type { EventSource } from '../../ports/event-source.ts';
-import { natsJetStreamSource } from './nats-jetstream.ts';
-import { rabbitMqSource } from './rabbitmq.ts';
-import { redisStreamSource } from './redis-streams.ts';
 
-export function createEventSource(c: SourceConfig): EventSource {
+export async function createEventSource(c: SourceConfig): Promise<EventSource> {
   switch (c.broker) {
     case 'rabbitmq':
-      return rabbitMqSource(c);
+      return (await import('./rabbitmq.ts')).rabbitMqSource(c);
     case 'nats':
-      return natsJetStreamSource(c);
+      return (await import('./nats-jetstream.ts')).natsJetStreamSource(c);
     case 'redis':
-      return redisStreamSource(c);
+      return (await import('./redis-streams.ts')).redisStreamSource(c);
   }
 }
