@@ -7,6 +7,7 @@ import type { Channel } from '../../domain/channels.ts';
 import type { Sender } from '../../ports/sender.ts';
 import { apns } from './apns/provider.ts';
 import { fcm } from './fcm/provider.ts';
+import { plivo } from './plivo/provider.ts';
 import type { Provider, SenderContext } from './provider.ts';
 import { sendgrid } from './sendgrid/provider.ts';
 import { ses } from './ses/provider.ts';
@@ -20,7 +21,7 @@ import { webpush } from './webpush/provider.ts';
 /** Providers by the key of `providers` their entries go under in the configuration. */
 export const PROVIDERS = {
   email: [smtp, sendgrid, ses],
-  sms: [twilio, vonage],
+  sms: [twilio, vonage, plivo],
   push: [fcm, apns],
   web_push: [webpush],
   webhook: [webhook],
