@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import webpush from 'web-push';
 import { createApnsSender } from '../../src/adapters/channels/apns/apns-sender.ts';
 import { createFcmSender } from '../../src/adapters/channels/fcm/fcm-sender.ts';
+import { createPlivoSender } from '../../src/adapters/channels/plivo/plivo-sender.ts';
 import { createSendGridSender } from '../../src/adapters/channels/sendgrid/sendgrid-sender.ts';
 import { createSesSender } from '../../src/adapters/channels/ses/ses-sender.ts';
 import { createSlackSender } from '../../src/adapters/channels/slack/slack-sender.ts';
@@ -19,6 +20,7 @@ import type { Sender } from '../../src/ports/sender.ts';
 import { startApnsFake } from '../fakes/apns-fake.ts';
 import type { FakeHttp } from '../fakes/fake-http.ts';
 import { startFcmFake } from '../fakes/fcm-fake.ts';
+import { startPlivoFake } from '../fakes/plivo-fake.ts';
 import { startSendGridFake } from '../fakes/sendgrid-fake.ts';
 import { startSesFake } from '../fakes/ses-fake.ts';
 import { startSlackFake } from '../fakes/slack-fake.ts';
@@ -192,6 +194,32 @@ senderContract({
   rateLimited: { scenario: 'http_429', code: 'rate_limited', retryAfterMs: RETRY_AFTER_MS },
   timeout: { scenario: 'hang', code: 'timeout' },
   gone: { scenario: 'invalid_params', code: 'invalid_address', deactivates: false },
+});
+
+const PLIVO_ID = 'MAXXXXXXXXXXXXXXXXXX';
+const PLIVO_TOKEN = 'plivo-auth-token';
+senderContract({
+  provider: 'plivo',
+  channel: 'sms',
+  content: sms,
+  messageId: /^[0-9a-f-]{36}$/,
+  async start() {
+    const fake = await startPlivoFake(PLIVO_ID, PLIVO_TOKEN);
+    const sender = createPlivoSender({
+      name: 'plivo',
+      authId: PLIVO_ID,
+      authToken: PLIVO_TOKEN,
+      from: '+14155550100',
+      baseUrl: fake.url,
+      timeoutMs: TIMEOUT_MS,
+    });
+    return httpRig(fake, sender, () => '+33612345678');
+  },
+  permanent: { scenario: 'invalid_src', code: 'invalid_sender' },
+  transient: { scenario: 'server_error', code: 'plivo_http_500' },
+  rateLimited: { scenario: 'rate_limited', code: 'rate_limited', retryAfterMs: RETRY_AFTER_MS },
+  timeout: { scenario: 'hang', code: 'timeout' },
+  gone: { scenario: 'invalid_dst', code: 'invalid_address', deactivates: false },
 });
 
 senderContract({
