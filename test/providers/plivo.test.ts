@@ -102,6 +102,7 @@ describe('Plivo SMS through the API', { skip: skipWithoutPg, timeout: 60_000 }, 
   });
 
   it("sends with the service's own Plivo credentials, never the operator's token", async () => {
+    // A fresh service: senders are kept per service for up to a minute (app/service-credentials.ts).
     const service = await herald.service('Own account');
     assert.ok([200, 201].includes((await service.put('/v1/notification-types/login_code', {})).status));
     assert.ok(

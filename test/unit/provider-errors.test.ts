@@ -6,6 +6,7 @@ import { classifySendGridError } from '../../src/adapters/channels/sendgrid/send
 import { classifySesError, sesErrorType } from '../../src/adapters/channels/ses/ses-errors.ts';
 import { classifyTwilioError } from '../../src/adapters/channels/twilio/twilio-errors.ts';
 import { classifyVonageStatus } from '../../src/adapters/channels/vonage/vonage-errors.ts';
+import { classifyPlivoError } from '../../src/adapters/channels/plivo/plivo-errors.ts';
 import { classifyFcmError } from '../../src/adapters/channels/fcm/fcm-errors.ts';
 import { classifyApnsError } from '../../src/adapters/channels/apns/apns-errors.ts';
 import { classifyWebPushError } from '../../src/adapters/channels/webpush/webpush-errors.ts';
@@ -110,6 +111,43 @@ describe('Vonage', () => {
     });
     assert.deepEqual(pick(classifyVonageStatus('9', 'Quota')), { kind: 'transient', code: 'quota_exceeded' });
     assert.equal(classifyVonageStatus('99', 'new').kind, 'transient');
+  });
+});
+
+describe('Plivo', () => {
+  const err = (error: string) => JSON.stringify({ api_id: 'a1', error });
+  it('reads a 400 by the parameter its error names', () => {
+    assert.deepEqual(pick(classifyPlivoError(400, err('invalid dst'))), {
+      kind: 'permanent',
+      code: 'invalid_address',
+    });
+    assert.deepEqual(pick(classifyPlivoError(400, err('src parameter is invalid'))), {
+      kind: 'permanent',
+      code: 'invalid_sender',
+    });
+    assert.deepEqual(pick(classifyPlivoError(400, err('text parameter not present'))), {
+      kind: 'permanent',
+      code: 'invalid_message',
+    });
+    assert.deepEqual(pick(classifyPlivoError(400, err('message could not be queued'))), {
+      kind: 'permanent',
+      code: 'plivo_http_400',
+    });
+  });
+  it('falls back on the HTTP status, with Retry-After', () => {
+    assert.deepEqual(pick(classifyPlivoError(401, err('invalid dst'))), {
+      kind: 'transient',
+      code: 'auth_failed',
+    });
+    assert.deepEqual(pick(classifyPlivoError(429, err('too many'), { 'retry-after': '7' })), {
+      kind: 'rate_limited',
+      code: 'rate_limited',
+      retryAfterMs: 7000,
+    });
+    assert.deepEqual(pick(classifyPlivoError(502, '<html>bad gateway</html>')), {
+      kind: 'transient',
+      code: 'plivo_http_502',
+    });
   });
 });
 
