@@ -1,6 +1,6 @@
 /**
  * Plivo end to end through Herald's API on PostgreSQL: a service defines a notification type, sends an
- * SMS, and the Plivo fake receives it with the operator's Auth ID and token; then the service stores its
+ * SMS, and the Plivo fake receives it with the operator's Auth ID and token; then a second service stores its
  * own Plivo credentials and the next SMS reaches its own account's fake with its own token only.
  * Loopback fakes are reached because the test allows private URLs (`allowPrivateWebhookUrls`).
  */

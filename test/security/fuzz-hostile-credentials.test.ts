@@ -26,6 +26,7 @@ const TYPES: Record<string, { secrets: Record<string, unknown>; other: Record<st
   },
   twilio: { secrets: { accountSid: `AC${'1'.repeat(32)}`, authToken: 't' }, other: { from: '+15550000000' } },
   vonage: { secrets: { apiKey: 'k', apiSecret: 's' }, other: { from: 'Acme' } },
+  plivo: { secrets: { authId: `MA${'1'.repeat(18)}`, authToken: 't' }, other: { from: '+15550000000' } },
   fcm: {
     secrets: { serviceAccount: { project_id: 'p', client_email: 'a@b.iam', private_key: 'k'.repeat(40) } },
     other: {},

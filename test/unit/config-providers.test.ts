@@ -35,6 +35,7 @@ const all = {
         statusCallbacks: true,
       },
       { name: 'vonage', type: 'vonage', apiKey: 'k', apiSecret: 's', from: 'Acme' },
+      { name: 'plivo', type: 'plivo', authId: 'MAXXXXXXXXXXXXXXXXXX', authToken: 't', from: '+14155550100' },
     ],
     push: [
       {
@@ -79,6 +80,10 @@ describe('provider configuration', () => {
       c.providers.email?.map((p) => p.type),
       ['smtp', 'sendgrid', 'ses'],
     );
+    assert.deepEqual(
+      c.providers.sms?.map((p) => p.type),
+      ['twilio', 'vonage', 'plivo'],
+    );
     assert.equal(c.providers.push?.length, 2);
     assert.equal(c.secretKey, key);
     assert.match(c.receipts.snsCertUrlPattern, /amazonaws/);
@@ -96,6 +101,12 @@ describe('provider configuration', () => {
     const badSid = structuredClone(all);
     (badSid.providers.sms[0] as { accountSid: string }).accountSid = 'nope';
     assert.throws(() => load(badSid), ConfigError);
+    const plivoBoth = structuredClone(all);
+    Object.assign(plivoBoth.providers.sms[2]!, { powerpackUuid: '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' });
+    assert.throws(() => load(plivoBoth), /Plivo provider 'plivo' needs either from or powerpackUuid/);
+    const plivoBadId = structuredClone(all);
+    (plivoBadId.providers.sms[2] as { authId: string }).authId = 'nope';
+    assert.throws(() => load(plivoBadId), ConfigError);
     const unknownType = { providers: { email: [{ name: 'x', type: 'mailchimp', from: 'a@b.test' }] } };
     assert.throws(() => load(unknownType), ConfigError);
   });
