@@ -15,6 +15,7 @@ import type {
   ClaimedEvent,
   EventNotification,
   EventOutcomeEntry,
+  EventResult,
   EventStore,
   StoredRule,
   TriggerRuleStore,
@@ -110,16 +111,41 @@ export interface EventsWorkerOptions {
   leaseMs: number;
   pollMs: number;
   concurrency: number;
+  /** Events per transaction; `EVENTS_PER_BATCH` when unset. */
+  batchSize?: number;
   onError(err: unknown, where: string): void;
 }
 
-/** Expands one claimed event and finishes it; false when the lease was lost meanwhile. */
-export async function processEvent(
-  o: Pick<EventsWorkerOptions, 'owner' | 'events' | 'rules' | 'types' | 'renderer'>,
+type ExpandDeps = Pick<EventsWorkerOptions, 'rules' | 'types' | 'renderer'>;
+
+/**
+ * Rules and types looked up once per batch: a batch of one event name reads its rule once. The
+ * cache lives as long as the batch, so a rule changed meanwhile applies from the next batch on.
+ */
+function batchLookups(o: ExpandDeps) {
+  const rules = new Map<string, Promise<StoredRule | null>>();
+  const types = new Map<string, Promise<{ defaultChannels: Channel[] } | null>>();
+  const once = <V>(m: Map<string, Promise<V>>, k: string, f: () => Promise<V>) => {
+    let v = m.get(k);
+    if (!v) m.set(k, (v = f()));
+    return v;
+  };
+  return {
+    rule: (serviceId: string, name: string) =>
+      once(rules, `${serviceId}\u0000${name}`, () => o.rules.get(serviceId, name)),
+    type: (serviceId: string, type: string) =>
+      once(types, `${serviceId}\u0000${type}`, () => o.types.get(serviceId, type)),
+  };
+}
+
+/** What one event becomes under its service's rule, nothing written yet. */
+async function expand(
+  lookups: ReturnType<typeof batchLookups>,
+  o: ExpandDeps,
   event: ClaimedEvent,
-): Promise<boolean> {
-  const rule = await o.rules.get(event.serviceId, event.name);
-  if (!rule) return o.events.complete(o.owner, event, 'unmatched', [], []);
+): Promise<EventResult> {
+  const rule = await lookups.rule(event.serviceId, event.name);
+  if (!rule) return { event, status: 'unmatched', notifications: [], skipped: [] };
   const expansions = await expandEvent(rule, event, o.renderer);
   const notifications: EventNotification[] = [];
   const skipped: EventOutcomeEntry[] = [];
@@ -130,7 +156,7 @@ export async function processEvent(
     }
     // The type's default channels as they are now, when the rule names none.
     const channels =
-      x.notification.channels ?? (await o.types.get(event.serviceId, x.type))?.defaultChannels ?? [];
+      x.notification.channels ?? (await lookups.type(event.serviceId, x.type))?.defaultChannels ?? [];
     if (channels.length === 0) {
       skipped.push({
         index: x.index,
@@ -142,21 +168,65 @@ export async function processEvent(
     }
     notifications.push({ index: x.index, ...x.notification, channels });
   }
-  return o.events.complete(o.owner, event, 'processed', notifications, skipped);
+  return { event, status: 'processed', notifications, skipped };
 }
 
-export function createEventsWorker(o: EventsWorkerOptions): WorkLoop<ClaimedEvent> {
-  return new WorkLoop<ClaimedEvent>({
+/**
+ * Expands a batch of claimed events and finishes them in one transaction. An event whose expansion
+ * throws is left out (and reported): it stays leased and is retried when the lease runs out, without
+ * holding back the rest. Answers how many events were finished; fewer when leases were lost.
+ */
+export async function processEvents(
+  o: Pick<EventsWorkerOptions, 'owner' | 'events' | 'rules' | 'types' | 'renderer'> & {
+    onError?(err: unknown, event: ClaimedEvent): void;
+  },
+  events: ClaimedEvent[],
+): Promise<number> {
+  const lookups = batchLookups(o);
+  const settled = await Promise.allSettled(events.map((e) => expand(lookups, o, e)));
+  const results: EventResult[] = [];
+  settled.forEach((r, i) => {
+    if (r.status === 'fulfilled') results.push(r.value);
+    else if (o.onError) o.onError(r.reason, events[i] as ClaimedEvent);
+    else throw r.reason;
+  });
+  return (await o.events.completeMany(o.owner, results)).size;
+}
+
+/** Expands one claimed event and finishes it; false when the lease was lost meanwhile. */
+export async function processEvent(
+  o: Pick<EventsWorkerOptions, 'owner' | 'events' | 'rules' | 'types' | 'renderer'>,
+  event: ClaimedEvent,
+): Promise<boolean> {
+  return (await processEvents(o, [event])) === 1;
+}
+
+/** Events finished per transaction, at most. */
+export const EVENTS_PER_BATCH = 250;
+
+/**
+ * The events lane works in batches: a claim takes up to `concurrency × EVENTS_PER_BATCH` events and
+ * splits them into at most `concurrency` batches, each expanded and finished in one transaction.
+ */
+export function createEventsWorker(o: EventsWorkerOptions): WorkLoop<ClaimedEvent[]> {
+  const perBatch = o.batchSize ?? EVENTS_PER_BATCH;
+  return new WorkLoop<ClaimedEvent[]>({
     name: 'events',
     concurrency: o.concurrency,
-    batchSize: o.concurrency * 4,
+    batchSize: o.concurrency,
     pollMs: o.pollMs,
-    claim: (limit) => o.events.claim(o.owner, limit, o.leaseMs),
-    async handle(event) {
-      // A lost lease means another worker has the event now; its run finishes it.
-      await processEvent(o, event);
+    async claim(batches) {
+      const events = await o.events.claim(o.owner, batches * perBatch, o.leaseMs);
+      const size = Math.max(1, Math.ceil(events.length / batches));
+      const out: ClaimedEvent[][] = [];
+      for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size));
+      return out;
     },
-    release: (events) => o.events.release(o.owner, events),
+    async handle(batch) {
+      // A lost lease means another worker has the event now; its run finishes it.
+      await processEvents({ ...o, onError: (err) => o.onError(err, 'events: expand') }, batch);
+    },
+    release: (batches) => o.events.release(o.owner, batches.flat()),
     onError: (err, where) => o.onError(err, where),
   });
 }

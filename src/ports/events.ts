@@ -52,6 +52,14 @@ export interface EventNotification {
   data: Record<string, unknown>;
 }
 
+/** What the worker made of one claimed event, ready to be written. */
+export interface EventResult {
+  event: ClaimedEvent;
+  status: 'processed' | 'unmatched';
+  notifications: EventNotification[];
+  skipped: EventOutcomeEntry[];
+}
+
 export type EventStatus = 'pending' | 'processing' | 'processed' | 'unmatched' | 'dead';
 
 export interface EventView {
@@ -92,6 +100,12 @@ export interface EventStore {
     notifications: EventNotification[],
     skipped: EventOutcomeEntry[],
   ): Promise<boolean>;
+  /**
+   * `complete` for a batch, in one transaction: every notification of the batch in one insert, the
+   * events finished in one statement, one wake of the planner. Events `owner` no longer holds are
+   * left out entirely; the answer is the ids of the events it finished.
+   */
+  completeMany(owner: string, results: EventResult[]): Promise<Set<string>>;
   release(owner: string, events: ClaimedEvent[]): Promise<void>;
   view(serviceId: string, id: string): Promise<EventView | null>;
 }

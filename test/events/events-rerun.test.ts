@@ -13,7 +13,7 @@ import { kyselyEventStore } from '../../src/adapters/store/kysely-events.ts';
 import { kyselyNotificationTypeStore } from '../../src/adapters/store/kysely-notification-types.ts';
 import { kyselyServiceStore } from '../../src/adapters/store/kysely-services.ts';
 import { kyselyTriggerRules } from '../../src/adapters/store/kysely-trigger-rules.ts';
-import { eventHash, processEvent } from '../../src/app/events.ts';
+import { eventHash, processEvent, processEvents } from '../../src/app/events.ts';
 import { createTemplateRenderer } from '../../src/domain/templates.ts';
 import type { ClaimedEvent } from '../../src/ports/events.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
@@ -30,8 +30,8 @@ describe('events worker: crash and re-run', { skip: skipWithoutPg }, () => {
     types: kyselyNotificationTypeStore(database.db),
     renderer,
   });
-  const send = async (id: string, payload: Record<string, unknown>) => {
-    const e = { id, name: 'trade.executed', payload };
+  const send = async (id: string, payload: Record<string, unknown>, name = 'trade.executed') => {
+    const e = { id, name, payload };
     const r = await kyselyEventStore(database.db).accept(serviceId, [
       { ...e, occurredAt: null, requestHash: eventHash(e) },
     ]);
@@ -127,5 +127,64 @@ describe('events worker: crash and re-run', { skip: skipWithoutPg }, () => {
       view?.outcome?.map((o) => o.notificationId),
       firstRun.map((n) => n.id),
     );
+  });
+
+  it('a batch is finished in one transaction, leaving out only the events its worker lost', async () => {
+    for (const id of ['b-1', 'b-2', 'b-3', 'b-4']) await send(id, { traderId: 5, traderUserId: `u-${id}` });
+    const batch = await kyselyEventStore(database.db).claim('worker-a', 10, 60_000);
+    assert.deepEqual(
+      batch.map((e) => e.id),
+      ['b-1', 'b-2', 'b-3', 'b-4'],
+    );
+    // b-2's lease runs out and worker-b finishes it first; b-3 was finished once before (its commit
+    // answer lost) and is handed back to worker-a.
+    await sql`update events set lease_expires_at = now() - interval '1 second' where id = 'b-2'`.execute(
+      database.db,
+    );
+    const b2 = await claimOne('worker-b');
+    assert.equal(b2.id, 'b-2');
+    assert.equal(await processEvent(worker('worker-b'), b2), true);
+    const b3 = batch.find((e) => e.id === 'b-3') as ClaimedEvent;
+    assert.equal(await processEvent(worker('worker-a'), b3), true);
+    const b3First = await notificationsOf('b-3');
+    await sql`update events set status = 'processing', lease_owner = 'worker-a', outcome = null
+               where id = 'b-3'`.execute(database.db);
+
+    assert.equal(await processEvents(worker('worker-a'), batch), 3, "b-2 is worker-b's now");
+    for (const id of ['b-1', 'b-2', 'b-3', 'b-4']) {
+      const made = await notificationsOf(id);
+      assert.equal(made.length, 2, `${id} has one notification per rule entry`);
+      const view = await kyselyEventStore(database.db).view(serviceId, id);
+      assert.equal(view?.status, 'processed');
+      assert.deepEqual(
+        view?.outcome?.map((o) => o.notificationId),
+        made.map((n) => n.id),
+      );
+    }
+    assert.deepEqual(await notificationsOf('b-3'), b3First, 'the re-run added nothing');
+  });
+
+  it('an event whose expansion fails stays leased and does not hold back its batch', async () => {
+    await send('f-ok', { traderId: 3, traderUserId: 'u-ok' });
+    await send('f-bad', { traderId: 4, traderUserId: 'u-bad' }, 'trade.cancelled');
+    const batch = await kyselyEventStore(database.db).claim('worker-a', 10, 60_000);
+    const failing = {
+      ...worker('worker-a'),
+      // The rule lookup for one event's name fails (a dropped connection, say).
+      rules: {
+        ...worker('worker-a').rules,
+        get: (service: string, name: string) =>
+          name === 'trade.cancelled'
+            ? Promise.reject(new Error('connection lost'))
+            : worker('worker-a').rules.get(service, name),
+      },
+    };
+    const errors: string[] = [];
+    const done = await processEvents({ ...failing, onError: (_err, e) => errors.push(e.id) }, batch);
+    assert.equal(done, 1);
+    assert.deepEqual(errors, ['f-bad']);
+    assert.equal((await kyselyEventStore(database.db).view(serviceId, 'f-ok'))?.status, 'processed');
+    assert.equal((await kyselyEventStore(database.db).view(serviceId, 'f-bad'))?.status, 'pending');
+    assert.deepEqual(await notificationsOf('f-bad'), []);
   });
 });

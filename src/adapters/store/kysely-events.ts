@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { PRIORITY_RANK } from '../../domain/types.ts';
-import type { EventStatus, EventStore, EventOutcomeEntry } from '../../ports/events.ts';
+import type { EventOutcomeEntry, EventResult, EventStatus, EventStore } from '../../ports/events.ts';
 import { WAKE_EVENTS, WAKE_PLAN } from '../../ports/wake.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { Db } from './db.ts';
@@ -100,59 +100,11 @@ export function kyselyEventStore(db: Db): EventStore {
     },
 
     async complete(owner, event, status, notifications, skipped) {
-      return db.transaction().execute(async (tx) => {
-        // The event row first: a worker that lost its lease writes nothing at all.
-        const { rows: held } = await sql`
-          select 1 from events where service_id = ${event.serviceId} and id = ${event.id}
-             and status = 'processing' and lease_owner = ${owner} for update`.execute(tx);
-        if (held.length === 0) return false;
-        const created: EventOutcomeEntry[] = [];
-        if (notifications.length > 0) {
-          const rows = notifications.map((n) => ({
-            id: uuidv7(),
-            type: n.type,
-            audience: n.audience,
-            channels: n.channels,
-            data: n.data,
-            priority: PRIORITY_RANK[n.priority],
-            key: eventNotificationKey(event.id, n.index),
-          }));
-          await sql`
-            insert into notifications
-                   (id, service_id, type, recipient_id, audience, channels, data, content, priority,
-                    idempotency_key, request_hash)
-            select x.id, ${event.serviceId}, x.type, null, x.audience, x.channels, x.data, '{}'::jsonb,
-                   x.priority, x.key, x.key
-              from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-                   as x(id uuid, type text, audience jsonb, channels jsonb, data jsonb, priority smallint, key text)
-            on conflict (service_id, idempotency_key) do nothing`.execute(tx);
-          // Ids of this run's rows and of any an earlier, interrupted run left.
-          const { rows: ids } = await sql<{ id: string; idempotency_key: string }>`
-            select id, idempotency_key from notifications
-             where service_id = ${event.serviceId}
-               and idempotency_key in (select jsonb_array_elements_text(${JSON.stringify(rows.map((r) => r.key))}::jsonb))`.execute(
-            tx,
-          );
-          const byKey = new Map(ids.map((r) => [r.idempotency_key, r.id]));
-          for (const n of notifications) {
-            const notificationId = byKey.get(eventNotificationKey(event.id, n.index));
-            created.push({
-              index: n.index,
-              type: n.type,
-              status: 'created',
-              ...(notificationId ? { notificationId } : {}),
-            });
-          }
-          await sql`select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN})`.execute(tx);
-        }
-        const outcome = [...created, ...skipped].sort((a, b) => a.index - b.index);
-        await sql`
-          update events set status = ${status}, outcome = ${JSON.stringify(outcome)}::jsonb,
-                 processed_at = now(), lease_owner = null, lease_expires_at = null
-           where service_id = ${event.serviceId} and id = ${event.id}`.execute(tx);
-        return true;
-      });
+      const done = await completeMany(db, owner, [{ event, status, notifications, skipped }]);
+      return done.has(event.id);
     },
+
+    completeMany: (owner, results) => completeMany(db, owner, results),
 
     async release(owner, events) {
       if (events.length === 0) return;
@@ -197,4 +149,83 @@ export function kyselyEventStore(db: Db): EventStore {
       };
     },
   };
+}
+
+/**
+ * Finishes a batch of events in one transaction. The events are locked first, in key order, and only
+ * those `owner` still holds go on: a worker that lost a lease writes nothing for that event. Then all
+ * their notifications in one insert (keys `event:<id>:<index>`, so rows an interrupted earlier run
+ * committed are kept, not doubled), their ids read back in one select, every event finished in one
+ * update, and the planner woken once.
+ */
+async function completeMany(db: Db, owner: string, results: EventResult[]): Promise<Set<string>> {
+  if (results.length === 0) return new Set();
+  const ref = (serviceId: string, id: string) => `${serviceId}\u0000${id}`;
+  return db.transaction().execute(async (tx) => {
+    const keys = JSON.stringify(results.map((r) => ({ s: r.event.serviceId, i: r.event.id })));
+    const { rows: held } = await sql<{ service_id: string; id: string }>`
+      select e.service_id, e.id from events e
+        join jsonb_to_recordset(${keys}::jsonb) as k(s uuid, i text) on e.service_id = k.s and e.id = k.i
+       where e.status = 'processing' and e.lease_owner = ${owner}
+       order by e.service_id, e.id
+         for update of e`.execute(tx);
+    const holds = new Set(held.map((r) => ref(r.service_id, r.id)));
+    const mine = results.filter((r) => holds.has(ref(r.event.serviceId, r.event.id)));
+    if (mine.length === 0) return new Set();
+
+    const rows = mine.flatMap((r) =>
+      r.notifications.map((n) => ({
+        id: uuidv7(),
+        service_id: r.event.serviceId,
+        type: n.type,
+        audience: n.audience,
+        channels: n.channels,
+        data: n.data,
+        priority: PRIORITY_RANK[n.priority],
+        key: eventNotificationKey(r.event.id, n.index),
+      })),
+    );
+    const byKey = new Map<string, string>();
+    if (rows.length > 0) {
+      const json = JSON.stringify(rows);
+      await sql`
+        insert into notifications
+               (id, service_id, type, recipient_id, audience, channels, data, content, priority,
+                idempotency_key, request_hash)
+        select x.id, x.service_id, x.type, null, x.audience, x.channels, x.data, '{}'::jsonb,
+               x.priority, x.key, x.key
+          from jsonb_to_recordset(${json}::jsonb)
+               as x(id uuid, service_id uuid, type text, audience jsonb, channels jsonb, data jsonb,
+                    priority smallint, key text)
+        on conflict (service_id, idempotency_key) do nothing`.execute(tx);
+      // Ids of this run's rows and of any an earlier, interrupted run left.
+      const { rows: ids } = await sql<{ service_id: string; id: string; idempotency_key: string }>`
+        select n.service_id, n.id, n.idempotency_key from notifications n
+          join jsonb_to_recordset(${json}::jsonb) as x(service_id uuid, key text)
+            on n.service_id = x.service_id and n.idempotency_key = x.key`.execute(tx);
+      for (const r of ids) byKey.set(ref(r.service_id, r.idempotency_key), r.id);
+      await sql`select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN})`.execute(tx);
+    }
+
+    const finished = mine.map((r) => {
+      const created: EventOutcomeEntry[] = r.notifications.map((n) => {
+        const notificationId = byKey.get(ref(r.event.serviceId, eventNotificationKey(r.event.id, n.index)));
+        return {
+          index: n.index,
+          type: n.type,
+          status: 'created',
+          ...(notificationId ? { notificationId } : {}),
+        };
+      });
+      const outcome = [...created, ...r.skipped].sort((a, b) => a.index - b.index);
+      return { s: r.event.serviceId, i: r.event.id, status: r.status, outcome };
+    });
+    await sql`
+      update events e set status = f.status, outcome = f.outcome, processed_at = now(),
+             lease_owner = null, lease_expires_at = null
+        from jsonb_to_recordset(${JSON.stringify(finished)}::jsonb)
+             as f(s uuid, i text, status text, outcome jsonb)
+       where e.service_id = f.s and e.id = f.i`.execute(tx);
+    return new Set(mine.map((r) => r.event.id));
+  });
 }
