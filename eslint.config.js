@@ -2,7 +2,15 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.herald/**', 'coverage/**', 'src/web/static/**', 'packages/client/src/schema.d.ts'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.herald/**',
+      'coverage/**',
+      'src/web/static/**',
+      'packages/client/src/schema.d.ts',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
