@@ -72,6 +72,8 @@ describe('@herald/client', { skip: skipWithoutPg, timeout: 120_000 }, () => {
     assert.equal(first.id, (batch.results[1] as { id: string }).id);
 
     const event = await herald1.event({ id: 'evt-1', name: 'order.placed', payload: { total: 12 } });
+    assert.ok('id' in event, 'one event in, one answer out');
+    assert.equal(event.id, 'evt-1');
     const { data } = await herald1.api.GET('/v1/events/{id}', { params: { path: { id: event.id } } });
     assert.equal(data?.name, 'order.placed');
   });
