@@ -290,6 +290,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/digests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Digests of the service, newest first (at most 100), without their items. */
+        get: operations["getDigests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/digests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One digest and the events it gathered so far, oldest first. */
+        get: operations["getDigestsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/digests/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an open digest now and send its message; later events open a new one. Harmless to repeat. */
+        post: operations["postDigestsByIdRelease"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -493,7 +544,7 @@ export interface paths {
         };
         /** One notification type and its settings. */
         get: operations["getNotificationTypesByKey"];
-        /** Create or replace a notification type: category, kind, default channels, TTL, collapse key. */
+        /** Create or replace a notification type: category, kind, default channels, TTL, collapse key, workflow steps. */
         put: operations["putNotificationTypesByKey"];
         post?: never;
         delete?: never;
@@ -595,7 +646,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A notification, each of its deliveries, and every attempt. */
+        /** A notification, each of its deliveries, every attempt, and its workflow steps’ decisions. */
         get: operations["getNotificationsById"];
         put?: never;
         post?: never;
@@ -2665,6 +2716,364 @@ export interface operations {
             };
         };
     };
+    getDigests: {
+        parameters: {
+            query?: {
+                recipient?: string;
+                status?: "open" | "closed";
+                type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            closeAt: string;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            count: number;
+                            id: string;
+                            items: {
+                                /** Format: date-time */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                notificationId: string;
+                            }[];
+                            key: string;
+                            maxItems: number | null;
+                            messageId: string | null;
+                            /** Format: date-time */
+                            openedAt: string;
+                            recipient: string;
+                            /** @enum {unknown} */
+                            status: "open" | "closed";
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDigestsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        closeAt: string;
+                        /** Format: date-time */
+                        closedAt: string | null;
+                        count: number;
+                        id: string;
+                        items: {
+                            /** Format: date-time */
+                            at: string;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            notificationId: string;
+                        }[];
+                        key: string;
+                        maxItems: number | null;
+                        messageId: string | null;
+                        /** Format: date-time */
+                        openedAt: string;
+                        recipient: string;
+                        /** @enum {unknown} */
+                        status: "open" | "closed";
+                        type: string;
+                    };
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postDigestsByIdRelease: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        closeAt: string;
+                        /** Format: date-time */
+                        closedAt: string | null;
+                        count: number;
+                        id: string;
+                        items: {
+                            /** Format: date-time */
+                            at: string;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            notificationId: string;
+                        }[];
+                        key: string;
+                        maxItems: number | null;
+                        messageId: string | null;
+                        /** Format: date-time */
+                        openedAt: string;
+                        recipient: string;
+                        /** @enum {unknown} */
+                        status: "open" | "closed";
+                        type: string;
+                    };
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postEvents: {
         parameters: {
             query?: never;
@@ -3852,6 +4261,46 @@ export interface operations {
                             description: string;
                             key: string;
                             kind: string;
+                            steps?: ({
+                                /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                                duration?: string;
+                                /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                                if?: string;
+                                /** @enum {string} */
+                                type: "delay";
+                                /** @description A template rendering to an ISO 8601 time (`{{ remind_at }}`); else `duration` applies. */
+                                until?: string;
+                            } | {
+                                /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                                if?: string;
+                                /** @description Count per rendered key instead of per recipient. */
+                                key?: string;
+                                limit: number;
+                                /** @enum {string} */
+                                type: "throttle";
+                                /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                                window: string;
+                            } | {
+                                /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
+                                at?: string;
+                                /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                                if?: string;
+                                /** @description Events with the same rendered key share a digest. */
+                                key?: string;
+                                maxItems?: number;
+                                /** @enum {string} */
+                                type: "digest";
+                                /** @description Look-back: the first event opens it, it closes this long after. */
+                                window?: string;
+                            } | {
+                                /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                                after: string;
+                                channels: ("email" | "sms" | "push" | "web_push" | "in_app" | "webhook")[];
+                                /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                                if?: string;
+                                /** @enum {string} */
+                                type: "escalate";
+                            })[] | null;
                             tracking?: {
                                 clicks: boolean;
                                 opens: boolean;
@@ -3932,6 +4381,46 @@ export interface operations {
                         description: string;
                         key: string;
                         kind: string;
+                        steps?: ({
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            duration?: string;
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @enum {string} */
+                            type: "delay";
+                            /** @description A template rendering to an ISO 8601 time (`{{ remind_at }}`); else `duration` applies. */
+                            until?: string;
+                        } | {
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @description Count per rendered key instead of per recipient. */
+                            key?: string;
+                            limit: number;
+                            /** @enum {string} */
+                            type: "throttle";
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            window: string;
+                        } | {
+                            /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
+                            at?: string;
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @description Events with the same rendered key share a digest. */
+                            key?: string;
+                            maxItems?: number;
+                            /** @enum {string} */
+                            type: "digest";
+                            /** @description Look-back: the first event opens it, it closes this long after. */
+                            window?: string;
+                        } | {
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            after: string;
+                            channels: ("email" | "sms" | "push" | "web_push" | "in_app" | "webhook")[];
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @enum {string} */
+                            type: "escalate";
+                        })[] | null;
                         tracking?: {
                             clicks: boolean;
                             opens: boolean;
@@ -4039,6 +4528,50 @@ export interface operations {
                      * @enum {unknown}
                      */
                     kind?: "transactional" | "commercial";
+                    /**
+                     * @description Workflow steps run for each recipient before the channels send: delay, throttle, digest (see docs/workflows.md).
+                     * @default null
+                     */
+                    steps?: ({
+                        /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                        duration?: string;
+                        /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                        if?: string;
+                        /** @enum {string} */
+                        type: "delay";
+                        /** @description A template rendering to an ISO 8601 time (`{{ remind_at }}`); else `duration` applies. */
+                        until?: string;
+                    } | {
+                        /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                        if?: string;
+                        /** @description Count per rendered key instead of per recipient. */
+                        key?: string;
+                        limit: number;
+                        /** @enum {string} */
+                        type: "throttle";
+                        /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                        window: string;
+                    } | {
+                        /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
+                        at?: string;
+                        /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                        if?: string;
+                        /** @description Events with the same rendered key share a digest. */
+                        key?: string;
+                        maxItems?: number;
+                        /** @enum {string} */
+                        type: "digest";
+                        /** @description Look-back: the first event opens it, it closes this long after. */
+                        window?: string;
+                    } | {
+                        /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                        after: string;
+                        channels: ("email" | "sms" | "push" | "web_push" | "in_app" | "webhook")[];
+                        /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                        if?: string;
+                        /** @enum {string} */
+                        type: "escalate";
+                    })[] | null;
                     /** @default null */
                     tracking?: {
                         clicks: boolean;
@@ -4063,6 +4596,46 @@ export interface operations {
                         description: string;
                         key: string;
                         kind: string;
+                        steps?: ({
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            duration?: string;
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @enum {string} */
+                            type: "delay";
+                            /** @description A template rendering to an ISO 8601 time (`{{ remind_at }}`); else `duration` applies. */
+                            until?: string;
+                        } | {
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @description Count per rendered key instead of per recipient. */
+                            key?: string;
+                            limit: number;
+                            /** @enum {string} */
+                            type: "throttle";
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            window: string;
+                        } | {
+                            /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
+                            at?: string;
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @description Events with the same rendered key share a digest. */
+                            key?: string;
+                            maxItems?: number;
+                            /** @enum {string} */
+                            type: "digest";
+                            /** @description Look-back: the first event opens it, it closes this long after. */
+                            window?: string;
+                        } | {
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            after: string;
+                            channels: ("email" | "sms" | "push" | "web_push" | "in_app" | "webhook")[];
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @enum {string} */
+                            type: "escalate";
+                        })[] | null;
                         tracking?: {
                             clicks: boolean;
                             opens: boolean;
@@ -4084,6 +4657,46 @@ export interface operations {
                         description: string;
                         key: string;
                         kind: string;
+                        steps?: ({
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            duration?: string;
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @enum {string} */
+                            type: "delay";
+                            /** @description A template rendering to an ISO 8601 time (`{{ remind_at }}`); else `duration` applies. */
+                            until?: string;
+                        } | {
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @description Count per rendered key instead of per recipient. */
+                            key?: string;
+                            limit: number;
+                            /** @enum {string} */
+                            type: "throttle";
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            window: string;
+                        } | {
+                            /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
+                            at?: string;
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @description Events with the same rendered key share a digest. */
+                            key?: string;
+                            maxItems?: number;
+                            /** @enum {string} */
+                            type: "digest";
+                            /** @description Look-back: the first event opens it, it closes this long after. */
+                            window?: string;
+                        } | {
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            after: string;
+                            channels: ("email" | "sms" | "push" | "web_push" | "in_app" | "webhook")[];
+                            /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
+                            if?: string;
+                            /** @enum {string} */
+                            type: "escalate";
+                        })[] | null;
                         tracking?: {
                             clicks: boolean;
                             opens: boolean;
@@ -5053,6 +5666,18 @@ export interface operations {
                         recipient: string | null;
                         /** @enum {unknown} */
                         status: "accepted" | "processing" | "completed" | "failed" | "cancelled";
+                        /** @description The type's workflow steps' decisions in order: skipped, waiting (until), resumed, passed or throttled (place, limit, window), digested (digestId), digest_sent. */
+                        steps?: {
+                            /** Format: date-time */
+                            at: string;
+                            decision: string;
+                            detail: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Index of the step in the type’s `steps`. */
+                            step: number;
+                            type: string;
+                        }[];
                         type: string;
                     };
                 };
@@ -5870,7 +6495,7 @@ export interface operations {
                     credentials: {
                         [key: string]: unknown;
                     };
-                    type: "sendgrid" | "ses" | "twilio" | "vonage" | "fcm" | "apns" | "webpush" | "slack";
+                    type: "sendgrid" | "ses" | "twilio" | "vonage" | "plivo" | "fcm" | "apns" | "webpush" | "slack";
                 };
             };
         };
