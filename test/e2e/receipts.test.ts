@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import pgClient from 'pg';
 import { after, before, describe, it } from 'node:test';
-import { twilioSignature } from '../../src/adapters/channels/twilio/twilio-receipts.ts';
+import twilioLibrary from 'twilio';
 import { client, registerService, waitForNotification, type Client } from '../helpers/api.ts';
 import { startHeraldProcess, tempDir, writeConfig, type HeraldProcess } from '../helpers/herald-process.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
@@ -150,7 +150,11 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
 
     const bad = await post('/v1/receipts/twilio', params.toString(), {
       ...form,
-      'x-twilio-signature': twilioSignature('wrong-token', url, params),
+      'x-twilio-signature': twilioLibrary.getExpectedTwilioSignature(
+        'wrong-token',
+        url,
+        Object.fromEntries(params),
+      ),
     });
     assert.equal(bad.status, 401);
     assert.equal(bad.body.error.code, 'unauthorized');
@@ -160,7 +164,7 @@ describe('delivery receipts', { skip: skipWithoutPg, timeout: 90_000 }, () => {
 
     const ok = await post('/v1/receipts/twilio', params.toString(), {
       ...form,
-      'x-twilio-signature': twilioSignature(TOKEN, url, params),
+      'x-twilio-signature': twilioLibrary.getExpectedTwilioSignature(TOKEN, url, Object.fromEntries(params)),
     });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual(ok.body, { received: 1, applied: 1, unknown: 0 });
