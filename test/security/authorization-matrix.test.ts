@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Herald } from '../../src/main.ts';
-import { client, registerService, waitForNotification } from '../helpers/api.ts';
+import { client, eventually, registerService, waitForNotification } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import { documentChecker, type OpenApiDocument } from '../helpers/openapi-document.ts';
 
@@ -46,6 +46,8 @@ interface Fixture {
   inboxHmacKey: string;
   inboxItemId: string;
   webhookEndpointId: string;
+  /** One digest of service A, made once: viewing and releasing it are harmless to repeat. */
+  digestId: string;
 }
 
 interface Row {
@@ -575,6 +577,26 @@ const MATRIX: Row[] = [
     call: () => ({ path: '/v1/events/a-event' }),
     expect: OWNED(200),
   },
+  // Digests are per service: B sees none of A's, and A's ids are 404 to it.
+  {
+    method: 'GET',
+    route: '/v1/digests',
+    call: () => ({ path: '/v1/digests' }),
+    expect: OWN(200),
+    mustNotLeak: (f) => f.digestId,
+  },
+  {
+    method: 'GET',
+    route: '/v1/digests/{id}',
+    call: (f) => ({ path: `/v1/digests/${f.digestId}` }),
+    expect: OWNED(200),
+  },
+  {
+    method: 'POST',
+    route: '/v1/digests/{id}/release',
+    call: (f) => ({ path: `/v1/digests/${f.digestId}/release` }),
+    expect: OWNED(200),
+  },
 ];
 
 /** Bodies no route accepts: not JSON, and JSON that fails every route's schema. */
@@ -603,6 +625,7 @@ describe('authorization matrix', () => {
   let base: string;
   const tokens = {} as Record<Caller, string | null>;
   let serviceA = '';
+  let digestId = '';
   /** Every answer is also checked against the OpenAPI document (status, and JSON body shape). */
   let conforms: ReturnType<typeof documentChecker>;
 
@@ -676,6 +699,7 @@ describe('authorization matrix', () => {
       inboxSecret: secret.body.secret,
       inboxHmacKey: secret.body.hmacKey,
       inboxItemId: items.body.data[0].id,
+      digestId,
     };
   };
 
@@ -701,6 +725,23 @@ describe('authorization matrix', () => {
       otherRecipient: null,
       owner: a.apiKey,
     });
+    const steps = [{ type: 'digest', window: '1d', key: 'k' }];
+    assert.equal((await aClient.put('/v1/notification-types/a-digest', { steps })).status < 300, true);
+    const joined = await aClient.post('/v1/notifications', {
+      type: 'a-digest',
+      recipient: { id: 'ann', email: 'ann@example.com' },
+      channels: ['email'],
+      content: { email: { subject: 's', text: 't' } },
+    });
+    assert.equal(joined.status, 202);
+    digestId = await eventually(
+      async () => {
+        const n = await aClient.get(`/v1/notifications/${joined.body.id as string}`);
+        const step = (n.body.steps ?? []).find((x: { decision: string }) => x.decision === 'digested');
+        return step?.detail.digestId as string | undefined;
+      },
+      { what: 'a digest of service A' },
+    );
   });
   after(async () => herald?.stop());
 
