@@ -1,6 +1,7 @@
 /**
- * Every provider Herald has, in one list. The config schema (config.ts), the senders, the receipt
- * the rules for services' own credentials (config-service-credentials.ts) are derived from it, so a provider is its folder's `provider.ts` plus one line here.
+ * Every provider Herald has, in one list. The config schema (config.ts), the senders and the rules
+ * for services' own credentials (config-service-credentials.ts) are derived from it, so a provider is
+ * its folder's `provider.ts` plus one line here. Receipts are not yet: see routes/receipts.ts.
  */
 import type { Static } from 'typebox';
 import type { Channel } from '../../domain/channels.ts';
