@@ -736,25 +736,32 @@ async function eventProcessed(c: Client, id: string): Promise<void> {
  */
 async function stateOf(base: string, c: Client, inbox?: (recipient: string) => Record<string, string>) {
   const read = async (path: string, headers?: Record<string, string>) => {
-    const res = await c.get(path, headers);
-    return { status: res.status, body: res.body as unknown };
+    const res = await (headers ? client(base) : c).get(path, headers);
+    return { status: res.status, body: res.body };
   };
-  const notifications = await c.get('/v1/notifications?limit=100');
+  const paths = [
+    '/v1/service',
+    '/v1/api-keys',
+    '/v1/service/link-hosts',
+    ...['ann', 'bob', 'carol', 'dora'].map((r) => `/v1/recipients/${r}`),
+    '/v1/recipients/ann/devices',
+    '/v1/recipients/ann/preferences',
+    '/v1/preference-defaults',
+    ...['a-topic', 'news'].map((t) => `/v1/topics/${t}/subscribers`),
+    '/v1/providers/credentials',
+    '/v1/notification-types',
+    '/v1/notification-types/a-only/templates/email/default/versions',
+    '/v1/webhook-endpoints',
+    '/v1/triggers',
+    '/v1/inbox/secret',
+  ];
+  const [answers, notifications, counts] = await Promise.all([
+    Promise.all(paths.map(async (p) => [p, await read(p)] as const)),
+    read('/v1/notifications?limit=100'),
+    Promise.all(inbox ? ['ann', 'bob'].map((r) => read('/v1/inbox/counts', inbox(r))) : []),
+  ]);
   return {
-    service: await read('/v1/service'),
-    keys: await read('/v1/api-keys'),
-    linkHosts: await read('/v1/service/link-hosts'),
-    recipients: await Promise.all(['ann', 'bob', 'carol', 'dora'].map((r) => read(`/v1/recipients/${r}`))),
-    devices: await read('/v1/recipients/ann/devices'),
-    preferences: await read('/v1/recipients/ann/preferences'),
-    defaults: await read('/v1/preference-defaults'),
-    topics: await Promise.all(['a-topic', 'news'].map((t) => read(`/v1/topics/${t}/subscribers`))),
-    credentials: await read('/v1/providers/credentials'),
-    types: await read('/v1/notification-types'),
-    versions: await read('/v1/notification-types/a-only/templates/email/default/versions'),
-    endpoints: await read('/v1/webhook-endpoints'),
-    triggers: await read('/v1/triggers'),
-    secret: await read('/v1/inbox/secret'),
+    ...Object.fromEntries(answers),
     notifications: {
       status: notifications.status,
       ids: (notifications.body.data as { id: string; status: string }[]).map((n) => ({
@@ -762,9 +769,7 @@ async function stateOf(base: string, c: Client, inbox?: (recipient: string) => R
         cancelled: n.status === 'cancelled',
       })),
     },
-    inbox: inbox
-      ? await Promise.all(['ann', 'bob'].map((r) => client(base).get('/v1/inbox/counts', inbox(r))))
-      : null,
+    counts,
   };
 }
 
