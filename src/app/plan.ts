@@ -198,6 +198,9 @@ export interface PlannerOptions {
   steps?: (ns: NotificationToPlan[], owner: string) => Promise<NotificationToPlan[]>;
 }
 
+/** Fewest one-recipient notifications a claim is split into per slot (see `claim` below). */
+const MIN_SHARE = 16;
+
 /** What a planner slot works on: one broadcast, or a batch of one-recipient notifications. */
 type PlanItem =
   | { kind: 'broadcast'; n: NotificationToPlan & { audience: Audience } }
@@ -268,8 +271,11 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
       broadcasts += items.length;
       // One-recipient notifications first: they take a moment each, broadcasts minutes. A backlog
       // goes in batches of `perBatch` (each batch costs a few reads and one write whatever its size);
-      // a small claim is shared between the slots, so it is planned in parallel.
-      const size = Math.min(perBatch, Math.max(1, Math.ceil(singles.length / o.concurrency)));
+      // a small claim is shared between the slots, so it is planned in parallel, but not in batches
+      // smaller than `MIN_SHARE`: under a steady trickle, batches of one or two cost the database
+      // three statements per notification, and its round trips, not planning, were the wait.
+      const share = Math.max(Math.min(MIN_SHARE, perBatch), Math.ceil(singles.length / o.concurrency));
+      const size = Math.min(perBatch, share);
       const batches: PlanItem[] = [];
       for (let i = 0; i < singles.length; i += size) {
         batches.push({ kind: 'singles', ns: singles.slice(i, i + size) });

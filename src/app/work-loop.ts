@@ -46,6 +46,14 @@ export class WorkLoop<T> {
   private pace = 0;
   private startedInWindow = 0;
   private windowStart = performance.now();
+  /**
+   * Whether a claim may find something: the last one came back full, or a wake-up or the poll came
+   * since. A finished item claims again at once only then, and only once a refill is worth a claim
+   * (see `wanted`), so a busy loop refills in batches and a quiet one waits for new work to announce
+   * itself. Claiming after every finished item cost one claim per item, mostly of a row or
+   * two or of nothing: the busiest statement of a lane.
+   */
+  private mayHaveWork = true;
 
   constructor(opts: WorkLoopOptions<T>) {
     this.opts = opts;
@@ -59,8 +67,24 @@ export class WorkLoop<T> {
 
   /** Something may be due: claim now instead of at the next poll. */
   wake(): void {
+    this.mayHaveWork = true;
+    this.kick();
+  }
+
+  private kick(): void {
     this.woken = true;
     this.wakeUp?.();
+  }
+
+  /**
+   * How many to claim now, or 0 while the buffer still has enough: a refill waits until it can ask
+   * for at least half a round of work (or the buffer is empty), so a busy loop claims in batches,
+   * not one item per finished item.
+   */
+  private wanted(): number {
+    const want = this.claimSize() - this.buffer.length - this.inFlight.size;
+    if (want <= 0) return 0;
+    return want >= Math.max(1, Math.floor(this.opts.concurrency / 2)) || this.buffer.length === 0 ? want : 0;
   }
 
   async stop(): Promise<void> {
@@ -86,15 +110,19 @@ export class WorkLoop<T> {
     while (this.running) {
       this.woken = false;
       let claimed = 0;
-      const want = this.claimSize() - this.buffer.length - this.inFlight.size;
+      const want = this.mayHaveWork ? this.wanted() : 0;
       if (want > 0) {
+        // Cleared before the claim: a wake-up while it runs sets it again.
+        this.mayHaveWork = false;
         try {
           const items = await this.opts.claim(want);
           claimed = items.length;
+          if (claimed >= want) this.mayHaveWork = true;
           this.buffer.push(...items);
         } catch (err) {
           this.opts.onError(err, `${this.opts.name}: claim`);
           await this.sleep(this.opts.pollMs);
+          this.mayHaveWork = true;
           continue;
         }
       }
@@ -130,7 +158,7 @@ export class WorkLoop<T> {
         .finally(() => {
           this.inFlight.delete(task);
           this.startFromBuffer();
-          this.wake();
+          if (this.mayHaveWork && this.wanted() > 0) this.kick();
         });
       this.inFlight.add(task);
     }
@@ -138,7 +166,11 @@ export class WorkLoop<T> {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => {
+        // The poll: the fallback for wake-ups that were lost or never sent (a retry coming due).
+        this.mayHaveWork = true;
+        done();
+      }, ms);
       function done() {
         clearTimeout(timer);
         resolve();

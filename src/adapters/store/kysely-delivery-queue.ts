@@ -7,7 +7,25 @@ import type { Db, DeliveriesTable } from './db.ts';
 import { postponeDeliveries } from './kysely-postpone.ts';
 import { settleDeliveries } from './kysely-settle.ts';
 
-const toClaimed = (row: Selectable<DeliveriesTable>): ClaimedDelivery => ({
+/** The columns a lane reads of a claimed row; the rest (errors, lease, timestamps) it never uses. */
+type ClaimedRow = Pick<
+  Selectable<DeliveriesTable>,
+  | 'id'
+  | 'notification_id'
+  | 'service_id'
+  | 'recipient_id'
+  | 'channel'
+  | 'address'
+  | 'target'
+  | 'content'
+  | 'priority'
+  | 'attempts'
+  | 'created_at'
+  | 'replayed_at'
+  | 'bulk'
+>;
+
+const toClaimed = (row: ClaimedRow): ClaimedDelivery => ({
   id: row.id,
   notificationId: row.notification_id,
   serviceId: row.service_id,
@@ -60,7 +78,7 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
      * hashed the whole table instead.
      */
     async claim(channel, owner, limit, leaseMs, weights = {}) {
-      const { rows } = await sql<Selectable<DeliveriesTable> & { claim_key: Date }>`
+      const { rows } = await sql<ClaimedRow & { claim_key: Date }>`
         with recursive waiting as (
           select (select service_id from deliveries
                    where channel = ${channel} and status = 'queued' order by service_id limit 1) as service_id
@@ -91,7 +109,9 @@ export function kyselyDeliveryQueue(db: Db): DeliveryQueue {
                lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
                attempts = d.attempts + 1, updated_at = now()
          where d.id = any(array(select id from claimable))
-        returning d.*, herald_claim_key(d.next_attempt_at, d.priority) as claim_key`.execute(db);
+        returning d.id, d.notification_id, d.service_id, d.recipient_id, d.channel, d.address, d.target,
+                  d.content, d.priority, d.attempts, d.created_at, d.replayed_at, d.bulk,
+                  herald_claim_key(d.next_attempt_at, d.priority) as claim_key`.execute(db);
       return interleave(rows).map(toClaimed);
     },
 
