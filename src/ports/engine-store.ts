@@ -1,5 +1,20 @@
 /** Storage for the engine's operator views: provider health and dead letters. */
-import type { ProviderSnapshot } from '../app/provider-health.ts';
+import type { BreakerState } from '../domain/circuit-breaker.ts';
+
+/** What one worker reports of one provider (app/provider-health.ts), for `GET /v1/providers`. */
+export interface ProviderSnapshot {
+  provider: string;
+  channel: string;
+  /**
+   * The provider as a whole: open (or half-open) only when breakers are open and no send through the
+   * provider has succeeded since the latest of them opened, i.e. it fails for everyone sending.
+   */
+  state: BreakerState;
+  openedAt: Date | null;
+  /** Outcomes within the recent window. */
+  succeeded: number;
+  failed: number;
+}
 
 export interface ProviderStatusRow extends ProviderSnapshot {
   owner: string;

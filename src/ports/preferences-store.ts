@@ -2,21 +2,15 @@
 import type { Channel, DeviceAddress } from '../domain/channels.ts';
 import type { NotificationTypeDef } from '../domain/notification-types.ts';
 import type { PreferenceSettings, RecipientPreferences } from '../domain/preferences.ts';
+import type { StoredTemplate } from '../domain/templates.ts';
+
+export type { StoredTemplate };
 
 export interface NotificationTypeStore {
   /** Creates or replaces a type; `created` tells which. */
   put(serviceId: string, type: NotificationTypeDef): Promise<{ type: NotificationTypeDef; created: boolean }>;
   get(serviceId: string, key: string): Promise<NotificationTypeDef | null>;
   list(serviceId: string): Promise<NotificationTypeDef[]>;
-}
-
-export interface StoredTemplate {
-  typeKey: string;
-  channel: Channel;
-  locale: string;
-  version: number;
-  content: Record<string, unknown>;
-  createdAt: Date;
 }
 
 export interface TemplateStore {
