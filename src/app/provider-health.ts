@@ -26,7 +26,7 @@ import {
   type BreakerPolicy,
   type BreakerState,
 } from '../domain/circuit-breaker.ts';
-import type { ProviderSnapshot } from '../ports/engine-store.ts';
+import type { ProviderSnapshot } from '../ports/provider-status.ts';
 
 /** Whom a send is for: the service, and on the webhook channel the destination host. */
 export interface BreakerScope {

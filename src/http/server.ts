@@ -50,7 +50,8 @@ import type {
 import { deliveriesRoutes } from './routes/deliveries.ts';
 import { providersRoutes } from './routes/providers.ts';
 import { installServiceRateLimit } from './rate-limit.ts';
-import type { DeadLetterStore, ProviderStatusStore } from '../ports/engine-store.ts';
+import type { DeadLetterStore } from '../ports/dead-letters.ts';
+import type { ProviderStatusStore } from '../ports/provider-status.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
 import { inboxRoutes, type InboxHttpDeps } from './routes/inbox.ts';
 import { inboxStreamRoutes } from './routes/inbox-stream.ts';

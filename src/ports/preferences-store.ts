@@ -62,13 +62,3 @@ export interface ErasureStore {
    */
   erase(serviceId: string, recipientId: string): Promise<{ erased: boolean; deliveriesAnonymised: number }>;
 }
-
-export interface DeferredQueue {
-  /** Moves deferred deliveries whose time has come to `queued`; returns the channels touched. */
-  releaseDue(limit: number): Promise<Channel[]>;
-}
-
-export interface SecretStore {
-  /** The named secret, made with `make` and stored the first time anyone asks (race-safe). */
-  getOrCreate(name: string, make: () => string): Promise<string>;
-}

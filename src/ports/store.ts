@@ -128,6 +128,12 @@ export interface DeliveryQueue {
   reclaimExpired(maxAttempts: number, perChannel?: Readonly<Record<string, number>>): Promise<number>;
 }
 
+/** Deliveries deferred by quiet hours, released to their lane when their time comes. */
+export interface DeferredQueue {
+  /** Moves deferred deliveries whose time has come to `queued`; returns the channels touched. */
+  releaseDue(limit: number): Promise<Channel[]>;
+}
+
 export interface PostponeItem {
   delivery: ClaimedDelivery;
   delayMs: number;
