@@ -13,7 +13,7 @@
 import type { Channel } from '../domain/channels.ts';
 import { decideAfterFailure, type RetryPolicy, type SendFailure } from '../domain/retry-policy.ts';
 import type { AttemptRecord, ClaimedDelivery } from '../domain/types.ts';
-import { ProviderError, type Sender } from '../ports/sender.ts';
+import { ProviderError, type OutgoingMessage, type Sender } from '../ports/sender.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
 import type { DeliveryQueue, PostponeItem, SettleItem, Settlement } from '../ports/store.ts';
 import type { BreakerScope, ProviderHealth } from './provider-health.ts';
@@ -206,6 +206,8 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
       return;
     }
     const startedAt = new Date(now());
+    // Read back from storage as JSON: the content was checked against its channel's schema when the
+    // notification was accepted or the template saved, and the planner's rendering kept that shape.
     const message = {
       deliveryId: d.id,
       notificationId: d.notificationId,
@@ -213,7 +215,7 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
       channel: d.channel,
       to: d.address ?? '',
       content: d.content,
-    };
+    } as OutgoingMessage;
     let result: Awaited<ReturnType<Sender['send']>>;
     try {
       result = await sender.send(message);

@@ -9,15 +9,9 @@ import { sharedRenders } from '../domain/templates.ts';
 
 import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
 import type { FanoutStore } from '../ports/audience-store.ts';
-import {
-  contextFor,
-  DAY_MS,
-  linksFor,
-  pickTemplates,
-  suppressedAmong,
-  type PlanContext,
-} from './plan-context.ts';
-import { planDeliveries, RECIPIENT_VARS } from './plan.ts';
+import { contextFor, DAY_MS, pickTemplates, type PlanContext } from '../domain/plan-context.ts';
+import { planDeliveries, RECIPIENT_VARS } from '../domain/plan-deliveries.ts';
+import { linksFor, suppressedAmong } from './plan-context.ts';
 import type { BatchPlanDeps } from './plan-batch.ts';
 import { uuidv7Source } from './batch-ids.ts';
 

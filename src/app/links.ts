@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signLinkToken, verifyLinkToken, type LinkCheck } from '../domain/link-tokens.ts';
 import type { RecipientLinks } from '../domain/unsubscribe.ts';
-import type { SecretStore } from '../ports/preferences-store.ts';
+import type { SecretStore } from '../ports/secrets.ts';
 
 export interface Links {
   forRecipient(serviceId: string, recipientId: string): Promise<RecipientLinks>;

@@ -18,8 +18,9 @@ import type { RecipientLinks } from '../domain/unsubscribe.ts';
 import type { FanoutStore } from '../ports/audience-store.ts';
 import type { NotificationTypeStore, PreferenceStore, TemplateStore } from '../ports/preferences-store.ts';
 import type { SuppressionList } from '../ports/receipts.ts';
-import { contextFor, DAY_MS, linksFor, pickTemplates, suppressedAmong } from './plan-context.ts';
-import { planDeliveries } from './plan.ts';
+import { contextFor, DAY_MS, pickTemplates } from '../domain/plan-context.ts';
+import { planDeliveries } from '../domain/plan-deliveries.ts';
+import { linksFor, suppressedAmong } from './plan-context.ts';
 import { DEFAULT_TYPE } from '../domain/notification-types.ts';
 import { frequencyCap } from '../domain/preferences.ts';
 

@@ -26,20 +26,7 @@ import {
   type BreakerPolicy,
   type BreakerState,
 } from '../domain/circuit-breaker.ts';
-
-export interface ProviderSnapshot {
-  provider: string;
-  channel: string;
-  /**
-   * The provider as a whole: open (or half-open) only when breakers are open and no send through the
-   * provider has succeeded since the latest of them opened, i.e. it fails for everyone sending.
-   */
-  state: BreakerState;
-  openedAt: Date | null;
-  /** Outcomes within the recent window. */
-  succeeded: number;
-  failed: number;
-}
+import type { ProviderSnapshot } from '../ports/provider-status.ts';
 
 /** Whom a send is for: the service, and on the webhook channel the destination host. */
 export interface BreakerScope {

@@ -3,7 +3,7 @@
  * change, and every `everyMs` so readers can tell a live worker from a gone one. Stopping takes this
  * worker's rows with it.
  */
-import type { ProviderStatusStore } from '../ports/engine-store.ts';
+import type { ProviderStatusStore } from '../ports/provider-status.ts';
 import type { ProviderHealth } from './provider-health.ts';
 import type { WorkerLog } from './settle-policy.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { AudienceStore } from '../ports/audience-store.ts';
 import type { RetentionStore, WebhookOutbox } from '../ports/operate-store.ts';
-import type { DeferredQueue } from '../ports/preferences-store.ts';
+import type { DeferredQueue } from '../ports/store.ts';
 import type { DeliveryQueue } from '../ports/store.ts';
 import type { Channel } from '../domain/channels.ts';
 import { pruneOld } from './retention.ts';

@@ -5,7 +5,7 @@ import { pickLocale } from '../domain/locales.ts';
 import { templateStrings, type TemplateRenderer } from '../domain/templates.ts';
 import type { Recipient } from '../domain/types.ts';
 import type { NotificationTypeStore, StoredTemplate, TemplateStore } from '../ports/preferences-store.ts';
-import { renderContent, templateVars } from './plan.ts';
+import { renderContent, templateVars } from '../domain/plan-deliveries.ts';
 
 export interface TemplateDeps {
   types: NotificationTypeStore;

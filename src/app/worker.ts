@@ -12,13 +12,12 @@ import type { TemplateRenderer } from '../domain/templates.ts';
 import type { TrackingUrls } from '../domain/tracking.ts';
 import type { RecipientLinks } from '../domain/unsubscribe.ts';
 import type { AudienceStore, FanoutStore } from '../ports/audience-store.ts';
-import type { ProviderStatusStore } from '../ports/engine-store.ts';
+import type { ProviderStatusStore } from '../ports/provider-status.ts';
 import type { EventStore, TriggerRuleStore } from '../ports/events.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { AnalyticsStore, RetentionStore, WebhookOutbox } from '../ports/operate-store.ts';
 import type { OwnerStore } from '../ports/owners.ts';
 import type {
-  DeferredQueue,
   DeviceStore,
   NotificationTypeStore,
   PreferenceStore,
@@ -27,7 +26,7 @@ import type {
 import type { RateLimiter } from '../ports/rate-limit.ts';
 import type { SuppressionList } from '../ports/receipts.ts';
 import type { Sender } from '../ports/sender.ts';
-import type { DeliveryQueue, PlanQueue, RecipientStore } from '../ports/store.ts';
+import type { DeferredQueue, DeliveryQueue, PlanQueue, RecipientStore } from '../ports/store.ts';
 import type { Disposers } from './disposers.ts';
 import { createLane } from './dispatch.ts';
 import { createEventsWorker } from './events.ts';

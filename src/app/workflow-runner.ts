@@ -23,7 +23,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { NotificationTypeStore } from '../ports/preferences-store.ts';
 import type { RecipientStore } from '../ports/store.ts';
 import type { RunProgress, WorkflowStore } from '../ports/workflow-store.ts';
-import { templateVars } from './plan.ts';
+import { templateVars } from '../domain/plan-deliveries.ts';
 
 export interface WorkflowDeps {
   store: WorkflowStore;

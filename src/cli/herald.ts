@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrateOnly, startHerald, type Roles } from '../main.ts';
-import { DataDirLockedError } from '../adapters/store/data-dir-lock.ts';
+import { DataDirLockedError } from '../ports/store.ts';
 
 const USAGE = `Usage: herald <command>
 

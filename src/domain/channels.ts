@@ -92,3 +92,8 @@ export const ADDRESS_NAME: Readonly<Record<Channel, string>> = {
   in_app: 'an inbox',
   webhook: 'a webhook endpoint',
 };
+
+/** An address as the suppression list keys it: email addresses compare case-insensitively; everything else exactly. */
+export function suppressionKey(channel: string, address: string): string {
+  return `${channel}\n${channel === 'email' ? address.trim().toLowerCase() : address}`;
+}

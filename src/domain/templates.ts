@@ -13,6 +13,7 @@ import { Liquid, LiquidError, Tag, type TagToken, type Template, type TopLevelTo
 import { ByteLru } from './byte-lru.ts';
 import { invalid } from './errors.ts';
 import { ServiceRenderBudget, type Clocks } from './render-budget.ts';
+import type { Channel } from './channels.ts';
 
 export interface TemplateLimits {
   maxTemplateChars: number;
@@ -41,6 +42,16 @@ export const DEFAULT_TEMPLATE_LIMITS: TemplateLimits = {
   serviceRenderMsPerSecond: 500,
   yieldEveryMs: 10,
 };
+
+/** One saved version of a type's template for one channel and locale (the template store's rows). */
+export interface StoredTemplate {
+  typeKey: string;
+  channel: Channel;
+  locale: string;
+  version: number;
+  content: Record<string, unknown>;
+  createdAt: Date;
+}
 
 export type Vars = Record<string, unknown>;
 

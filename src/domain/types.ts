@@ -36,12 +36,6 @@ export type RecipientFields = Partial<
   Pick<Recipient, 'email' | 'phone' | 'locale' | 'timezone' | 'attributes'>
 >;
 
-export interface EmailContent {
-  subject: string;
-  text?: string;
-  html?: string;
-}
-
 /** Per-channel content templates as the caller sent them; rendered per recipient by the planner. */
 export type ContentTemplates = Partial<Record<Channel, Record<string, unknown>>>;
 

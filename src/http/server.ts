@@ -26,7 +26,7 @@ import type { BatchDeps } from '../app/accept-batch.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
-import type { PromMetrics } from '../adapters/metrics/prom-metrics.ts';
+import type { Metrics, MetricsExposition } from '../ports/metrics.ts';
 import { receiptsRoutes, type ReceiptRoutesDeps } from './routes/receipts.ts';
 import { providerCredentialsRoutes } from './routes/provider-credentials.ts';
 import type { ProviderCredentialStore } from '../ports/provider-credentials.ts';
@@ -50,7 +50,8 @@ import type {
 import { deliveriesRoutes } from './routes/deliveries.ts';
 import { providersRoutes } from './routes/providers.ts';
 import { installServiceRateLimit } from './rate-limit.ts';
-import type { DeadLetterStore, ProviderStatusStore } from '../ports/engine-store.ts';
+import type { DeadLetterStore } from '../ports/dead-letters.ts';
+import type { ProviderStatusStore } from '../ports/provider-status.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
 import { inboxRoutes, type InboxHttpDeps } from './routes/inbox.ts';
 import { inboxStreamRoutes } from './routes/inbox-stream.ts';
@@ -65,8 +66,7 @@ import { operatorRoutes } from './routes/operator.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import type { TrackingLinks } from '../app/tracking-links.ts';
-import type { TrackingStore } from '../adapters/store/kysely-tracking.ts';
-import type { LinkHostStore } from '../adapters/store/kysely-link-hosts.ts';
+import type { LinkHostStore, TrackingStore } from '../ports/tracking.ts';
 import { linkHostsRoutes } from './routes/link-hosts.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { triggersRoutes } from './routes/triggers.ts';
@@ -88,7 +88,7 @@ export interface HttpDeps {
   bodyLimit: number;
   /** See `http` in config.ts: the whole request must arrive within one, nothing may move for the other. */
   timeouts?: { requestTimeoutMs: number; idleTimeoutMs: number } | undefined;
-  metrics: PromMetrics;
+  metrics: Metrics & MetricsExposition;
   /** Bearer token for /metrics besides the admin token; `null`: /metrics is on a port of its own. */
   metricsToken: string | undefined | null;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;

@@ -12,6 +12,12 @@ export interface Metrics {
   }): void;
 }
 
+/** The metrics in Prometheus's text exposition format, for the scrape endpoint. */
+export interface MetricsExposition {
+  contentType: string;
+  render(): Promise<string>;
+}
+
 export const noMetrics: Metrics = {
   notificationAccepted() {},
   deliverySettled() {},

@@ -107,6 +107,18 @@ export interface WebhookOutbox {
   prune(olderThanMs: number): Promise<number>;
 }
 
+/** The result of posting one status event: the endpoint's HTTP status, or why there was none. */
+export interface PostResult {
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** Posts one status event to a service's endpoint, signed with the endpoint's secret. */
+export interface StatusWebhookPoster {
+  post(m: { url: string; secret: string; eventId: string; payload: unknown }): Promise<PostResult>;
+  close(): Promise<void>;
+}
+
 export interface AdminServiceRow {
   id: string;
   name: string;

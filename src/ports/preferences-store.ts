@@ -2,21 +2,15 @@
 import type { Channel, DeviceAddress } from '../domain/channels.ts';
 import type { NotificationTypeDef } from '../domain/notification-types.ts';
 import type { PreferenceSettings, RecipientPreferences } from '../domain/preferences.ts';
+import type { StoredTemplate } from '../domain/templates.ts';
+
+export type { StoredTemplate };
 
 export interface NotificationTypeStore {
   /** Creates or replaces a type; `created` tells which. */
   put(serviceId: string, type: NotificationTypeDef): Promise<{ type: NotificationTypeDef; created: boolean }>;
   get(serviceId: string, key: string): Promise<NotificationTypeDef | null>;
   list(serviceId: string): Promise<NotificationTypeDef[]>;
-}
-
-export interface StoredTemplate {
-  typeKey: string;
-  channel: Channel;
-  locale: string;
-  version: number;
-  content: Record<string, unknown>;
-  createdAt: Date;
 }
 
 export interface TemplateStore {
@@ -67,14 +61,4 @@ export interface ErasureStore {
    * rows stay with their channel, status and times under an unlinkable id, so counts still add up.
    */
   erase(serviceId: string, recipientId: string): Promise<{ erased: boolean; deliveriesAnonymised: number }>;
-}
-
-export interface DeferredQueue {
-  /** Moves deferred deliveries whose time has come to `queued`; returns the channels touched. */
-  releaseDue(limit: number): Promise<Channel[]>;
-}
-
-export interface SecretStore {
-  /** The named secret, made with `make` and stored the first time anyone asks (race-safe). */
-  getOrCreate(name: string, make: () => string): Promise<string>;
 }

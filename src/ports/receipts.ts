@@ -1,6 +1,8 @@
 /** Delivery receipts in, and the suppression list they feed. */
 import type { Channel } from '../domain/channels.ts';
 
+export { suppressionKey } from '../domain/channels.ts';
+
 export type ReceiptEvent =
   'delivered' | 'bounced' | 'complained' | 'failed' | 'opened' | 'clicked' | 'soft_bounce';
 
@@ -35,9 +37,4 @@ export interface ReceiptStore {
 export interface SuppressionList {
   /** Which of these addresses are suppressed for the service, as `suppressionKey`s. */
   suppressed(serviceId: string, entries: { channel: Channel; address: string }[]): Promise<Set<string>>;
-}
-
-/** Email addresses compare case-insensitively; everything else exactly. */
-export function suppressionKey(channel: string, address: string): string {
-  return `${channel}\n${channel === 'email' ? address.trim().toLowerCase() : address}`;
 }

@@ -1,14 +1,18 @@
 import type { Channel } from '../domain/channels.ts';
+import type { ChannelContent } from '../domain/content.ts';
 import type { SendFailure } from '../domain/retry-policy.ts';
 
-export interface OutgoingMessage {
+interface MessageBase {
   deliveryId: string;
   notificationId: string;
   serviceId: string;
-  channel: Channel;
   to: string;
-  content: Record<string, unknown>;
 }
+
+/** One message on channel `C`, its content of that channel's shape (domain/content.ts). */
+export type OutgoingMessage<C extends Channel = Channel> = {
+  [K in C]: MessageBase & { channel: K; content: ChannelContent[K] };
+}[C];
 
 export interface SendResult {
   providerMessageId: string | null;
@@ -16,11 +20,14 @@ export interface SendResult {
   ownCredentials?: boolean;
 }
 
-/** One provider for one channel. `send` resolves on acceptance, or throws a `ProviderError`. */
-export interface Sender {
+/**
+ * One provider for one channel. `send` resolves on acceptance, or throws a `ProviderError`. A sender of
+ * one channel (`Sender<'email'>`) is a `Sender`: the lane only hands it messages of its channel.
+ */
+export interface Sender<C extends Channel = Channel> {
   readonly name: string;
-  readonly channel: Channel;
-  send(message: OutgoingMessage): Promise<SendResult>;
+  readonly channel: C;
+  send(message: OutgoingMessage<C>): Promise<SendResult>;
   close?(): Promise<void>;
 }
 

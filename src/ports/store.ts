@@ -128,6 +128,12 @@ export interface DeliveryQueue {
   reclaimExpired(maxAttempts: number, perChannel?: Readonly<Record<string, number>>): Promise<number>;
 }
 
+/** Deliveries deferred by quiet hours, released to their lane when their time comes. */
+export interface DeferredQueue {
+  /** Moves deferred deliveries whose time has come to `queued`; returns the channels touched. */
+  releaseDue(limit: number): Promise<Channel[]>;
+}
+
 export interface PostponeItem {
   delivery: ClaimedDelivery;
   delayMs: number;
@@ -157,4 +163,19 @@ export interface CapturedMessage {
 export interface OutboxStore {
   capture(serviceId: string, message: Omit<CapturedMessage, 'id' | 'createdAt'>): Promise<string>;
   list(serviceId: string, limit: number): Promise<CapturedMessage[]>;
+}
+
+/**
+ * Opening the embedded store fails with this when another live process holds its data folder; the
+ * message says which, and is all the command line prints.
+ */
+export class DataDirLockedError extends Error {
+  readonly pid: number | undefined;
+  constructor(dir: string, pid: number | undefined) {
+    super(
+      `The data folder ${dir} is in use by ${pid ? `process ${pid}` : 'another process'}. Stop it first, or set HERALD_DATA_DIR to another folder.`,
+    );
+    this.name = 'DataDirLockedError';
+    this.pid = pid;
+  }
 }

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { addressIsGone } from '../../src/domain/address-errors.ts';
 import type { Channel } from '../../src/domain/channels.ts';
+import type { ChannelContent } from '../../src/domain/content.ts';
 import { ProviderError, type OutgoingMessage, type Sender } from '../../src/ports/sender.ts';
 
 /** A running sender with its fake. */
@@ -41,11 +42,8 @@ export interface Skipped {
   skip: string;
 }
 
-export interface SenderContract {
+interface ContractCases {
   provider: string;
-  channel: Channel;
-  /** Content for this channel, as the planner makes it. */
-  content: Record<string, unknown>;
   start(): Promise<SenderRig>;
   /** The provider's message id on acceptance; null when the provider returns none. */
   messageId: RegExp | null;
@@ -59,17 +57,23 @@ export interface SenderContract {
   gone: (ErrorCase & { deactivates: boolean }) | Skipped;
 }
 
+/** The cases, with the provider's channel and content for that channel as the planner makes it. */
+export type SenderContract = {
+  [C in Channel]: ContractCases & { channel: C; content: ChannelContent[C] };
+}[Channel];
+
 const skipped = (c: object): c is Skipped => 'skip' in c;
 
-function message(channel: Channel, to: string, content: Record<string, unknown>): OutgoingMessage {
+function message(c: SenderContract, to: string): OutgoingMessage {
+  // A contract pairs its channel with that channel's content; TypeScript cannot follow the pair here.
   return {
     deliveryId: randomUUID(),
     notificationId: randomUUID(),
     serviceId: randomUUID(),
-    channel,
+    channel: c.channel,
     to,
-    content,
-  };
+    content: c.content,
+  } as OutgoingMessage;
 }
 
 async function refusal(send: Promise<unknown>): Promise<ProviderError> {
@@ -106,12 +110,12 @@ export function senderContract(c: SenderContract, skip: string | false = false):
         if (k.scenario) rig.answer(k.scenario);
         const before = rig.received();
         const to = k.to?.(rig) ?? rig.address();
-        const err = await refusal(rig.sender.send(message(c.channel, to, c.content)));
+        const err = await refusal(rig.sender.send(message(c, to)));
         assert.equal(err.code, k.code, err.message);
         check(err, k);
         assert.ok(rig.received() > before, 'the answer came from the provider');
         // One refusal does not spoil the next message.
-        const ok = await rig.sender.send(message(c.channel, rig.address(), c.content));
+        const ok = await rig.sender.send(message(c, rig.address()));
         assert.ok(ok.providerMessageId === null || typeof ok.providerMessageId === 'string');
       });
     };
@@ -123,7 +127,7 @@ export function senderContract(c: SenderContract, skip: string | false = false):
 
     it('accepted: resolves with the provider’s message id once the provider took it', async () => {
       const before = rig.received();
-      const result = await rig.sender.send(message(c.channel, rig.address(), c.content));
+      const result = await rig.sender.send(message(c, rig.address()));
       if (c.messageId) assert.match(result.providerMessageId ?? '', c.messageId);
       else assert.equal(result.providerMessageId, null);
       assert.ok(rig.received() > before, 'the fake received the message');

@@ -329,7 +329,7 @@ senderContract({
 senderContract({
   provider: 'webhook',
   channel: 'webhook',
-  content: { type: 'order.shipped', data: { order: 'A-1' } },
+  content: { payload: { type: 'order.shipped', data: { order: 'A-1' } } },
   messageId: null,
   async start() {
     const receiver = await startWebhookReceiver();

@@ -22,7 +22,8 @@ import { kyselyTemplateStore } from '../../src/adapters/store/kysely-templates.t
 import { createLinks } from '../../src/app/links.ts';
 import { planBatch, type BatchPlanDeps } from '../../src/app/plan-batch.ts';
 import { loadPlanContext } from '../../src/app/plan-context.ts';
-import { createPlanner, planDeliveries } from '../../src/app/plan.ts';
+import { createPlanner } from '../../src/app/plan.ts';
+import { planDeliveries } from '../../src/domain/plan-deliveries.ts';
 import { addressFor, type Channel } from '../../src/domain/channels.ts';
 import { createTemplateRenderer } from '../../src/domain/templates.ts';
 import type { NotificationToPlan, PlannedDelivery } from '../../src/domain/types.ts';

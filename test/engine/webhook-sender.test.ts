@@ -15,7 +15,7 @@ import {
   type WebhookReceiver,
 } from '../fakes/webhook-receiver.ts';
 
-const message = (to: string, id = '0190a0a0-0000-7000-8000-000000000001'): OutgoingMessage => ({
+const message = (to: string, id = '0190a0a0-0000-7000-8000-000000000001'): OutgoingMessage<'webhook'> => ({
   deliveryId: id,
   notificationId: '0190a0a0-0000-7000-8000-0000000000aa',
   serviceId: 's',

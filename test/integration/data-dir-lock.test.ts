@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { DataDirLockedError, lockDataDir } from '../../src/adapters/store/data-dir-lock.ts';
+import { lockDataDir } from '../../src/adapters/store/data-dir-lock.ts';
+import { DataDirLockedError } from '../../src/ports/store.ts';
 import { tempDir } from '../helpers/herald-process.ts';
 
 const HOLDER = fileURLToPath(new URL('../helpers/lock-holder.ts', import.meta.url));

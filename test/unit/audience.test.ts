@@ -9,7 +9,7 @@ import {
   splitCsv,
 } from '../../src/domain/audience.ts';
 import { createTemplateRenderer } from '../../src/domain/templates.ts';
-import { templateVars } from '../../src/app/plan.ts';
+import { templateVars } from '../../src/domain/plan-deliveries.ts';
 import type { Recipient } from '../../src/domain/types.ts';
 
 const follower = (portfolio: number): Recipient => ({

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createTemplateRenderer, sharedRenders, type TemplateRenderer } from '../../src/domain/templates.ts';
-import { planDeliveries, RECIPIENT_VARS } from '../../src/app/plan.ts';
+import { planDeliveries, RECIPIENT_VARS } from '../../src/domain/plan-deliveries.ts';
 import { uuidv7Source } from '../../src/app/batch-ids.ts';
 import type { NotificationToPlan, Recipient } from '../../src/domain/types.ts';
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { planDeliveries } from '../../src/app/plan.ts';
-import type { PlanContext } from '../../src/app/plan-context.ts';
+import { planDeliveries } from '../../src/domain/plan-deliveries.ts';
+import type { PlanContext } from '../../src/domain/plan-context.ts';
 import { CHANNELS } from '../../src/domain/channels.ts';
 import { DEFAULT_TYPE } from '../../src/domain/notification-types.ts';
 import { decide, type PreferenceSettings } from '../../src/domain/preferences.ts';

@@ -1,7 +1,7 @@
 /** The planner honours the suppression list: a suppressed address gives a `suppressed` delivery. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planDeliveries } from '../../src/app/plan.ts';
+import { planDeliveries } from '../../src/domain/plan-deliveries.ts';
 import { createTemplateRenderer } from '../../src/domain/templates.ts';
 import { suppressionKey } from '../../src/ports/receipts.ts';
 import type { NotificationToPlan, Recipient } from '../../src/domain/types.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HeraldError } from '../../src/domain/errors.ts';
 import { createTemplateRenderer } from '../../src/domain/templates.ts';
-import { planDeliveries } from '../../src/app/plan.ts';
+import { planDeliveries } from '../../src/domain/plan-deliveries.ts';
 import type { NotificationToPlan, Recipient } from '../../src/domain/types.ts';
 
 const renderer = createTemplateRenderer({ maxTemplateChars: 10_000, renderTimeMs: 200, memory: 1_000_000 });

@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SourceMetrics } from '../../ports/event-source.ts';
-import type { Metrics } from '../../ports/metrics.ts';
+import type { Metrics, MetricsExposition } from '../../ports/metrics.ts';
 
 export interface QueueSnapshot {
   lanes: { channel: string; due: number; oldestDueSeconds: number }[];
@@ -13,10 +13,8 @@ export interface QueueSnapshot {
   planning: number;
 }
 
-export interface PromMetrics extends Metrics, SourceMetrics {
+export interface PromMetrics extends Metrics, SourceMetrics, MetricsExposition {
   registry: Registry;
-  contentType: string;
-  render(): Promise<string>;
 }
 
 export function createPromMetrics(

@@ -20,17 +20,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-
-export class DataDirLockedError extends Error {
-  readonly pid: number | undefined;
-  constructor(dir: string, pid: number | undefined) {
-    super(
-      `The data folder ${dir} is in use by ${pid ? `process ${pid}` : 'another process'}. Stop it first, or set HERALD_DATA_DIR to another folder.`,
-    );
-    this.name = 'DataDirLockedError';
-    this.pid = pid;
-  }
-}
+import { DataDirLockedError } from '../../ports/store.ts';
 
 export interface DataDirLock {
   release(): void;

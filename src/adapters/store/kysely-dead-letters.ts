@@ -4,7 +4,7 @@
  * each, so a replay racing a second replay requeues each delivery once.
  */
 import { sql, type ExpressionBuilder } from 'kysely';
-import type { DeadLetterStore, DeliveryFilter } from '../../ports/engine-store.ts';
+import type { DeadLetterStore, DeliveryFilter } from '../../ports/dead-letters.ts';
 import type { DB } from './db.ts';
 import type { Db } from './db.ts';
 import type { Channel } from '../../domain/channels.ts';

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Channel } from '../../domain/channels.ts';
 import { sourcesOf } from '../../domain/delivery-states.ts';
-import type { DeferredQueue, SecretStore } from '../../ports/preferences-store.ts';
+import type { SecretStore } from '../../ports/secrets.ts';
+import type { DeferredQueue } from '../../ports/store.ts';
 import type { Db } from './db.ts';
 
 export function kyselyDeferredQueue(db: Db): DeferredQueue {

@@ -1,12 +1,6 @@
 /** The hosts each service registers for click tracking (column services.link_hosts, migration 0015). */
+import type { LinkHostStore } from '../../ports/tracking.ts';
 import type { Db } from './db.ts';
-
-export interface LinkHostStore {
-  get(serviceId: string): Promise<string[]>;
-  set(serviceId: string, hosts: string[]): Promise<string[]>;
-  /** The registered hosts of the service that sent a delivery; none when the delivery is gone. */
-  forDelivery(deliveryId: string): Promise<string[]>;
-}
 
 export function kyselyLinkHosts(db: Db): LinkHostStore {
   return {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ProviderStatusStore } from '../../ports/engine-store.ts';
+import type { ProviderStatusStore } from '../../ports/provider-status.ts';
 import type { BreakerState } from '../../domain/circuit-breaker.ts';
 import type { Db } from './db.ts';
 

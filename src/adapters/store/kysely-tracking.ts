@@ -5,11 +5,8 @@
  */
 import { sql } from 'kysely';
 import { sourcesOf } from '../../domain/delivery-states.ts';
+import type { TrackingStore } from '../../ports/tracking.ts';
 import type { Db } from './db.ts';
-
-export interface TrackingStore {
-  record(deliveryId: string, kind: 'open' | 'click', url: string | null): Promise<void>;
-}
 
 export function kyselyTrackingStore(db: Db): TrackingStore {
   return {

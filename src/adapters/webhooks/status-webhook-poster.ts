@@ -7,16 +7,7 @@
 import { Agent, request } from 'undici';
 import { sign, signatureKey } from '../channels/webhook/webhook-sender.ts';
 import { guardedConnect, privateAddressRefusal, refusePrivateLiteral } from '../net/ssrf-guard.ts';
-
-export interface PostResult {
-  statusCode: number | null;
-  error: string | null;
-}
-
-export interface StatusWebhookPoster {
-  post(m: { url: string; secret: string; eventId: string; payload: unknown }): Promise<PostResult>;
-  close(): Promise<void>;
-}
+import type { StatusWebhookPoster } from '../../ports/operate-store.ts';
 
 export function createStatusWebhookPoster(o: {
   timeoutMs: number;

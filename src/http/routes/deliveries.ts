@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { CHANNELS } from '../../domain/channels.ts';
 import { DELIVERY_STATES } from '../../domain/delivery-states.ts';
 import { conflict, invalid, notFound } from '../../domain/errors.ts';
-import type { DeadLetterStore, DeliveryCursor } from '../../ports/engine-store.ts';
+import type { DeadLetterStore, DeliveryCursor } from '../../ports/dead-letters.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { serviceAuth } from '../auth.ts';
 import { DateTime, errorResponses, Uuid } from '../schemas.ts';

@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { invalid } from '../../domain/errors.ts';
 import { MAX_LINK_HOSTS, normalizeLinkHost } from '../../domain/link-hosts.ts';
-import type { LinkHostStore } from '../../adapters/store/kysely-link-hosts.ts';
+import type { LinkHostStore } from '../../ports/tracking.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { serviceAuth } from '../auth.ts';
 import { errorResponses } from '../schemas.ts';

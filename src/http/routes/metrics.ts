@@ -4,14 +4,14 @@
  * configured, they are served there instead and this route does not exist.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { PromMetrics } from '../../adapters/metrics/prom-metrics.ts';
+import type { MetricsExposition } from '../../ports/metrics.ts';
 import { tokensEqual } from '../../domain/api-keys.ts';
 import { unauthorized } from '../../domain/errors.ts';
 import { bearer } from '../auth.ts';
 import { errorResponses } from '../schemas.ts';
 
 export function metricsRoutes(deps: {
-  metrics: PromMetrics;
+  metrics: MetricsExposition;
   /** Bearer tokens that may read /metrics (the metrics token, the admin token); none set, nobody may. */
   metricsTokens: readonly (string | undefined)[];
 }): FastifyPluginAsync {

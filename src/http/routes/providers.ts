@@ -11,7 +11,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { tokensEqual } from '../../domain/api-keys.ts';
-import type { ProviderStatusStore } from '../../ports/engine-store.ts';
+import type { ProviderStatusStore } from '../../ports/provider-status.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { bearer, serviceAuth } from '../auth.ts';
 import { DateTime, errorResponses, NullableDateTime } from '../schemas.ts';

@@ -10,13 +10,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { forbidden, HeraldError, linkExpired } from '../../domain/errors.ts';
 import type { TrackingLinks } from '../../app/tracking-links.ts';
-import type { TrackingStore } from '../../adapters/store/kysely-tracking.ts';
+import type { LinkHostStore, TrackingStore } from '../../ports/tracking.ts';
 import type { RateLimiter } from '../../ports/rate-limit.ts';
 import { clientIpRateLimit } from '../rate-limit.ts';
 import { errorResponses } from '../schemas.ts';
 import { TRACKING_TOKEN_MAX_LENGTH } from '../../domain/tracking.ts';
 import { linkHostAllowed } from '../../domain/link-hosts.ts';
-import type { LinkHostStore } from '../../adapters/store/kysely-link-hosts.ts';
 import { leavingPageHtml } from '../../web/preference-page-html.ts';
 
 /** The smallest transparent GIF. */

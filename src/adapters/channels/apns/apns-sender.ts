@@ -27,26 +27,11 @@ export interface ApnsSettings {
   refusePrivate?: boolean | undefined;
 }
 
-export interface ApnsContent {
-  title?: string;
-  body?: string;
-  sound?: string;
-  badge?: number;
-  data?: Record<string, unknown>;
-  /** Extra `aps` keys (e.g. `content-available`, `thread-id`). */
-  aps?: Record<string, unknown>;
-  pushType?: string;
-  priority?: 5 | 10 | 1;
-  /** Unix seconds; 0 means deliver once or drop. */
-  expiration?: number;
-  collapseId?: string;
-}
-
 export function apnsRequest(
-  m: OutgoingMessage,
+  m: OutgoingMessage<'push'>,
   topic: string,
 ): { headers: Record<string, string>; body: string } {
-  const c = m.content as ApnsContent;
+  const c = m.content;
   const alert =
     c.title !== undefined || c.body !== undefined
       ? {
@@ -75,7 +60,7 @@ export function apnsRequest(
   return { headers, body: JSON.stringify({ ...c.data, delivery_id: m.deliveryId, aps }) };
 }
 
-export function createApnsSender(s: ApnsSettings): Sender {
+export function createApnsSender(s: ApnsSettings): Sender<'push'> {
   const origin = s.baseUrl ?? 'https://api.push.apple.com';
   const ttl = Math.min(60, Math.max(20, (s.tokenTtlMs ?? 40 * 60_000) / 60_000)) * 60_000;
   const timeout = s.timeoutMs ?? 15_000;

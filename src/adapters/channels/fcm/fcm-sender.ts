@@ -20,15 +20,8 @@ export interface FcmSettings {
   refusePrivate?: boolean | undefined;
 }
 
-export function fcmMessage(m: OutgoingMessage): Record<string, unknown> {
-  const c = m.content as {
-    title?: string;
-    body?: string;
-    data?: Record<string, unknown>;
-    android?: unknown;
-    apns?: unknown;
-    webpush?: unknown;
-  };
+export function fcmMessage(m: OutgoingMessage<'push'>): Record<string, unknown> {
+  const c = m.content;
   const data: Record<string, string> = { delivery_id: m.deliveryId };
   for (const [k, v] of Object.entries(c.data ?? {})) data[k] = typeof v === 'string' ? v : JSON.stringify(v);
   return {
@@ -50,7 +43,7 @@ export function fcmMessage(m: OutgoingMessage): Record<string, unknown> {
   };
 }
 
-export function createFcmSender(s: FcmSettings): Sender {
+export function createFcmSender(s: FcmSettings): Sender<'push'> {
   const base = (s.baseUrl ?? 'https://fcm.googleapis.com').replace(/\/$/, '');
   const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   const tokens = serviceAccountTokens({

@@ -5,7 +5,9 @@
  */
 import type { Sender, OutgoingMessage } from '../../../ports/sender.ts';
 
-export function createInAppSender(deliver: (m: OutgoingMessage) => Promise<string>): Sender {
+export function createInAppSender(
+  deliver: (m: OutgoingMessage<'in_app'>) => Promise<string>,
+): Sender<'in_app'> {
   return {
     name: 'inbox',
     channel: 'in_app',

@@ -28,7 +28,7 @@ interface PlivoAccepted {
   message?: string;
 }
 
-export function createPlivoSender(s: PlivoSettings): Sender {
+export function createPlivoSender(s: PlivoSettings): Sender<'sms'> {
   const base = (s.baseUrl ?? 'https://api.plivo.com').replace(/\/$/, '');
   const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   const auth = `Basic ${Buffer.from(`${s.authId}:${s.authToken}`).toString('base64')}`;
@@ -37,8 +37,7 @@ export function createPlivoSender(s: PlivoSettings): Sender {
     name: s.name,
     channel: 'sms',
     async send(m) {
-      const c = m.content as { text?: string; body?: string };
-      const body: Record<string, string> = { dst: m.to, text: c.text ?? c.body ?? '', type: 'sms' };
+      const body: Record<string, string> = { dst: m.to, text: m.content.text, type: 'sms' };
       if (s.powerpackUuid) body['powerpack_uuid'] = s.powerpackUuid;
       else if (s.from) body['src'] = s.from;
       let res;

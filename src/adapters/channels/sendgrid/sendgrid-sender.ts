@@ -26,8 +26,8 @@ export function parseAddress(from: string): { email: string; name?: string } {
   return name ? { email: m[2] ?? '', name } : { email: m[2] ?? '' };
 }
 
-export function sendGridBody(m: OutgoingMessage, from: string): Record<string, unknown> {
-  const c = m.content as { subject?: string; text?: string; html?: string };
+export function sendGridBody(m: OutgoingMessage<'email'>, from: string): Record<string, unknown> {
+  const c = m.content;
   const content = [
     ...(c.text !== undefined ? [{ type: 'text/plain', value: c.text }] : []),
     ...(c.html !== undefined ? [{ type: 'text/html', value: c.html }] : []),
@@ -41,7 +41,7 @@ export function sendGridBody(m: OutgoingMessage, from: string): Record<string, u
   };
 }
 
-export function createSendGridSender(s: SendGridSettings): Sender {
+export function createSendGridSender(s: SendGridSettings): Sender<'email'> {
   const base = (s.baseUrl ?? 'https://api.sendgrid.com').replace(/\/$/, '');
   const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   return {

@@ -24,10 +24,10 @@ export interface SesSettings {
 }
 
 export function sesBody(
-  m: OutgoingMessage,
+  m: OutgoingMessage<'email'>,
   s: Pick<SesSettings, 'from' | 'configurationSet'>,
 ): Record<string, unknown> {
-  const c = m.content as { subject?: string; text?: string; html?: string };
+  const c = m.content;
   const body: Record<string, unknown> = {};
   if (c.text !== undefined) body.Text = { Data: c.text, Charset: 'UTF-8' };
   if (c.html !== undefined) body.Html = { Data: c.html, Charset: 'UTF-8' };
@@ -41,7 +41,7 @@ export function sesBody(
   };
 }
 
-export function createSesSender(s: SesSettings): Sender {
+export function createSesSender(s: SesSettings): Sender<'email'> {
   const base = new URL(s.baseUrl ?? `https://email.${s.region}.amazonaws.com`);
   const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   const path = `${base.pathname.replace(/\/$/, '')}/v2/email/outbound-emails`;

@@ -71,7 +71,7 @@ export function isUnderBase(address: string, base: string): boolean {
   return a.pathname.startsWith(prefix) && a.pathname.length > prefix.length;
 }
 
-export function createSlackSender(s: SlackSettings): Sender {
+export function createSlackSender(s: SlackSettings): Sender<'webhook'> {
   const base = s.baseUrl ?? 'https://hooks.slack.com/';
   const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: !(s.allowPrivate ?? false) });
   return {
@@ -85,15 +85,15 @@ export function createSlackSender(s: SlackSettings): Sender {
           message: `Slack webhook URLs start with ${base}.`,
         });
       }
-      const c = (m.content as { payload?: { text?: string; blocks?: unknown } }).payload ?? {};
+      const { text, blocks } = m.content.payload;
       let res;
       try {
         res = await http.send({
           url: m.to,
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
-            text: c.text ?? '',
-            ...(c.blocks !== undefined ? { blocks: c.blocks } : {}),
+            text: typeof text === 'string' ? text : '',
+            ...(blocks !== undefined ? { blocks } : {}),
           }),
         });
       } catch (err) {

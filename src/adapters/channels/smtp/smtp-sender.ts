@@ -54,7 +54,7 @@ export function classifySmtpError(err: unknown): SendFailure {
   return { kind: 'transient', code: 'smtp_error', message };
 }
 
-export function createSmtpSender(s: SmtpSettings): Sender {
+export function createSmtpSender(s: SmtpSettings): Sender<'email'> {
   const timeout = s.timeoutMs ?? 30_000;
   const common = {
     pool: true,
@@ -79,8 +79,8 @@ export function createSmtpSender(s: SmtpSettings): Sender {
   return {
     name: s.name,
     channel: 'email',
-    async send(m: OutgoingMessage) {
-      const c = m.content as { subject?: string; text?: string; html?: string; headers?: unknown };
+    async send(m: OutgoingMessage<'email'>) {
+      const c = m.content;
       try {
         const transport = await open();
         const info = await transport.sendMail({

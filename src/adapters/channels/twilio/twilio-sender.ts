@@ -24,7 +24,7 @@ export interface TwilioSettings {
   refusePrivate?: boolean | undefined;
 }
 
-export function createTwilioSender(s: TwilioSettings): Sender {
+export function createTwilioSender(s: TwilioSettings): Sender<'sms'> {
   const base = (s.baseUrl ?? 'https://api.twilio.com').replace(/\/$/, '');
   const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   const auth = `Basic ${Buffer.from(`${s.accountSid}:${s.authToken}`).toString('base64')}`;
@@ -33,8 +33,7 @@ export function createTwilioSender(s: TwilioSettings): Sender {
     name: s.name,
     channel: 'sms',
     async send(m) {
-      const c = m.content as { text?: string; body?: string };
-      const form = new URLSearchParams({ To: m.to, Body: c.text ?? c.body ?? '' });
+      const form = new URLSearchParams({ To: m.to, Body: m.content.text });
       if (s.messagingServiceSid) form.set('MessagingServiceSid', s.messagingServiceSid);
       else if (s.from) form.set('From', s.from);
       if (s.statusCallbackUrl) form.set('StatusCallback', s.statusCallbackUrl);

@@ -31,15 +31,14 @@ interface VonageAnswer {
   messages?: { status?: string; 'message-id'?: string; 'error-text'?: string }[];
 }
 
-export function createVonageSender(s: VonageSettings): Sender {
+export function createVonageSender(s: VonageSettings): Sender<'sms'> {
   const base = (s.baseUrl ?? 'https://rest.nexmo.com').replace(/\/$/, '');
   const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   return {
     name: s.name,
     channel: 'sms',
     async send(m) {
-      const c = m.content as { text?: string; body?: string };
-      const text = c.text ?? c.body ?? '';
+      const text = m.content.text;
       const form = new URLSearchParams({
         api_key: s.apiKey,
         api_secret: s.apiSecret,

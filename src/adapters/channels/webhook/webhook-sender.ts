@@ -61,7 +61,7 @@ export function classifyStatus(status: number, retryAfterMs: number | undefined)
   return { kind: 'permanent', code: `webhook_${status}`, message };
 }
 
-export function createWebhookSender(s: WebhookSettings): Sender {
+export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
   const key = createSecretKey(signatureKey(s.secret));
   const timeoutMs = s.timeoutMs ?? 15_000;
   const now = s.now ?? Date.now;
@@ -74,7 +74,7 @@ export function createWebhookSender(s: WebhookSettings): Sender {
   return {
     name: s.name,
     channel: 'webhook',
-    async send(m: OutgoingMessage) {
+    async send(m: OutgoingMessage<'webhook'>) {
       let url: URL;
       try {
         url = new URL(m.to);
@@ -93,7 +93,7 @@ export function createWebhookSender(s: WebhookSettings): Sender {
         timestamp: new Date(sentAt).toISOString(),
         notificationId: m.notificationId,
         deliveryId: m.deliveryId,
-        data: (m.content as { payload?: unknown }).payload ?? {},
+        data: m.content.payload ?? {},
       });
       let status: number;
       let retryAfter: string | string[] | undefined;

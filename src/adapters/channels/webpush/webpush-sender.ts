@@ -36,11 +36,11 @@ export interface WebPushSettings {
 export const PUSH_SERVICES =
   '^https://(fcm\\.googleapis\\.com|updates\\.push\\.services\\.mozilla\\.com|[a-z0-9-]+\\.notify\\.windows\\.com|web\\.push\\.apple\\.com)/';
 
-export function webPushPayload(m: OutgoingMessage): string {
+export function webPushPayload(m: OutgoingMessage<'web_push'>): string {
   return JSON.stringify({ ...m.content, delivery_id: m.deliveryId });
 }
 
-export function createWebPushSender(s: WebPushSettings): Sender {
+export function createWebPushSender(s: WebPushSettings): Sender<'web_push'> {
   const http = createHttpClient({ timeoutMs: s.timeoutMs, refusePrivate: s.refusePrivate });
   const endpointPattern = new RegExp(s.endpointPattern ?? PUSH_SERVICES);
   return {
@@ -62,7 +62,7 @@ export function createWebPushSender(s: WebPushSettings): Sender {
           message: `The push endpoint's origin does not match provider ${s.name}'s endpointPattern (${endpointPattern.source}).`,
         });
       }
-      const c = m.content as { urgency?: webpush.Urgency; topic?: string; ttlSeconds?: number };
+      const c = m.content;
       let details;
       try {
         details = webpush.generateRequestDetails(sub, webPushPayload(m), {

@@ -1,20 +1,4 @@
-/** Storage for the engine's operator views: provider health and dead letters. */
-import type { ProviderSnapshot } from '../app/provider-health.ts';
-
-export interface ProviderStatusRow extends ProviderSnapshot {
-  owner: string;
-  updatedAt: Date;
-}
-
-export interface ProviderStatusStore {
-  /** Replaces what `owner` last said about its providers. */
-  publish(owner: string, snapshots: ProviderSnapshot[]): Promise<void>;
-  /** Rows from workers heard from within `withinMs`. */
-  list(withinMs: number): Promise<ProviderStatusRow[]>;
-  /** A stopping worker takes its rows with it. */
-  forget(owner: string): Promise<void>;
-}
-
+/** Dead deliveries, for the operator to list and requeue (`/v1/deliveries`). */
 export interface DeliveryFilter {
   status: string;
   channel?: string | undefined;
