@@ -4,6 +4,8 @@
  * resumes), the stream is opened with a one-use ticket and `since`, and every event carries the counts
  * after it, so the badge stays true across tabs and after a missed event; `reset` reloads the list.
  */
+import type { Preferences, PreferencesAdapter } from './preferences.ts';
+
 export interface Credentials {
   /** Herald's address, e.g. `https://herald.example.com`. */
   baseUrl: string;
@@ -104,15 +106,22 @@ export class InboxStore {
     };
   }
 
-  async call<T>(path: string, method = 'GET'): Promise<T> {
+  async call<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
     const res = await fetch(this.#creds.baseUrl.replace(/\/+$/, '') + path, {
       method,
-      headers: this.headers(),
+      headers: body === undefined ? this.headers() : { ...this.headers(), 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const body = (await res.json().catch(() => null)) as T & { error?: { message?: string } };
-    if (!res.ok) throw new Error(body?.error?.message ?? `Herald answered ${res.status} to ${path}`);
-    return body;
+    const answer = (await res.json().catch(() => null)) as T & { error?: { message?: string } };
+    if (!res.ok) throw new Error(answer?.error?.message ?? `Herald answered ${res.status} to ${path}`);
+    return answer;
   }
+
+  /** The recipient's own preferences, with the same credentials as the inbox. */
+  readonly preferences: PreferencesAdapter = {
+    load: () => this.call<Preferences>('/v1/inbox/preferences'),
+    save: (patch) => this.call<Preferences>('/v1/inbox/preferences', 'PATCH', patch),
+  };
 
   start() {
     this.#stopped = false;
