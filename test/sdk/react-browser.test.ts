@@ -37,13 +37,14 @@ describe('@herald/react in Chromium', { skip: skipWithoutChromium, timeout: 180_
   let proxy: Proxy;
 
   /** The page for one recipient, talking to Herald directly or through `baseUrl`. */
-  const urlFor = (recipientId: string, baseUrl = herald.url ?? '') =>
+  const urlFor = (recipientId: string, baseUrl = herald.url ?? '', extra: object = {}) =>
     `${pageOrigin}/#${encodeURIComponent(
       JSON.stringify({
         baseUrl,
         serviceId: service.id,
         recipientId,
         hmac: hmacOf(service.hmacKey, recipientId),
+        ...extra,
       }),
     )}`;
   const openPage = async (url: string, errors: string[]): Promise<Page> => {
@@ -58,7 +59,7 @@ describe('@herald/react in Chromium', { skip: skipWithoutChromium, timeout: 180_
     herald = await startInProcess();
     const url = herald.url ?? '';
     service = await inboxService(url, client(url, TEST_ADMIN_TOKEN));
-    await addRecipients(service, ['ada', 'bea', 'cyd', 'dee']);
+    await addRecipients(service, ['ada', 'bea', 'cyd', 'dee', 'eve']);
     const bundle = await build({
       entryPoints: [new URL('./fixtures/react-page.ts', import.meta.url).pathname],
       bundle: true,
@@ -120,44 +121,55 @@ describe('@herald/react in Chromium', { skip: skipWithoutChromium, timeout: 180_
     assert.deepEqual(errors, []);
   });
 
-  it('a stream cut at the TCP level while notifications are sent resumes with each one exactly once', async () => {
-    const errors: string[] = [];
-    const page = await openPage(urlFor('bea', `http://127.0.0.1:${proxy.port}`), errors);
-    await page.getByRole('button', { name: 'Notifications' }).click();
-    const send = (title: string) => sendInApp(service, 'bea', { title, body: '' });
-    for (const t of ['Before 1', 'Before 2']) await send(t);
-    await page.getByText('Before 2').waitFor({ timeout: 15_000 });
+  for (const { transport, recipient, extra } of [
+    { transport: 'WebSocket', recipient: 'bea', extra: {} },
+    {
+      transport: 'Server-Sent Events (no WebSocket in the page)',
+      recipient: 'eve',
+      extra: { noWebSocket: true },
+    },
+  ])
+    it(`a stream cut at the TCP level while notifications are sent resumes with each one exactly once: ${transport}`, async () => {
+      const errors: string[] = [];
+      const page = await openPage(urlFor(recipient, `http://127.0.0.1:${proxy.port}`, extra), errors);
+      await page.getByRole('button', { name: 'Notifications' }).click();
+      const send = (title: string) => sendInApp(service, recipient, { title, body: '' });
+      for (const t of ['Before 1', 'Before 2']) await send(t);
+      await page.getByText('Before 2').waitFor({ timeout: 15_000 });
 
-    // Every connection through the proxy is cut, and new ones are refused while three more are sent.
-    proxy.refuse = true;
-    proxy.cut();
-    await page.locator('#connection', { hasNotText: 'live' }).waitFor({ timeout: 15_000 });
-    const during = ['During 1', 'During 2', 'During 3'];
-    for (const t of during) await waitForNotification(service.api, await send(t));
-    proxy.refuse = false;
-    await page.getByText('During 3').waitFor({ timeout: 30_000 });
-    await send('After 1');
-    await page.getByText('After 1').waitFor({ timeout: 15_000 });
+      // Every connection through the proxy is cut, and new ones are refused while three more are sent.
+      proxy.refuse = true;
+      proxy.cut();
+      await page.locator('#connection', { hasNotText: 'live' }).waitFor({ timeout: 15_000 });
+      const during = ['During 1', 'During 2', 'During 3'];
+      for (const t of during) await waitForNotification(service.api, await send(t));
+      proxy.refuse = false;
+      await page.getByText('During 3').waitFor({ timeout: 30_000 });
+      await send('After 1');
+      await page.getByText('After 1').waitFor({ timeout: 15_000 });
 
-    const expected = ['After 1', ...during.toReversed(), 'Before 2', 'Before 1'];
-    assert.deepEqual(await page.locator('.herald-item strong').allTextContents(), expected);
-    await page.locator('#count', { hasText: '6' }).waitFor();
-    // What the stream itself sent, across every socket: each item once, the missed ones replayed
-    // on the new socket (not reloaded), so no gap and no duplicate at the protocol level.
-    const frames = await page.evaluate(() => ({
-      frames: window.heraldFrames,
-      sockets: window.heraldSockets,
-    }));
-    assert.ok(frames.sockets >= 2, `reconnected (${frames.sockets} sockets)`);
-    const created = frames.frames
-      .map((f) => ({ socket: f.socket, m: JSON.parse(f.data) as { type: string; item?: { title: string } } }))
-      .filter((f) => f.m.type === 'item.created');
-    assert.deepEqual(created.map((f) => f.m.item?.title).toSorted(), expected.toSorted());
-    const firstSocket = created.filter((f) => f.socket === 1).map((f) => f.m.item?.title);
-    assert.deepEqual(firstSocket, ['Before 1', 'Before 2']);
-    assert.deepEqual(errors, []);
-    await page.close();
-  });
+      const expected = ['After 1', ...during.toReversed(), 'Before 2', 'Before 1'];
+      assert.deepEqual(await page.locator('.herald-item strong').allTextContents(), expected);
+      await page.locator('#count', { hasText: '6' }).waitFor();
+      // What the stream itself sent, across every socket: each item once, the missed ones replayed
+      // on the new socket (not reloaded), so no gap and no duplicate at the protocol level.
+      const frames = await page.evaluate(() => ({
+        frames: window.heraldFrames,
+        sockets: window.heraldSockets,
+      }));
+      assert.ok(frames.sockets >= 2, `reconnected (${frames.sockets} sockets)`);
+      const created = frames.frames
+        .map((f) => ({
+          socket: f.socket,
+          m: JSON.parse(f.data) as { type: string; item?: { title: string } },
+        }))
+        .filter((f) => f.m.type === 'item.created');
+      assert.deepEqual(created.map((f) => f.m.item?.title).toSorted(), expected.toSorted());
+      const firstSocket = created.filter((f) => f.socket === 1).map((f) => f.m.item?.title);
+      assert.deepEqual(firstSocket, ['Before 1', 'Before 2']);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
 
   it('a type switched off in <PreferenceCenter/> suppresses its next send; on again, it arrives', async () => {
     const errors: string[] = [];

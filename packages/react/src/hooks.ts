@@ -31,10 +31,10 @@ export interface HeraldProviderProps extends Credentials {
 
 /** Holds the recipient's credentials and one live inbox stream for every component under it. */
 export function HeraldProvider(props: HeraldProviderProps) {
-  const { baseUrl, token, serviceId, recipientId, hmac, preferences, children } = props;
+  const { baseUrl, token, serviceId, recipientId, hmac, transport, preferences, children } = props;
   const store = useMemo(
-    () => new InboxStore({ baseUrl, token, serviceId, recipientId, hmac }),
-    [baseUrl, token, serviceId, recipientId, hmac],
+    () => new InboxStore({ baseUrl, token, serviceId, recipientId, hmac, transport }),
+    [baseUrl, token, serviceId, recipientId, hmac, transport],
   );
   useEffect(() => {
     store.start();
