@@ -53,8 +53,7 @@ export function operatorRoutes(deps: {
         onRequest: serviceAuth(deps.keys),
         schema: {
           tags: ['notifications'],
-          summary:
-            'Search notifications, newest first: by recipient, type, or a delivery state.',
+          summary: 'Search notifications, newest first: by recipient, type, or a delivery state.',
           description:
             'Pass `nextCursor` from one page as `cursor` for the next; it is null on the last page. ' +
             '`before` (a time) still narrows the list, but rows sharing a timestamp can straddle two pages ' +
