@@ -62,7 +62,7 @@ export function recipientAuth(deps: RecipientAuthDeps, limiter?: RateLimiter) {
 
 export const CORS_HEADERS: Readonly<Record<string, string>> = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-methods': 'GET, POST, PATCH, OPTIONS',
   'access-control-allow-headers':
     'authorization, content-type, last-event-id, x-herald-service, x-herald-recipient, x-herald-recipient-hmac',
   'access-control-max-age': '600',

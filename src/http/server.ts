@@ -55,6 +55,7 @@ import type { ProviderStatusStore } from '../ports/provider-status.ts';
 import type { RateLimiter } from '../ports/rate-limit.ts';
 import { inboxRoutes, type InboxHttpDeps } from './routes/inbox.ts';
 import { inboxStreamRoutes } from './routes/inbox-stream.ts';
+import { inboxPreferencesRoutes } from './routes/inbox-preferences.ts';
 import { inboxSecretRoutes } from './routes/inbox-secret.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { redactUrl } from './inbox-auth.ts';
@@ -324,6 +325,10 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(inboxSecretRoutes({ keys: deps.keys, secrets: deps.inbox.secrets }));
     await app.register(inboxRoutes(deps.inbox));
     await app.register(inboxStreamRoutes(deps.inbox));
+    if (deps.preferences)
+      await app.register(
+        inboxPreferencesRoutes({ ...deps.inbox, preferences: deps.preferences.preferences }),
+      );
     await app.register(widgetRoutes());
   }
   if (deps.operate) {

@@ -133,7 +133,15 @@ export interface NotificationSearch {
   /** Only notifications with a delivery in this state. */
   deliveryStatus?: string | undefined;
   before?: Date | undefined;
+  /** Where the previous page ended (its last row's `cursor`): rows after it in the list's order. */
+  after?: NotificationCursor | undefined;
   limit: number;
+}
+
+/** A row's place in the search order: created_at as PostgreSQL's text (microseconds kept), and id. */
+export interface NotificationCursor {
+  createdAt: string;
+  id: string;
 }
 
 export interface NotificationSummary {
@@ -143,6 +151,7 @@ export interface NotificationSummary {
   status: string;
   createdAt: Date;
   deliveries: { id: string; channel: string; status: string }[];
+  cursor: NotificationCursor;
 }
 
 export interface OperatorStore {

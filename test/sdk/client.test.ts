@@ -160,6 +160,19 @@ describe('@herald/client', { skip: skipWithoutPg, timeout: 120_000 }, () => {
     assert.deepEqual([...seen].sort(), recipients);
   });
 
+  it('pages through notifications by cursor, with none skipped or repeated where times tie', async () => {
+    // The batch above stored its 250 notifications in one statement: they share timestamps, which
+    // paging by a `before` time alone would skip; the cursor carries (time, id).
+    const sent: { recipientId: string | null; createdAt: string }[] = [];
+    for await (const n of herald1.notifications({ limit: '60' }))
+      if (n.recipientId?.startsWith('sub-')) sent.push(n);
+    assert.equal(sent.length, 250);
+    assert.equal(new Set(sent.map((n) => n.recipientId)).size, 250);
+    assert.ok(new Set(sent.map((n) => n.createdAt)).size < 250, 'some notifications share a time');
+    const bad = await herald1.api.GET('/v1/notifications', { params: { query: { cursor: 'nope' } } });
+    assert.equal(bad.response.status, 422);
+  });
+
   it('throws typed errors for 401, 404 and 422', async () => {
     const stranger = createHeraldClient({ baseUrl: url, apiKey: 'hk_not_a_real_key' });
     await assert.rejects(stranger.send(SEND), (err: unknown) => {

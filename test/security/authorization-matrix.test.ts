@@ -487,6 +487,19 @@ const MATRIX: Row[] = [
     expect: RECIPIENT(200, 200),
     stream: true,
   },
+  // Each recipient's own settings: bob reads and changes his, never ann's.
+  {
+    method: 'GET',
+    route: '/v1/inbox/preferences',
+    call: () => ({ path: '/v1/inbox/preferences' }),
+    expect: RECIPIENT(200, 200),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/inbox/preferences',
+    call: () => ({ path: '/v1/inbox/preferences', body: { channels: { sms: false } } }),
+    expect: RECIPIENT(200, 200),
+  },
   {
     method: 'GET',
     route: '/v1/outbox',

@@ -26,6 +26,7 @@ export type BatchRequest = JsonBody<operations['postNotificationsBatch']>;
 export type BatchResponse = Ok<operations['postNotificationsBatch'], 200>;
 export type EventRequest = JsonBody<operations['postEvents']>;
 export type EventResponse = Ok<operations['postEvents'], 202>;
+export type NotificationSummary = Ok<operations['getNotifications'], 200>['data'][number];
 export type Delivery = Ok<operations['getDeliveries'], 200>['data'][number];
 export type Trigger = Ok<operations['getTriggers'], 200>['triggers'][number];
 export type TopicSubscriber = Ok<operations['getTopicsByKeySubscribers'], 200>['subscribers'][number];
@@ -77,6 +78,10 @@ export interface HeraldClient {
   sendBatch(notifications: BatchRequest['notifications']): Promise<BatchResponse>;
   /** Records an event that triggers notifications (its `id` is its idempotency key). */
   event(body: EventRequest): Promise<EventResponse>;
+  /** Every notification the search matches, newest first. */
+  notifications(
+    query?: Omit<Query<operations['getNotifications']>, 'cursor'>,
+  ): AsyncGenerator<NotificationSummary>;
   deliveries(query?: Omit<Query<operations['getDeliveries']>, 'cursor'>): AsyncGenerator<Delivery>;
   triggers(query?: Omit<Query<operations['getTriggers']>, 'cursor'>): AsyncGenerator<Trigger>;
   topicSubscribers(
@@ -128,6 +133,16 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     },
     event(body) {
       return unwrap(api.POST('/v1/events', { body }));
+    },
+    notifications(query = {}) {
+      return pages(
+        (cursor) =>
+          unwrap(
+            api.GET('/v1/notifications', { params: { query: { ...query, ...(cursor ? { cursor } : {}) } } }),
+          ),
+        (p) => p.data,
+        (p) => p.nextCursor,
+      );
     },
     deliveries(query = {}) {
       return pages(

@@ -446,6 +446,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/inbox/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recipient's own settings (unset keys follow the service defaults). */
+        get: operations["getInboxPreferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change some of the recipient’s own settings: switches merge, `null` removes a type or category rule. A merge, not a replacement, so two tabs changing different switches keep both changes. */
+        patch: operations["patchInboxPreferences"];
+        trace?: never;
+    };
     "/v1/inbox/read-all": {
         parameters: {
             query?: never;
@@ -628,7 +646,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search notifications, newest first: by recipient, type, or a delivery state; paged by `before`. */
+        /**
+         * Search notifications, newest first: by recipient, type, or a delivery state.
+         * @description Pass `nextCursor` from one page as `cursor` for the next; it is null on the last page. `before` (a time) still narrows the list, but rows sharing a timestamp can straddle two pages paged that way; the cursor never skips or repeats one.
+         */
         get: operations["getNotifications"];
         put?: never;
         /** Send a notification. 202 means it is stored durably and will reach a final state. */
@@ -3725,6 +3746,269 @@ export interface operations {
             };
         };
     };
+    getInboxPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories?: {
+                            [key: string]: {
+                                [key: string]: boolean;
+                            };
+                        };
+                        channels?: {
+                            [key: string]: boolean;
+                        };
+                        frequencyLimit?: number | null;
+                        quietHours?: {
+                            end: string;
+                            start: string;
+                        } | null;
+                        types?: {
+                            [key: string]: {
+                                [key: string]: boolean;
+                            };
+                        };
+                        unsubscribed?: boolean;
+                    };
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchInboxPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    categories?: {
+                        [key: string]: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                            sms?: boolean;
+                            web_push?: boolean;
+                            webhook?: boolean;
+                        } | null;
+                    };
+                    channels?: {
+                        email?: boolean;
+                        in_app?: boolean;
+                        push?: boolean;
+                        sms?: boolean;
+                        web_push?: boolean;
+                        webhook?: boolean;
+                    };
+                    frequencyLimit?: number | null;
+                    quietHours?: {
+                        end: string;
+                        start: string;
+                    } | null;
+                    types?: {
+                        [key: string]: {
+                            email?: boolean;
+                            in_app?: boolean;
+                            push?: boolean;
+                            sms?: boolean;
+                            web_push?: boolean;
+                            webhook?: boolean;
+                        } | null;
+                    };
+                    unsubscribed?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories?: {
+                            [key: string]: {
+                                [key: string]: boolean;
+                            };
+                        };
+                        channels?: {
+                            [key: string]: boolean;
+                        };
+                        frequencyLimit?: number | null;
+                        quietHours?: {
+                            end: string;
+                            start: string;
+                        } | null;
+                        types?: {
+                            [key: string]: {
+                                [key: string]: boolean;
+                            };
+                        };
+                        unsubscribed?: boolean;
+                    };
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every error answer has this shape; `code` is stable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postInboxReadAll: {
         parameters: {
             query?: never;
@@ -5317,6 +5601,7 @@ export interface operations {
         parameters: {
             query?: {
                 before?: string;
+                cursor?: string;
                 deliveryStatus?: "pending" | "queued" | "sending" | "sent" | "delivered" | "opened" | "clicked" | "bounced" | "deferred" | "suppressed" | "failed" | "dead" | "cancelled";
                 limit?: string;
                 recipient?: string;
@@ -5348,6 +5633,7 @@ export interface operations {
                             status: string;
                             type: string;
                         }[];
+                        nextCursor: string | null;
                     };
                 };
             };

@@ -11,52 +11,39 @@ import {
   useSyncExternalStore,
   type ReactNode,
 } from 'react';
+import { complete, type Preferences, type PreferencesAdapter, type PreferencesPatch } from './preferences.ts';
 import { InboxStore, type Action, type Credentials, type InboxItem } from './store.ts';
 
-/**
- * Herald answers preferences to the service's API key only, so the browser reaches them through the
- * service's own backend, which forwards to `GET`/`PATCH /v1/recipients/{id}/preferences`.
- */
-export interface PreferencesAdapter {
-  load(): Promise<Preferences>;
-  save(patch: PreferencesPatch): Promise<Preferences>;
-}
-export interface Preferences {
-  channels: Record<string, boolean>;
-  /** Per type, the channels switched on or off for it. */
-  types: Record<string, Record<string, boolean>>;
-  [more: string]: unknown;
-}
-/** Channel and type switches merge; a type set to `null` loses its rule. */
-export interface PreferencesPatch {
-  channels?: Record<string, boolean>;
-  types?: Record<string, Record<string, boolean> | null>;
-}
+export type { Preferences, PreferencesAdapter, PreferencesPatch } from './preferences.ts';
 
 interface HeraldContext {
   store: InboxStore;
-  preferences: PreferencesAdapter | undefined;
+  preferences: PreferencesAdapter;
 }
 
 const Context = createContext<HeraldContext | null>(null);
 
 export interface HeraldProviderProps extends Credentials {
+  /** Where preferences are read and saved; default: Herald's own, with the recipient's credentials. */
   preferences?: PreferencesAdapter;
   children?: ReactNode;
 }
 
 /** Holds the recipient's credentials and one live inbox stream for every component under it. */
 export function HeraldProvider(props: HeraldProviderProps) {
-  const { baseUrl, token, serviceId, recipientId, hmac, preferences, children } = props;
+  const { baseUrl, token, serviceId, recipientId, hmac, transport, preferences, children } = props;
   const store = useMemo(
-    () => new InboxStore({ baseUrl, token, serviceId, recipientId, hmac }),
-    [baseUrl, token, serviceId, recipientId, hmac],
+    () => new InboxStore({ baseUrl, token, serviceId, recipientId, hmac, transport }),
+    [baseUrl, token, serviceId, recipientId, hmac, transport],
   );
   useEffect(() => {
     store.start();
     return () => store.stop();
   }, [store]);
-  const value = useMemo(() => ({ store, preferences }), [store, preferences]);
+  const value = useMemo(
+    () => ({ store, preferences: preferences ?? store.preferences }),
+    [store, preferences],
+  );
   return createElement(Context.Provider, { value }, children);
 }
 
@@ -110,16 +97,15 @@ export function useHeraldEvent(event: 'notification', cb: (item: InboxItem) => v
   }, [store, event]);
 }
 
-/** The recipient's preferences, through the PreferencesAdapter given to the provider. */
+/** The recipient's preferences: Herald's own by default, or through the adapter given to the provider. */
 export function usePreferences() {
   const { preferences } = useHerald();
   const [value, setValue] = useState<Preferences | null>(null);
   const [error, setError] = useState<Error | null>(null);
   useEffect(() => {
-    if (!preferences) return;
     let live = true;
     preferences.load().then(
-      (p) => live && setValue(p),
+      (p) => live && setValue(complete(p)),
       (e: Error) => live && setError(e),
     );
     return () => {
@@ -128,7 +114,6 @@ export function usePreferences() {
   }, [preferences]);
   const update = useCallback(
     async (patch: PreferencesPatch) => {
-      if (!preferences) throw new Error('No preferences adapter was given to <HeraldProvider>');
       const before = value;
       if (before) {
         const types = { ...before.types };
@@ -139,7 +124,7 @@ export function usePreferences() {
         setValue({ ...before, channels: { ...before.channels, ...patch.channels }, types });
       }
       try {
-        setValue(await preferences.save(patch));
+        setValue(complete(await preferences.save(patch)));
         setError(null);
       } catch (e) {
         setValue(before);

@@ -3,7 +3,11 @@
  * protocol as `<herald-inbox>`. Counts are read first (their `lastEventId` is where the stream
  * resumes), the stream is opened with a one-use ticket and `since`, and every event carries the counts
  * after it, so the badge stays true across tabs and after a missed event; `reset` reloads the list.
+ * The stream is a WebSocket, or Server-Sent Events where WebSocket is missing or keeps failing to
+ * open (a proxy that refuses upgrades): the same events, resumed the same way.
  */
+import type { Preferences, PreferencesAdapter } from './preferences.ts';
+
 export interface Credentials {
   /** Herald's address, e.g. `https://herald.example.com`. */
   baseUrl: string;
@@ -13,6 +17,13 @@ export interface Credentials {
   serviceId?: string;
   recipientId?: string;
   hmac?: string;
+  /** `auto` (default): WebSocket, falling back to Server-Sent Events; or force one of them. */
+  transport?: 'auto' | 'websocket' | 'sse';
+}
+
+/** What the store needs of a stream: WebSocket and EventSource both have it. */
+interface Stream {
+  close(): void;
 }
 
 export interface InboxItem {
@@ -68,7 +79,10 @@ export class InboxStore {
   #listeners = new Set<() => void>();
   #created = new Set<(item: InboxItem) => void>();
   #lastEventId: number | null = null;
-  #socket: WebSocket | null = null;
+  #socket: Stream | null = null;
+  #useSse: boolean;
+  /** WebSockets in a row that closed before a single message: two, and `auto` turns to SSE. */
+  #deadSockets = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #watchdog: ReturnType<typeof setTimeout> | undefined;
   #attempt = 0;
@@ -76,6 +90,13 @@ export class InboxStore {
 
   constructor(creds: Credentials) {
     this.#creds = creds;
+    this.#useSse =
+      creds.transport === 'sse' || (creds.transport !== 'websocket' && typeof WebSocket !== 'function');
+  }
+
+  /** Which transport the stream uses now. */
+  get transport(): 'websocket' | 'sse' {
+    return this.#useSse ? 'sse' : 'websocket';
   }
 
   subscribe = (listener: () => void) => {
@@ -104,15 +125,23 @@ export class InboxStore {
     };
   }
 
-  async call<T>(path: string, method = 'GET'): Promise<T> {
+  async call<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
     const res = await fetch(this.#creds.baseUrl.replace(/\/+$/, '') + path, {
       method,
-      headers: this.headers(),
+      headers:
+        body === undefined ? this.headers() : { ...this.headers(), 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const body = (await res.json().catch(() => null)) as T & { error?: { message?: string } };
-    if (!res.ok) throw new Error(body?.error?.message ?? `Herald answered ${res.status} to ${path}`);
-    return body;
+    const answer = (await res.json().catch(() => null)) as T & { error?: { message?: string } };
+    if (!res.ok) throw new Error(answer?.error?.message ?? `Herald answered ${res.status} to ${path}`);
+    return answer;
   }
+
+  /** The recipient's own preferences, with the same credentials as the inbox. */
+  readonly preferences: PreferencesAdapter = {
+    load: () => this.call<Preferences>('/v1/inbox/preferences'),
+    save: (patch) => this.call<Preferences>('/v1/inbox/preferences', 'PATCH', patch),
+  };
 
   start() {
     this.#stopped = false;
@@ -141,10 +170,27 @@ export class InboxStore {
       }
       const { ticket } = await this.call<{ ticket: string }>('/v1/inbox/tickets', 'POST');
       if (this.#stopped) return;
-      const url = `${this.#creds.baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/v1/inbox/stream`;
-      const ws = new WebSocket(`${url}?ticket=${encodeURIComponent(ticket)}&since=${this.#lastEventId}`);
-      ws.onmessage = (e) => this.#onMessage(ws, JSON.parse(String(e.data)) as StreamMessage);
-      ws.onclose = () => this.#lost(ws);
+      const base = this.#creds.baseUrl.replace(/\/+$/, '');
+      const query = `?ticket=${encodeURIComponent(ticket)}&since=${this.#lastEventId}`;
+      if (this.#useSse) {
+        // EventSource would reconnect by itself, with a ticket already spent: reconnect here instead.
+        const es = new EventSource(`${base}/v1/inbox/events${query}`);
+        es.onmessage = (e) => this.#onMessage(es, JSON.parse(String(e.data)) as StreamMessage);
+        es.onerror = () => this.#lost(es);
+        this.#socket = es;
+        return;
+      }
+      const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/v1/inbox/stream${query}`);
+      let heard = false;
+      ws.onmessage = (e) => {
+        heard = true;
+        this.#deadSockets = 0;
+        this.#onMessage(ws, JSON.parse(String(e.data)) as StreamMessage);
+      };
+      ws.onclose = () => {
+        if (!heard && this.#creds.transport !== 'websocket' && ++this.#deadSockets >= 2) this.#useSse = true;
+        this.#lost(ws);
+      };
       this.#socket = ws;
     } catch (err) {
       this.#set({ error: err as Error });
@@ -157,7 +203,7 @@ export class InboxStore {
     if (this.#socket) this.#lost(this.#socket);
   }
 
-  #lost(ws: WebSocket) {
+  #lost(ws: Stream) {
     if (this.#socket !== ws) return;
     this.#socket = null;
     ws.close();
@@ -173,7 +219,7 @@ export class InboxStore {
     this.#timer = setTimeout(() => void this.#connect(), delay);
   }
 
-  #onMessage(ws: WebSocket, m: StreamMessage) {
+  #onMessage(ws: Stream, m: StreamMessage) {
     this.#attempt = 0;
     clearTimeout(this.#watchdog);
     // Two missed heartbeats mean a dead link even if the socket has not noticed.

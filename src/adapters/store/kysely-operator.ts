@@ -20,9 +20,10 @@ export function kyselyOperator(db: Db): OperatorStore {
         recipient_id: string | null;
         plan_status: string;
         created_at: Date;
+        cursor_at: string;
         deliveries: { id: string; channel: string; status: string }[] | null;
       }>`
-        select n.id, n.type, n.recipient_id, n.plan_status, n.created_at,
+        select n.id, n.type, n.recipient_id, n.plan_status, n.created_at, n.created_at::text as cursor_at,
                (select jsonb_agg(jsonb_build_object('id', d.id, 'channel', d.channel, 'status', d.status)
                                  order by d.channel)
                   from deliveries d where d.notification_id = n.id) as deliveries
@@ -31,10 +32,12 @@ export function kyselyOperator(db: Db): OperatorStore {
            and (${q.recipientId ?? null}::text is null or n.recipient_id = ${q.recipientId ?? null})
            and (${q.type ?? null}::text is null or n.type = ${q.type ?? null})
            and (${q.before ?? null}::timestamptz is null or n.created_at < ${q.before ?? null})
+           and (${q.after?.createdAt ?? null}::timestamptz is null
+                or (n.created_at, n.id) < (${q.after?.createdAt ?? null}::timestamptz, ${q.after?.id ?? null}::uuid))
            and (${q.deliveryStatus ?? null}::text is null or exists (
                  select 1 from deliveries d
                   where d.notification_id = n.id and d.status = ${q.deliveryStatus ?? null}))
-         order by n.created_at desc, n.id
+         order by n.created_at desc, n.id desc
          limit ${q.limit}`.execute(db);
       return rows.map((r) => ({
         id: r.id,
@@ -43,6 +46,7 @@ export function kyselyOperator(db: Db): OperatorStore {
         status: r.plan_status,
         createdAt: r.created_at,
         deliveries: r.deliveries ?? [],
+        cursor: { createdAt: r.cursor_at, id: r.id },
       }));
     },
 

@@ -4,37 +4,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CHANNELS } from '../../domain/channels.ts';
 import { DELIVERY_STATES } from '../../domain/delivery-states.ts';
-import { conflict, invalid, notFound } from '../../domain/errors.ts';
+import { conflict, notFound } from '../../domain/errors.ts';
 import type { DeadLetterStore, DeliveryCursor } from '../../ports/dead-letters.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { serviceAuth } from '../auth.ts';
 import { DateTime, errorResponses, Uuid } from '../schemas.ts';
-import { isStorableTimestamp } from '../formats.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../time-cursor.ts';
 
-const encodeCursor = (c: DeliveryCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-
-function decodeCursor(text: string): DeliveryCursor {
-  try {
-    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<DeliveryCursor>;
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    const stamp = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?[+-](\d\d)(?::(\d\d))?$/;
-    const m = typeof c.updatedAt === 'string' ? stamp.exec(c.updatedAt) : null;
-    const [y, mo, d, h, mi, s, oh, om] = (m?.slice(1) ?? []).map((v) => Number(v ?? 0));
-    if (
-      typeof c.updatedAt === 'string' &&
-      m &&
-      isStorableTimestamp(y ?? 0, mo ?? 0, d ?? 0, h ?? 0, mi ?? 0, s ?? 0, oh, om) &&
-      typeof c.id === 'string' &&
-      uuid.test(c.id)
-    )
-      return { updatedAt: c.updatedAt, id: c.id };
-  } catch {
-    /* answered below */
-  }
-  throw invalid('validation_failed', 'The cursor is not one this API gave out.', [
-    { in: 'querystring', path: '/cursor', message: 'must be a cursor from a previous page' },
-  ]);
-}
+const encodeCursor = (c: DeliveryCursor) => encodeTimeCursor(c);
+const decodeCursor = (text: string): DeliveryCursor => decodeTimeCursor(text, 'updatedAt');
 
 const Filter = {
   channel: Type.Optional(Type.Enum(CHANNELS)),

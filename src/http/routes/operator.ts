@@ -10,6 +10,7 @@ import { notFound } from '../../domain/errors.ts';
 import type { OperatorStore } from '../../ports/operate-store.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { adminAuth, serviceAuth } from '../auth.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../time-cursor.ts';
 import { DateTime, errorResponses, RecipientId, TypeKey, Uuid } from '../schemas.ts';
 
 export function operatorRoutes(deps: {
@@ -52,8 +53,11 @@ export function operatorRoutes(deps: {
         onRequest: serviceAuth(deps.keys),
         schema: {
           tags: ['notifications'],
-          summary:
-            'Search notifications, newest first: by recipient, type, or a delivery state; paged by `before`.',
+          summary: 'Search notifications, newest first: by recipient, type, or a delivery state.',
+          description:
+            'Pass `nextCursor` from one page as `cursor` for the next; it is null on the last page. ' +
+            '`before` (a time) still narrows the list, but rows sharing a timestamp can straddle two pages ' +
+            'paged that way; the cursor never skips or repeats one.',
           security: [{ apiKey: [] }],
           querystring: Type.Object(
             {
@@ -61,6 +65,7 @@ export function operatorRoutes(deps: {
               type: Type.Optional(TypeKey),
               deliveryStatus: Type.Optional(Type.Enum(DELIVERY_STATES)),
               before: Type.Optional(Type.String({ format: 'date-time' })),
+              cursor: Type.Optional(Type.String({ maxLength: 500 })),
               limit: Type.Optional(Type.String({ pattern: '^(?:[1-9]\\d?|100)$' })),
             },
             { additionalProperties: false },
@@ -79,6 +84,7 @@ export function operatorRoutes(deps: {
                   ),
                 }),
               ),
+              nextCursor: Type.Union([Type.String(), Type.Null()]),
             }),
             ...errorResponses(401, 422),
           },
@@ -86,15 +92,20 @@ export function operatorRoutes(deps: {
       },
       async (request) => {
         const q = request.query;
+        const limit = Number(q.limit ?? 50);
+        const rows = await deps.operator.searchNotifications({
+          serviceId: request.serviceId,
+          recipientId: q.recipient,
+          type: q.type,
+          deliveryStatus: q.deliveryStatus,
+          before: q.before ? new Date(q.before) : undefined,
+          after: q.cursor ? decodeTimeCursor(q.cursor, 'createdAt') : undefined,
+          limit,
+        });
+        const last = rows.at(-1);
         return {
-          data: await deps.operator.searchNotifications({
-            serviceId: request.serviceId,
-            recipientId: q.recipient,
-            type: q.type,
-            deliveryStatus: q.deliveryStatus,
-            before: q.before ? new Date(q.before) : undefined,
-            limit: Number(q.limit ?? 50),
-          }),
+          data: rows.map(({ cursor: _cursor, ...row }) => row),
+          nextCursor: rows.length === limit && last ? encodeTimeCursor(last.cursor) : null,
         };
       },
     );
