@@ -41,8 +41,6 @@ export interface StatusPublisherOptions {
   maxBackoffMs?: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export interface StatusPublisher {
   readonly name: string;
   start(): void;
@@ -101,7 +99,9 @@ export function createStatusPublisher(o: StatusPublisherOptions): StatusPublishe
     const full = rows.length >= o.batch;
     const to: LogCursor = full && last ? { txid: last.txid, logId: last.logId } : { txid: upto, logId: '0' };
     if (to.txid !== cursor.txid || to.logId !== cursor.logId) {
-      const moved = await persist('database', 'cursor update', () => o.cursors.advance(o.name, to, rows.length));
+      const moved = await persist('database', 'cursor update', () =>
+        o.cursors.advance(o.name, to, rows.length),
+      );
       if (!moved) return 'stopped';
     }
     if (rows.length) o.metrics.statusPublished(o.name, rows.length);
@@ -158,7 +158,10 @@ export async function startStatusPublishers(o: StatusPublishersOptions): Promise
       owner: o.owner,
       sink: sinks[i] as StatusSink,
       cursors: o.cursors,
-      filter: { statuses: c.events.map((e) => e.slice('delivery.'.length)), ...(c.services ? { services: c.services } : {}) },
+      filter: {
+        statuses: c.events.map((e) => e.slice('delivery.'.length)),
+        ...(c.services ? { services: c.services } : {}),
+      },
       address: addressOf(c),
       batch: c.batch,
       pollMs: c.pollMs,

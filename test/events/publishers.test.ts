@@ -28,7 +28,12 @@ import {
   uniqueName,
   type Broker,
 } from '../helpers/brokers.ts';
-import { natsCollector, rabbitCollector, redisCollector, type Collector } from '../helpers/status-collectors.ts';
+import {
+  natsCollector,
+  rabbitCollector,
+  redisCollector,
+  type Collector,
+} from '../helpers/status-collectors.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
 
@@ -50,7 +55,14 @@ interface Target {
 /** A publisher of the broker on names of its own, for one service, from the start of the log. */
 function target(broker: Broker, serviceId: string, url?: string, consumeUrl?: string): Target {
   const name = uniqueName(`t17out${broker}`);
-  const common = { name, services: [serviceId], batch: 20, pollMs: 50, confirmTimeoutMs: 3000, startAt: 'beginning' };
+  const common = {
+    name,
+    services: [serviceId],
+    batch: 20,
+    pollMs: 50,
+    confirmTimeoutMs: 3000,
+    startAt: 'beginning',
+  };
   const config = (raw: Record<string, unknown>) =>
     loadConfig({ HERALD_CONFIG: 'x' }, () => ({ publishers: [{ ...raw, ...common }] })).publishers[0]!;
   if (broker === 'rabbitmq') {
@@ -59,7 +71,13 @@ function target(broker: Broker, serviceId: string, url?: string, consumeUrl?: st
   }
   if (broker === 'nats') {
     const subjects = [`${name}.>`];
-    const c = config({ broker, servers: url ?? NATS_URL, stream: name, subject: `${name}.{event}`, subjects });
+    const c = config({
+      broker,
+      servers: url ?? NATS_URL,
+      stream: name,
+      subject: `${name}.{event}`,
+      subjects,
+    });
     return { config: c, collector: () => natsCollector(url ?? NATS_URL, name, subjects) };
   }
   const c = config({ broker, url: url ?? REDIS_URL, stream: name });
@@ -116,9 +134,10 @@ describe('status publishers', { skip: skipWithoutPg }, () => {
   };
   const loggedIds = async (serviceId: string) =>
     (
-      await sql.query<{ id: string }>(`select 'evt_' || id as id from delivery_status_log where service_id = $1`, [
-        serviceId,
-      ])
+      await sql.query<{ id: string }>(
+        `select 'evt_' || id as id from delivery_status_log where service_id = $1`,
+        [serviceId],
+      )
     ).rows
       .map((r) => r.id)
       .sort();
@@ -189,38 +208,48 @@ describe('status publishers', { skip: skipWithoutPg }, () => {
       });
 
       const restartable = broker === 'rabbitmq' ? null : privateServerProblem(broker);
-      it('loses nothing when the broker goes away mid-stream and comes back', { skip: restartable ?? false }, async () => {
-        const serviceId = randomUUID();
-        const server =
-          broker === 'rabbitmq' ? await rabbitProxy() : broker === 'nats' ? await privateNats() : await privateRedis();
-        await server.start();
-        const t = target(broker, serviceId, server.url);
-        const collector = await t.collector();
-        const publishers = await run([t.config]);
-        try {
-          const first = await logRows(sql, serviceId, 30);
-          await arrived(collector, first);
-          await server.stop();
-          // Written while the broker is away: the publisher fails, holds its cursor, and tries again.
-          const during = await logRows(sql, serviceId, 30);
-          await eventually(
-            async () => {
-              const m = await publishers.metrics.render();
-              return new RegExp(`herald_publisher_errors_total\\{publisher="${t.config.name}",kind="broker"\\} [1-9]`).test(m);
-            },
-            { what: 'a broker error', timeoutMs: 30_000 },
-          );
+      it(
+        'loses nothing when the broker goes away mid-stream and comes back',
+        { skip: restartable ?? false },
+        async () => {
+          const serviceId = randomUUID();
+          const server =
+            broker === 'rabbitmq'
+              ? await rabbitProxy()
+              : broker === 'nats'
+                ? await privateNats()
+                : await privateRedis();
           await server.start();
-          const later = await logRows(sql, serviceId, 30);
-          const all = [...first, ...during, ...later];
-          const { counts } = await arrived(collector, all);
-          assert.deepEqual([...counts.keys()].sort(), [...all].sort(), 'every event, and only these');
-        } finally {
-          await publishers.stop();
-          await collector.close().catch(() => undefined);
-          await server.stop();
-        }
-      });
+          const t = target(broker, serviceId, server.url);
+          const collector = await t.collector();
+          const publishers = await run([t.config]);
+          try {
+            const first = await logRows(sql, serviceId, 30);
+            await arrived(collector, first);
+            await server.stop();
+            // Written while the broker is away: the publisher fails, holds its cursor, and tries again.
+            const during = await logRows(sql, serviceId, 30);
+            await eventually(
+              async () => {
+                const m = await publishers.metrics.render();
+                return new RegExp(
+                  `herald_publisher_errors_total\\{publisher="${t.config.name}",kind="broker"\\} [1-9]`,
+                ).test(m);
+              },
+              { what: 'a broker error', timeoutMs: 30_000 },
+            );
+            await server.start();
+            const later = await logRows(sql, serviceId, 30);
+            const all = [...first, ...during, ...later];
+            const { counts } = await arrived(collector, all);
+            assert.deepEqual([...counts.keys()].sort(), [...all].sort(), 'every event, and only these');
+          } finally {
+            await publishers.stop();
+            await collector.close().catch(() => undefined);
+            await server.stop();
+          }
+        },
+      );
 
       it('publishes a row that commits after a higher id, instead of passing over it', async () => {
         const serviceId = randomUUID();

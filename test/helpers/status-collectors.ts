@@ -51,7 +51,9 @@ export async function rabbitCollector(url: string, exchange: string): Promise<Co
 export async function natsCollector(servers: string, stream: string, subjects: string[]): Promise<Collector> {
   const nc: NatsConnection = await natsConnect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.info(stream).catch(() => jsm.streams.add({ name: stream, subjects, storage: StorageType.File }));
+  await jsm.streams
+    .info(stream)
+    .catch(() => jsm.streams.add({ name: stream, subjects, storage: StorageType.File }));
   return {
     async received() {
       const info = await jsm.streams.info(stream);

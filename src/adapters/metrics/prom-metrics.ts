@@ -107,7 +107,7 @@ export function createPromMetrics(
   const publisherLagReaders = new Map<string, () => Promise<number | null>>();
   new Gauge({
     name: 'herald_publisher_lag',
-    help: 'Status log rows after a publisher\'s cursor: changes not yet published (-1: not known).',
+    help: "Status log rows after a publisher's cursor: changes not yet published (-1: not known).",
     labelNames: ['publisher'],
     registers: [registry],
     async collect() {

@@ -80,7 +80,10 @@ export function rabbitMqSink(c: RabbitMqPublisherConfig): StatusSink {
                 timestamp: Math.floor(e.occurredAt.getTime() / 1000),
                 headers: { 'herald-service-id': e.serviceId },
               },
-              (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+              (err: unknown) =>
+                err
+                  ? reject(err instanceof Error ? err : new Error('RabbitMQ nacked the message'))
+                  : resolve(),
             );
           }),
       );

@@ -28,7 +28,19 @@ export function redisStreamSink(c: RedisPublisherConfig): StatusSink {
     async publish(events) {
       const p = redis.pipeline();
       for (const e of events)
-        p.xadd(e.address, ...trim, '*', 'id', e.id, 'type', e.type, 'service', e.serviceId, 'body', Buffer.from(e.body));
+        p.xadd(
+          e.address,
+          ...trim,
+          '*',
+          'id',
+          e.id,
+          'type',
+          e.type,
+          'service',
+          e.serviceId,
+          'body',
+          Buffer.from(e.body),
+        );
       const replies = await withinMs(c.confirmTimeoutMs, 'Redis XADD replies', p.exec());
       if (!replies) throw new Error('Redis did not run the XADD pipeline');
       const failed = replies.find(([err]) => err);

@@ -12,7 +12,8 @@ import { sql } from 'kysely';
 import type { LogCursor, LogRow, StatusLogCursors } from '../../ports/status-publisher.ts';
 import type { Db } from './db.ts';
 
-const jsonTextArray = (xs: string[]) => sql`array(select jsonb_array_elements_text(${JSON.stringify(xs)}::jsonb))`;
+const jsonTextArray = (xs: string[]) =>
+  sql`array(select jsonb_array_elements_text(${JSON.stringify(xs)}::jsonb))`;
 
 interface RawRow {
   upto: string;
@@ -54,7 +55,9 @@ export function kyselyStatusLogCursors(db: Db): StatusLogCursors {
     },
 
     async read(after, filter, limit) {
-      const services = filter.services ? sql`and l.service_id = any(${jsonTextArray(filter.services)}::uuid[])` : sql``;
+      const services = filter.services
+        ? sql`and l.service_id = any(${jsonTextArray(filter.services)}::uuid[])`
+        : sql``;
       // The xmin is read in the same statement; `(txid, id)` order uses the txid index (incremental sort).
       const { rows } = await sql<RawRow>`
         with w as (select pg_snapshot_xmin(pg_current_snapshot()) as upto)
