@@ -282,3 +282,47 @@ describe('status publishers', { skip: skipWithoutPg }, () => {
     });
   }
 });
+
+describe(
+  'a worker with a publisher in its config file (embedded, PGlite)',
+  { skip: problems.redis ?? false },
+  () => {
+    it('publishes the status changes of its deliveries to Redis', async () => {
+      const stream = uniqueName('t17outembedded');
+      const herald = await startInProcess({
+        config: {
+          worker: { pollMs: 50 },
+          publishers: [{ broker: 'redis', name: 'embedded', url: REDIS_URL, stream, pollMs: 50 }],
+        },
+      });
+      const collector = await redisCollector(REDIS_URL, stream);
+      try {
+        const service = await registerService(client(herald.url ?? '', TEST_ADMIN_TOKEN), 'Embedded', [
+          'order_shipped',
+        ]);
+        const api = client(herald.url ?? '', service.apiKey);
+        assert.equal((await api.put('/v1/recipients/r1', { email: 'r1@example.com' })).status, 201);
+        const sent = await api.post('/v1/notifications', {
+          type: 'order_shipped',
+          recipient: 'r1',
+          channels: ['in_app'],
+          content: { in_app: { title: 'Shipped', body: 'On its way' } },
+        });
+        assert.equal(sent.status, 202, JSON.stringify(sent.body));
+        const got = await eventually(
+          async () => {
+            const all = await collector.received();
+            return all.length > 0 ? all : undefined;
+          },
+          { what: 'a status event in Redis', timeoutMs: 60_000 },
+        );
+        assert.match(got[0]!.id, /^evt_\d+$/);
+        assert.equal(got[0]!.body.serviceId, service.id);
+        assert.equal(got[0]!.body.data.notificationId, sent.body.id);
+      } finally {
+        await herald.stop();
+        await collector.close();
+      }
+    });
+  },
+);
