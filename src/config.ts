@@ -23,6 +23,7 @@ import { DEFAULT_BREAKER_POLICY } from './domain/circuit-breaker.ts';
 import { DEFAULT_WEBHOOK_SCHEDULE_MS } from './domain/status-events.ts';
 import { DEFAULT_TEMPLATE_LIMITS } from './domain/templates.ts';
 import { SourceConfig, sourceProblems } from './config-sources.ts';
+import { PublisherConfig, publisherProblems } from './config-publishers.ts';
 
 /** A provider's own limit and the share of it Herald may use (see domain/rate-slices.ts). */
 const RateLimit = Type.Object(
@@ -320,6 +321,11 @@ export const ConfigSchema = Type.Object(
      * docs/events.md.
      */
     sources: Type.Array(SourceConfig, { maxItems: 50, default: [] }),
+    /**
+     * Brokers (RabbitMQ, NATS JetStream, Redis Streams) a worker publishes delivery status events to;
+     * see docs/events.md.
+     */
+    publishers: Type.Array(PublisherConfig, { maxItems: 50, default: [] }),
     /** How often a worker folds new status changes into the analytics rollups. */
     analytics: Type.Object(
       { rollupMs: Type.Integer({ minimum: 100, default: 5000 }) },
@@ -430,6 +436,8 @@ export function loadConfig(env: Env = process.env, read: (path: string) => unkno
   checkProviders(config);
   const sourceIssues = sourceProblems(config.sources);
   if (sourceIssues.length > 0) throw new ConfigError(sourceIssues.join('\n'));
+  const publisherIssues = publisherProblems(config.publishers);
+  if (publisherIssues.length > 0) throw new ConfigError(publisherIssues.join('\n'));
   if (config.http.idleTimeoutMs <= config.inbox.heartbeatMs)
     throw new ConfigError(
       `http.idleTimeoutMs (${config.http.idleTimeoutMs}) must be longer than inbox.heartbeatMs (${config.inbox.heartbeatMs}), or idle inbox streams would be cut.`,

@@ -42,6 +42,9 @@ import { openUrlFields } from './config-service-credentials.ts';
 import { kyselyEventStore } from './adapters/store/kysely-events.ts';
 import { startEventSources } from './app/event-sources.ts';
 import { createEventSource } from './adapters/sources/index.ts';
+import { startStatusPublishers } from './app/status-publishers.ts';
+import { createStatusSink } from './adapters/publishers/index.ts';
+import { kyselyStatusLogCursors } from './adapters/store/kysely-status-publishers.ts';
 import { kyselyDeadEvents } from './adapters/store/kysely-dead-events.ts';
 import { kyselyTriggerRules } from './adapters/store/kysely-trigger-rules.ts';
 import { sql } from 'kysely';
@@ -307,6 +310,15 @@ export async function startHerald(
         serviceExists: async (id) => (await kyselyServiceStore(db).get(id)) !== null,
       });
       disposers.defer(() => sources.stop());
+      const publishers = await startStatusPublishers({
+        publishers: config.publishers,
+        owner,
+        makeSink: createStatusSink,
+        cursors: kyselyStatusLogCursors(db),
+        metrics,
+        log: logger,
+      });
+      disposers.defer(() => publishers.stop());
     }
 
     let url: string | undefined;

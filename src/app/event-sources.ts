@@ -35,6 +35,8 @@ export interface SourceRunnerOptions {
   waitMs?: number;
   /** Longest pause between retries of a batch the database refused. */
   maxBackoffMs?: number;
+  /** Batches stored at once, each in its own transaction (2): the next is pulled while one commits. */
+  inFlight?: number;
 }
 
 export interface BatchOutcome {
@@ -85,7 +87,10 @@ export async function storeBatch(
     else toDead(m, event.name, conflictReason(event.id), event.id);
   }
   for (;;) {
-    const batch = [...good.values()].map((g) => g.event);
+    // In id order: batches stored at once then lock the ids they share in one order, never deadlock.
+    const batch = [...good.values()]
+      .map((g) => g.event)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (batch.length === 0) break;
     const result = await o.events.accept(o.serviceId, batch);
     if (result.ok) {
@@ -122,6 +127,39 @@ export function createSourceRunner(o: SourceRunnerOptions): SourceRunner {
   let loop: Promise<void> | undefined;
   const waitMs = o.waitMs ?? 1000;
   const maxBackoff = o.maxBackoffMs ?? 5000;
+  const inFlight = o.inFlight ?? 2;
+
+  /** Stores one batch (retrying while the database refuses it), then acks it. */
+  async function handle(messages: SourceMessage[]) {
+    let outcome: BatchOutcome | undefined;
+    for (let attempt = 0; !outcome; attempt++) {
+      try {
+        outcome = await storeBatch(o, messages);
+      } catch (err) {
+        o.metrics.sourceError(o.name, 'database');
+        o.log.warn(
+          { err, source: o.name, held: messages.length },
+          'event source: the database did not take the batch; holding it and pulling nothing more',
+        );
+        // Unacknowledged, the broker hands these out again after a stop or a crash.
+        if (stopped) return;
+        await sleep(Math.min(maxBackoff, 100 * 2 ** attempt));
+      }
+    }
+    try {
+      await o.source.ack(messages);
+    } catch (err) {
+      // Durable already: the broker redelivers them and their ids keep them to one event each.
+      o.metrics.sourceError(o.name, 'broker');
+      o.log.warn({ err, source: o.name }, 'event source: ack failed; the messages will come again');
+    }
+    if (outcome.accepted) o.metrics.sourceMessages(o.name, 'accepted', outcome.accepted);
+    if (outcome.replayed) o.metrics.sourceMessages(o.name, 'replayed', outcome.replayed);
+    if (outcome.dead) {
+      o.metrics.sourceMessages(o.name, 'dead', outcome.dead);
+      o.log.warn({ source: o.name, dead: outcome.dead }, 'event source: messages kept as dead events');
+    }
+  }
 
   async function run() {
     let brokerFailures = 0;
@@ -137,7 +175,13 @@ export function createSourceRunner(o: SourceRunnerOptions): SourceRunner {
       }
     }
     brokerFailures = 0;
+    // Batches being stored and acked. The next batch is pulled, and its store started, while the
+    // ones before it commit, up to `inFlight` batches; then the loop waits for one to be acked. While
+    // the database refuses, those batches are retried and nothing more is pulled.
+    const busy = new Set<Promise<void>>();
     while (!stopped) {
+      while (busy.size >= inFlight) await Promise.race(busy);
+      if (stopped) break;
       let messages: SourceMessage[];
       try {
         messages = await o.source.pull(o.batch, waitMs);
@@ -149,35 +193,12 @@ export function createSourceRunner(o: SourceRunnerOptions): SourceRunner {
         continue;
       }
       if (messages.length === 0) continue;
-      let outcome: BatchOutcome | undefined;
-      for (let attempt = 0; !outcome; attempt++) {
-        try {
-          outcome = await storeBatch(o, messages);
-        } catch (err) {
-          o.metrics.sourceError(o.name, 'database');
-          o.log.warn(
-            { err, source: o.name, held: messages.length },
-            'event source: the database did not take the batch; holding it and pulling nothing more',
-          );
-          // Unacknowledged, the broker hands these out again after a stop or a crash.
-          if (stopped) return;
-          await sleep(Math.min(maxBackoff, 100 * 2 ** attempt));
-        }
-      }
-      try {
-        await o.source.ack(messages);
-      } catch (err) {
-        // Durable already: the broker redelivers them and their ids keep them to one event each.
-        o.metrics.sourceError(o.name, 'broker');
-        o.log.warn({ err, source: o.name }, 'event source: ack failed; the messages will come again');
-      }
-      if (outcome.accepted) o.metrics.sourceMessages(o.name, 'accepted', outcome.accepted);
-      if (outcome.replayed) o.metrics.sourceMessages(o.name, 'replayed', outcome.replayed);
-      if (outcome.dead) {
-        o.metrics.sourceMessages(o.name, 'dead', outcome.dead);
-        o.log.warn({ source: o.name, dead: outcome.dead }, 'event source: messages kept as dead events');
-      }
+      const job: Promise<void> = handle(messages)
+        .catch((err: unknown) => o.log.error({ err, source: o.name }, 'event source: batch failed'))
+        .finally(() => busy.delete(job));
+      busy.add(job);
     }
+    await Promise.all(busy);
   }
 
   return {

@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SourceMetrics } from '../../ports/event-source.ts';
 import type { Metrics, MetricsExposition } from '../../ports/metrics.ts';
+import type { PublisherMetrics } from '../../ports/status-publisher.ts';
 
 export interface QueueSnapshot {
   lanes: { channel: string; due: number; oldestDueSeconds: number }[];
@@ -13,7 +14,7 @@ export interface QueueSnapshot {
   planning: number;
 }
 
-export interface PromMetrics extends Metrics, SourceMetrics, MetricsExposition {
+export interface PromMetrics extends Metrics, SourceMetrics, PublisherMetrics, MetricsExposition {
   registry: Registry;
 }
 
@@ -90,6 +91,37 @@ export function createPromMetrics(
     },
   });
 
+  // Status publishers (app/status-publishers.ts): labelled by the operator's publisher names.
+  const published = new Counter({
+    name: 'herald_publisher_events_total',
+    help: 'Status events a publisher sent and its broker confirmed (a batch sent again counts again).',
+    labelNames: ['publisher'],
+    registers: [registry],
+  });
+  const publisherErrors = new Counter({
+    name: 'herald_publisher_errors_total',
+    help: 'Status publishers: unconfirmed batches and lost connections (broker), failed cursor reads and writes (database).',
+    labelNames: ['publisher', 'kind'],
+    registers: [registry],
+  });
+  const publisherLagReaders = new Map<string, () => Promise<number | null>>();
+  new Gauge({
+    name: 'herald_publisher_lag',
+    help: "Status log rows after a publisher's cursor: changes not yet published (-1: not known).",
+    labelNames: ['publisher'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await Promise.all(
+        [...publisherLagReaders].map(async ([publisher, read]) => {
+          const timeout = new Promise<null>((r) => setTimeout(() => r(null), 2000).unref());
+          const lag = await Promise.race([read().catch(() => null), timeout]);
+          this.set({ publisher }, lag ?? -1);
+        }),
+      );
+    },
+  });
+
   if (options.snapshot) {
     const snapshot = options.snapshot;
     let pending: Promise<QueueSnapshot> | undefined;
@@ -161,6 +193,15 @@ export function createPromMetrics(
     },
     sourceLag(source, read) {
       lagReaders.set(source, read);
+    },
+    statusPublished(publisher, count) {
+      published.inc({ publisher }, count);
+    },
+    publisherError(publisher, kind) {
+      publisherErrors.inc({ publisher, kind });
+    },
+    publisherLag(publisher, read) {
+      publisherLagReaders.set(publisher, read);
     },
   };
 }

@@ -2,7 +2,11 @@
  * NATS JetStream source: a durable pull consumer with explicit acks. The consumer's stored position
  * is where a restarted Herald (or a restarted NATS server) resumes; a message not acked within
  * `ackWaitMs` is redelivered. Acks are confirmed by the server (`ackAck`). The stream and the durable
- * consumer are made when missing.
+ * consumer are made when missing. The runner pulls the next batch while it stores the one before
+ * (app/event-sources.ts), so a fetch is nearly always waiting: a message whose ack wait ran out would
+ * come straight back to it while its first copy is still being stored. So every third of the ack
+ * wait, messages still held are marked in progress (`+WPI`), which restarts their ack wait; a
+ * process that dies stops doing so, and its messages come again after one ack wait.
  */
 import {
   AckPolicy,
@@ -23,6 +27,8 @@ export function natsJetStreamSource(c: NatsSourceConfig): EventSource {
   let nc: NatsConnection | undefined;
   let consumer: Consumer | undefined;
   const held = new WeakMap<SourceMessage, JsMsg>();
+  const unacked = new Set<JsMsg>();
+  let progress: NodeJS.Timeout | undefined;
 
   const ensure = async (conn: NatsConnection) => {
     const jsm = await jetstreamManager(conn);
@@ -50,6 +56,13 @@ export function natsJetStreamSource(c: NatsSourceConfig): EventSource {
         name: `herald-source-${c.name}`,
       });
       await ensure(nc);
+      progress = setInterval(
+        () => {
+          for (const m of unacked) m.working();
+        },
+        Math.max(100, Math.floor(c.ackWaitMs / 3)),
+      );
+      progress.unref();
     },
     async pull(max, waitMs) {
       if (!nc || !consumer) throw new Error('NATS source not started');
@@ -60,6 +73,7 @@ export function natsJetStreamSource(c: NatsSourceConfig): EventSource {
         if (m.headers) for (const k of m.headers.keys()) headers[k] = m.headers.get(k);
         const message: SourceMessage = { body: m.data, headers, address: m.subject };
         held.set(message, m);
+        unacked.add(m);
         out.push(message);
         if (out.length >= max) break;
       }
@@ -69,7 +83,9 @@ export function natsJetStreamSource(c: NatsSourceConfig): EventSource {
       const acks: Promise<boolean>[] = [];
       for (const m of messages) {
         const jsMsg = held.get(m);
-        if (jsMsg) acks.push(jsMsg.ackAck({ timeout: 5000 }));
+        if (!jsMsg) continue;
+        unacked.delete(jsMsg);
+        acks.push(jsMsg.ackAck({ timeout: 5000 }));
       }
       const results = await Promise.all(acks);
       if (results.some((ok) => !ok)) throw new Error('JetStream did not confirm every ack');
@@ -80,6 +96,8 @@ export function natsJetStreamSource(c: NatsSourceConfig): EventSource {
       return info.num_pending + info.num_ack_pending;
     },
     async close() {
+      clearInterval(progress);
+      unacked.clear();
       await nc?.drain().catch(() => nc?.close());
     },
   };

@@ -1,9 +1,9 @@
 /**
  * RabbitMQ source (amqplib): one channel consuming a durable queue with manual acks and a prefetch
- * of twice the batch, so the next batch arrives while one is being stored and no more than that is
- * ever held in memory. A lost connection drops what was held (the broker requeues every unacked
- * message) and is made again with backoff; acks for messages of a channel that is gone are skipped,
- * since their redelivery is de-duplicated by event id.
+ * of three batches, so the next batch is there while the runner stores two (app/event-sources.ts)
+ * and no more than that is ever held in memory. A lost connection drops what was held (the broker
+ * requeues every unacked message) and is made again with backoff; acks for messages of a channel
+ * that is gone are skipped, since their redelivery is de-duplicated by event id.
  */
 import * as amqp from 'amqplib';
 import type { RabbitMqSourceConfig } from '../../config-sources.ts';
@@ -50,7 +50,7 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
         await ch.assertExchange(c.bind.exchange, 'topic', { durable: true });
         for (const key of c.bind.routingKeys) await ch.bindQueue(c.queue, c.bind.exchange, key);
       }
-      await ch.prefetch(c.batch * 2);
+      await ch.prefetch(c.batch * 3);
       const lost = () => {
         if (channel !== ch) return;
         // The broker requeues everything this channel held.
