@@ -143,6 +143,85 @@ export function stepProblems(steps: readonly Step[], checks: StepChecks, base = 
   return problems;
 }
 
+/**
+ * What one notification may change in its type's steps, by step type; each applies to every step of
+ * that type. Conditions (`if`) and the escalation's channels stay the type's.
+ */
+export interface StepOverrides {
+  delay?: { duration?: string; until?: string };
+  throttle?: { limit?: number; window?: string; key?: string };
+  digest?: { window?: string; at?: string; key?: string; maxItems?: number };
+  escalate?: { after?: string };
+}
+
+/**
+ * The type's steps with a notification's overrides applied. Setting one form of a step's timing
+ * replaces the other: a digest's `window` drops the type's `at` (and the reverse), a delay's
+ * `duration` drops the type's `until` unless the notification sets that too.
+ */
+export function withOverrides(steps: readonly Step[], overrides: StepOverrides | null | undefined): Step[] {
+  if (!overrides) return [...steps];
+  return steps.map((step): Step => {
+    switch (step.type) {
+      case 'delay': {
+        const o = overrides.delay;
+        if (!o) return step;
+        const { until: _until, ...rest } = step;
+        return o.duration !== undefined && o.until === undefined ? { ...rest, ...o } : { ...step, ...o };
+      }
+      case 'throttle':
+        return overrides.throttle ? { ...step, ...overrides.throttle } : step;
+      case 'digest': {
+        const o = overrides.digest;
+        if (!o) return step;
+        const { window: _window, at: _at, ...rest } = step;
+        const timing = o.window !== undefined || o.at !== undefined ? rest : step;
+        return { ...timing, ...o };
+      }
+      case 'escalate':
+        return overrides.escalate ? { ...step, ...overrides.escalate } : step;
+    }
+  });
+}
+
+/**
+ * Problems with a notification's overrides against its type's steps, at JSON pointers under `base`:
+ * an override for a step the type does not have, a bad duration, a digest given both timings.
+ * Templates are checked with `checks` (which throws).
+ */
+export function overrideProblems(
+  steps: readonly Step[],
+  overrides: StepOverrides,
+  checks: StepChecks,
+  base = '/stepOverrides',
+): StepProblem[] {
+  const problems: StepProblem[] = [];
+  const duration = (value: string | undefined, path: string) => {
+    if (value !== undefined && parseDuration(value) === null)
+      problems.push({ path, message: 'must be a duration such as 30s, 15m, 2h or 7d, at most 400 days' });
+  };
+  const template = (value: string | undefined, path: string) => {
+    if (value !== undefined) checks.template(value, path);
+  };
+  for (const type of STEP_TYPES) {
+    if (overrides[type] !== undefined && !steps.some((s) => s.type === type))
+      problems.push({ path: `${base}/${type}`, message: `the notification type has no ${type} step` });
+  }
+  const { delay, throttle, digest, escalate } = overrides;
+  duration(delay?.duration, `${base}/delay/duration`);
+  template(delay?.until, `${base}/delay/until`);
+  duration(throttle?.window, `${base}/throttle/window`);
+  template(throttle?.key, `${base}/throttle/key`);
+  if (digest?.window !== undefined && digest.at !== undefined)
+    problems.push({ path: `${base}/digest`, message: 'give at most one of window and at' });
+  duration(digest?.window, `${base}/digest/window`);
+  if (digest?.at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(digest.at))
+    problems.push({ path: `${base}/digest/at`, message: 'must be a local time HH:MM' });
+  template(digest?.key, `${base}/digest/key`);
+  duration(escalate?.after, `${base}/escalate/after`);
+  return problems;
+}
+
 /** The fixed window a throttle counts in: windows are aligned to the epoch, so all workers agree. */
 export function throttleWindowStart(now: Date, windowMs: number): Date {
   return new Date(Math.floor(now.getTime() / windowMs) * windowMs);

@@ -5476,6 +5476,34 @@ export interface operations {
                     };
                     /** @description A broadcast to these recipients; for more, upload an audience. */
                     recipients?: string[];
+                    /** @description This notification’s own parameters for its type’s workflow steps, by step type (every step of that type). The type must have such a step (422 otherwise). */
+                    stepOverrides?: {
+                        delay?: {
+                            /** @description Replaces the delay (and its `until`). */
+                            duration?: string;
+                            /** @description A template rendering to an ISO 8601 time. */
+                            until?: string;
+                        };
+                        digest?: {
+                            /** @description Daily local time; replaces the type’s `window`. */
+                            at?: string;
+                            /** @description Events with the same rendered key share a digest. */
+                            key?: string;
+                            maxItems?: number;
+                            /** @description Look-back window; replaces the type’s `at`. */
+                            window?: string;
+                        };
+                        escalate?: {
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            after: string;
+                        };
+                        throttle?: {
+                            key?: string;
+                            limit?: number;
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            window?: string;
+                        };
+                    };
                     topic?: string;
                     type: string;
                 };
@@ -5664,8 +5692,11 @@ export interface operations {
                             total: number | null;
                         };
                         recipient: string | null;
-                        /** @enum {unknown} */
-                        status: "accepted" | "processing" | "completed" | "failed" | "cancelled";
+                        /**
+                         * @description accepted (not yet planned), waiting (a workflow delay holds it; `steps` says until when), processing, completed, failed or cancelled.
+                         * @enum {unknown}
+                         */
+                        status: "accepted" | "waiting" | "processing" | "completed" | "failed" | "cancelled";
                         /** @description The type's workflow steps' decisions in order: skipped, waiting (until), resumed, passed or throttled (place, limit, window), digested (digestId), digest_sent. */
                         steps?: {
                             /** Format: date-time */
@@ -5957,6 +5988,34 @@ export interface operations {
                         };
                         /** @description A broadcast to these recipients; for more, upload an audience. */
                         recipients?: string[];
+                        /** @description This notification’s own parameters for its type’s workflow steps, by step type (every step of that type). The type must have such a step (422 otherwise). */
+                        stepOverrides?: {
+                            delay?: {
+                                /** @description Replaces the delay (and its `until`). */
+                                duration?: string;
+                                /** @description A template rendering to an ISO 8601 time. */
+                                until?: string;
+                            };
+                            digest?: {
+                                /** @description Daily local time; replaces the type’s `window`. */
+                                at?: string;
+                                /** @description Events with the same rendered key share a digest. */
+                                key?: string;
+                                maxItems?: number;
+                                /** @description Look-back window; replaces the type’s `at`. */
+                                window?: string;
+                            };
+                            escalate?: {
+                                /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                                after: string;
+                            };
+                            throttle?: {
+                                key?: string;
+                                limit?: number;
+                                /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                                window?: string;
+                            };
+                        };
                         topic?: string;
                         type: string;
                     }[];

@@ -18,6 +18,7 @@ import * as m0025 from './0025-attempts-without-fk.ts';
 import * as m0021 from './0021-workflows.ts';
 import * as m0027 from './0027-fair-webhooks.ts';
 import * as m0019 from './0019-event-sources.ts';
+import * as m0030 from './0030-workflow-upkeep.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0021-workflows': m0021,
   '0027-fair-webhooks': m0027,
   '0019-event-sources': m0019,
+  '0030-workflow-upkeep': m0030,
 };
 
 export const migrationProvider: MigrationProvider = {
