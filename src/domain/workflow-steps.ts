@@ -15,7 +15,7 @@
  * Everything here is pure: parsing, validation and window arithmetic take the time as an argument.
  */
 import type { Channel } from './channels.ts';
-import { localSecondOfDay, parseHhMm } from './local-time.ts';
+import { localSecondOfDay, localWeekday, parseHhMm, WEEKDAYS, type Weekday } from './local-time.ts';
 
 export const STEP_TYPES = ['delay', 'throttle', 'digest', 'escalate'] as const;
 export type StepType = (typeof STEP_TYPES)[number];
@@ -47,6 +47,8 @@ export interface DigestStep extends StepBase {
   window?: string;
   /** Schedule window instead: closes at the next local `HH:MM` in the recipient's time zone. */
   at?: string;
+  /** With `at`: only on these local days of the week (`["mon", "thu"]`); every day when absent. */
+  days?: Weekday[];
   key?: string;
   maxItems?: number;
 }
@@ -128,6 +130,7 @@ export function stepProblems(steps: readonly Step[], checks: StepChecks, base = 
         duration(step.window, `${at}/window`);
         if (step.at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(step.at))
           problems.push({ path: `${at}/at`, message: 'must be a local time HH:MM' });
+        problems.push(...dayProblems(step.days, step.at, `${at}/days`));
         template(step.key, `${at}/key`);
         break;
       case 'escalate':
@@ -150,7 +153,7 @@ export function stepProblems(steps: readonly Step[], checks: StepChecks, base = 
 export interface StepOverrides {
   delay?: { duration?: string; until?: string };
   throttle?: { limit?: number; window?: string; key?: string };
-  digest?: { window?: string; at?: string; key?: string; maxItems?: number };
+  digest?: { window?: string; at?: string; days?: Weekday[]; key?: string; maxItems?: number };
   escalate?: { after?: string };
 }
 
@@ -174,7 +177,7 @@ export function withOverrides(steps: readonly Step[], overrides: StepOverrides |
       case 'digest': {
         const o = overrides.digest;
         if (!o) return step;
-        const { window: _window, at: _at, ...rest } = step;
+        const { window: _window, at: _at, days: _days, ...rest } = step;
         const timing = o.window !== undefined || o.at !== undefined ? rest : step;
         return { ...timing, ...o };
       }
@@ -217,9 +220,30 @@ export function overrideProblems(
   duration(digest?.window, `${base}/digest/window`);
   if (digest?.at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(digest.at))
     problems.push({ path: `${base}/digest/at`, message: 'must be a local time HH:MM' });
+  if (digest !== undefined) {
+    const typeAt = steps.find((st): st is DigestStep => st.type === 'digest')?.at;
+    const at = digest.at ?? (digest.window === undefined ? typeAt : undefined);
+    problems.push(...dayProblems(digest.days, at, `${base}/digest/days`));
+  }
   template(digest?.key, `${base}/digest/key`);
   duration(escalate?.after, `${base}/escalate/after`);
   return problems;
+}
+
+function dayProblems(
+  days: readonly string[] | undefined,
+  at: string | undefined,
+  path: string,
+): StepProblem[] {
+  if (days === undefined) return [];
+  if (at === undefined) return [{ path, message: 'days needs at (the local time it closes)' }];
+  if (
+    days.length === 0 ||
+    new Set(days).size !== days.length ||
+    days.some((d) => !WEEKDAYS.includes(d as Weekday))
+  )
+    return [{ path, message: 'must be distinct days of the week: sun, mon, tue, wed, thu, fri, sat' }];
+  return [];
 }
 
 /** The fixed window a throttle counts in: windows are aligned to the epoch, so all workers agree. */
@@ -241,9 +265,18 @@ export function nextLocalTime(now: Date, timeZone: string, hhmm: string): Date {
   return new Date(guess > now.getTime() ? guess : guess + day * 1000);
 }
 
+/** The first instant after `now` at local `hhmm` on one of `days` (any day when absent) in `timeZone`. */
+export function nextScheduled(now: Date, timeZone: string, hhmm: string, days?: readonly Weekday[]): Date {
+  let next = nextLocalTime(now, timeZone, hhmm);
+  if (!days || days.length === 0) return next;
+  for (let i = 0; i < 7 && !days.includes(localWeekday(next, timeZone)); i++)
+    next = nextLocalTime(next, timeZone, hhmm);
+  return next;
+}
+
 /** When a digest opened at `now` closes. */
 export function digestCloseAt(step: DigestStep, now: Date, timeZone: string | null): Date {
-  if (step.at !== undefined) return nextLocalTime(now, timeZone ?? 'UTC', step.at);
+  if (step.at !== undefined) return nextScheduled(now, timeZone ?? 'UTC', step.at, step.days);
   return new Date(now.getTime() + (parseDuration(step.window ?? '') ?? 3_600_000));
 }
 

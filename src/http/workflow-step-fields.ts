@@ -14,6 +14,13 @@ export const LocalTime = Type.String({
   description: 'Schedule: closes daily at this local time in the recipient’s time zone.',
 });
 
+export const Days = Type.Array(Type.Enum(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']), {
+  minItems: 1,
+  maxItems: 7,
+  uniqueItems: true,
+  description: 'With `at`: only on these local days of the week; every day when absent.',
+});
+
 export const StepOverridesSchema = Type.Object(
   {
     delay: Type.Optional(
@@ -40,6 +47,7 @@ export const StepOverridesSchema = Type.Object(
         {
           window: Type.Optional({ ...Duration, description: 'Look-back window; replaces the type’s `at`.' }),
           at: Type.Optional({ ...LocalTime, description: 'Daily local time; replaces the type’s `window`.' }),
+          days: Type.Optional(Days),
           key: Type.Optional({
             ...Template,
             description: 'Events with the same rendered key share a digest.',

@@ -4283,6 +4283,8 @@ export interface operations {
                             } | {
                                 /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                                 at?: string;
+                                /** @description With `at`: only on these local days of the week; every day when absent. */
+                                days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                                 /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                                 if?: string;
                                 /** @description Events with the same rendered key share a digest. */
@@ -4403,6 +4405,8 @@ export interface operations {
                         } | {
                             /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                             at?: string;
+                            /** @description With `at`: only on these local days of the week; every day when absent. */
+                            days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                             if?: string;
                             /** @description Events with the same rendered key share a digest. */
@@ -4554,6 +4558,8 @@ export interface operations {
                     } | {
                         /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                         at?: string;
+                        /** @description With `at`: only on these local days of the week; every day when absent. */
+                        days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                         /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                         if?: string;
                         /** @description Events with the same rendered key share a digest. */
@@ -4618,6 +4624,8 @@ export interface operations {
                         } | {
                             /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                             at?: string;
+                            /** @description With `at`: only on these local days of the week; every day when absent. */
+                            days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                             if?: string;
                             /** @description Events with the same rendered key share a digest. */
@@ -4679,6 +4687,8 @@ export interface operations {
                         } | {
                             /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                             at?: string;
+                            /** @description With `at`: only on these local days of the week; every day when absent. */
+                            days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                             if?: string;
                             /** @description Events with the same rendered key share a digest. */
@@ -5487,6 +5497,8 @@ export interface operations {
                         digest?: {
                             /** @description Daily local time; replaces the type’s `window`. */
                             at?: string;
+                            /** @description With `at`: only on these local days of the week; every day when absent. */
+                            days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description Events with the same rendered key share a digest. */
                             key?: string;
                             maxItems?: number;
@@ -5999,6 +6011,8 @@ export interface operations {
                             digest?: {
                                 /** @description Daily local time; replaces the type’s `window`. */
                                 at?: string;
+                                /** @description With `at`: only on these local days of the week; every day when absent. */
+                                days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                                 /** @description Events with the same rendered key share a digest. */
                                 key?: string;
                                 maxItems?: number;
