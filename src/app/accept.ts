@@ -20,6 +20,7 @@ import type { AcceptResult, NotificationStore, RecipientStore, ServiceStore } fr
 import type { AudienceStore } from '../ports/audience-store.ts';
 import { normaliseIds, type Audience } from '../domain/audience.ts';
 import type { DeviceStore, NotificationTypeStore, TemplateStore } from '../ports/preferences-store.ts';
+import { overrideProblems, type Step, type StepOverrides } from '../domain/workflow-steps.ts';
 
 export interface AcceptDeps {
   services: ServiceStore;
@@ -51,6 +52,8 @@ export interface NotificationRequest {
   content?: ContentTemplates;
   priority?: Priority;
   idempotencyKey?: string;
+  /** This notification's own parameters for its type's steps (a digest key, a delay). */
+  stepOverrides?: StepOverrides;
 }
 
 export interface Accepted {
@@ -132,6 +135,8 @@ export async function prepareNotification(
       [{ path: '/channels', message: 'is required when the type has no default channels' }],
     );
   }
+  if (body.stepOverrides !== undefined)
+    checkOverrides(deps, 'steps' in type ? (type.steps ?? []) : [], body.stepOverrides);
   const content = body.content ?? {};
   const stored = deps.templates
     ? new Set((await deps.templates.latest(serviceId, body.type)).map((t) => t.channel))
@@ -203,8 +208,22 @@ export async function prepareNotification(
     priority: body.priority ?? 'normal',
     idempotencyKey,
     requestHash: requestHash(body),
+    ...(body.stepOverrides ? { stepOverrides: body.stepOverrides } : {}),
     ...(inlineRecipient ? { inlineRecipient } : {}),
   };
+}
+
+/** 422 `validation_failed` naming each bad override by its JSON pointer; a bad template as it comes. */
+function checkOverrides(deps: AcceptDeps, steps: readonly Step[], overrides: StepOverrides): void {
+  const problems = overrideProblems(steps, overrides, {
+    template: (source, field) => deps.renderer.check(source, field),
+  });
+  if (problems.length > 0)
+    throw invalid(
+      'validation_failed',
+      `Invalid body: ${problems.map((p) => `body${p.path} ${p.message}`).join('; ')}.`,
+      problems.map((p) => ({ in: 'body', ...p })),
+    );
 }
 
 /**

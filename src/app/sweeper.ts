@@ -7,6 +7,7 @@ import type { AudienceStore } from '../ports/audience-store.ts';
 import type { RetentionStore, WebhookOutbox } from '../ports/operate-store.ts';
 import type { DeferredQueue } from '../ports/store.ts';
 import type { DeliveryQueue } from '../ports/store.ts';
+import type { WorkflowStore } from '../ports/workflow-store.ts';
 import type { Channel } from '../domain/channels.ts';
 import { pruneOld } from './retention.ts';
 
@@ -36,6 +37,19 @@ export async function pruneWebhooks(outbox: Pick<WebhookOutbox, 'prune'>, keepMs
 /** Notifications past the retention period go, in budgeted batches (0 days keeps everything). */
 export async function pruneRetention(store: RetentionStore, days: number): Promise<void> {
   if (days > 0) await pruneOld(store, days * 86_400_000);
+}
+
+/**
+ * Throttle counters whose window ended go, and closed digests past the retention period with their
+ * items, which copy the events' data (0 days keeps them, as it keeps the events).
+ */
+export async function pruneWorkflows(
+  store: Pick<WorkflowStore, 'prune'>,
+  now: Date,
+  retentionDays: number,
+): Promise<void> {
+  const closedBefore = retentionDays > 0 ? new Date(now.getTime() - retentionDays * 86_400_000) : null;
+  await store.prune(now, closedBefore, 1000);
 }
 
 /** An upload cannot outlast its request timeout: one staged for twice that died with its process. */

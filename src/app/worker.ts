@@ -43,6 +43,7 @@ import {
   dropAbandonedUploads,
   pruneRetention,
   pruneWebhooks,
+  pruneWorkflows,
   reclaimDeliveries,
   reclaimWebhooks,
   releaseDeferred,
@@ -319,7 +320,11 @@ export function sweepJobs(
     () => releaseDeferred(stores.deferred, on.wakeLane),
     // Delays that ended go back to the planner; digests whose window ended become their message.
     ...(workflows
-      ? [async () => void (await sweepWorkflows({ store: workflows, clock: deps.clock ?? systemClock }))]
+      ? [
+          async () => void (await sweepWorkflows({ store: workflows, clock: deps.clock ?? systemClock })),
+          // Ended throttle windows, and closed digests past the retention period.
+          () => pruneWorkflows(workflows, (deps.clock ?? systemClock).now(), config.retention.days),
+        ]
       : []),
     () => reclaimWebhooks(stores.webhookOutbox, on.wakeWebhooks),
     () => pruneWebhooks(stores.webhookOutbox, config.statusWebhooks.keepDeliveredMs),

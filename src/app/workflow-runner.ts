@@ -16,13 +16,14 @@ import {
   digestCloseAt,
   parseDuration,
   throttleWindowStart,
+  withOverrides,
   type Step,
   type StepDecision,
 } from '../domain/workflow-steps.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { NotificationTypeStore } from '../ports/preferences-store.ts';
 import type { RecipientStore } from '../ports/store.ts';
-import type { RunProgress, WorkflowStore } from '../ports/workflow-store.ts';
+import type { DigestJoin, RunProgress, WorkflowStore } from '../ports/workflow-store.ts';
 import { templateVars } from '../domain/plan-deliveries.ts';
 
 export interface WorkflowDeps {
@@ -46,27 +47,57 @@ export async function runWorkflows(
   const plain: NotificationToPlan[] = [];
   for (const n of ns) {
     const type = n.audience ? null : await deps.types.get(n.serviceId, n.type);
-    if (type?.steps?.length) withSteps.push({ n, steps: type.steps, ttlSeconds: type.ttlSeconds });
+    if (type?.steps?.length)
+      withSteps.push({ n, steps: withOverrides(type.steps, n.stepOverrides), ttlSeconds: type.ttlSeconds });
     else plain.push(n);
   }
   if (withSteps.length === 0) return plain;
   const progress = await deps.store.progress(withSteps.map((w) => w.n.id));
   const planned = [...plain];
+  const joins: DigestJoin[] = [];
   for (const { n, steps, ttlSeconds } of withSteps) {
     try {
       const next = await runOne(deps, n, steps, progress.get(n.id), owner, ttlSeconds);
-      if (next) planned.push(next);
+      if (next && 'join' in next) joins.push(next.join);
+      else if (next) planned.push(next.plan);
     } catch (err) {
-      deps.onError(err, 'workflow', { notificationId: n.id });
-      await deps.fail(n.id, owner, `workflow failed: ${(err as Error).message}`);
+      await failed(deps, n.id, owner, err);
     }
   }
+  await joinDigests(deps, joins, owner);
   return planned;
 }
 
+async function failed(deps: WorkflowDeps, id: string, owner: string, err: unknown): Promise<void> {
+  deps.onError(err, 'workflow', { notificationId: id });
+  await deps.fail(id, owner, `workflow failed: ${(err as Error).message}`);
+}
+
 /**
- * The notification to plan (an escalation narrows its channels to the current stage's), or null when
- * a step ended its planning here.
+ * The batch's digest joins in one transaction; should it fail (a deadlock with another planner's
+ * batch, say), each join is tried on its own so one bad event fails only itself.
+ */
+async function joinDigests(deps: WorkflowDeps, joins: readonly DigestJoin[], owner: string): Promise<void> {
+  if (joins.length === 0) return;
+  try {
+    await deps.store.digest(owner, joins);
+    return;
+  } catch (err) {
+    if (joins.length === 1) return failed(deps, (joins[0] as DigestJoin).n.id, owner, err);
+    deps.onError(err, 'workflow digest batch');
+  }
+  for (const join of joins) {
+    try {
+      await deps.store.digest(owner, [join]);
+    } catch (err) {
+      await failed(deps, join.n.id, owner, err);
+    }
+  }
+}
+
+/**
+ * The notification to plan (an escalation narrows its channels to the current stage's), its digest
+ * join (made with the batch's others), or null when a step ended its planning here.
  */
 async function runOne(
   deps: WorkflowDeps,
@@ -75,7 +106,7 @@ async function runOne(
   progress: RunProgress | undefined,
   owner: string,
   ttlSeconds: number | null,
-): Promise<NotificationToPlan | null> {
+): Promise<{ plan: NotificationToPlan } | { join: DigestJoin } | null> {
   const from = progress?.nextStep ?? 0;
   const now = deps.clock.now();
   // The recipient row only when a step reads it: a condition or template over `recipient`, a schedule.
@@ -125,13 +156,14 @@ async function runOne(
       const windowMs = parseDuration(step.window) ?? 3_600_000;
       const windowStart = throttleWindowStart(now, windowMs);
       const scope = step.key === undefined ? `recipient:${n.recipientId}` : `key:${await render(step.key)}`;
-      const place = await deps.store.throttle(n, i, scope, windowStart);
+      const windowEnd = new Date(windowStart.getTime() + windowMs);
+      const place = await deps.store.throttle(n, i, scope, windowStart, windowEnd);
       const detail = {
         place,
         limit: step.limit,
         window: step.window,
         windowStart: windowStart.toISOString(),
-        windowEnd: new Date(windowStart.getTime() + windowMs).toISOString(),
+        windowEnd: windowEnd.toISOString(),
         ...(step.key === undefined ? {} : { key: scope.slice(4) }),
       };
       if (place > step.limit) {
@@ -151,7 +183,7 @@ async function runOne(
       const channel = step.channels[stage];
       if (channel === undefined) {
         await deps.store.record(n.id, decisions);
-        return { ...n, channels: [] };
+        return { plan: { ...n, channels: [] } };
       }
       const others = stage === 0 ? n.channels.filter((c) => !step.channels.includes(c)) : [];
       const next = step.channels[stage + 1];
@@ -163,7 +195,7 @@ async function runOne(
       });
       if (next) await deps.store.escalateLater(n, i, stage + 1, checkAt);
       await deps.store.record(n.id, decisions);
-      return { ...n, channels: [...others, channel] };
+      return { plan: { ...n, channels: [...others, channel] } };
     }
     // digest
     if (n.priority === 'critical') {
@@ -173,13 +205,18 @@ async function runOne(
     const key = step.key === undefined ? '' : await render(step.key);
     const closeAt = digestCloseAt(step, now, recipient?.timezone ?? null);
     decide(i, step, 'digested', { key, closeAt: closeAt.toISOString() });
-    await deps.store.digest(
-      n,
-      owner,
-      { step: i, key, channels: n.channels, closeAt, maxItems: step.maxItems ?? null, now },
-      decisions,
-    );
-    return null;
+    return {
+      join: {
+        n,
+        step: i,
+        key,
+        channels: n.channels,
+        closeAt,
+        maxItems: step.maxItems ?? null,
+        now,
+        decisions,
+      },
+    };
   }
   if (ttlSeconds !== null && now.getTime() > n.createdAt.getTime() + ttlSeconds * 1000) {
     // Waited past its time to live (a delay longer than the TTL): stale now, so say so instead of sending.
@@ -187,7 +224,7 @@ async function runOne(
     return null;
   }
   await deps.store.record(n.id, decisions);
-  return n;
+  return { plan: n };
 }
 
 /** One sweep: wake the notifications whose wait is over and close the digests whose window ended. */

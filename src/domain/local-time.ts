@@ -73,3 +73,18 @@ export function quietWindowEnd(now: Date, timeZone: string, window: QuietWindow)
   guess -= drift * 1000;
   return new Date(Math.max(guess, second + 1000));
 }
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const weekdayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The local day of the week at `instant` in `timeZone`. */
+export function localWeekday(instant: Date, timeZone: string): Weekday {
+  let f = weekdayFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short' });
+    if (weekdayFormatters.size < 1000) weekdayFormatters.set(timeZone, f);
+  }
+  return f.format(instant).slice(0, 3).toLowerCase() as Weekday;
+}

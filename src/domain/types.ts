@@ -2,6 +2,7 @@ import type { Channel } from './channels.ts';
 import type { DeliveryState } from './delivery-states.ts';
 import type { Audience } from './audience.ts';
 import type { NotificationOutcome } from './notification-outcome.ts';
+import type { StepOverrides } from './workflow-steps.ts';
 
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -52,6 +53,8 @@ export interface NewNotification {
   requestHash: string;
   /** A broadcast's audience; absent for one recipient (`recipientId`). */
   audience?: Audience | null;
+  /** What this notification changes in its type's workflow steps (a digest key or window, a delay). */
+  stepOverrides?: StepOverrides | null;
   /** A recipient given inline: written with the notification, only if the notification is. */
   inlineRecipient?: RecipientFields | undefined;
 }
@@ -127,7 +130,8 @@ export interface DeliveryView {
 export interface NotificationView {
   id: string;
   type: string;
-  status: 'accepted' | 'processing' | 'completed' | 'failed' | 'cancelled';
+  /** `waiting`: a workflow delay holds it until its time (its `steps` say until when). */
+  status: 'accepted' | 'waiting' | 'processing' | 'completed' | 'failed' | 'cancelled';
   /** Once `completed`: whether anything got through (see domain/notification-outcome.ts); else null. */
   outcome: NotificationOutcome | null;
   priority: Priority;

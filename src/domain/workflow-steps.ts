@@ -15,7 +15,7 @@
  * Everything here is pure: parsing, validation and window arithmetic take the time as an argument.
  */
 import type { Channel } from './channels.ts';
-import { localSecondOfDay, parseHhMm } from './local-time.ts';
+import { localSecondOfDay, localWeekday, parseHhMm, WEEKDAYS, type Weekday } from './local-time.ts';
 
 export const STEP_TYPES = ['delay', 'throttle', 'digest', 'escalate'] as const;
 export type StepType = (typeof STEP_TYPES)[number];
@@ -47,6 +47,8 @@ export interface DigestStep extends StepBase {
   window?: string;
   /** Schedule window instead: closes at the next local `HH:MM` in the recipient's time zone. */
   at?: string;
+  /** With `at`: only on these local days of the week (`["mon", "thu"]`); every day when absent. */
+  days?: Weekday[];
   key?: string;
   maxItems?: number;
 }
@@ -128,6 +130,7 @@ export function stepProblems(steps: readonly Step[], checks: StepChecks, base = 
         duration(step.window, `${at}/window`);
         if (step.at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(step.at))
           problems.push({ path: `${at}/at`, message: 'must be a local time HH:MM' });
+        problems.push(...dayProblems(step.days, step.at, `${at}/days`));
         template(step.key, `${at}/key`);
         break;
       case 'escalate':
@@ -141,6 +144,106 @@ export function stepProblems(steps: readonly Step[], checks: StepChecks, base = 
   const digests = steps.filter((s) => s.type === 'digest').length;
   if (digests > 1) problems.push({ path: base, message: 'at most one digest step per type' });
   return problems;
+}
+
+/**
+ * What one notification may change in its type's steps, by step type; each applies to every step of
+ * that type. Conditions (`if`) and the escalation's channels stay the type's.
+ */
+export interface StepOverrides {
+  delay?: { duration?: string; until?: string };
+  throttle?: { limit?: number; window?: string; key?: string };
+  digest?: { window?: string; at?: string; days?: Weekday[]; key?: string; maxItems?: number };
+  escalate?: { after?: string };
+}
+
+/**
+ * The type's steps with a notification's overrides applied. Setting one form of a step's timing
+ * replaces the other: a digest's `window` drops the type's `at` (and the reverse), a delay's
+ * `duration` drops the type's `until` unless the notification sets that too.
+ */
+export function withOverrides(steps: readonly Step[], overrides: StepOverrides | null | undefined): Step[] {
+  if (!overrides) return [...steps];
+  return steps.map((step): Step => {
+    switch (step.type) {
+      case 'delay': {
+        const o = overrides.delay;
+        if (!o) return step;
+        const { until: _until, ...rest } = step;
+        return o.duration !== undefined && o.until === undefined ? { ...rest, ...o } : { ...step, ...o };
+      }
+      case 'throttle':
+        return overrides.throttle ? { ...step, ...overrides.throttle } : step;
+      case 'digest': {
+        const o = overrides.digest;
+        if (!o) return step;
+        const { window: _window, at: _at, days: _days, ...rest } = step;
+        const timing = o.window !== undefined || o.at !== undefined ? rest : step;
+        return { ...timing, ...o };
+      }
+      case 'escalate':
+        return overrides.escalate ? { ...step, ...overrides.escalate } : step;
+    }
+  });
+}
+
+/**
+ * Problems with a notification's overrides against its type's steps, at JSON pointers under `base`:
+ * an override for a step the type does not have, a bad duration, a digest given both timings.
+ * Templates are checked with `checks` (which throws).
+ */
+export function overrideProblems(
+  steps: readonly Step[],
+  overrides: StepOverrides,
+  checks: StepChecks,
+  base = '/stepOverrides',
+): StepProblem[] {
+  const problems: StepProblem[] = [];
+  const duration = (value: string | undefined, path: string) => {
+    if (value !== undefined && parseDuration(value) === null)
+      problems.push({ path, message: 'must be a duration such as 30s, 15m, 2h or 7d, at most 400 days' });
+  };
+  const template = (value: string | undefined, path: string) => {
+    if (value !== undefined) checks.template(value, path);
+  };
+  for (const type of STEP_TYPES) {
+    if (overrides[type] !== undefined && !steps.some((s) => s.type === type))
+      problems.push({ path: `${base}/${type}`, message: `the notification type has no ${type} step` });
+  }
+  const { delay, throttle, digest, escalate } = overrides;
+  duration(delay?.duration, `${base}/delay/duration`);
+  template(delay?.until, `${base}/delay/until`);
+  duration(throttle?.window, `${base}/throttle/window`);
+  template(throttle?.key, `${base}/throttle/key`);
+  if (digest?.window !== undefined && digest.at !== undefined)
+    problems.push({ path: `${base}/digest`, message: 'give at most one of window and at' });
+  duration(digest?.window, `${base}/digest/window`);
+  if (digest?.at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(digest.at))
+    problems.push({ path: `${base}/digest/at`, message: 'must be a local time HH:MM' });
+  if (digest !== undefined) {
+    const typeAt = steps.find((st): st is DigestStep => st.type === 'digest')?.at;
+    const at = digest.at ?? (digest.window === undefined ? typeAt : undefined);
+    problems.push(...dayProblems(digest.days, at, `${base}/digest/days`));
+  }
+  template(digest?.key, `${base}/digest/key`);
+  duration(escalate?.after, `${base}/escalate/after`);
+  return problems;
+}
+
+function dayProblems(
+  days: readonly string[] | undefined,
+  at: string | undefined,
+  path: string,
+): StepProblem[] {
+  if (days === undefined) return [];
+  if (at === undefined) return [{ path, message: 'days needs at (the local time it closes)' }];
+  if (
+    days.length === 0 ||
+    new Set(days).size !== days.length ||
+    days.some((d) => !WEEKDAYS.includes(d as Weekday))
+  )
+    return [{ path, message: 'must be distinct days of the week: sun, mon, tue, wed, thu, fri, sat' }];
+  return [];
 }
 
 /** The fixed window a throttle counts in: windows are aligned to the epoch, so all workers agree. */
@@ -162,9 +265,18 @@ export function nextLocalTime(now: Date, timeZone: string, hhmm: string): Date {
   return new Date(guess > now.getTime() ? guess : guess + day * 1000);
 }
 
+/** The first instant after `now` at local `hhmm` on one of `days` (any day when absent) in `timeZone`. */
+export function nextScheduled(now: Date, timeZone: string, hhmm: string, days?: readonly Weekday[]): Date {
+  let next = nextLocalTime(now, timeZone, hhmm);
+  if (!days || days.length === 0) return next;
+  for (let i = 0; i < 7 && !days.includes(localWeekday(next, timeZone)); i++)
+    next = nextLocalTime(next, timeZone, hhmm);
+  return next;
+}
+
 /** When a digest opened at `now` closes. */
 export function digestCloseAt(step: DigestStep, now: Date, timeZone: string | null): Date {
-  if (step.at !== undefined) return nextLocalTime(now, timeZone ?? 'UTC', step.at);
+  if (step.at !== undefined) return nextScheduled(now, timeZone ?? 'UTC', step.at, step.days);
   return new Date(now.getTime() + (parseDuration(step.window ?? '') ?? 3_600_000));
 }
 

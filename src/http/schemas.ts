@@ -5,6 +5,7 @@ import { DELIVERY_STATES } from '../domain/delivery-states.ts';
 import { NOTIFICATION_OUTCOMES } from '../domain/notification-outcome.ts';
 import { PRIORITIES } from '../domain/types.ts';
 import { MAX_INLINE_RECIPIENTS } from '../domain/audience.ts';
+import { StepOverridesSchema } from './workflow-step-fields.ts';
 
 /** Dates leave handlers as `Date` and are serialised as ISO 8601 strings. */
 export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
@@ -160,6 +161,7 @@ export const NotificationRequestSchema = Type.Object(
     content: Type.Optional(ContentSchema),
     priority: Type.Optional(Type.Enum(PRIORITIES)),
     idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    stepOverrides: Type.Optional(StepOverridesSchema),
   },
   { additionalProperties: false },
 );
@@ -204,7 +206,10 @@ export const StepDecisionOut = Type.Object({
 export const NotificationSchema = Type.Object({
   id: Type.String(),
   type: Type.String(),
-  status: Type.Enum(['accepted', 'processing', 'completed', 'failed', 'cancelled']),
+  status: Type.Enum(['accepted', 'waiting', 'processing', 'completed', 'failed', 'cancelled'], {
+    description:
+      'accepted (not yet planned), waiting (a workflow delay holds it; `steps` says until when), processing, completed, failed or cancelled.',
+  }),
   outcome: Type.Union([Type.Enum(NOTIFICATION_OUTCOMES), Type.Null()], {
     description:
       'Once completed: delivered, partly_delivered (some failed or died), undelivered (none got through) or suppressed. Null before.',

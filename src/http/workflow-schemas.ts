@@ -2,12 +2,8 @@
 import { Type } from 'typebox';
 import { CHANNELS } from '../domain/channels.ts';
 import { DateTime, NullableDateTime } from './schemas.ts';
+import { Days, Duration, LocalTime, Template } from './workflow-step-fields.ts';
 
-const Duration = Type.String({
-  pattern: '^\\d{1,6}[smhdw]$',
-  description: 'A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days).',
-});
-const Template = Type.String({ minLength: 1, maxLength: 512 });
 const If = Type.Optional(
   Type.String({
     minLength: 1,
@@ -52,12 +48,8 @@ export const DigestStepSchema = Type.Object(
       ...Duration,
       description: 'Look-back: the first event opens it, it closes this long after.',
     }),
-    at: Type.Optional(
-      Type.String({
-        pattern: '^([01]\\d|2[0-3]):[0-5]\\d$',
-        description: 'Schedule: closes daily at this local time in the recipient’s time zone.',
-      }),
-    ),
+    at: Type.Optional(LocalTime),
+    days: Type.Optional(Days),
     key: Type.Optional({ ...Template, description: 'Events with the same rendered key share a digest.' }),
     maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     if: If,

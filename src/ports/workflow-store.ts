@@ -32,13 +32,24 @@ export interface RunProgress {
   pending: boolean;
 }
 
+/** A held notification joining the open digest of its (service, recipient, type, step, key). */
 export interface DigestJoin {
+  n: NotificationToPlan;
   step: number;
   key: string;
   channels: Channel[];
   closeAt: Date;
   maxItems: number | null;
   now: Date;
+  /** The notification's decisions so far; the last is the `digested` one, completed with the digest. */
+  decisions: readonly StepDecision[];
+}
+
+export interface DigestJoined {
+  digestId: string;
+  /** The event's place in the digest, 1-based. */
+  position: number;
+  closed: boolean;
 }
 
 export interface WorkflowStore {
@@ -57,7 +68,13 @@ export interface WorkflowStore {
     decisions: readonly StepDecision[],
   ): Promise<boolean>;
   /** Counts this notification in its throttle window (once, however often it is planned): its place, 1-based. */
-  throttle(n: NotificationToPlan, step: number, scope: string, windowStart: Date): Promise<number>;
+  throttle(
+    n: NotificationToPlan,
+    step: number,
+    scope: string,
+    windowStart: Date,
+    windowEnd: Date,
+  ): Promise<number>;
   /** Ends a held notification with one suppressed delivery per channel; false when its lease was lost. */
   suppress(
     n: NotificationToPlan,
@@ -66,20 +83,21 @@ export interface WorkflowStore {
     decisions: readonly StepDecision[],
   ): Promise<boolean>;
   /**
-   * Adds a held notification to the open digest of its (service, recipient, type, step, key), opening
-   * one if none is; the notification is then planned, with no deliveries of its own. Null when the
-   * lease was lost. When the digest reaches `maxItems` it is closed in the same transaction.
+   * Adds held notifications, in one transaction, each to the open digest of its (service, recipient,
+   * type, step, key), opening one if none is; each is then planned, with no deliveries of its own. A
+   * digest that reaches `maxItems` is closed in the same transaction. Answers by notification id;
+   * a notification whose lease was lost (or that was cancelled) is absent.
    */
-  digest(
-    n: NotificationToPlan,
-    owner: string,
-    join: DigestJoin,
-    decisions: readonly StepDecision[],
-  ): Promise<{ digestId: string; count: number; closed: boolean } | null>;
+  digest(owner: string, joins: readonly DigestJoin[]): Promise<Map<string, DigestJoined>>;
   /** Puts notifications whose wait ended back in the planner's queue; how many. */
   wakeDue(now: Date, limit: number): Promise<number>;
   /** Closes digests whose window ended: each becomes one notification carrying the digest; how many. */
   closeDue(now: Date, limit: number): Promise<number>;
+  /**
+   * Drops throttle counters whose window ended before `now`, and closed digests (with their items)
+   * closed before `closedBefore` (null keeps them); at most `limit` of each. How many of each went.
+   */
+  prune(now: Date, closedBefore: Date | null, limit: number): Promise<{ counters: number; digests: number }>;
   /** Closes one open digest now; null when not found, the view (closed) otherwise. */
   release(serviceId: string, digestId: string, now: Date): Promise<DigestView | null>;
   view(serviceId: string, digestId: string): Promise<DigestView | null>;

@@ -6,12 +6,15 @@ import {
   delayEnd,
   digestCloseAt,
   nextLocalTime,
+  nextScheduled,
+  overrideProblems,
   parseDuration,
   stepProblems,
   throttleWindowStart,
+  withOverrides,
   type Step,
 } from '../../src/domain/workflow-steps.ts';
-import { localSecondOfDay } from '../../src/domain/local-time.ts';
+import { localSecondOfDay, localWeekday, WEEKDAYS, type Weekday } from '../../src/domain/local-time.ts';
 
 const noTemplateErrors = { template: () => undefined };
 
@@ -125,5 +128,71 @@ describe('workflow steps (domain)', () => {
       digestCloseAt({ type: 'digest', window: '15m' }, opened, null).toISOString(),
       '2026-03-10T15:15:00.000Z',
     );
+  });
+
+  it('closes a weekly schedule at the next local HH:MM on one of its days, across DST changes', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('2025-01-01T00:00:00Z'),
+          max: new Date('2027-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        fc.constantFrom('Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'UTC', 'Pacific/Auckland'),
+        fc.constantFrom('09:00', '00:30', '23:59'),
+        fc.uniqueArray(fc.constantFrom(...WEEKDAYS), { minLength: 1, maxLength: 7 }),
+        (now, zone, at, days) => {
+          const next = nextScheduled(now, zone, at, days);
+          assert.ok(next.getTime() > now.getTime());
+          assert.ok(next.getTime() - now.getTime() <= 7 * 86_400_000 + 3_600_000);
+          assert.ok(days.includes(localWeekday(next, zone)));
+          const [h, m] = at.split(':').map(Number) as [number, number];
+          assert.equal(localSecondOfDay(next, zone), h * 3600 + m * 60);
+          // Nothing earlier qualifies: the daily times before it fall on other days.
+          let earlier = nextLocalTime(now, zone, at);
+          while (earlier.getTime() < next.getTime()) {
+            assert.ok(!days.includes(localWeekday(earlier, zone)));
+            earlier = nextLocalTime(earlier, zone, at);
+          }
+        },
+      ),
+    );
+    // Tuesday 2026-03-10 16:00 in Paris: the next Monday or Thursday 09:00 is Thursday the 12th.
+    const opened = new Date('2026-03-10T15:00:00Z');
+    const days: Weekday[] = ['mon', 'thu'];
+    assert.equal(
+      digestCloseAt({ type: 'digest', at: '09:00', days }, opened, 'Europe/Paris').toISOString(),
+      '2026-03-12T08:00:00.000Z',
+    );
+  });
+
+  it('applies a notification’s overrides and checks them against the type’s steps', () => {
+    const steps: Step[] = [
+      { type: 'delay', until: '{{ at }}', duration: '1d' },
+      { type: 'digest', at: '09:00', days: ['mon'], key: '{{ thread }}' },
+    ];
+    assert.deepEqual(withOverrides(steps, { delay: { duration: '2h' }, digest: { window: '10m' } }), [
+      { type: 'delay', duration: '2h' },
+      { type: 'digest', window: '10m', key: '{{ thread }}' },
+    ]);
+    assert.deepEqual(withOverrides(steps, { digest: { key: 'k', maxItems: 3 } })[1], {
+      type: 'digest',
+      at: '09:00',
+      days: ['mon'],
+      key: 'k',
+      maxItems: 3,
+    });
+    assert.deepEqual(withOverrides(steps, null), steps);
+    const paths = (o: Parameters<typeof overrideProblems>[1]) =>
+      overrideProblems(steps, o, noTemplateErrors).map((p) => p.path);
+    assert.deepEqual(paths({ delay: { duration: '2h' }, digest: { key: 'x' } }), []);
+    assert.deepEqual(paths({ throttle: { limit: 2 } }), ['/stepOverrides/throttle']);
+    assert.deepEqual(paths({ delay: { duration: '401d' } }), ['/stepOverrides/delay/duration']);
+    assert.deepEqual(paths({ digest: { window: '1h', at: '10:00' } }), ['/stepOverrides/digest']);
+    assert.deepEqual(paths({ digest: { window: '1h', days: ['tue'] } }), ['/stepOverrides/digest/days']);
+    assert.deepEqual(paths({ digest: { days: ['tue'] } }), []);
+    const templates: string[] = [];
+    overrideProblems(steps, { digest: { key: '{{ a }}' } }, { template: (_s, f) => void templates.push(f) });
+    assert.deepEqual(templates, ['/stepOverrides/digest/key']);
   });
 });

@@ -138,7 +138,7 @@ describe('workflow steps (embedded, fake clock)', () => {
     const id = await send('reminder', 'rita', { title: 'renew', plan: 'pro' });
     const free = await send('reminder', 'fred', { title: 'renew', plan: 'free' });
     const waiting = await stepsOf(id, 'waiting');
-    assert.equal(waiting.status, 'accepted');
+    assert.equal(waiting.status, 'waiting');
     assert.equal(waiting.deliveries.length, 0);
     const until = new Date(waiting.steps[0].detail.until as string);
     assert.equal(until.getTime(), clock.now().getTime() + 180 * DAY);

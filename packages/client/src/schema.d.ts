@@ -4567,6 +4567,8 @@ export interface operations {
                             } | {
                                 /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                                 at?: string;
+                                /** @description With `at`: only on these local days of the week; every day when absent. */
+                                days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                                 /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                                 if?: string;
                                 /** @description Events with the same rendered key share a digest. */
@@ -4687,6 +4689,8 @@ export interface operations {
                         } | {
                             /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                             at?: string;
+                            /** @description With `at`: only on these local days of the week; every day when absent. */
+                            days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                             if?: string;
                             /** @description Events with the same rendered key share a digest. */
@@ -4838,6 +4842,8 @@ export interface operations {
                     } | {
                         /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                         at?: string;
+                        /** @description With `at`: only on these local days of the week; every day when absent. */
+                        days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                         /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                         if?: string;
                         /** @description Events with the same rendered key share a digest. */
@@ -4902,6 +4908,8 @@ export interface operations {
                         } | {
                             /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                             at?: string;
+                            /** @description With `at`: only on these local days of the week; every day when absent. */
+                            days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                             if?: string;
                             /** @description Events with the same rendered key share a digest. */
@@ -4963,6 +4971,8 @@ export interface operations {
                         } | {
                             /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                             at?: string;
+                            /** @description With `at`: only on these local days of the week; every day when absent. */
+                            days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
                             if?: string;
                             /** @description Events with the same rendered key share a digest. */
@@ -5762,6 +5772,36 @@ export interface operations {
                     };
                     /** @description A broadcast to these recipients; for more, upload an audience. */
                     recipients?: string[];
+                    /** @description This notification’s own parameters for its type’s workflow steps, by step type (every step of that type). The type must have such a step (422 otherwise). */
+                    stepOverrides?: {
+                        delay?: {
+                            /** @description Replaces the delay (and its `until`). */
+                            duration?: string;
+                            /** @description A template rendering to an ISO 8601 time. */
+                            until?: string;
+                        };
+                        digest?: {
+                            /** @description Daily local time; replaces the type’s `window`. */
+                            at?: string;
+                            /** @description With `at`: only on these local days of the week; every day when absent. */
+                            days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
+                            /** @description Events with the same rendered key share a digest. */
+                            key?: string;
+                            maxItems?: number;
+                            /** @description Look-back window; replaces the type’s `at`. */
+                            window?: string;
+                        };
+                        escalate?: {
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            after: string;
+                        };
+                        throttle?: {
+                            key?: string;
+                            limit?: number;
+                            /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                            window?: string;
+                        };
+                    };
                     topic?: string;
                     type: string;
                 };
@@ -5950,8 +5990,11 @@ export interface operations {
                             total: number | null;
                         };
                         recipient: string | null;
-                        /** @enum {unknown} */
-                        status: "accepted" | "processing" | "completed" | "failed" | "cancelled";
+                        /**
+                         * @description accepted (not yet planned), waiting (a workflow delay holds it; `steps` says until when), processing, completed, failed or cancelled.
+                         * @enum {unknown}
+                         */
+                        status: "accepted" | "waiting" | "processing" | "completed" | "failed" | "cancelled";
                         /** @description The type's workflow steps' decisions in order: skipped, waiting (until), resumed, passed or throttled (place, limit, window), digested (digestId), digest_sent. */
                         steps?: {
                             /** Format: date-time */
@@ -6243,6 +6286,36 @@ export interface operations {
                         };
                         /** @description A broadcast to these recipients; for more, upload an audience. */
                         recipients?: string[];
+                        /** @description This notification’s own parameters for its type’s workflow steps, by step type (every step of that type). The type must have such a step (422 otherwise). */
+                        stepOverrides?: {
+                            delay?: {
+                                /** @description Replaces the delay (and its `until`). */
+                                duration?: string;
+                                /** @description A template rendering to an ISO 8601 time. */
+                                until?: string;
+                            };
+                            digest?: {
+                                /** @description Daily local time; replaces the type’s `window`. */
+                                at?: string;
+                                /** @description With `at`: only on these local days of the week; every day when absent. */
+                                days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
+                                /** @description Events with the same rendered key share a digest. */
+                                key?: string;
+                                maxItems?: number;
+                                /** @description Look-back window; replaces the type’s `at`. */
+                                window?: string;
+                            };
+                            escalate?: {
+                                /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                                after: string;
+                            };
+                            throttle?: {
+                                key?: string;
+                                limit?: number;
+                                /** @description A duration: `30s`, `15m`, `2h`, `7d`, `2w` (at most 400 days). */
+                                window?: string;
+                            };
+                        };
                         topic?: string;
                         type: string;
                     }[];

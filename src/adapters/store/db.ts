@@ -1,6 +1,7 @@
 /** Table shapes as Kysely sees them. Column names are snake_case, as in the migrations. */
 import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { Audience } from '../../domain/audience.ts';
+import type { StepOverrides } from '../../domain/workflow-steps.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
@@ -73,6 +74,7 @@ export interface NotificationsTable {
   planned_count: ColumnType<string, number | undefined, number>;
   total_count: ColumnType<string | null, number | null | undefined, number | null>;
   cancelled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  step_overrides: ColumnType<StepOverrides | null, string | null | undefined, string | null>;
 }
 
 export interface DeliveriesTable {

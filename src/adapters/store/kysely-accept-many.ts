@@ -101,7 +101,7 @@ async function insertNotifications(
     with ins as (
       insert into notifications
         (id, service_id, type, recipient_id, audience, channels, data, content, priority,
-         idempotency_key, request_hash)
+         idempotency_key, request_hash, step_overrides)
       select * from unnest(
         ${ns.map((n) => n.id)}::uuid[],
         ${ns.map((n) => n.serviceId)}::uuid[],
@@ -113,7 +113,8 @@ async function insertNotifications(
         ${ns.map((n) => JSON.stringify(n.content))}::jsonb[],
         ${ns.map((n) => PRIORITY[n.priority])}::smallint[],
         ${ns.map((n) => n.idempotencyKey)}::text[],
-        ${ns.map((n) => n.requestHash)}::text[])
+        ${ns.map((n) => n.requestHash)}::text[],
+        ${ns.map((n) => (n.stepOverrides ? JSON.stringify(n.stepOverrides) : null))}::jsonb[])
       on conflict (service_id, idempotency_key) do nothing
       returning id),
     rec as (

@@ -79,6 +79,7 @@ export function kyselyNotificationStore(db: Db): NotificationStore {
       let status: NotificationView['status'];
       if (n.cancelled_at) status = 'cancelled';
       else if (n.plan_status === 'failed') status = 'failed';
+      else if (n.plan_status === 'waiting') status = 'waiting';
       else if (n.plan_status !== 'planned') status = 'accepted';
       else status = views.every((d) => FINAL_STATES.has(d.status)) ? 'completed' : 'processing';
       return {

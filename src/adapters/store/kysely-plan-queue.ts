@@ -21,6 +21,7 @@ const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
   requestHash: row.request_hash,
   createdAt: row.created_at,
   audience: row.audience,
+  stepOverrides: row.step_overrides,
 });
 
 export function kyselyPlanQueue(db: Db): PlanQueue {

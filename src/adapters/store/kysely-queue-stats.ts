@@ -15,10 +15,10 @@ export function kyselyQueueStats(db: Db): () => Promise<QueueSnapshot> {
        group by channel`.execute(db);
     const dead = await sql<{ channel: string; n: number }>`
       select channel, count(*)::int as n from deliveries where status = 'dead' group by channel`.execute(db);
-    // A notification waiting on a workflow delay is not the planner's backlog: it may wait for months.
+    // The planner's backlog: what its claim reads (the notifications_to_plan index). A notification
+    // waiting on a workflow delay, which may wait for months, or a cancelled one is not in it.
     const planning = await sql<{ n: number }>`
-      select count(*)::int as n from notifications
-       where plan_status <> 'planned' and plan_status <> 'failed' and plan_status <> 'waiting'`.execute(db);
+      select count(*)::int as n from notifications where plan_status in ('pending', 'planning')`.execute(db);
     return {
       lanes: lanes.rows.map((r) => ({ channel: r.channel, due: r.due, oldestDueSeconds: Number(r.oldest) })),
       dead: dead.rows.map((r) => ({ channel: r.channel, count: r.n })),

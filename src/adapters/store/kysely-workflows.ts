@@ -5,29 +5,16 @@
  * Concurrency is settled by the database: throttle counts by an upsert's row lock, digests by a
  * partial unique index on the open digest of a (service, recipient, type, step, key).
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Channel } from '../../domain/channels.ts';
-import { priorityName, type PlannedDelivery } from '../../domain/types.ts';
+import type { PlannedDelivery } from '../../domain/types.ts';
 import type { StepDecision, StepType } from '../../domain/workflow-steps.ts';
 import type { DigestView, WorkflowStore } from '../../ports/workflow-store.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { DB, Db } from './db.ts';
 import { insertDeliveries } from './insert-deliveries.ts';
-import { acceptMany } from './kysely-accept-many.ts';
-
-/** Newest items a digest message carries in `digest.items` when the step sets no `maxItems`. */
-export const DIGEST_ITEMS_SHOWN = 100;
-
-async function recordIn(tx: Kysely<DB>, notificationId: string, decisions: readonly StepDecision[]) {
-  if (decisions.length === 0) return;
-  await sql`
-    insert into workflow_decisions (notification_id, step, type, decision, at, detail)
-    select ${notificationId}::uuid, * from unnest(
-      ${decisions.map((d) => d.step)}::int[], ${decisions.map((d) => d.type)}::text[],
-      ${decisions.map((d) => d.decision)}::text[], ${decisions.map((d) => d.at.toISOString())}::timestamptz[],
-      ${decisions.map((d) => JSON.stringify(d.detail))}::jsonb[])`.execute(tx);
-}
+import { closeDigest, itemsOf, recordIn, type DigestRow, type ItemRow } from './kysely-digest-close.ts';
+import { joinDigests } from './kysely-digest-join.ts';
 
 /** Marks a notification this owner leases as planned (or `status`); false when the lease was lost. */
 async function finish(tx: Transaction<DB>, id: string, owner: string, status = 'planned'): Promise<boolean> {
@@ -38,95 +25,6 @@ async function finish(tx: Transaction<DB>, id: string, owner: string, status = '
      where id = ${id} and lease_owner = ${owner} and cancelled_at is null
     returning id`.execute(tx);
   return rows.length > 0;
-}
-
-interface DigestRow {
-  id: string;
-  service_id: string;
-  recipient_id: string;
-  type: string;
-  step: number;
-  key: string;
-  status: 'open' | 'closed';
-  channels: Channel[];
-  count: number;
-  max_items: number | null;
-  opened_at: Date;
-  close_at: Date;
-  closed_at: Date | null;
-  message_id: string | null;
-}
-
-interface ItemRow {
-  notification_id: string;
-  data: Record<string, unknown>;
-  at: Date;
-}
-
-async function itemsOf(tx: Kysely<DB>, digestId: string): Promise<ItemRow[]> {
-  const { rows } = await sql<ItemRow>`
-    select notification_id, data, at from digest_items where digest_id = ${digestId}
-     order by at, notification_id`.execute(tx);
-  return rows;
-}
-
-/**
- * Closes an open digest: the row flips to closed (its lock waits out any event still joining it, whose
- * item is then read), and one new notification carries the digest, its idempotency key the digest's
- * id, so the message exists once however often closing is tried. It resumes at the step after the digest.
- */
-async function closeDigest(tx: Kysely<DB>, id: string, now: Date): Promise<DigestRow | null> {
-  const messageId = uuidv7();
-  const { rows } = await sql<DigestRow>`
-    update digests set status = 'closed', closed_at = ${now.toISOString()}::timestamptz, message_id = ${messageId}
-     where id = ${id} and status = 'open'
-    returning *`.execute(tx);
-  const d = rows[0];
-  if (!d) return null;
-  const items = await itemsOf(tx, id);
-  const first = items[0];
-  const last = items.at(-1);
-  if (!first || !last) return d;
-  const { rows: src } = await sql<{ content: Record<string, unknown>; priority: number }>`
-    select content, priority from notifications where id = ${last.notification_id}`.execute(tx);
-  const shown = items.slice(-(d.max_items ?? DIGEST_ITEMS_SHOWN));
-  await acceptMany(tx, [
-    {
-      id: messageId,
-      serviceId: d.service_id,
-      type: d.type,
-      recipientId: d.recipient_id,
-      channels: d.channels,
-      data: {
-        ...last.data,
-        digest: {
-          id: d.id,
-          key: d.key,
-          count: items.length,
-          items: shown.map((i) => i.data),
-          first: first.data,
-          last: last.data,
-        },
-      },
-      content: src[0]?.content ?? {},
-      priority: priorityName(src[0]?.priority ?? 2),
-      idempotencyKey: `digest:${d.id}`,
-      requestHash: '',
-    },
-  ]);
-  await sql`
-    insert into workflow_runs (notification_id, service_id, next_step) values (${messageId}, ${d.service_id}, ${d.step + 1})
-    on conflict (notification_id) do nothing`.execute(tx);
-  await recordIn(tx, messageId, [
-    {
-      step: d.step,
-      type: 'digest',
-      decision: 'digest_sent',
-      at: now,
-      detail: { digestId: d.id, count: items.length, openedAt: d.opened_at, closedAt: now },
-    },
-  ]);
-  return d;
 }
 
 const toView = (d: DigestRow, items: ItemRow[]): DigestView => ({
@@ -193,7 +91,7 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
       });
     },
 
-    throttle(n, step, scope, windowStart) {
+    throttle(n, step, scope, windowStart, windowEnd) {
       return db.transaction().execute(async (tx) => {
         const { rows: seen } = await sql<{ place: number }>`
           select place from workflow_throttle_hits where notification_id = ${n.id} and step = ${step}`.execute(
@@ -202,8 +100,9 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
         if (seen[0]) return seen[0].place;
         // The upsert's row lock makes concurrent planners take their places one after another.
         const { rows } = await sql<{ count: number }>`
-          insert into workflow_throttle_counts (service_id, type, step, scope, window_start, count)
-          values (${n.serviceId}, ${n.type}, ${step}, ${scope}, ${windowStart.toISOString()}::timestamptz, 1)
+          insert into workflow_throttle_counts (service_id, type, step, scope, window_start, window_end, count)
+          values (${n.serviceId}, ${n.type}, ${step}, ${scope}, ${windowStart.toISOString()}::timestamptz,
+                  ${windowEnd.toISOString()}::timestamptz, 1)
           on conflict (service_id, type, step, scope, window_start)
           do update set count = workflow_throttle_counts.count + 1
           returning count`.execute(tx);
@@ -234,38 +133,8 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
       });
     },
 
-    digest(n, owner, join, decisions) {
-      return db.transaction().execute(async (tx) => {
-        if (!(await finish(tx, n.id, owner))) return null;
-        const { rows } = await sql<{ id: string; count: number }>`
-          insert into digests (id, service_id, recipient_id, type, step, key, channels, count, max_items, opened_at, close_at)
-          values (${uuidv7()}, ${n.serviceId}, ${n.recipientId}, ${n.type}, ${join.step}, ${join.key},
-                  ${JSON.stringify(join.channels)}::jsonb, 1, ${join.maxItems},
-                  ${join.now.toISOString()}::timestamptz, ${join.closeAt.toISOString()}::timestamptz)
-          on conflict (service_id, recipient_id, type, step, key) where status = 'open'
-          do update set count = digests.count + 1
-          returning id, count`.execute(tx);
-        const d = rows[0];
-        if (!d) throw new Error('digest upsert returned no row');
-        await sql`
-          insert into digest_items (digest_id, notification_id, data, at)
-          values (${d.id}, ${n.id}, ${JSON.stringify(n.data)}::jsonb, ${n.createdAt.toISOString()}::timestamptz)`.execute(
-          tx,
-        );
-        const full = join.maxItems !== null && d.count >= join.maxItems;
-        if (full) await closeDigest(tx, d.id, join.now);
-        const last = decisions.at(-1);
-        await recordIn(
-          tx,
-          n.id,
-          decisions.map((x) =>
-            x === last
-              ? { ...x, detail: { ...x.detail, digestId: d.id, position: d.count, closed: full } }
-              : x,
-          ),
-        );
-        return { digestId: d.id, count: d.count, closed: full };
-      });
+    digest(owner, joins) {
+      return db.transaction().execute((tx) => joinDigests(tx, owner, joins));
     },
 
     async wakeDue(now, limit) {
@@ -335,6 +204,30 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
         closed++;
       }
       return closed;
+    },
+
+    async prune(now, closedBefore, limit) {
+      // Counters written before window_end existed go once older than the longest window (400 days).
+      const { rows: counters } = await sql`
+        delete from workflow_throttle_counts c using (
+          (select service_id, type, step, scope, window_start from workflow_throttle_counts
+            where window_end < ${now.toISOString()}::timestamptz limit ${limit})
+          union all
+          (select service_id, type, step, scope, window_start from workflow_throttle_counts
+            where window_end is null and window_start < ${now.toISOString()}::timestamptz - interval '400 days'
+            limit ${limit})
+        ) old
+         where (c.service_id, c.type, c.step, c.scope, c.window_start)
+             = (old.service_id, old.type, old.step, old.scope, old.window_start)
+        returning 1`.execute(db);
+      if (closedBefore === null) return { counters: counters.length, digests: 0 };
+      // Items go with their digest (on delete cascade).
+      const { rows: digests } = await sql`
+        delete from digests where id in (
+          select id from digests where status = 'closed' and closed_at < ${closedBefore.toISOString()}::timestamptz
+           limit ${limit})
+        returning 1`.execute(db);
+      return { counters: counters.length, digests: digests.length };
     },
 
     async release(serviceId, id, now) {

@@ -19,6 +19,7 @@ import * as m0021 from './0021-workflows.ts';
 import * as m0027 from './0027-fair-webhooks.ts';
 import * as m0019 from './0019-event-sources.ts';
 import * as m0029 from './0029-status-publishers.ts';
+import * as m0030 from './0030-workflow-upkeep.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0027-fair-webhooks': m0027,
   '0019-event-sources': m0019,
   '0029-status-publishers': m0029,
+  '0030-workflow-upkeep': m0030,
 };
 
 export const migrationProvider: MigrationProvider = {
