@@ -13,7 +13,7 @@ import { kyselyInboxStore } from './adapters/store/kysely-inbox.ts';
 import { pgNotifyBus } from './adapters/realtime/pg-notify-bus.ts';
 import { redisBus } from './adapters/realtime/redis-bus.ts';
 import type { InboxDeps } from './app/inbox.ts';
-import { InboxHub } from './app/inbox-hub.ts';
+import type { InboxHub } from './app/inbox-hub.ts';
 import { configuredProviders } from './providers-wiring.ts';
 import { createDisposers } from './app/disposers.ts';
 import { adminTokenFor, announceApi, startApi } from './api-wiring.ts';

@@ -10,7 +10,7 @@ import type { Receipt } from './receipts.ts';
 export interface ReceiptRequest {
   /** The URL the provider called: Herald's public URL (when set) followed by the path and query. */
   url: string;
-  header(name: string): string | undefined;
+  header: (name: string) => string | undefined;
   /** The body exactly as received: signatures cover these bytes. */
   raw: string;
 }
