@@ -8,7 +8,12 @@ import { CHANNELS, type Channel } from './domain/channels.ts';
 import type { Sender } from './ports/sender.ts';
 import type { Database } from './adapters/store/connect.ts';
 import { kyselyOutbox } from './adapters/store/kysely-outbox.ts';
-import { configuredEntries, createSender, type ProviderEntry } from './adapters/channels/providers.ts';
+import {
+  configuredEntries,
+  createSender,
+  receiptEndpoints,
+  type ProviderEntry,
+} from './adapters/channels/providers.ts';
 import { createCaptureSender } from './adapters/channels/capture/capture-sender.ts';
 import { createInAppSender } from './adapters/channels/in-app/in-app-sender.ts';
 import { kyselyReceiptStore } from './adapters/store/kysely-receipts.ts';
@@ -19,10 +24,10 @@ import { withServiceCredentials } from './app/service-credentials.ts';
 import { createBatcher } from './app/batcher.ts';
 import { isCredentialType, serviceEntry, storedCredentialsProblem } from './config-service-credentials.ts';
 import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
-import type { ReceiptEndpoint, ReceiptRoutesDeps } from './http/routes/receipts.ts';
+import type { ReceiptRoutesDeps } from './http/routes/receipts.ts';
 import type { RateLimitSetting } from './domain/rate-slices.ts';
 import type { BreakerPolicy } from './domain/circuit-breaker.ts';
-import { ownTwilioAccounts } from './app/receipt-accounts.ts';
+import { ownCredentials } from './app/receipt-accounts.ts';
 
 /** One provider entry (from the config file, or built from a service's own credentials). */
 export function senderFromConfig(config: Config, entry: ProviderEntry, fromService = false): Sender {
@@ -113,23 +118,14 @@ export function receiptRoutes(
   db: Database,
   credentials?: ProviderCredentialStore,
 ): ReceiptRoutesDeps | undefined {
-  const endpoints = new Map<string, ReceiptEndpoint>();
-  for (const p of config.providers.email ?? []) {
-    if (p.type === 'sendgrid' && p.webhookPublicKey)
-      endpoints.set(p.name, { type: 'sendgrid', publicKey: p.webhookPublicKey });
-    if (p.type === 'ses') endpoints.set(p.name, { type: 'ses', topicArns: p.snsTopicArns ?? [] });
-  }
-  for (const p of config.providers.sms ?? [])
-    if (p.type === 'twilio') endpoints.set(p.name, { type: 'twilio', authToken: p.authToken });
-  if (endpoints.size === 0) return undefined;
   const receipts = kyselyReceiptStore(db.db);
-  return {
-    receipts,
-    endpoints,
-    ...(credentials ? { ownTwilioAccounts: ownTwilioAccounts(receipts, credentials) } : {}),
-    publicUrl: config.publicUrl,
+  const endpoints = receiptEndpoints(config.providers, {
     snsCertUrlPattern: config.receipts.snsCertUrlPattern,
-  };
+    ownCredentials: credentials ? ownCredentials(receipts, credentials) : undefined,
+    now: Date.now,
+  });
+  if (endpoints.size === 0) return undefined;
+  return { receipts, endpoints, publicUrl: config.publicUrl };
 }
 
 export interface ProviderEngineSettings {

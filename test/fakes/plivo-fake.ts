@@ -1,9 +1,12 @@
 /**
  * A local Plivo Message API (`POST /v1/Account/{auth_id}/Message/`): basic auth with the Auth ID and
  * auth token, a JSON body with `dst`, `text` and `src` or `powerpack_uuid`, 202 with `message_uuid`,
- * or Plivo's error JSON `{ api_id, error }`.
+ * or Plivo's error JSON `{ api_id, error }`. Messages sent with a callback `url` can be given status
+ * callbacks (`statusCallback`), posted as form fields and signed as Plivo signs them: V2 and V3
+ * headers, HMAC-SHA256 keyed with the account's auth token (written from Plivo's published scheme,
+ * independently of Herald's checker).
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import { header, startFakeHttp, type FakeHttp, type Recorded, type Reply } from './fake-http.ts';
 
 const plivoError = (status: number, error: string, headers: Record<string, string> = {}): Reply => ({
@@ -30,6 +33,8 @@ export interface PlivoMessage {
   dst?: string;
   text?: string;
   type?: string;
+  url?: string;
+  method?: string;
 }
 
 export const plivoMessage = (req: Recorded): PlivoMessage => {
@@ -40,12 +45,50 @@ export const plivoMessage = (req: Recorded): PlivoMessage => {
   }
 };
 
+export interface StatusCallbackOptions {
+  /** Extra form fields, e.g. `{ ErrorCode: '300' }`. */
+  fields?: Record<string, string>;
+  /** Which signatures to send (default both, as Plivo does). */
+  signatures?: 'v2' | 'v3' | 'both' | 'none';
+  /** Sign with this token instead of the account's (a forgery). */
+  token?: string;
+  /** Sign these fields but send the others (a body changed on the way). */
+  signedFields?: Record<string, string>;
+  /** Post to this origin instead of the callback URL's (Herald behind a proxy); the URL is still what is signed. */
+  via?: string;
+}
+
+/** HMAC-SHA256 over what each scheme signs: the URL without its query, then V3's sorted fields. */
+function sign(token: string, callbackUrl: string, fields: Record<string, string>, nonce: string) {
+  const u = new URL(callbackUrl);
+  const base = `${u.protocol}//${u.host}${u.pathname}`;
+  const query = [...u.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = Object.keys(fields).sort();
+  let v3 = base;
+  if (query.length || names.length) v3 += `?${query.map(([k, v]) => `${k}=${v}`).join('&')}`;
+  if (query.length && names.length) v3 += '.';
+  for (const n of names) v3 += n + fields[n];
+  const mac = (data: string) => createHmac('sha256', token).update(data).digest('base64');
+  return { v2: mac(base + nonce), v3: mac(`${v3}.${nonce}`) };
+}
+
 export async function startPlivoFake(
   authId: string,
   authToken: string,
-): Promise<FakeHttp<PlivoScenario> & { messages: PlivoMessage[] }> {
+): Promise<
+  FakeHttp<PlivoScenario> & {
+    messages: PlivoMessage[];
+    /** Posts a status callback for a message this fake accepted; resolves with Herald's answer. */
+    statusCallback(
+      uuid: string,
+      status: string,
+      options?: StatusCallbackOptions,
+    ): Promise<{ status: number; body: any }>;
+  }
+> {
   const expectedAuth = `Basic ${Buffer.from(`${authId}:${authToken}`).toString('base64')}`;
   const messages: PlivoMessage[] = [];
+  const byUuid = new Map<string, PlivoMessage>();
   const fake = await startFakeHttp<PlivoScenario>({
     scenarios: PLIVO_SCENARIOS,
     check(req) {
@@ -62,12 +105,44 @@ export async function startPlivoFake(
       return null;
     },
     success: (req) => {
-      messages.push(plivoMessage(req));
+      const m = plivoMessage(req);
+      const uuid = randomUUID();
+      messages.push(m);
+      byUuid.set(uuid, m);
       return {
         status: 202,
-        body: { api_id: randomUUID(), message: 'message(s) queued', message_uuid: [randomUUID()] },
+        body: { api_id: randomUUID(), message: 'message(s) queued', message_uuid: [uuid] },
       };
     },
   });
-  return Object.assign(fake, { messages });
+  async function statusCallback(uuid: string, status: string, o: StatusCallbackOptions = {}) {
+    const m = byUuid.get(uuid);
+    if (!m?.url) throw new Error(`message ${uuid} was not sent with a callback url`);
+    const fields = {
+      MessageUUID: uuid,
+      Status: status,
+      To: m.dst ?? '',
+      From: m.src ?? '',
+      Type: 'sms',
+      Units: '1',
+      ...o.fields,
+    };
+    const nonce = String(randomInt(1e9, 1e10)) + String(randomInt(1e9, 1e10));
+    const sig = sign(o.token ?? authToken, m.url, o.signedFields ?? fields, nonce);
+    const which = o.signatures ?? 'both';
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (which === 'v2' || which === 'both')
+      Object.assign(headers, { 'x-plivo-signature-v2': sig.v2, 'x-plivo-signature-v2-nonce': nonce });
+    if (which === 'v3' || which === 'both')
+      Object.assign(headers, { 'x-plivo-signature-v3': sig.v3, 'x-plivo-signature-v3-nonce': nonce });
+    const target = new URL(m.url);
+    const to = o.via ? `${o.via.replace(/\/$/, '')}${target.pathname}${target.search}` : m.url;
+    const res = await fetch(to, {
+      method: m.method ?? 'POST',
+      headers,
+      body: new URLSearchParams(fields).toString(),
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  }
+  return Object.assign(fake, { messages, statusCallback });
 }

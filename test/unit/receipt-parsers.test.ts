@@ -4,6 +4,12 @@ import { describe, it } from 'node:test';
 import { twilioSignature, parseTwilioStatus } from '../../src/adapters/channels/twilio/twilio-receipts.ts';
 import { parseSendGridEvents } from '../../src/adapters/channels/sendgrid/sendgrid-receipts.ts';
 import {
+  parsePlivoStatus,
+  plivoSignatureV2,
+  plivoSignatureV3,
+  verifyPlivoSignature,
+} from '../../src/adapters/channels/plivo/plivo-receipts.ts';
+import {
   parseSesEvent,
   snsStringToSign,
   type SnsMessage,
@@ -92,5 +98,82 @@ describe('SNS and SES', () => {
     );
     assert.deepEqual([soft?.event, soft?.suppress, soft?.deliveryId], ['soft_bounce', false, 'd']);
     assert.equal(parseSesEvent('ses', JSON.stringify({ eventType: 'Open' })), null);
+  });
+});
+
+describe('Plivo request validation', () => {
+  // Signatures that Plivo's own Node SDK (plivo 4.79.0: validateV3Signature for POST and GET,
+  // validateSignature for V2) accepts for these inputs.
+  const token = 'MjAxNTA5MjVzZWNyZXR0b2tlbg';
+  const nonce = '05429567804466091622';
+  const form = new URLSearchParams({
+    MessageUUID: 'db3ce55a-7f1d-11e1-8ea7-1231380bc196',
+    Status: 'delivered',
+    To: '14155550123',
+    From: '14155550100',
+    ErrorCode: '000',
+    Units: '1',
+  });
+  const plain = 'https://herald.acme.example/v1/receipts/plivo';
+  const withQuery = 'https://herald.acme.example:8443/v1/receipts/plivo?x=2&a=1&a=0';
+
+  it("matches the signatures Plivo's SDK validates, V3 over URL, query and form, V2 over URL", () => {
+    assert.equal(plivoSignatureV3(token, plain, form, nonce), 'tGaHqJEDttJUmECpRpi7HVfB6GCviSq9f/rav6fP51k=');
+    assert.equal(
+      plivoSignatureV3(token, plain, new URLSearchParams(), nonce),
+      '7JmrhRarE4ufEQ1kywnq661Nz+4R+ZCNxj+lJemon+c=',
+    );
+    assert.equal(plivoSignatureV2(token, plain, nonce), 'mAXy8fYpCJHR4Ze/hZuHUYx5rUazrrnEFMsygIyCW4M=');
+    assert.equal(
+      plivoSignatureV3(token, withQuery, form, nonce),
+      'Gd4tOGomfhQjIBG/VbN+atpTWF3+F/WKSAAMMcsZQfA=',
+    );
+    assert.equal(
+      plivoSignatureV3(token, withQuery, new URLSearchParams(), nonce),
+      'Dx5ueI1ZOciMbdht/CofaZPzoh6x9GjVO/1bQ5ltI38=',
+    );
+    assert.equal(plivoSignatureV2(token, withQuery, nonce), 'UFpmaOH6pcobbfKftY5A5+WKXI37zgawc5yxpCMl6gw=');
+  });
+
+  it('checks V3 when the request carries it (any of a comma-separated list), else V2', () => {
+    const request = (headers: Record<string, string>) => ({ url: plain, header: (n: string) => headers[n] });
+    const v3 = plivoSignatureV3(token, plain, form, nonce);
+    const v2 = plivoSignatureV2(token, plain, nonce);
+    const v3Headers = { 'x-plivo-signature-v3-nonce': nonce, 'x-plivo-signature-v3': `bogus, ${v3}` };
+    const v2Headers = { 'x-plivo-signature-v2-nonce': nonce, 'x-plivo-signature-v2': v2 };
+    assert.ok(verifyPlivoSignature(token, request(v3Headers), form));
+    assert.ok(verifyPlivoSignature(token, request(v2Headers), form));
+    const changed = new URLSearchParams(form);
+    changed.set('Status', 'undelivered');
+    assert.ok(!verifyPlivoSignature(token, request(v3Headers), changed), 'V3 covers the body');
+    assert.ok(
+      !verifyPlivoSignature(
+        token,
+        request({ ...v2Headers, 'x-plivo-signature-v3-nonce': nonce, 'x-plivo-signature-v3': 'bogus' }),
+        form,
+      ),
+      'a wrong V3 is not rescued by a right V2',
+    );
+    assert.ok(!verifyPlivoSignature('other-token', request(v3Headers), form));
+    assert.ok(!verifyPlivoSignature(token, request({}), form));
+  });
+
+  it('turns final statuses into receipts and acknowledges the rest', () => {
+    const p = (status: string, extra: Record<string, string> = {}) =>
+      parsePlivoStatus('pl', new URLSearchParams({ MessageUUID: 'u1', Status: status, ...extra }));
+    assert.equal(p('delivered', { ErrorCode: '000' })?.event, 'delivered');
+    assert.deepEqual(
+      [
+        p('undelivered', { ErrorCode: '300' })?.reason,
+        p('failed')?.reason,
+        p('rejected', { ErrorCode: '000' })?.reason,
+      ],
+      ['plivo_undelivered_300', 'plivo_failed', 'plivo_rejected'],
+    );
+    assert.equal(p('undelivered')?.event, 'failed');
+    assert.equal(p('queued'), null);
+    assert.equal(p('sent'), null);
+    assert.equal(parsePlivoStatus('pl', new URLSearchParams({ Status: 'delivered' })), null);
+    assert.equal(p('delivered')?.providerMessageId, 'u1');
   });
 });

@@ -2,12 +2,12 @@
  * What a provider is, in one module: its `type`, the channel it delivers on, the schema of its config
  * entry, the fields of that entry that are URLs, how to build its sender from an entry, and, when it
  * posts delivery receipts, how to verify and read them. Each provider's folder has a `provider.ts`
- * exporting one of these; providers.ts lists them all, and config, senders and services' own
- * credentials are derived from that list (see docs/providers.md). Receipts are not yet: their
- * parsers sit in the provider's folder, wired in http/routes/receipts.ts and providers-wiring.ts.
+ * exporting one of these; providers.ts lists them all, and config, senders, services' own
+ * credentials and receipt endpoints are derived from that list (see docs/providers.md).
  */
 import { Type, type Static, type TObject } from 'typebox';
 import type { Channel } from '../../domain/channels.ts';
+import type { ReceiptEndpoint } from '../../ports/receipt-endpoint.ts';
 import type { Sender } from '../../ports/sender.ts';
 
 /** The parts of an entry's schema every provider type shares. */
@@ -43,6 +43,32 @@ export interface CheckContext {
   publicUrl: string | undefined;
 }
 
+/** A service's own credentials for a provider, stored with `PUT /v1/providers/{name}/credentials`. */
+export interface OwnCredentials {
+  serviceId: string;
+  type: string;
+  credentials: Record<string, unknown>;
+}
+
+/** What building an entry's receipt endpoint may need beyond the entry itself. */
+export interface ReceiptContext {
+  /** `receipts.snsCertUrlPattern`: where SNS signing certificates may be fetched from. */
+  snsCertUrlPattern: string;
+  /**
+   * The services holding a delivery that provider `name` sent under `messageId` (normally one), with
+   * their own credentials for `name`: a provider signs a receipt with the account that sent the
+   * message, which may be a service's. Absent when services cannot store credentials.
+   */
+  ownCredentials?: ((name: string, messageId: string) => Promise<OwnCredentials[]>) | undefined;
+  now: () => number;
+}
+
+/** A provider that posts delivery receipts to `POST /v1/receipts/{name}`. */
+export interface ReceiptRules<E> {
+  /** The entry's endpoint; `undefined` when this entry takes none (SendGrid without its key). */
+  endpoint(entry: E, context: ReceiptContext): ReceiptEndpoint | undefined;
+}
+
 /** A field of an entry, or a path into an object field (`serviceAccount/token_uri`). */
 type FieldPath<E> = Extract<keyof E, string> | `${Extract<keyof E, string>}/${string}`;
 
@@ -70,6 +96,8 @@ export interface Provider<T extends string = string, S extends TObject = TObject
   /** What the schema cannot say (one field or another, a setting that needs publicUrl); null if fine. */
   check?(entry: Static<S>, context: CheckContext): string | null;
   create(entry: Static<S>, context: SenderContext): Sender;
+  /** How its delivery receipts are authenticated and read, when it posts any. */
+  readonly receipts?: ReceiptRules<Static<S>>;
 }
 
 /** Declares a provider, checking its parts against its own schema. */

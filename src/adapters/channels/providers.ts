@@ -1,15 +1,16 @@
 /**
- * Every provider Herald has, in one list. The config schema (config.ts), the senders and the rules
- * for services' own credentials (config-service-credentials.ts) are derived from it, so a provider is
- * its folder's `provider.ts` plus one line here. Receipts are not yet: see routes/receipts.ts.
+ * Every provider Herald has, in one list. The config schema (config.ts), the senders, the rules for
+ * services' own credentials (config-service-credentials.ts) and the receipt endpoints are derived
+ * from it, so a provider is its folder's `provider.ts` plus one line here.
  */
 import type { Static } from 'typebox';
 import type { Channel } from '../../domain/channels.ts';
+import type { ReceiptEndpoint } from '../../ports/receipt-endpoint.ts';
 import type { Sender } from '../../ports/sender.ts';
 import { apns } from './apns/provider.ts';
 import { fcm } from './fcm/provider.ts';
 import { plivo } from './plivo/provider.ts';
-import type { Provider, SenderContext } from './provider.ts';
+import type { Provider, ReceiptContext, SenderContext } from './provider.ts';
 import { sendgrid } from './sendgrid/provider.ts';
 import { ses } from './ses/provider.ts';
 import { slack } from './slack/provider.ts';
@@ -69,4 +70,17 @@ export function createSender(entry: { name: string; type: string }, context: Sen
   const provider = BY_TYPE.get(entry.type);
   if (!provider) throw new Error(`No provider has type '${entry.type}'.`);
   return provider.create(entry, context);
+}
+
+/** The receipt endpoint of every configured entry whose provider posts receipts, by entry name. */
+export function receiptEndpoints(
+  providers: ConfiguredProviders,
+  context: ReceiptContext,
+): Map<string, ReceiptEndpoint> {
+  const endpoints = new Map<string, ReceiptEndpoint>();
+  for (const { entry, provider } of configuredEntries(providers)) {
+    const endpoint = provider.receipts?.endpoint(entry, context);
+    if (endpoint) endpoints.set(entry.name, endpoint);
+  }
+  return endpoints;
 }

@@ -15,6 +15,8 @@ export interface PlivoSettings {
   from?: string | undefined;
   /** …or a Powerpack, which picks the number itself. */
   powerpackUuid?: string | undefined;
+  /** Where Plivo should POST status callbacks (Herald's receipt URL for this provider). */
+  statusCallbackUrl?: string | undefined;
   /** Defaults to https://api.plivo.com. */
   baseUrl?: string | undefined;
   timeoutMs?: number | undefined;
@@ -40,6 +42,10 @@ export function createPlivoSender(s: PlivoSettings): Sender<'sms'> {
       const body: Record<string, string> = { dst: m.to, text: m.content.text, type: 'sms' };
       if (s.powerpackUuid) body['powerpack_uuid'] = s.powerpackUuid;
       else if (s.from) body['src'] = s.from;
+      if (s.statusCallbackUrl) {
+        body['url'] = s.statusCallbackUrl;
+        body['method'] = 'POST';
+      }
       let res;
       try {
         res = await http.send({

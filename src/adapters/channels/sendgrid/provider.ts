@@ -1,6 +1,7 @@
 /** SendGrid (email): the v3 Mail Send API, with receipts from the signed Event Webhook. */
 import { Type } from 'typebox';
 import { BaseUrl, defineProvider, Name, ServiceUrls, strict, Timeout } from '../provider.ts';
+import { sendGridReceipts } from './sendgrid-receipts.ts';
 import { createSendGridSender } from './sendgrid-sender.ts';
 
 const urlFields = ['baseUrl'] as const;
@@ -25,4 +26,8 @@ export const sendgrid = defineProvider({
   urlFields,
   serviceCredentials: {},
   create: (entry, { refusePrivate }) => createSendGridSender({ ...entry, refusePrivate }),
+  receipts: {
+    endpoint: ({ name, webhookPublicKey }, context) =>
+      webhookPublicKey ? sendGridReceipts({ name, webhookPublicKey }, context) : undefined,
+  },
 });

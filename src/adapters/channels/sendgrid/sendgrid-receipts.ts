@@ -4,7 +4,12 @@
  * account's verification key (base64 DER SubjectPublicKeyInfo).
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { unauthorized } from '../../../domain/errors.ts';
+import { receiptAgeProblem, SENDGRID_RECEIPT_MAX_AGE_MS } from '../../../domain/receipt-age.ts';
+import type { ReceiptEndpoint } from '../../../ports/receipt-endpoint.ts';
 import type { Receipt, ReceiptEvent } from '../../../ports/receipts.ts';
+import type { ReceiptContext } from '../provider.ts';
+import { parseJsonBody } from '../receipt-body.ts';
 
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 export const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
@@ -73,4 +78,29 @@ export function parseSendGridEvents(provider: string, body: unknown): Receipt[] 
     });
   }
   return out;
+}
+
+/** The receipt endpoint of one SendGrid entry with a `webhookPublicKey`. */
+export function sendGridReceipts(
+  entry: { name: string; webhookPublicKey: string },
+  context: Pick<ReceiptContext, 'now'>,
+): ReceiptEndpoint {
+  let key: KeyObject | undefined;
+  return {
+    async read({ header, raw }) {
+      key ??= sendGridKey(entry.webhookPublicKey);
+      const timestamp = header(SENDGRID_TIMESTAMP_HEADER);
+      if (!verifySendGridSignature(key, raw, header(SENDGRID_SIGNATURE_HEADER), timestamp))
+        throw unauthorized('The Event Webhook signature does not match.');
+      // The timestamp is signed with the body, so it can be trusted once the signature holds.
+      const ts = timestamp ?? '';
+      const problem = receiptAgeProblem(
+        /^\d{1,12}$/.test(ts) ? Number(ts) * 1000 : NaN,
+        context.now(),
+        SENDGRID_RECEIPT_MAX_AGE_MS,
+      );
+      if (problem) throw unauthorized(`The receipt is refused: ${problem}.`);
+      return parseSendGridEvents(entry.name, parseJsonBody(raw));
+    },
+  };
 }

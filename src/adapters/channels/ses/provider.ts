@@ -1,6 +1,7 @@
 /** Amazon SES (email): the v2 SendEmail API signed with SigV4, with receipts from SNS notifications. */
 import { Type } from 'typebox';
 import { BaseUrl, defineProvider, Name, ServiceUrls, strict, Timeout } from '../provider.ts';
+import { sesReceipts } from './ses-receipts.ts';
 import { createSesSender } from './ses-sender.ts';
 
 const urlFields = ['baseUrl'] as const;
@@ -32,4 +33,5 @@ export const ses = defineProvider({
   urlFields,
   serviceCredentials: {},
   create: (entry, { refusePrivate }) => createSesSender({ ...entry, refusePrivate }),
+  receipts: { endpoint: sesReceipts },
 });

@@ -5,7 +5,12 @@
  * attacker controls that URL.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { malformed, unauthorized } from '../../../domain/errors.ts';
+import { receiptAgeProblem, SNS_RECEIPT_MAX_AGE_MS } from '../../../domain/receipt-age.ts';
+import type { ReceiptEndpoint } from '../../../ports/receipt-endpoint.ts';
 import type { Receipt } from '../../../ports/receipts.ts';
+import type { ReceiptContext } from '../provider.ts';
+import { parseJsonBody } from '../receipt-body.ts';
 
 export interface SnsMessage {
   Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
@@ -152,4 +157,39 @@ export function parseSesEvent(provider: string, message: string): Receipt | null
     default:
       return null;
   }
+}
+
+/**
+ * The receipt endpoint of one SES entry. Only the SNS topics listed in the entry are heard; none
+ * listed, none are (any AWS account can sign SNS messages). Subscription confirmations from a listed
+ * topic are confirmed by fetching their SubscribeURL.
+ */
+export function sesReceipts(
+  entry: { name: string; snsTopicArns?: readonly string[] | undefined },
+  context: Pick<ReceiptContext, 'snsCertUrlPattern' | 'now'>,
+): ReceiptEndpoint {
+  const sns = createSnsVerifier({ certUrlPattern: context.snsCertUrlPattern });
+  const topicArns = entry.snsTopicArns ?? [];
+  return {
+    async read({ raw }) {
+      const m = parseJsonBody(raw);
+      if (!isSnsMessage(m)) throw malformed('The body is not an SNS message.');
+      if (!(await sns.verify(m))) throw unauthorized('The SNS message signature does not verify.');
+      if (!topicArns.includes(m.TopicArn))
+        throw unauthorized(
+          `Topic ${m.TopicArn} is not in this provider's snsTopicArns; Herald hears only the topics listed there.`,
+        );
+      const problem = receiptAgeProblem(Date.parse(m.Timestamp), context.now(), SNS_RECEIPT_MAX_AGE_MS);
+      if (problem) throw unauthorized(`The receipt is refused: ${problem}.`);
+      if (m.Type === 'SubscriptionConfirmation') {
+        if (!m.SubscribeURL || !sns.allowedUrl(m.SubscribeURL))
+          throw malformed('SubscribeURL is not an SNS URL.');
+        await (await fetch(m.SubscribeURL, { redirect: 'error' })).text();
+        return [];
+      }
+      if (m.Type !== 'Notification') return [];
+      const r = parseSesEvent(entry.name, m.Message);
+      return r ? [r] : [];
+    },
+  };
 }

@@ -1,6 +1,7 @@
 /** Twilio (SMS): the Messages API, with status callbacks signed with the auth token as receipts. */
 import { Type } from 'typebox';
 import { BaseUrl, defineProvider, Name, ServiceUrls, strict, Timeout } from '../provider.ts';
+import { twilioReceipts } from './twilio-receipts.ts';
 import { createTwilioSender } from './twilio-sender.ts';
 
 const urlFields = ['baseUrl'] as const;
@@ -39,4 +40,5 @@ export const twilio = defineProvider({
       refusePrivate,
       statusCallbackUrl: entry.statusCallbacks ? receiptUrl(entry.name) : undefined,
     }),
+  receipts: { endpoint: twilioReceipts },
 });

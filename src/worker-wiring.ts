@@ -1,0 +1,155 @@
+/**
+ * The worker role: the senders of every configured provider, the status-webhook poster, the stores
+ * the worker runtime (app/worker.ts) reads and writes, and the broker sources that feed it. main.ts
+ * chooses the adapters and hands over what the worker shares with the API in one process; everything
+ * started here registers its stop with main's disposers.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import type { TemplateRenderer } from './domain/templates.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
+import type { Disposers } from './app/disposers.ts';
+import type { InboxDeps } from './app/inbox.ts';
+import type { Links } from './app/links.ts';
+import type { TrackingLinks } from './app/tracking-links.ts';
+import { startWorker, type WorkerStores } from './app/worker.ts';
+import { createProviderHealth } from './app/provider-health.ts';
+import { startEventSources } from './app/event-sources.ts';
+import { startStatusPublishers } from './app/status-publishers.ts';
+import { createStatusSink } from './adapters/publishers/index.ts';
+import { kyselyStatusLogCursors } from './adapters/store/kysely-status-publishers.ts';
+import type { Database } from './adapters/store/connect.ts';
+import type { PromMetrics } from './adapters/metrics/prom-metrics.ts';
+import { kyselyPlanQueue } from './adapters/store/kysely-plan-queue.ts';
+import { kyselyDeliveryQueue } from './adapters/store/kysely-delivery-queue.ts';
+import { kyselyFanoutStore } from './adapters/store/kysely-fanout-store.ts';
+import { kyselySuppressionList } from './adapters/store/kysely-receipts.ts';
+import { kyselyEventStore } from './adapters/store/kysely-events.ts';
+import { kyselyTriggerRules } from './adapters/store/kysely-trigger-rules.ts';
+import { kyselyWebhookOutbox } from './adapters/store/kysely-webhook-outbox.ts';
+import type { EndpointSecrets } from './adapters/store/webhook-endpoint-secrets.ts';
+import { kyselyDeferredQueue } from './adapters/store/kysely-deferred.ts';
+import { kyselyRetention } from './adapters/store/kysely-retention.ts';
+import { kyselyOwnerStore } from './adapters/store/kysely-owners.ts';
+import { holdOwnerLock } from './adapters/store/pg-owner-lock.ts';
+import { kyselyDeadEvents } from './adapters/store/kysely-dead-events.ts';
+import { kyselyServiceStore } from './adapters/store/kysely-services.ts';
+import { providerRateLimiter } from './adapters/ratelimit/flexible-limiters.ts';
+import { createStatusWebhookPoster } from './adapters/webhooks/status-webhook-poster.ts';
+import { createEventSource } from './adapters/sources/index.ts';
+import { buildSenders, type ProviderEngineSettings } from './providers-wiring.ts';
+
+/** What the worker shares with the rest of the process, built once in main.ts. */
+export interface WorkerParts {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  disposers: Disposers;
+  redis: Redis | undefined;
+  clock: Clock;
+  renderer: TemplateRenderer;
+  metrics: PromMetrics;
+  inbox: InboxDeps;
+  /** Types and templates through the process's metadata cache, and the recipients' signed links. */
+  preferences: Pick<WorkerStores, 'types' | 'templates' | 'devices' | 'preferences'> & { links: Links };
+  workflows: { store: NonNullable<WorkerStores['workflows']> };
+  recipients: WorkerStores['recipients'];
+  audiences: WorkerStores['audiences'];
+  analytics: WorkerStores['analytics'];
+  providerStatus: WorkerStores['providerStatus'];
+  providers: ProviderEngineSettings[];
+  credentials: ProviderCredentialStore | undefined;
+  webhookSecrets: EndpointSecrets;
+  trackingLinks: TrackingLinks;
+}
+
+export async function startWorkerRole(p: WorkerParts): Promise<void> {
+  const { config, logger, database, disposers } = p;
+  const { db } = database;
+  const senders = buildSenders(config, database, logger, p.inbox, p.credentials);
+  disposers.defer(async () => {
+    for (const chain of senders.values()) for (const s of chain) await s.close?.();
+  });
+  const poster = createStatusWebhookPoster({
+    timeoutMs: config.statusWebhooks.timeoutMs,
+    allowPrivate: config.allowPrivateWebhookUrls,
+  });
+  disposers.defer(() => poster.close());
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const owners = kyselyOwnerStore(db);
+  const databaseUrl = config.databaseUrl;
+  const links = p.preferences.links;
+  await startWorker({
+    owner,
+    config,
+    stores: {
+      planQueue: kyselyPlanQueue(db),
+      deliveryQueue: kyselyDeliveryQueue(db),
+      recipients: p.recipients,
+      fanout: kyselyFanoutStore(db),
+      suppressions: kyselySuppressionList(db),
+      ...p.preferences,
+      events: kyselyEventStore(db),
+      rules: kyselyTriggerRules(db),
+      webhookOutbox: kyselyWebhookOutbox(db, p.webhookSecrets),
+      deferred: kyselyDeferredQueue(db),
+      retention: kyselyRetention(db),
+      audiences: p.audiences,
+      analytics: p.analytics,
+      owners,
+      providerStatus: p.providerStatus,
+      workflows: p.workflows.store,
+    },
+    clock: p.clock,
+    renderer: p.renderer,
+    links: (s, id) => links.forRecipient(s, id),
+    tracking: p.trackingLinks,
+    senders,
+    health: createProviderHealth({ providers: p.providers, defaults: config.breaker }),
+    limiter: providerRateLimiter(
+      p.redis,
+      new Map(p.providers.flatMap((x) => (x.rateLimit ? [[x.name, x.rateLimit] as const] : []))),
+    ),
+    poster,
+    metrics: p.metrics,
+    log: logger,
+    listen: (onMessage) => database.listen(onMessage),
+    // Embedded: this process just took the data-folder lock, so whoever held leases is dead.
+    async claimOwnership() {
+      if (database.kind === 'pglite') await owners.expireLeases(null);
+      else if (databaseUrl) {
+        const lock = await holdOwnerLock(databaseUrl, owner, {
+          onError: (err) => logger.warn({ err }, 'owner lock connection lost; taking it again'),
+        });
+        return () => lock.release();
+      }
+      return undefined;
+    },
+    embedded: database.kind === 'pglite',
+    disposers,
+  });
+  // Broker sources start after the loops they feed, so they stop (and stop pulling) first.
+  const sources = await startEventSources({
+    sources: config.sources,
+    makeSource: createEventSource,
+    events: kyselyEventStore(db),
+    dead: kyselyDeadEvents(db),
+    metrics: p.metrics,
+    log: logger,
+    serviceExists: async (id) => (await kyselyServiceStore(db).get(id)) !== null,
+  });
+  disposers.defer(() => sources.stop());
+  const publishers = await startStatusPublishers({
+    publishers: config.publishers,
+    owner,
+    makeSink: createStatusSink,
+    cursors: kyselyStatusLogCursors(db),
+    metrics: p.metrics,
+    log: logger,
+  });
+  disposers.defer(() => publishers.stop());
+}
