@@ -239,6 +239,8 @@ export async function startHerald(
     }
 
     if (roles.worker) {
+      // The worker's own door onto the database (in embedded mode it takes turns with the API's).
+      const wdb = database.background;
       const senders = buildSenders(config, database, logger, inbox, credentialStore);
       disposers.defer(async () => {
         for (const chain of senders.values()) for (const s of chain) await s.close?.();
@@ -248,28 +250,30 @@ export async function startHerald(
         allowPrivate: config.allowPrivateWebhookUrls,
       });
       disposers.defer(() => poster.close());
-      const owners = kyselyOwnerStore(db);
+      const owners = kyselyOwnerStore(wdb);
       const databaseUrl = config.databaseUrl;
       await startWorker({
         owner,
         config,
         stores: {
-          planQueue: kyselyPlanQueue(db),
-          deliveryQueue: kyselyDeliveryQueue(db),
-          recipients,
-          fanout: kyselyFanoutStore(db),
-          suppressions: kyselySuppressionList(db),
+          planQueue: kyselyPlanQueue(wdb),
+          deliveryQueue: kyselyDeliveryQueue(wdb),
+          recipients: kyselyRecipientStore(wdb),
+          fanout: kyselyFanoutStore(wdb),
+          suppressions: kyselySuppressionList(wdb),
           ...prefs,
-          events: kyselyEventStore(db),
-          rules: kyselyTriggerRules(db),
-          webhookOutbox: kyselyWebhookOutbox(db, webhookSecrets),
-          deferred: kyselyDeferredQueue(db),
-          retention: kyselyRetention(db),
-          audiences,
-          analytics,
+          devices: kyselyDeviceStore(wdb),
+          preferences: kyselyPreferenceStore(wdb),
+          events: kyselyEventStore(wdb),
+          rules: kyselyTriggerRules(wdb),
+          webhookOutbox: kyselyWebhookOutbox(wdb, webhookSecrets),
+          deferred: kyselyDeferredQueue(wdb),
+          retention: kyselyRetention(wdb),
+          audiences: kyselyAudienceStore(wdb),
+          analytics: kyselyAnalytics(wdb),
           owners,
-          providerStatus,
-          workflows: workflows.store,
+          providerStatus: kyselyProviderStatus(wdb),
+          workflows: kyselyWorkflowStore(wdb),
         },
         clock,
         renderer,
@@ -303,11 +307,11 @@ export async function startHerald(
       const sources = await startEventSources({
         sources: config.sources,
         makeSource: createEventSource,
-        events: kyselyEventStore(db),
-        dead: kyselyDeadEvents(db),
+        events: kyselyEventStore(wdb),
+        dead: kyselyDeadEvents(wdb),
         metrics,
         log: logger,
-        serviceExists: async (id) => (await kyselyServiceStore(db).get(id)) !== null,
+        serviceExists: async (id) => (await kyselyServiceStore(wdb).get(id)) !== null,
       });
       disposers.defer(() => sources.stop());
       const publishers = await startStatusPublishers({
