@@ -82,7 +82,6 @@ import { recipientsByIds, recipientsByKeys } from './adapters/store/kysely-recip
 import { announceMetadataChange, METADATA_CHANGED } from './adapters/store/metadata-changed.ts';
 import type { NewNotification } from './domain/types.ts';
 import { kyselyOwnerStore } from './adapters/store/kysely-owners.ts';
-import { holdOwnerLock } from './adapters/store/pg-owner-lock.ts';
 import { kyselyWorkflowStore } from './adapters/store/kysely-workflows.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 
@@ -293,6 +292,8 @@ export async function startHerald(
         async claimOwnership() {
           if (database.kind === 'pglite') await owners.expireLeases(null);
           else if (databaseUrl) {
+            // Loaded here: it brings `pg`, which embedded mode never needs.
+            const { holdOwnerLock } = await import('./adapters/store/pg-owner-lock.ts');
             const lock = await holdOwnerLock(databaseUrl, owner, {
               onError: (err) => logger.warn({ err }, 'owner lock connection lost; taking it again'),
             });
