@@ -3,9 +3,10 @@
  * idle process), and a fresh embedded Herald with no webhook or HTTP provider configured never
  * sends anything through it.
  */
+import type * as UndiciModule from 'undici';
 import type { Agent } from 'undici';
 
-type Undici = typeof import('undici');
+type Undici = typeof UndiciModule;
 
 let loading: Promise<Undici> | undefined;
 

@@ -7,7 +7,6 @@
  * or an endpoint outside `endpointPattern`, is refused without deactivating the device: the first is
  * Herald's own fault, the second the operator's pattern or a subscriber aiming elsewhere.
  */
-import type webpush from 'web-push';
 import type { OutgoingMessage, Sender } from '../../../ports/sender.ts';
 import { ProviderError } from '../../../ports/sender.ts';
 import { parseSubscription } from '../../../domain/web-push-subscription.ts';
