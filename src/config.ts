@@ -3,6 +3,7 @@
  * environment variables on top for the common cases. A bad file stops Herald with every problem named.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import {
   Type,
@@ -15,7 +16,7 @@ import {
   type TUnion,
 } from 'typebox';
 import { Value } from 'typebox/value';
-import { parse as parseYaml } from 'yaml';
+import type { parse as ParseYaml } from 'yaml';
 import { DEFAULT_RETRY_POLICY } from './domain/retry-policy.ts';
 import { PROVIDERS, providerOf, type ProviderKey } from './adapters/channels/providers.ts';
 import { SNS_CERT_URL_PATTERN } from './adapters/channels/ses/provider.ts';
@@ -345,6 +346,12 @@ export class ConfigError extends Error {
 }
 
 export type Env = Record<string, string | undefined>;
+
+/** The YAML parser, loaded only for a YAML file: seventy modules that JSON or no file never needs. */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as { parse: typeof ParseYaml };
+  return yaml.parse(text);
+}
 
 function readFileConfig(path: string): unknown {
   let text: string;

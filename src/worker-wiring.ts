@@ -35,7 +35,13 @@ import type { EndpointSecrets } from './adapters/store/webhook-endpoint-secrets.
 import { kyselyDeferredQueue } from './adapters/store/kysely-deferred.ts';
 import { kyselyRetention } from './adapters/store/kysely-retention.ts';
 import { kyselyOwnerStore } from './adapters/store/kysely-owners.ts';
-import { holdOwnerLock } from './adapters/store/pg-owner-lock.ts';
+import { kyselyRecipientStore } from './adapters/store/kysely-recipients.ts';
+import { kyselyDeviceStore } from './adapters/store/kysely-devices.ts';
+import { kyselyPreferenceStore } from './adapters/store/kysely-preferences.ts';
+import { kyselyAudienceStore } from './adapters/store/kysely-audiences.ts';
+import { kyselyAnalytics } from './adapters/store/kysely-analytics.ts';
+import { kyselyProviderStatus } from './adapters/store/kysely-provider-status.ts';
+import { kyselyWorkflowStore } from './adapters/store/kysely-workflows.ts';
 import { kyselyDeadEvents } from './adapters/store/kysely-dead-events.ts';
 import { kyselyServiceStore } from './adapters/store/kysely-services.ts';
 import { providerRateLimiter } from './adapters/ratelimit/flexible-limiters.ts';
@@ -55,12 +61,7 @@ export interface WorkerParts {
   metrics: PromMetrics;
   inbox: InboxDeps;
   /** Types and templates through the process's metadata cache, and the recipients' signed links. */
-  preferences: Pick<WorkerStores, 'types' | 'templates' | 'devices' | 'preferences'> & { links: Links };
-  workflows: { store: NonNullable<WorkerStores['workflows']> };
-  recipients: WorkerStores['recipients'];
-  audiences: WorkerStores['audiences'];
-  analytics: WorkerStores['analytics'];
-  providerStatus: WorkerStores['providerStatus'];
+  preferences: Pick<WorkerStores, 'types' | 'templates'> & { links: Links };
   providers: ProviderEngineSettings[];
   credentials: ProviderCredentialStore | undefined;
   webhookSecrets: EndpointSecrets;
@@ -69,7 +70,9 @@ export interface WorkerParts {
 
 export async function startWorkerRole(p: WorkerParts): Promise<void> {
   const { config, logger, database, disposers } = p;
-  const { db } = database;
+  // The worker's own door onto the database: in embedded mode it takes turns with the API's
+  // (adapters/store/pglite-priority.ts); in server mode it is the same pool.
+  const db = database.background;
   const senders = buildSenders(config, database, logger, p.inbox, p.credentials);
   disposers.defer(async () => {
     for (const chain of senders.values()) for (const s of chain) await s.close?.();
@@ -89,20 +92,22 @@ export async function startWorkerRole(p: WorkerParts): Promise<void> {
     stores: {
       planQueue: kyselyPlanQueue(db),
       deliveryQueue: kyselyDeliveryQueue(db),
-      recipients: p.recipients,
+      recipients: kyselyRecipientStore(db),
       fanout: kyselyFanoutStore(db),
       suppressions: kyselySuppressionList(db),
       ...p.preferences,
+      devices: kyselyDeviceStore(db),
+      preferences: kyselyPreferenceStore(db),
       events: kyselyEventStore(db),
       rules: kyselyTriggerRules(db),
       webhookOutbox: kyselyWebhookOutbox(db, p.webhookSecrets),
       deferred: kyselyDeferredQueue(db),
       retention: kyselyRetention(db),
-      audiences: p.audiences,
-      analytics: p.analytics,
+      audiences: kyselyAudienceStore(db),
+      analytics: kyselyAnalytics(db),
       owners,
-      providerStatus: p.providerStatus,
-      workflows: p.workflows.store,
+      providerStatus: kyselyProviderStatus(db),
+      workflows: kyselyWorkflowStore(db),
     },
     clock: p.clock,
     renderer: p.renderer,
@@ -122,6 +127,8 @@ export async function startWorkerRole(p: WorkerParts): Promise<void> {
     async claimOwnership() {
       if (database.kind === 'pglite') await owners.expireLeases(null);
       else if (databaseUrl) {
+        // Loaded here: it brings `pg`, which embedded mode never needs.
+        const { holdOwnerLock } = await import('./adapters/store/pg-owner-lock.ts');
         const lock = await holdOwnerLock(databaseUrl, owner, {
           onError: (err) => logger.warn({ err }, 'owner lock connection lost; taking it again'),
         });

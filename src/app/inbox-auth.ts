@@ -7,7 +7,6 @@
  * - a ticket (for WebSocket/SSE URLs), made by one of the above and good for one connection.
  * Every failure is the same 401: which part was wrong is for the service's logs, not the caller's.
  */
-import { decodeJwt, jwtVerify } from 'jose';
 import { unauthorized } from '../domain/errors.ts';
 import { generateTicket, hashTicket, inboxKeys, recipientHmacMatches } from '../domain/inbox-secrets.ts';
 import type { InboxSecretStore, RecipientRef, TicketStore } from '../ports/inbox.ts';
@@ -36,6 +35,8 @@ export async function authenticateRecipient(
     if (!secret || !recipientHmacMatches(secret, creds.recipientId, creds.hmac)) throw denied();
     return { serviceId: creds.serviceId, recipientId: creds.recipientId };
   }
+  // jose is loaded at the first token sign-in; HMAC sign-ins and idle processes never need it.
+  const { decodeJwt, jwtVerify } = await import('jose');
   let issuer: unknown;
   try {
     issuer = decodeJwt(creds.token).iss;

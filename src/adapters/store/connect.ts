@@ -7,12 +7,19 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type { DB, Db } from './db.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { prioritise } from './pglite-priority.ts';
 import { ALL_MIGRATIONS, migrationProvider } from './migrations/index.ts';
 
 export const WAKE_CHANNEL = 'herald_wake';
 
 export interface Database {
   db: Db;
+  /**
+   * What the worker writes through. PostgreSQL: the same pool. PGlite: a second door onto the one
+   * database, taking turns with `db` (see pglite-priority.ts), so accepts never queue behind a row of
+   * worker statements.
+   */
+  background: Db;
   kind: 'postgres' | 'pglite';
   /** Calls `onMessage` with each NOTIFY payload on `channel` (Herald's wake channel by default). */
   listen(onMessage: (payload: string) => void, channel?: string): Promise<() => Promise<void>>;
@@ -48,6 +55,7 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
+    background: db,
     kind: 'postgres',
     async listen(onMessage, channel = WAKE_CHANNEL) {
       let client: InstanceType<typeof pg.default.Client> | undefined;
@@ -104,15 +112,19 @@ async function openPglite(pgliteDir: string | undefined, lock: DataDirLock): Pro
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create(pgliteDir);
-    const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+    const doors = prioritise(pglite);
+    const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite: doors.foreground }) });
+    const background = new Kysely<DB>({ dialect: new PGliteDialect({ pglite: doors.background }) });
     return {
       db,
+      background,
       kind: 'pglite',
       async listen(onMessage, channel = WAKE_CHANNEL) {
         const unsubscribe = await pglite.listen(channel, onMessage);
         return unsubscribe;
       },
       async close() {
+        await background.destroy();
         await db.destroy();
         lock.release();
       },

@@ -4,7 +4,7 @@
  * addresses are allowed, every connection goes through the SSRF guard's lookup, and literal IPs are
  * checked before connecting (a socket does not look those up).
  */
-import { Agent, request } from 'undici';
+import { lazyAgent, undici } from '../net/lazy-undici.ts';
 import { sign, signatureKey } from '../channels/webhook/webhook-sender.ts';
 import { guardedConnect, privateAddressRefusal, refusePrivateLiteral } from '../net/ssrf-guard.ts';
 import type { StatusWebhookPoster } from '../../ports/operate-store.ts';
@@ -15,11 +15,11 @@ export function createStatusWebhookPoster(o: {
   now?: () => number;
 }): StatusWebhookPoster {
   const now = o.now ?? Date.now;
-  const agent = new Agent({
+  const agent = lazyAgent(() => ({
     keepAliveTimeout: 30_000,
     connections: 64,
     ...guardedConnect(o.allowPrivate),
-  });
+  }));
   return {
     async post(m) {
       const url = new URL(m.url);
@@ -27,9 +27,10 @@ export function createStatusWebhookPoster(o: {
       const body = JSON.stringify(m.payload);
       try {
         if (!o.allowPrivate) refusePrivateLiteral(url);
+        const { request } = await undici();
         const res = await request(url, {
           method: 'POST',
-          dispatcher: agent,
+          dispatcher: await agent.get(),
           headers: {
             'content-type': 'application/json',
             'user-agent': 'Herald',

@@ -5,7 +5,6 @@
  */
 import http2 from 'node:http2';
 import { guardedLookup, privateLiteralFailure, refusedSendFailure } from '../../net/ssrf-guard.ts';
-import { importPKCS8, SignJWT } from 'jose';
 import type { OutgoingMessage, Sender } from '../../../ports/sender.ts';
 import { ProviderError } from '../../../ports/sender.ts';
 import { classifyApnsError } from './apns-errors.ts';
@@ -71,6 +70,8 @@ export function createApnsSender(s: ApnsSettings): Sender<'push'> {
 
   async function providerToken(): Promise<string> {
     if (jwt && Date.now() - jwt.madeAt < ttl) return jwt.value;
+    // jose is loaded at the first token: a Herald with no APNs provider never needs it.
+    const { importPKCS8, SignJWT } = await import('jose');
     key ??= importPKCS8(s.privateKey, 'ES256');
     const madeAt = Date.now();
     const value = await new SignJWT({})

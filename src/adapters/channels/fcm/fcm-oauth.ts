@@ -3,7 +3,6 @@
  * exchange it at the token URL for an access token, and reuse that token until shortly before it
  * expires. Concurrent sends share one exchange in flight.
  */
-import { importPKCS8, SignJWT } from 'jose';
 import type { HttpClient } from '../http/undici-http.ts';
 import { parseJson } from '../http/undici-http.ts';
 
@@ -47,6 +46,8 @@ export function serviceAccountTokens(o: {
   let key: Promise<CryptoKey> | undefined;
 
   async function exchange(): Promise<string> {
+    // jose is loaded at the first token: a Herald with no FCM provider never needs it.
+    const { importPKCS8, SignJWT } = await import('jose');
     key ??= importPKCS8(o.account.private_key, 'RS256');
     const iat = Math.floor(now() / 1000);
     const assertion = await new SignJWT({ scope: FCM_SCOPE })

@@ -2,7 +2,7 @@
  * The HTTP plumbing every HTTP provider shares: one keep-alive connection pool per provider, a hard
  * timeout per request, and the two answers every classifier needs (Retry-After, network faults).
  */
-import { Agent, request, errors as undiciErrors } from 'undici';
+import { lazyAgent, undici } from '../../net/lazy-undici.ts';
 import type { SendFailure } from '../../../domain/retry-policy.ts';
 import { guardedConnect, refusedSendFailure, refusePrivateLiteral } from '../../net/ssrf-guard.ts';
 
@@ -34,23 +34,24 @@ export function createHttpClient(o: {
 }): HttpClient {
   const timeout = o.timeoutMs ?? 15_000;
   const refusePrivate = o.refusePrivate ?? false;
-  const agent = new Agent({
+  const agent = lazyAgent(() => ({
     keepAliveTimeout: 30_000,
     connections: o.connections ?? 32,
     headersTimeout: timeout,
     bodyTimeout: timeout,
     connectTimeout: Math.min(timeout, 10_000),
     ...guardedConnect(!refusePrivate),
-  });
+  }));
   return {
     async send(r) {
       if (refusePrivate) refusePrivateLiteral(new URL(r.url));
       // undici's request never follows redirects: a provider that redirects a send is misconfigured.
+      const { request } = await undici();
       const res = await request(r.url, {
         method: (r.method ?? 'POST') as 'POST',
         headers: r.headers ?? {},
         body: r.body ?? null,
-        dispatcher: agent,
+        dispatcher: await agent.get(),
         signal: AbortSignal.timeout(timeout),
       });
       const headers: Record<string, string> = {};
@@ -87,15 +88,20 @@ export function parseJson(text: string): unknown {
  * Faults before any HTTP answer: the provider may or may not have the message, so retry — except a
  * send the SSRF guard refused, which never left and never will.
  */
+const UNDICI_TIMEOUTS = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
 export function classifyNetworkError(err: unknown, provider: string): SendFailure {
   const refused = refusedSendFailure(err);
   if (refused) return refused;
   const e = err as { name?: string; code?: string; message?: string };
   const message = e?.message ?? String(err);
   if (
-    err instanceof undiciErrors.HeadersTimeoutError ||
-    err instanceof undiciErrors.BodyTimeoutError ||
-    err instanceof undiciErrors.ConnectTimeoutError ||
+    // undici's timeouts, by their codes (undici itself is loaded only once something is sent).
+    UNDICI_TIMEOUTS.has(e?.code ?? '') ||
     e?.name === 'TimeoutError' ||
     e?.name === 'AbortError'
   ) {

@@ -10,7 +10,7 @@
  * sending, and host names at connection time (so a name that re-resolves inward is refused too).
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { Agent, request } from 'undici';
+import { lazyAgent, undici } from '../../net/lazy-undici.ts';
 import { guardedConnect, refusedSendFailure, refusePrivateLiteral } from '../../net/ssrf-guard.ts';
 import type { SendFailure } from '../../../domain/retry-policy.ts';
 import { ProviderError, type OutgoingMessage, type Sender } from '../../../ports/sender.ts';
@@ -66,11 +66,11 @@ export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
   const timeoutMs = s.timeoutMs ?? 15_000;
   const now = s.now ?? Date.now;
   const allowPrivate = s.allowPrivate ?? false;
-  const agent = new Agent({
+  const agent = lazyAgent(() => ({
     keepAliveTimeout: 30_000,
     connections: 256,
     ...guardedConnect(allowPrivate),
-  });
+  }));
   return {
     name: s.name,
     channel: 'webhook',
@@ -99,9 +99,10 @@ export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
       let retryAfter: string | string[] | undefined;
       try {
         if (!allowPrivate) refusePrivateLiteral(url);
+        const { request } = await undici();
         const res = await request(url, {
           method: 'POST',
-          dispatcher: agent,
+          dispatcher: await agent.get(),
           headers: {
             'content-type': 'application/json',
             'user-agent': 'Herald',

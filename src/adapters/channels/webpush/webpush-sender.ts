@@ -7,7 +7,6 @@
  * or an endpoint outside `endpointPattern`, is refused without deactivating the device: the first is
  * Herald's own fault, the second the operator's pattern or a subscriber aiming elsewhere.
  */
-import webpush from 'web-push';
 import type { OutgoingMessage, Sender } from '../../../ports/sender.ts';
 import { ProviderError } from '../../../ports/sender.ts';
 import { parseSubscription } from '../../../domain/web-push-subscription.ts';
@@ -65,7 +64,9 @@ export function createWebPushSender(s: WebPushSettings): Sender<'web_push'> {
       const c = m.content;
       let details;
       try {
-        details = webpush.generateRequestDetails(sub, webPushPayload(m), {
+        // Loaded at the first push: it is a few dozen modules that a Herald with no web push never uses.
+        const { default: wp } = await import('web-push');
+        details = wp.generateRequestDetails(sub, webPushPayload(m), {
           vapidDetails: { subject: s.subject, publicKey: s.publicKey, privateKey: s.privateKey },
           TTL: c.ttlSeconds ?? s.ttlSeconds ?? 24 * 3600,
           contentEncoding: 'aes128gcm',
