@@ -117,7 +117,7 @@ async function runOne(
     .some(
       (s) =>
         (s.if !== undefined && reads(conditionTemplate(s.if))) ||
-        (s.type === 'digest' && (s.at !== undefined || reads(s.key))) ||
+        (s.type === 'digest' && (s.at !== undefined || s.cron !== undefined || reads(s.key))) ||
         (s.type === 'throttle' && reads(s.key)) ||
         (s.type === 'delay' && reads(s.until)),
     );

@@ -14,6 +14,7 @@
  *
  * Everything here is pure: parsing, validation and window arithmetic take the time as an argument.
  */
+import { Cron } from 'croner';
 import type { Channel } from './channels.ts';
 import { localSecondOfDay, localWeekday, parseHhMm, WEEKDAYS, type Weekday } from './local-time.ts';
 
@@ -49,6 +50,8 @@ export interface DigestStep extends StepBase {
   at?: string;
   /** With `at`: only on these local days of the week (`["mon", "thu"]`); every day when absent. */
   days?: Weekday[];
+  /** Or a cron expression (`0 9 * * 1-5`), read in the recipient's time zone: closes at its next run. */
+  cron?: string;
   key?: string;
   maxItems?: number;
 }
@@ -122,15 +125,17 @@ export function stepProblems(steps: readonly Step[], checks: StepChecks, base = 
         template(step.key, `${at}/key`);
         break;
       case 'digest':
-        if ((step.window === undefined) === (step.at === undefined))
+        if ([step.window, step.at, step.cron].filter((t) => t !== undefined).length !== 1)
           problems.push({
             path: at,
-            message: 'a digest needs exactly one of window (look-back) and at (daily HH:MM)',
+            message:
+              'a digest needs exactly one of window (look-back), at (daily HH:MM) and cron (a schedule)',
           });
         duration(step.window, `${at}/window`);
         if (step.at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(step.at))
           problems.push({ path: `${at}/at`, message: 'must be a local time HH:MM' });
         problems.push(...dayProblems(step.days, step.at, `${at}/days`));
+        problems.push(...cronProblems(step.cron, `${at}/cron`));
         template(step.key, `${at}/key`);
         break;
       case 'escalate':
@@ -153,7 +158,7 @@ export function stepProblems(steps: readonly Step[], checks: StepChecks, base = 
 export interface StepOverrides {
   delay?: { duration?: string; until?: string };
   throttle?: { limit?: number; window?: string; key?: string };
-  digest?: { window?: string; at?: string; days?: Weekday[]; key?: string; maxItems?: number };
+  digest?: { window?: string; at?: string; days?: Weekday[]; cron?: string; key?: string; maxItems?: number };
   escalate?: { after?: string };
 }
 
@@ -177,8 +182,8 @@ export function withOverrides(steps: readonly Step[], overrides: StepOverrides |
       case 'digest': {
         const o = overrides.digest;
         if (!o) return step;
-        const { window: _window, at: _at, days: _days, ...rest } = step;
-        const timing = o.window !== undefined || o.at !== undefined ? rest : step;
+        const { window: _window, at: _at, days: _days, cron: _cron, ...rest } = step;
+        const timing = o.window !== undefined || o.at !== undefined || o.cron !== undefined ? rest : step;
         return { ...timing, ...o };
       }
       case 'escalate':
@@ -215,14 +220,15 @@ export function overrideProblems(
   template(delay?.until, `${base}/delay/until`);
   duration(throttle?.window, `${base}/throttle/window`);
   template(throttle?.key, `${base}/throttle/key`);
-  if (digest?.window !== undefined && digest.at !== undefined)
-    problems.push({ path: `${base}/digest`, message: 'give at most one of window and at' });
+  if ([digest?.window, digest?.at, digest?.cron].filter((t) => t !== undefined).length > 1)
+    problems.push({ path: `${base}/digest`, message: 'give at most one of window, at and cron' });
+  problems.push(...cronProblems(digest?.cron, `${base}/digest/cron`));
   duration(digest?.window, `${base}/digest/window`);
   if (digest?.at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(digest.at))
     problems.push({ path: `${base}/digest/at`, message: 'must be a local time HH:MM' });
   if (digest !== undefined) {
     const typeAt = steps.find((st): st is DigestStep => st.type === 'digest')?.at;
-    const at = digest.at ?? (digest.window === undefined ? typeAt : undefined);
+    const at = digest.at ?? (digest.window === undefined && digest.cron === undefined ? typeAt : undefined);
     problems.push(...dayProblems(digest.days, at, `${base}/digest/days`));
   }
   template(digest?.key, `${base}/digest/key`);
@@ -244,6 +250,17 @@ function dayProblems(
   )
     return [{ path, message: 'must be distinct days of the week: sun, mon, tue, wed, thu, fri, sat' }];
   return [];
+}
+
+/** A cron expression croner reads (5 fields, or 6 with seconds) that runs again at some time. */
+function cronProblems(expression: string | undefined, path: string): StepProblem[] {
+  if (expression === undefined) return [];
+  try {
+    if (new Cron(expression, { paused: true }).nextRun() !== null) return [];
+  } catch {
+    // croner throws on an expression it cannot read: reported below.
+  }
+  return [{ path, message: 'must be a cron expression that runs again, such as "0 9 * * 1-5"' }];
 }
 
 /** The fixed window a throttle counts in: windows are aligned to the epoch, so all workers agree. */
@@ -277,6 +294,10 @@ export function nextScheduled(now: Date, timeZone: string, hhmm: string, days?: 
 /** When a digest opened at `now` closes. */
 export function digestCloseAt(step: DigestStep, now: Date, timeZone: string | null): Date {
   if (step.at !== undefined) return nextScheduled(now, timeZone ?? 'UTC', step.at, step.days);
+  if (step.cron !== undefined) {
+    const next = new Cron(step.cron, { paused: true, timezone: timeZone ?? 'UTC' }).nextRun(now);
+    if (next) return next;
+  }
   return new Date(now.getTime() + (parseDuration(step.window ?? '') ?? 3_600_000));
 }
 

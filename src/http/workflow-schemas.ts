@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import { CHANNELS } from '../domain/channels.ts';
 import { DateTime, NullableDateTime } from './schemas.ts';
-import { Days, Duration, LocalTime, Template } from './workflow-step-fields.ts';
+import { Cron, Days, Duration, LocalTime, Template } from './workflow-step-fields.ts';
 
 const If = Type.Optional(
   Type.String({
@@ -50,6 +50,7 @@ export const DigestStepSchema = Type.Object(
     }),
     at: Type.Optional(LocalTime),
     days: Type.Optional(Days),
+    cron: Type.Optional(Cron),
     key: Type.Optional({ ...Template, description: 'Events with the same rendered key share a digest.' }),
     maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     if: If,

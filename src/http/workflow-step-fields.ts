@@ -14,6 +14,13 @@ export const LocalTime = Type.String({
   description: 'Schedule: closes daily at this local time in the recipient’s time zone.',
 });
 
+export const Cron = Type.String({
+  minLength: 9,
+  maxLength: 120,
+  description:
+    'Schedule: a cron expression (5 fields, or 6 with seconds first), read in the recipient’s time zone; the digest closes at its next run.',
+});
+
 export const Days = Type.Array(Type.Enum(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']), {
   minItems: 1,
   maxItems: 7,
@@ -48,6 +55,7 @@ export const StepOverridesSchema = Type.Object(
           window: Type.Optional({ ...Duration, description: 'Look-back window; replaces the type’s `at`.' }),
           at: Type.Optional({ ...LocalTime, description: 'Daily local time; replaces the type’s `window`.' }),
           days: Type.Optional(Days),
+          cron: Type.Optional({ ...Cron, description: 'A schedule; replaces the type’s `window` and `at`.' }),
           key: Type.Optional({
             ...Template,
             description: 'Events with the same rendered key share a digest.',

@@ -166,6 +166,53 @@ describe('workflow steps (domain)', () => {
     );
   });
 
+  it('closes a cron-scheduled digest at the expression’s next run in the recipient’s zone', () => {
+    // Friday 2026-03-27 18:00 in Paris (UTC+1); weekdays at 09:00 → Monday the 30th, after the
+    // switch to summer time on the 29th, so 07:00 UTC.
+    const opened = new Date('2026-03-27T17:00:00Z');
+    assert.equal(
+      digestCloseAt({ type: 'digest', cron: '0 9 * * 1-5' }, opened, 'Europe/Paris').toISOString(),
+      '2026-03-30T07:00:00.000Z',
+    );
+    // No zone on the recipient: UTC. Every 15 minutes → the next quarter hour.
+    assert.equal(
+      digestCloseAt(
+        { type: 'digest', cron: '*/15 * * * *' },
+        new Date('2026-03-27T17:01:30Z'),
+        null,
+      ).toISOString(),
+      '2026-03-27T17:15:00.000Z',
+    );
+    const problems = (steps: unknown[]) =>
+      stepProblems(steps as Step[], noTemplateErrors).map((p) => [p.path, p.message]);
+    assert.deepEqual(problems([{ type: 'digest', cron: '0 9 * * 1-5' }]), []);
+    assert.deepEqual(
+      problems([
+        { type: 'digest', cron: 'every morning' },
+        { type: 'digest', cron: '0 9 * * *', at: '09:00' },
+      ]).map(([path]) => path),
+      ['/steps/0/cron', '/steps/1', '/steps'],
+    );
+    assert.deepEqual(
+      problems([{ type: 'digest', cron: '0 0 30 2 *' }]).map(([path]) => path),
+      ['/steps/0/cron'],
+    );
+    const steps: Step[] = [{ type: 'digest', at: '09:00', days: ['mon'] }];
+    assert.deepEqual(withOverrides(steps, { digest: { cron: '0 18 * * 5' } }), [
+      { type: 'digest', cron: '0 18 * * 5' },
+    ]);
+    assert.deepEqual(
+      overrideProblems(steps, { digest: { cron: '0 18 * * 5', window: '1h' } }, noTemplateErrors).map(
+        (p) => p.path,
+      ),
+      ['/stepOverrides/digest'],
+    );
+    assert.deepEqual(
+      overrideProblems(steps, { digest: { cron: '61 * * * *' } }, noTemplateErrors).map((p) => p.path),
+      ['/stepOverrides/digest/cron'],
+    );
+  });
+
   it('applies a notification’s overrides and checks them against the type’s steps', () => {
     const steps: Step[] = [
       { type: 'delay', until: '{{ at }}', duration: '1d' },

@@ -346,4 +346,33 @@ describe('workflow steps (embedded, fake clock)', () => {
     await eventually(async () => mailsTo('paul@example.test').length === 1, { what: 'the daily digest' });
     assert.equal(mailsTo('paul@example.test')[0]?.subject, 'daily: d2 (2 items, first d1, last d2)');
   });
+  it('closes a cron-scheduled digest at its next run in the recipient’s time zone', async () => {
+    await defineType('weekdays', [{ type: 'digest', cron: '30 8 * * 1-5' }]);
+    const sendW = (title: string) =>
+      api.post('/v1/notifications', {
+        type: 'weekdays',
+        recipient: { id: 'wes', email: 'wes@example.test', timezone: 'America/New_York' },
+        data: { title },
+      });
+    const first = await sendW('w1');
+    await sendW('w2');
+    await sendW('w3');
+    const joined = await stepsOf(first.body.id as string, 'digested');
+    const closeAt = new Date(joined.steps[0].detail.closeAt as string);
+    const local = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/New_York',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(closeAt);
+    assert.match(local, /^(Mon|Tue|Wed|Thu|Fri),? 08:30$/);
+    assert.ok(closeAt.getTime() > clock.now().getTime());
+    clock.set(new Date(closeAt.getTime() - 1000));
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(mailsTo('wes@example.test').length, 0);
+    clock.set(closeAt);
+    await eventually(async () => mailsTo('wes@example.test').length === 1, { what: 'the weekday digest' });
+    assert.equal(mailsTo('wes@example.test')[0]?.subject, 'weekdays: w3 (3 items, first w1, last w3)');
+  });
 });

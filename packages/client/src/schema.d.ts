@@ -4567,6 +4567,8 @@ export interface operations {
                             } | {
                                 /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                                 at?: string;
+                                /** @description Schedule: a cron expression (5 fields, or 6 with seconds first), read in the recipient’s time zone; the digest closes at its next run. */
+                                cron?: string;
                                 /** @description With `at`: only on these local days of the week; every day when absent. */
                                 days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                                 /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
@@ -4689,6 +4691,8 @@ export interface operations {
                         } | {
                             /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                             at?: string;
+                            /** @description Schedule: a cron expression (5 fields, or 6 with seconds first), read in the recipient’s time zone; the digest closes at its next run. */
+                            cron?: string;
                             /** @description With `at`: only on these local days of the week; every day when absent. */
                             days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
@@ -4842,6 +4846,8 @@ export interface operations {
                     } | {
                         /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                         at?: string;
+                        /** @description Schedule: a cron expression (5 fields, or 6 with seconds first), read in the recipient’s time zone; the digest closes at its next run. */
+                        cron?: string;
                         /** @description With `at`: only on these local days of the week; every day when absent. */
                         days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                         /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
@@ -4908,6 +4914,8 @@ export interface operations {
                         } | {
                             /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                             at?: string;
+                            /** @description Schedule: a cron expression (5 fields, or 6 with seconds first), read in the recipient’s time zone; the digest closes at its next run. */
+                            cron?: string;
                             /** @description With `at`: only on these local days of the week; every day when absent. */
                             days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
@@ -4971,6 +4979,8 @@ export interface operations {
                         } | {
                             /** @description Schedule: closes daily at this local time in the recipient’s time zone. */
                             at?: string;
+                            /** @description Schedule: a cron expression (5 fields, or 6 with seconds first), read in the recipient’s time zone; the digest closes at its next run. */
+                            cron?: string;
                             /** @description With `at`: only on these local days of the week; every day when absent. */
                             days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description A LiquidJS condition over the data and `recipient` (`plan == "pro"`); false skips the step. */
@@ -5783,6 +5793,8 @@ export interface operations {
                         digest?: {
                             /** @description Daily local time; replaces the type’s `window`. */
                             at?: string;
+                            /** @description A schedule; replaces the type’s `window` and `at`. */
+                            cron?: string;
                             /** @description With `at`: only on these local days of the week; every day when absent. */
                             days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                             /** @description Events with the same rendered key share a digest. */
@@ -6297,6 +6309,8 @@ export interface operations {
                             digest?: {
                                 /** @description Daily local time; replaces the type’s `window`. */
                                 at?: string;
+                                /** @description A schedule; replaces the type’s `window` and `at`. */
+                                cron?: string;
                                 /** @description With `at`: only on these local days of the week; every day when absent. */
                                 days?: ("sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat")[];
                                 /** @description Events with the same rendered key share a digest. */
