@@ -47,6 +47,7 @@ import { kyselyServiceStore } from './adapters/store/kysely-services.ts';
 import { providerRateLimiter } from './adapters/ratelimit/flexible-limiters.ts';
 import { createStatusWebhookPoster } from './adapters/webhooks/status-webhook-poster.ts';
 import { createEventSource } from './adapters/sources/index.ts';
+import { undici } from './adapters/net/lazy-undici.ts';
 import { buildSenders, type ProviderEngineSettings } from './providers-wiring.ts';
 
 /** What the worker shares with the rest of the process, built once in main.ts. */
@@ -74,6 +75,9 @@ export async function startWorkerRole(p: WorkerParts): Promise<void> {
   // (adapters/store/pglite-priority.ts); in server mode it is the same pool.
   const db = database.background;
   const senders = buildSenders(config, database, logger, p.inbox, p.credentials);
+  // HTTP senders load undici on first use; a worker sends, so load it now: a first send that waits
+  // for the import would reach its provider late, bunched with the next rate-limit slice's sends.
+  await undici();
   disposers.defer(async () => {
     for (const chain of senders.values()) for (const s of chain) await s.close?.();
   });
