@@ -44,10 +44,14 @@ export function prioritise(pglite: KyselyPGlite, options: PrioritiseOptions = {}
   /** While the API is active, the worker's next statement starts no sooner than this. */
   let backgroundFrom = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** Set by close: statements already at a door run at once, then the database closes. */
+  let closing = false;
+  const drained: (() => void)[] = [];
+  const idle = () => !busy && waiting.foreground.length === 0 && waiting.background.length === 0;
 
   const backgroundMayGo = (): boolean => {
     const t = now();
-    if (t - foregroundAt > activeMs || t >= backgroundFrom) return true;
+    if (closing || t - foregroundAt > activeMs || t >= backgroundFrom) return true;
     if (!timer) {
       timer = setTimeout(() => {
         timer = undefined;
@@ -62,7 +66,10 @@ export function prioritise(pglite: KyselyPGlite, options: PrioritiseOptions = {}
     const fg = waiting.foreground.length > 0;
     const bg = waiting.background.length > 0 && (fg ? last === 'foreground' : backgroundMayGo());
     const door: Door | undefined = bg ? 'background' : fg ? 'foreground' : undefined;
-    if (!door) return;
+    if (!door) {
+      if (idle()) for (const resolve of drained.splice(0)) resolve();
+      return;
+    }
     busy = true;
     last = door;
     (waiting[door].shift() as () => void)();
@@ -87,6 +94,21 @@ export function prioritise(pglite: KyselyPGlite, options: PrioritiseOptions = {}
     }
   };
 
+  const closeAfterDrain = async (): Promise<void> => {
+    closing = true;
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (!idle()) {
+      await new Promise<void>((resolve) => {
+        drained.push(resolve);
+        next();
+      });
+    }
+    await pglite.close();
+  };
+
   const door = (name: Door): KyselyPGlite => ({
     get closed() {
       return pglite.closed;
@@ -100,8 +122,9 @@ export function prioritise(pglite: KyselyPGlite, options: PrioritiseOptions = {}
     query: (query, params, options) => turn(name, () => pglite.query(query, params, options)),
     transaction: <T>(callback: (tx: PGliteTransaction) => Promise<T>) =>
       turn(name, () => pglite.transaction(callback)),
-    // The foreground's Kysely closes the database; the background's has nothing of its own to close.
-    close: () => (name === 'foreground' ? pglite.close() : Promise.resolve()),
+    // The foreground's Kysely closes the database, once the statements already waiting at either door
+    // have run (as PGlite's own queue would); the background's has nothing of its own to close.
+    close: () => (name === 'foreground' ? closeAfterDrain() : Promise.resolve()),
   });
 
   return { foreground: door('foreground'), background: door('background') };
