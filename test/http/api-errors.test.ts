@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { client, registerService, waitForNotification, type Client } from '../helpers/api.ts';
+import { client, eventually, registerService, waitForNotification, type Client } from '../helpers/api.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import type { Herald } from '../../src/main.ts';
 
@@ -26,6 +26,18 @@ describe('HTTP API: errors and tenant isolation', () => {
   let b: Client;
   let anon: Client;
   const counts = async () => {
+    // The worker writes deliveries when it plans an accepted notification: wait until it has planned
+    // everything, so that a change in the counts can only come from the request under test.
+    await eventually(
+      async () => {
+        const { rows: pending } = await sql<{ n: number }>`
+          select count(*)::int as n from notifications where plan_status in ('pending', 'planning')`.execute(
+          herald.db,
+        );
+        return pending[0]?.n === 0;
+      },
+      { what: 'the worker to plan what was accepted' },
+    );
     const { rows } = await sql<{ t: string; n: number }>`
       select 'notifications' as t, count(*)::int as n from notifications
       union all select 'deliveries', count(*)::int from deliveries
