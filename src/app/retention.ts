@@ -1,5 +1,5 @@
 /** The worker's retention round: batches until one comes back short or the time budget is spent. */
-import type { RetentionStore } from '../ports/operate-store.ts';
+import type { RetentionStore } from '../ports/retention.ts';
 
 export async function pruneOld(
   store: RetentionStore,

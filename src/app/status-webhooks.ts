@@ -7,7 +7,7 @@
  * service's hanging or failing endpoint cannot take every slot (kysely-webhook-outbox.ts).
  */
 import { nextWebhookDelay } from '../domain/status-events.ts';
-import type { ClaimedWebhook, StatusWebhookPoster, WebhookOutbox } from '../ports/operate-store.ts';
+import type { ClaimedWebhook, StatusWebhookPoster, WebhookOutbox } from '../ports/status-webhooks.ts';
 import { WorkLoop } from './work-loop.ts';
 
 const NO_SECRET =

@@ -4,7 +4,8 @@
  * them in order and stops at the first that fails (the next sweep starts over).
  */
 import type { AudienceStore } from '../ports/audience-store.ts';
-import type { RetentionStore, WebhookOutbox } from '../ports/operate-store.ts';
+import type { RetentionStore } from '../ports/retention.ts';
+import type { WebhookOutbox } from '../ports/status-webhooks.ts';
 import type { DeferredQueue } from '../ports/store.ts';
 import type { DeliveryQueue } from '../ports/store.ts';
 import type { WorkflowStore } from '../ports/workflow-store.ts';

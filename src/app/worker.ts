@@ -15,7 +15,9 @@ import type { AudienceStore, FanoutStore } from '../ports/audience-store.ts';
 import type { ProviderStatusStore } from '../ports/provider-status.ts';
 import type { EventStore, TriggerRuleStore } from '../ports/events.ts';
 import type { Metrics } from '../ports/metrics.ts';
-import type { AnalyticsStore, RetentionStore, WebhookOutbox } from '../ports/operate-store.ts';
+import type { AnalyticsStore } from '../ports/analytics.ts';
+import type { RetentionStore } from '../ports/retention.ts';
+import type { WebhookOutbox } from '../ports/status-webhooks.ts';
 import type { OwnerStore } from '../ports/owners.ts';
 import type {
   DeviceStore,

@@ -9,7 +9,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyWebhookOutbox } from '../../src/adapters/store/kysely-webhook-outbox.ts';
-import type { ClaimedWebhook } from '../../src/ports/operate-store.ts';
+import type { ClaimedWebhook } from '../../src/ports/status-webhooks.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
 
 const A = '00000000-0000-7000-8000-00000000000a';

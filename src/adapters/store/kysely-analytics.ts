@@ -12,7 +12,7 @@
 import { sql } from 'kysely';
 import { ANALYTICS_STATUSES, emptyCounts, type AnalyticsStatus } from '../../domain/analytics.ts';
 import { SLOT_COUNT, SLOT_SQL } from '../../domain/latency-histogram.ts';
-import type { AnalyticsCell, AnalyticsStore } from '../../ports/operate-store.ts';
+import type { AnalyticsCell, AnalyticsStore } from '../../ports/analytics.ts';
 import type { Db } from './db.ts';
 
 const LATENCY_SLOT = sql.raw(SLOT_SQL('extract(epoch from (occurred_at - accepted_at)) * 1000'));

@@ -1,6 +1,6 @@
 /** The operator's lists: services (admin), notification search and a delivery's status history. */
 import { sql } from 'kysely';
-import type { OperatorStore } from '../../ports/operate-store.ts';
+import type { OperatorStore } from '../../ports/operator.ts';
 import type { Db } from './db.ts';
 
 export function kyselyOperator(db: Db): OperatorStore {

@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { FINISHED_PLAN_STATES, KEEPING_DELIVERY_STATES } from '../../domain/retention.ts';
-import type { RetentionStore } from '../../ports/operate-store.ts';
+import type { RetentionStore } from '../../ports/retention.ts';
 import type { Db } from './db.ts';
 
 const list = (values: readonly string[]) => sql.join(values.map((v) => sql.lit(v)));

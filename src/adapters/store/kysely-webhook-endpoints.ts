@@ -4,7 +4,11 @@
  * never read back here: only the outbox opens it, to sign.
  */
 import { sql } from 'kysely';
-import type { WebhookAttemptLog, WebhookEndpoint, WebhookEndpointStore } from '../../ports/operate-store.ts';
+import type {
+  WebhookAttemptLog,
+  WebhookEndpoint,
+  WebhookEndpointStore,
+} from '../../ports/status-webhooks.ts';
 import { WAKE_STATUS_WEBHOOKS } from '../../ports/wake.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { Db } from './db.ts';

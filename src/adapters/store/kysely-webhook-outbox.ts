@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { WebhookOutbox } from '../../ports/operate-store.ts';
+import type { WebhookOutbox } from '../../ports/status-webhooks.ts';
 import type { Db } from './db.ts';
 import { endpointSecrets, type EndpointSecrets } from './webhook-endpoint-secrets.ts';
 

@@ -7,7 +7,7 @@
 import { lazyAgent, undici } from '../net/lazy-undici.ts';
 import { sign, signatureKey } from '../channels/webhook/webhook-sender.ts';
 import { guardedConnect, privateAddressRefusal, refusePrivateLiteral } from '../net/ssrf-guard.ts';
-import type { StatusWebhookPoster } from '../../ports/operate-store.ts';
+import type { StatusWebhookPoster } from '../../ports/status-webhooks.ts';
 
 export function createStatusWebhookPoster(o: {
   timeoutMs: number;

@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import { ANALYTICS_STATUSES, emptyCounts, rates, type Counts } from '../../domain/analytics.ts';
 import { invalid } from '../../domain/errors.ts';
 import { percentiles } from '../../domain/latency-histogram.ts';
-import type { AnalyticsCell, AnalyticsStore } from '../../ports/operate-store.ts';
+import type { AnalyticsCell, AnalyticsStore } from '../../ports/analytics.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { serviceAuth } from '../auth.ts';
 import { DateTime, errorResponses } from '../schemas.ts';

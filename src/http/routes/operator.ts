@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DELIVERY_STATES } from '../../domain/delivery-states.ts';
 import { notFound } from '../../domain/errors.ts';
-import type { OperatorStore } from '../../ports/operate-store.ts';
+import type { OperatorStore } from '../../ports/operator.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { adminAuth, serviceAuth } from '../auth.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../time-cursor.ts';

@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { invalid, notFound } from '../../domain/errors.ts';
 import { STATUS_EVENTS } from '../../domain/status-events.ts';
-import type { WebhookEndpointStore } from '../../ports/operate-store.ts';
+import type { WebhookEndpointStore } from '../../ports/status-webhooks.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import { serviceAuth } from '../auth.ts';
 import { DateTime, errorResponses, NullableDateTime, Uuid } from '../schemas.ts';

@@ -1,30 +1,4 @@
-/** Storage for operating Herald: analytics rollups, outgoing status webhooks, the operator's lists. */
-import type { Counts } from '../domain/analytics.ts';
-
-export type AnalyticsDimension = 'channel' | 'type' | 'provider';
-
-export interface AnalyticsQuery {
-  serviceId: string;
-  from: Date;
-  to: Date;
-  interval: 'hour' | 'day';
-  groupBy?: AnalyticsDimension | undefined;
-}
-
-export interface AnalyticsCell {
-  start: Date;
-  /** The group's value ('' for no provider); 'all' without a groupBy. */
-  key: string;
-  counts: Counts;
-  /** Latency histogram slots for accept-to-sent. */
-  latency: Map<number, number>;
-}
-
-export interface AnalyticsStore {
-  /** Folds status changes committed since the last run into the rollups; returns how many it read. */
-  rollUp(): Promise<number>;
-  query(q: AnalyticsQuery): Promise<AnalyticsCell[]>;
-}
+/** Outgoing status webhooks: services' endpoints, the outbox of events to post, and the poster. */
 
 export interface WebhookEndpoint {
   id: string;
@@ -117,55 +91,4 @@ export interface PostResult {
 export interface StatusWebhookPoster {
   post(m: { url: string; secret: string; eventId: string; payload: unknown }): Promise<PostResult>;
   close(): Promise<void>;
-}
-
-export interface AdminServiceRow {
-  id: string;
-  name: string;
-  createdAt: Date;
-  keys: number;
-}
-
-export interface NotificationSearch {
-  serviceId: string;
-  recipientId?: string | undefined;
-  type?: string | undefined;
-  /** Only notifications with a delivery in this state. */
-  deliveryStatus?: string | undefined;
-  before?: Date | undefined;
-  /** Where the previous page ended (its last row's `cursor`): rows after it in the list's order. */
-  after?: NotificationCursor | undefined;
-  limit: number;
-}
-
-/** A row's place in the search order: created_at as PostgreSQL's text (microseconds kept), and id. */
-export interface NotificationCursor {
-  createdAt: string;
-  id: string;
-}
-
-export interface NotificationSummary {
-  id: string;
-  type: string;
-  recipientId: string | null;
-  status: string;
-  createdAt: Date;
-  deliveries: { id: string; channel: string; status: string }[];
-  cursor: NotificationCursor;
-}
-
-export interface OperatorStore {
-  services(): Promise<AdminServiceRow[]>;
-  searchNotifications(q: NotificationSearch): Promise<NotificationSummary[]>;
-  /** Every reported status change of a delivery, oldest first (for the timeline); null when not the service's. */
-  statusLog(
-    serviceId: string,
-    deliveryId: string,
-  ): Promise<{ status: string; reason: string | null; provider: string | null; at: Date }[] | null>;
-}
-
-/** Deletes what Herald knows about notifications once they are old and finished (see kysely-retention.ts). */
-export interface RetentionStore {
-  /** Up to `limit` of the oldest finished notifications accepted over `olderThanMs` ago; how many went. */
-  prune(olderThanMs: number, limit: number): Promise<number>;
 }
