@@ -255,13 +255,22 @@ export async function startWorker(deps: WorkerDeps): Promise<void> {
       },
     }),
   );
-  const sweeper = setInterval(
-    () => void sweep().catch((err: unknown) => onError(err, 'sweeper')),
-    config.worker.sweepMs,
-  );
-  disposers.defer(() => clearInterval(sweeper));
+  // One sweep at a time: a tick that finds one still running skips, and stopping waits for it, so
+  // no sweep writes after the database has closed.
+  let sweeping: Promise<void> | undefined;
+  const runSweep = (): Promise<void> =>
+    (sweeping ??= sweep()
+      .catch((err: unknown) => onError(err, 'sweeper'))
+      .finally(() => {
+        sweeping = undefined;
+      }));
+  const sweeper = setInterval(() => void runSweep(), config.worker.sweepMs);
+  disposers.defer(async () => {
+    clearInterval(sweeper);
+    await sweeping;
+  });
   // Leases of a dead owner go back at once: in embedded mode now, in server mode when seen.
-  if (deps.embedded) await sweep().catch((err: unknown) => onError(err, 'sweeper'));
+  if (deps.embedded) await runSweep();
   else {
     const watch = createDeadOwnerWatch({
       self: owner,
@@ -272,7 +281,7 @@ export async function startWorker(deps: WorkerDeps): Promise<void> {
       const dead = await watch.check();
       if (dead.length === 0) return;
       log.warn({ dead }, 'workers died; handing their leases back');
-      await sweep();
+      await runSweep();
     };
     const ownerWatch = setInterval(
       () => void look().catch((err: unknown) => onError(err, 'dead owners')),

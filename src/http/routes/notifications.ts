@@ -75,10 +75,13 @@ export function notificationsRoutes(
         },
       },
       async (request) => {
+        // What the type's workflow steps decided (waiting, throttled, digested), when it has any. Read
+        // before the notification: a decision commits with the status it sets, so the status read
+        // after it is at least as new (read the other way round, a view could say `accepted` beside a
+        // `waiting` decision). Shown only once the view says the notification is this service's.
+        const steps = (await deps.workflows?.store.timeline(request.params.id)) ?? [];
         const view = await deps.notifications.view(request.serviceId, request.params.id);
         if (!view) throw notFound('notification', request.params.id);
-        // What the type's workflow steps decided (waiting, throttled, digested), when it has any.
-        const steps = (await deps.workflows?.store.timeline(view.id)) ?? [];
         return steps.length > 0 ? { ...view, steps } : view;
       },
     );
