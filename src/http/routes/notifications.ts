@@ -75,12 +75,19 @@ export function notificationsRoutes(
         },
       },
       async (request) => {
-        // What the type's workflow steps decided (waiting, throttled, digested), when it has any. Read
-        // before the notification: a decision commits with the status it sets, so the status read
-        // after it is at least as new (read the other way round, a view could say `accepted` beside a
-        // `waiting` decision). Shown only once the view says the notification is this service's.
-        const steps = (await deps.workflows?.store.timeline(request.params.id)) ?? [];
-        const view = await deps.notifications.view(request.serviceId, request.params.id);
+        // What the type's workflow steps decided (waiting, throttled, digested), when it has any. A
+        // decision commits with the status it sets, and decisions are only ever added: when the
+        // timeline reads the same before and after the notification, the two agree (read once each,
+        // a view could say `accepted` beside a `waiting` decision, or `completed` beside none).
+        const timeline = async () => (await deps.workflows?.store.timeline(request.params.id)) ?? [];
+        let steps = await timeline();
+        let view = await deps.notifications.view(request.serviceId, request.params.id);
+        for (let tries = 0; view && tries < 3; tries++) {
+          const again = await timeline();
+          if (again.length === steps.length) break;
+          steps = again;
+          view = await deps.notifications.view(request.serviceId, request.params.id);
+        }
         if (!view) throw notFound('notification', request.params.id);
         return steps.length > 0 ? { ...view, steps } : view;
       },
