@@ -96,10 +96,8 @@ const BAD_CONDITION = /\{\{|\}\}|\{%|%\}/;
 /** Problems with a list of steps, each at its JSON pointer under `base`; template errors are thrown. */
 export function stepProblems(steps: readonly Step[], checks: StepChecks, base = '/steps'): StepProblem[] {
   const problems: StepProblem[] = [];
-  const duration = (value: string | undefined, path: string) => {
-    if (value !== undefined && parseDuration(value) === null)
-      problems.push({ path, message: 'must be a duration such as 30s, 15m, 2h or 7d, at most 400 days' });
-  };
+  const duration = (value: string | undefined, path: string) =>
+    problems.push(...durationProblems(value, path));
   const template = (value: string | undefined, path: string) => {
     if (value !== undefined) checks.template(value, path);
   };
@@ -204,10 +202,8 @@ export function overrideProblems(
   base = '/stepOverrides',
 ): StepProblem[] {
   const problems: StepProblem[] = [];
-  const duration = (value: string | undefined, path: string) => {
-    if (value !== undefined && parseDuration(value) === null)
-      problems.push({ path, message: 'must be a duration such as 30s, 15m, 2h or 7d, at most 400 days' });
-  };
+  const duration = (value: string | undefined, path: string) =>
+    problems.push(...durationProblems(value, path));
   const template = (value: string | undefined, path: string) => {
     if (value !== undefined) checks.template(value, path);
   };
@@ -234,6 +230,11 @@ export function overrideProblems(
   template(digest?.key, `${base}/digest/key`);
   duration(escalate?.after, `${base}/escalate/after`);
   return problems;
+}
+
+function durationProblems(value: string | undefined, path: string): StepProblem[] {
+  if (value === undefined || parseDuration(value) !== null) return [];
+  return [{ path, message: 'must be a duration such as 30s, 15m, 2h or 7d, at most 400 days' }];
 }
 
 function dayProblems(
