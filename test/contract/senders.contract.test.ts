@@ -91,7 +91,7 @@ senderContract({
     skip: 'SMTP has no Retry-After: a server that throttles answers 421/450/451, which is the transient case',
   },
   timeout: { scenario: 'hold', code: 'smtp_connection' },
-  gone: { to: () => `${NO_SUCH_USER}@example.com`, code: 'smtp_550', deactivates: false },
+  gone: { to: () => `${NO_SUCH_USER}@example.com`, code: 'invalid_address', deactivates: false },
 });
 
 const SG_KEY = 'SG.test-key.abcdef';

@@ -11,12 +11,46 @@ import { classifyFcmError } from '../../src/adapters/channels/fcm/fcm-errors.ts'
 import { classifyApnsError } from '../../src/adapters/channels/apns/apns-errors.ts';
 import { classifyWebPushError } from '../../src/adapters/channels/webpush/webpush-errors.ts';
 import { classifySlackError } from '../../src/adapters/channels/slack/slack-sender.ts';
+import { classifySmtpError } from '../../src/adapters/channels/smtp/smtp-sender.ts';
 import { addressIsGone } from '../../src/domain/address-errors.ts';
 
 const pick = (f: { kind: string; code: string; retryAfterMs?: number }) => ({
   kind: f.kind,
   code: f.code,
   ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
+});
+
+describe('SMTP replies', () => {
+  const reply = (responseCode: number, response: string, command = 'RCPT TO') =>
+    pick(
+      classifySmtpError(
+        Object.assign(new Error(response), { code: 'EENVELOPE', command, responseCode, response }),
+      ),
+    );
+
+  it('reads a 5.1.x refusal as a wrong address, and other 5xx as a refusal of the message', () => {
+    assert.deepEqual(reply(550, '550 5.1.1 <ann@example.com>: Recipient address rejected: User unknown'), {
+      kind: 'permanent',
+      code: 'invalid_address',
+    });
+    assert.deepEqual(reply(550, '550 5.1.2 Host unknown'), { kind: 'permanent', code: 'invalid_address' });
+    assert.deepEqual(reply(553, '553 5.1.3 Bad recipient address syntax'), {
+      kind: 'permanent',
+      code: 'invalid_address',
+    });
+    assert.deepEqual(reply(550, '550 5.7.1 Message rejected as spam', 'DATA'), {
+      kind: 'permanent',
+      code: 'smtp_550',
+    });
+    assert.deepEqual(reply(554, '554 Transaction failed'), { kind: 'permanent', code: 'smtp_554' });
+  });
+
+  it('keeps a temporary refusal temporary, whatever its enhanced code says', () => {
+    assert.deepEqual(reply(450, '450 4.1.1 Recipient address verification in progress'), {
+      kind: 'transient',
+      code: 'smtp_450',
+    });
+  });
 });
 
 describe('Retry-After', () => {
