@@ -37,7 +37,6 @@ export const SLACK_REASONS: Readonly<Record<string, { kind: SendFailure['kind'];
   no_service_id: { kind: 'permanent', code: 'subscription_gone' },
   no_team: { kind: 'permanent', code: 'subscription_gone' },
   team_disabled: { kind: 'permanent', code: 'subscription_gone' },
-  rollup_error: { kind: 'transient', code: 'slack_error' },
 };
 
 export function classifySlackError(
