@@ -101,13 +101,23 @@ export function templateStrings(value: unknown, path: string): { source: string;
 export interface RendererClocks extends Clocks {
   /** Lets other work run (setImmediate by default). */
   yieldNow(): Promise<void>;
+  /** CPU time this thread has used, in ms: tells a render that computed long from one kept waiting. */
+  cpu?(): number;
 }
 
 const REAL_CLOCKS: RendererClocks = {
   now: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   yieldNow: () => new Promise((resolve) => setImmediate(resolve)),
+  cpu: () => {
+    const used = process.threadCpuUsage();
+    return (used.user + used.system) / 1000;
+  },
 };
+
+/** Tries after a render passed its time limit without computing that long (see `session`). */
+const WAITED_RETRIES = 2;
+const passedTimeLimit = (err: unknown) => /render limit exceeded/.test((err as Error)?.message ?? '');
 
 /**
  * Tags that load another template. Herald templates are self-contained (there is nothing to include),
@@ -204,17 +214,28 @@ export function createTemplateRenderer(
             `The notification's render budget (${limits.notificationRenderMs} ms) is spent.`,
             { budgetMs: limits.notificationRenderMs },
           );
-        const started = clocks.now();
-        try {
-          // Herald registers no asynchronous filter or tag, so the synchronous renderer gives the same
-          // output without a promise per node (the asynchronous one cost more than the rendering itself).
-          return engines[mode].renderSync(parse(source, mode), vars, {
-            renderLimit: Math.max(1, Math.min(limits.renderTimeMs, left)),
-          }) as string;
-        } finally {
-          const took = clocks.now() - started;
-          spent += took;
-          if (serviceId !== null) services.charge(serviceId, took);
+        const limit = Math.max(1, Math.min(limits.renderTimeMs, left));
+        for (let attempt = 0; ; attempt++) {
+          const started = clocks.now();
+          const cpuStarted = clocks.cpu?.();
+          let took: number | undefined;
+          try {
+            // Herald registers no asynchronous filter or tag, so the synchronous renderer gives the same
+            // output without a promise per node (the asynchronous one cost more than the rendering itself).
+            return engines[mode].renderSync(parse(source, mode), vars, { renderLimit: limit }) as string;
+          } catch (err) {
+            // LiquidJS's limit is wall-clock time, which also counts time the process spent off the CPU
+            // (a loaded machine, a collector pause): a cheap render could fail for it. One that passed
+            // its limit having computed for less than it is tried again, charged only its CPU time.
+            const cpuMs = cpuStarted === undefined || !clocks.cpu ? null : clocks.cpu() - cpuStarted;
+            if (cpuMs === null || cpuMs >= limit || attempt >= WAITED_RETRIES || !passedTimeLimit(err))
+              throw err;
+            took = cpuMs;
+          } finally {
+            took ??= clocks.now() - started;
+            spent += took;
+            if (serviceId !== null) services.charge(serviceId, took);
+          }
         }
       },
     };
