@@ -52,36 +52,64 @@ export interface DigestJoined {
   closed: boolean;
 }
 
+/** A notification's decisions, to append to its timeline. */
+export interface Timeline {
+  notificationId: string;
+  decisions: readonly StepDecision[];
+}
+
+/** A notification parked until `wakeAt`, to resume at `nextStep`. */
+export interface Hold {
+  n: NotificationToPlan;
+  nextStep: number;
+  wakeAt: Date;
+  decisions: readonly StepDecision[];
+}
+
+/** A notification ended with one suppressed delivery per channel. */
+export interface Suppression {
+  n: NotificationToPlan;
+  reason: string;
+  decisions: readonly StepDecision[];
+}
+
+/** A notification counted in the throttle window of its (service, type, step, scope). */
+export interface ThrottleHit {
+  n: NotificationToPlan;
+  step: number;
+  scope: string;
+  windowStart: Date;
+  windowEnd: Date;
+}
+
+/** An escalation's next check: plan channel `stage` at `wakeAt` unless seen or read by then. */
+export interface EscalationCheck {
+  n: NotificationToPlan;
+  step: number;
+  stage: number;
+  wakeAt: Date;
+}
+
+/**
+ * Every write takes a planner batch's notifications at once (one transaction, a few statements);
+ * those that end a notification's planning are guarded by the planner's lease.
+ */
 export interface WorkflowStore {
   /** Where a notification's steps resume (absent: at the first), and its escalation stage. */
   progress(notificationIds: readonly string[]): Promise<Map<string, RunProgress>>;
-  /** Plans the escalation's `stage` channel at `wakeAt` unless the notification was seen or read by then. */
-  escalateLater(n: NotificationToPlan, step: number, stage: number, wakeAt: Date): Promise<void>;
+  /** Sets escalations' next checks. */
+  escalateLater(checks: readonly EscalationCheck[]): Promise<void>;
   /** Appends decisions to notifications' timelines. */
-  record(notificationId: string, decisions: readonly StepDecision[]): Promise<void>;
-  /** Parks a notification this planner holds until `wakeAt`; false when its lease was lost (or cancelled). */
-  hold(
-    n: NotificationToPlan,
-    owner: string,
-    nextStep: number,
-    wakeAt: Date,
-    decisions: readonly StepDecision[],
-  ): Promise<boolean>;
-  /** Counts this notification in its throttle window (once, however often it is planned): its place, 1-based. */
-  throttle(
-    n: NotificationToPlan,
-    step: number,
-    scope: string,
-    windowStart: Date,
-    windowEnd: Date,
-  ): Promise<number>;
-  /** Ends a held notification with one suppressed delivery per channel; false when its lease was lost. */
-  suppress(
-    n: NotificationToPlan,
-    owner: string,
-    reason: string,
-    decisions: readonly StepDecision[],
-  ): Promise<boolean>;
+  record(timelines: readonly Timeline[]): Promise<void>;
+  /** Parks notifications this planner holds; answers the ids parked (absent: lease lost, or cancelled). */
+  hold(owner: string, holds: readonly Hold[]): Promise<Set<string>>;
+  /**
+   * Counts notifications in their throttle windows (each once per step, however often it is planned):
+   * each one's place, 1-based, by notification id. Within a batch, places follow the batch's order.
+   */
+  throttle(hits: readonly ThrottleHit[]): Promise<Map<string, number>>;
+  /** Ends held notifications, suppressed; answers the ids ended (absent: lease lost, or cancelled). */
+  suppress(owner: string, suppressions: readonly Suppression[]): Promise<Set<string>>;
   /**
    * Adds held notifications, in one transaction, each to the open digest of its (service, recipient,
    * type, step, key), opening one if none is; each is then planned, with no deliveries of its own. A

@@ -63,69 +63,128 @@ export async function itemsOf(tx: Kysely<DB>, digestId: string): Promise<ItemRow
   return rows;
 }
 
+/** The items a digest message carries: the first, and the newest `shown` (both in join order). */
+interface ShownItem extends ItemRow {
+  digest_id: string;
+  /** The item's place in its digest, 1-based, and the digest's item count. */
+  n: number;
+  total: number;
+}
+
 /**
- * Closes an open digest: the row flips to closed (its lock waits out any event still joining it, whose
- * item is then read), and one new notification carries the digest, its idempotency key the digest's
- * id, so the message exists once however often closing is tried. It resumes at the step after the digest.
+ * Closes open digests, however many, in a handful of statements: the rows flip to closed (each row's
+ * lock waits out any event still joining it, whose item is then read), the items each message shows are
+ * read at once, and one insert makes every message, its idempotency key the digest's id, so a digest
+ * has one message however often closing is tried. Each message resumes at the step after its digest.
+ * Ids of digests already closed (or unknown) are passed over. Answers the digests it closed.
  */
-export async function closeDigest(tx: Kysely<DB>, id: string, now: Date): Promise<DigestRow | null> {
-  const messageId = uuidv7();
-  const { rows } = await sql<DigestRow>`
-    update digests set status = 'closed', closed_at = ${now.toISOString()}::timestamptz, message_id = ${messageId}
-     where id = ${id} and status = 'open'
-    returning *`.execute(tx);
-  const d = rows[0];
-  if (!d) return null;
-  const items = await itemsOf(tx, id);
-  const first = items[0];
-  const last = items.at(-1);
-  if (!first || !last) return d;
-  const { rows: src } = await sql<{
+export async function closeDigests(tx: Kysely<DB>, ids: readonly string[], now: Date): Promise<DigestRow[]> {
+  if (ids.length === 0) return [];
+  const at = now.toISOString();
+  // Locked in id order, so two closers of overlapping sets (a release and a sweep) cannot deadlock.
+  const sorted = [...new Set(ids)].sort();
+  const { rows: closed } = await sql<DigestRow>`
+    update digests d set status = 'closed', closed_at = ${at}::timestamptz, message_id = m.message_id
+      from unnest(${sorted}::uuid[], ${sorted.map(() => uuidv7())}::uuid[]) as m(id, message_id)
+     where d.id = m.id and d.status = 'open'
+    returning d.*`.execute(tx);
+  if (closed.length === 0) return [];
+  const { rows: items } = await sql<ShownItem>`
+    select digest_id, notification_id, data, at, n::int as n, total::int as total from (
+      select i.digest_id, i.notification_id, i.data, i.at, s.shown,
+             row_number() over (partition by i.digest_id order by i.at, i.notification_id) as n,
+             count(*) over (partition by i.digest_id) as total
+        from unnest(${closed.map((d) => d.id)}::uuid[], ${closed.map((d) => d.max_items ?? DIGEST_ITEMS_SHOWN)}::int[])
+             as s(id, shown)
+        join digest_items i on i.digest_id = s.id
+    ) x
+     where n = 1 or n > total - shown
+     order by digest_id, n`.execute(tx);
+  const byDigest = new Map<string, ShownItem[]>();
+  for (const i of items) {
+    const list = byDigest.get(i.digest_id);
+    if (list) list.push(i);
+    else byDigest.set(i.digest_id, [i]);
+  }
+  const carried = closed.flatMap((d) => {
+    const list = byDigest.get(d.id) ?? [];
+    const first = list[0];
+    const last = list.at(-1);
+    if (!first || !last || d.message_id === null) return [];
+    return [
+      {
+        d,
+        messageId: d.message_id,
+        first,
+        last,
+        shown: list.filter((i) => i.n > last.total - (d.max_items ?? DIGEST_ITEMS_SHOWN)),
+      },
+    ];
+  });
+  if (carried.length === 0) return closed;
+  const { rows: sources } = await sql<{
+    id: string;
     content: Record<string, unknown>;
     priority: number;
     step_overrides: StepOverrides | null;
   }>`
-    select content, priority, step_overrides from notifications where id = ${last.notification_id}`.execute(
+    select id, content, priority, step_overrides from notifications
+     where id = any(${carried.map((c) => c.last.notification_id)}::uuid[])`.execute(tx);
+  const source = new Map(sources.map((s) => [s.id, s]));
+  await acceptMany(
     tx,
-  );
-  const shown = items.slice(-(d.max_items ?? DIGEST_ITEMS_SHOWN));
-  await acceptMany(tx, [
-    {
-      id: messageId,
-      serviceId: d.service_id,
-      type: d.type,
-      recipientId: d.recipient_id,
-      channels: d.channels,
-      data: {
-        ...last.data,
-        digest: {
-          id: d.id,
-          key: d.key,
-          count: items.length,
-          items: shown.map((i) => i.data),
-          first: first.data,
-          last: last.data,
+    carried.map(({ d, messageId, first, last, shown }) => {
+      const src = source.get(last.notification_id);
+      return {
+        id: messageId,
+        serviceId: d.service_id,
+        type: d.type,
+        recipientId: d.recipient_id,
+        channels: d.channels,
+        data: {
+          ...last.data,
+          digest: {
+            id: d.id,
+            key: d.key,
+            count: last.total,
+            items: shown.map((i) => i.data),
+            first: first.data,
+            last: last.data,
+          },
         },
-      },
-      content: src[0]?.content ?? {},
-      priority: priorityName(src[0]?.priority ?? 2),
-      idempotencyKey: `digest:${d.id}`,
-      requestHash: '',
-      // The steps after the digest run with the newest event's overrides.
-      stepOverrides: src[0]?.step_overrides ?? null,
-    },
-  ]);
+        content: src?.content ?? {},
+        priority: priorityName(src?.priority ?? 2),
+        idempotencyKey: `digest:${d.id}`,
+        requestHash: '',
+        // The steps after the digest run with the newest event's overrides.
+        stepOverrides: src?.step_overrides ?? null,
+      };
+    }),
+  );
   await sql`
-    insert into workflow_runs (notification_id, service_id, next_step) values (${messageId}, ${d.service_id}, ${d.step + 1})
+    insert into workflow_runs (notification_id, service_id, next_step)
+    select * from unnest(${carried.map((c) => c.messageId)}::uuid[], ${carried.map((c) => c.d.service_id)}::uuid[],
+                         ${carried.map((c) => c.d.step + 1)}::int[])
     on conflict (notification_id) do nothing`.execute(tx);
-  await recordIn(tx, messageId, [
-    {
-      step: d.step,
-      type: 'digest',
-      decision: 'digest_sent',
-      at: now,
-      detail: { digestId: d.id, count: items.length, openedAt: d.opened_at, closedAt: now },
-    },
-  ]);
-  return d;
+  await recordMany(
+    tx,
+    carried.map(({ d, messageId, last }) => ({
+      notificationId: messageId,
+      decisions: [
+        {
+          step: d.step,
+          type: 'digest' as const,
+          decision: 'digest_sent' as const,
+          at: now,
+          detail: { digestId: d.id, count: last.total, openedAt: d.opened_at, closedAt: now },
+        },
+      ],
+    })),
+  );
+  return closed;
+}
+
+/** Closes one open digest (see `closeDigests`); null when it was not open. */
+export async function closeDigest(tx: Kysely<DB>, id: string, now: Date): Promise<DigestRow | null> {
+  return (await closeDigests(tx, [id], now))[0] ?? null;
 }

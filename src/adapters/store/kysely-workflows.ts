@@ -13,18 +13,37 @@ import type { DigestView, WorkflowStore } from '../../ports/workflow-store.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { DB, Db } from './db.ts';
 import { insertDeliveries } from './insert-deliveries.ts';
-import { closeDigest, itemsOf, recordIn, type DigestRow, type ItemRow } from './kysely-digest-close.ts';
+import {
+  closeDigest,
+  closeDigests,
+  itemsOf,
+  recordMany,
+  type DigestRow,
+  type ItemRow,
+} from './kysely-digest-close.ts';
 import { joinDigests } from './kysely-digest-join.ts';
+import { countThrottles } from './kysely-throttle-counts.ts';
 
-/** Marks a notification this owner leases as planned (or `status`); false when the lease was lost. */
-async function finish(tx: Transaction<DB>, id: string, owner: string, status = 'planned'): Promise<boolean> {
-  const { rows } = await sql`
+/** Digests closed per transaction by the sweep: each batch's messages go in with one insert. */
+const CLOSE_BATCH = 100;
+
+/**
+ * Marks notifications this owner leases as planned (or `status`), in id order; answers the ids marked
+ * (one whose lease was lost, or that was cancelled, is not).
+ */
+async function finishMany(
+  tx: Transaction<DB>,
+  ids: readonly string[],
+  owner: string,
+  status: 'planned' | 'waiting',
+): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`
     update notifications
        set plan_status = ${status}, planned_at = case when ${status} = 'planned' then now() else planned_at end,
            lease_owner = null, lease_expires_at = null
-     where id = ${id} and lease_owner = ${owner} and cancelled_at is null
+     where id = any(${[...ids]}::uuid[]) and lease_owner = ${owner} and cancelled_at is null
     returning id`.execute(tx);
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.id));
 }
 
 const toView = (d: DigestRow, items: ItemRow[]): DigestView => ({
@@ -66,70 +85,88 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
       );
     },
 
-    async escalateLater(n, step, stage, wakeAt) {
+    async escalateLater(checks) {
+      if (checks.length === 0) return;
       await sql`
         insert into workflow_runs (notification_id, service_id, next_step, kind, stage, wake_at)
-        values (${n.id}, ${n.serviceId}, ${step}, 'escalate', ${stage}, ${wakeAt.toISOString()}::timestamptz)
+        select id, service_id, next_step, 'escalate', stage, wake_at from unnest(
+          ${checks.map((c) => c.n.id)}::uuid[], ${checks.map((c) => c.n.serviceId)}::uuid[],
+          ${checks.map((c) => c.step)}::int[], ${checks.map((c) => c.stage)}::int[],
+          ${checks.map((c) => c.wakeAt.toISOString())}::timestamptz[]
+        ) as c(id, service_id, next_step, stage, wake_at)
+        order by id
         on conflict (notification_id) do update
           set next_step = excluded.next_step, kind = 'escalate', stage = excluded.stage, wake_at = excluded.wake_at`.execute(
         db,
       );
     },
 
-    record: (id, decisions) => recordIn(db, id, decisions),
+    record: (timelines) => recordMany(db, timelines),
 
-    hold(n, owner, nextStep, wakeAt, decisions) {
+    async hold(owner, holds) {
+      if (holds.length === 0) return new Set();
       return db.transaction().execute(async (tx) => {
-        if (!(await finish(tx, n.id, owner, 'waiting'))) return false;
+        const held = await finishMany(
+          tx,
+          holds.map((h) => h.n.id),
+          owner,
+          'waiting',
+        );
+        const parked = holds.filter((h) => held.has(h.n.id));
+        if (parked.length === 0) return held;
         await sql`
           insert into workflow_runs (notification_id, service_id, next_step, wake_at)
-          values (${n.id}, ${n.serviceId}, ${nextStep}, ${wakeAt.toISOString()}::timestamptz)
+          select * from unnest(
+            ${parked.map((h) => h.n.id)}::uuid[], ${parked.map((h) => h.n.serviceId)}::uuid[],
+            ${parked.map((h) => h.nextStep)}::int[], ${parked.map((h) => h.wakeAt.toISOString())}::timestamptz[])
+          order by 1
           on conflict (notification_id) do update
             set next_step = excluded.next_step, kind = 'delay', wake_at = excluded.wake_at`.execute(tx);
-        await recordIn(tx, n.id, decisions);
-        return true;
+        await recordMany(
+          tx,
+          parked.map((h) => ({ notificationId: h.n.id, decisions: h.decisions })),
+        );
+        return held;
       });
     },
 
-    throttle(n, step, scope, windowStart, windowEnd) {
-      return db.transaction().execute(async (tx) => {
-        const { rows: seen } = await sql<{ place: number }>`
-          select place from workflow_throttle_hits where notification_id = ${n.id} and step = ${step}`.execute(
-          tx,
-        );
-        if (seen[0]) return seen[0].place;
-        // The upsert's row lock makes concurrent planners take their places one after another.
-        const { rows } = await sql<{ count: number }>`
-          insert into workflow_throttle_counts (service_id, type, step, scope, window_start, window_end, count)
-          values (${n.serviceId}, ${n.type}, ${step}, ${scope}, ${windowStart.toISOString()}::timestamptz,
-                  ${windowEnd.toISOString()}::timestamptz, 1)
-          on conflict (service_id, type, step, scope, window_start)
-          do update set count = workflow_throttle_counts.count + 1
-          returning count`.execute(tx);
-        const place = rows[0]?.count ?? 1;
-        await sql`
-          insert into workflow_throttle_hits (notification_id, step, place) values (${n.id}, ${step}, ${place})`.execute(
-          tx,
-        );
-        return place;
-      });
+    throttle(hits) {
+      if (hits.length === 0) return Promise.resolve(new Map());
+      return db.transaction().execute((tx) => countThrottles(tx, hits));
     },
 
-    suppress(n, owner, reason, decisions) {
+    async suppress(owner, suppressions) {
+      if (suppressions.length === 0) return new Set();
       return db.transaction().execute(async (tx) => {
-        if (!(await finish(tx, n.id, owner))) return false;
-        const deliveries: PlannedDelivery[] = n.channels.map((channel) => ({
-          id: uuidv7(),
-          recipientId: n.recipientId,
-          channel,
-          address: null,
-          status: 'suppressed',
-          reason,
-          content: {},
-        }));
-        await insertDeliveries(tx, [{ n, deliveries }], false);
-        await recordIn(tx, n.id, decisions);
-        return true;
+        const ended = await finishMany(
+          tx,
+          suppressions.map((x) => x.n.id),
+          owner,
+          'planned',
+        );
+        const gone = suppressions.filter((x) => ended.has(x.n.id));
+        if (gone.length === 0) return ended;
+        await insertDeliveries(
+          tx,
+          gone.map(({ n, reason }) => ({
+            n,
+            deliveries: n.channels.map((channel): PlannedDelivery => ({
+              id: uuidv7(),
+              recipientId: n.recipientId,
+              channel,
+              address: null,
+              status: 'suppressed',
+              reason,
+              content: {},
+            })),
+          })),
+          false,
+        );
+        await recordMany(
+          tx,
+          gone.map((x) => ({ notificationId: x.n.id, decisions: x.decisions })),
+        );
+        return ended;
       });
     },
 
@@ -191,17 +228,25 @@ export function kyselyWorkflowStore(db: Db): WorkflowStore {
     },
 
     async closeDue(now, limit) {
+      // A batch of due digests per transaction: skip locked, so two sweepers close disjoint sets and
+      // neither waits on a digest an event is joining (it is closed by the next sweep instead).
       let closed = 0;
       while (closed < limit) {
+        const size = Math.min(CLOSE_BATCH, limit - closed);
         const done = await db.transaction().execute(async (tx) => {
           const { rows } = await sql<{ id: string }>`
             select id from digests where status = 'open' and close_at <= ${now.toISOString()}::timestamptz
-             order by close_at limit 1 for update skip locked`.execute(tx);
-          const id = rows[0]?.id;
-          return id ? (await closeDigest(tx, id, now)) !== null : false;
+             order by close_at limit ${size} for update skip locked`.execute(tx);
+          return (
+            await closeDigests(
+              tx,
+              rows.map((r) => r.id),
+              now,
+            )
+          ).length;
         });
-        if (!done) break;
-        closed++;
+        closed += done;
+        if (done < size) break;
       }
       return closed;
     },
