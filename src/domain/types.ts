@@ -130,7 +130,7 @@ export interface DeliveryView {
 export interface NotificationView {
   id: string;
   type: string;
-  /** `waiting`: a workflow delay holds it until its time (its `steps` say until when). */
+  /** `waiting`: a workflow delay holds it until its time, or an escalation until its next check (its `steps` say when). */
   status: 'accepted' | 'waiting' | 'processing' | 'completed' | 'failed' | 'cancelled';
   /** Once `completed`: whether anything got through (see domain/notification-outcome.ts); else null. */
   outcome: NotificationOutcome | null;

@@ -332,3 +332,31 @@ export interface StepDecision {
   at: Date;
   detail: Record<string, unknown>;
 }
+
+/**
+ * Where an escalation is, from the timeline: `between` when a stage was planned with a later one to
+ * check (`escalating` naming a `next`), `next` when the check found it unseen and the next stage is
+ * being planned (`escalated`), `none` otherwise (no escalation, the last stage planned, or stopped by
+ * a read). A notification between stages is not done, though its first stage's deliveries are final.
+ */
+export function escalationState(timeline: readonly StepDecision[]): 'between' | 'next' | 'none' {
+  const last = timeline.findLast((d) => d.type === 'escalate');
+  if (last?.decision === 'escalated') return 'next';
+  if (last?.decision === 'escalating' && last.detail.next !== undefined) return 'between';
+  return 'none';
+}
+
+/**
+ * A notification's status with its escalation in mind: `waiting` between stages (rather than
+ * `completed`: more may be sent), `processing` while the next stage is planned (rather than
+ * `accepted`). Any other status stands.
+ */
+export function statusWithEscalation<S extends string>(
+  status: S,
+  timeline: readonly StepDecision[],
+): S | 'waiting' | 'processing' {
+  const state = escalationState(timeline);
+  if (status === 'completed' && state === 'between') return 'waiting';
+  if (status === 'accepted' && state === 'next') return 'processing';
+  return status;
+}

@@ -208,7 +208,7 @@ export const NotificationSchema = Type.Object({
   type: Type.String(),
   status: Type.Enum(['accepted', 'waiting', 'processing', 'completed', 'failed', 'cancelled'], {
     description:
-      'accepted (not yet planned), waiting (a workflow delay holds it; `steps` says until when), processing, completed, failed or cancelled.',
+      'accepted (not yet planned), waiting (a workflow delay holds it, or an escalation waits to check whether its last stage was seen; `steps` says until when), processing, completed, failed or cancelled.',
   }),
   outcome: Type.Union([Type.Enum(NOTIFICATION_OUTCOMES), Type.Null()], {
     description:

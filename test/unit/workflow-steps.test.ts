@@ -5,14 +5,17 @@ import {
   conditionTemplate,
   delayEnd,
   digestCloseAt,
+  escalationState,
   nextLocalTime,
   nextScheduled,
   overrideProblems,
   parseDuration,
+  statusWithEscalation,
   stepProblems,
   throttleWindowStart,
   withOverrides,
   type Step,
+  type StepDecision,
 } from '../../src/domain/workflow-steps.ts';
 import { localSecondOfDay, localWeekday, WEEKDAYS, type Weekday } from '../../src/domain/local-time.ts';
 
@@ -241,5 +244,47 @@ describe('workflow steps (domain)', () => {
     const templates: string[] = [];
     overrideProblems(steps, { digest: { key: '{{ a }}' } }, { template: (_s, f) => void templates.push(f) });
     assert.deepEqual(templates, ['/stepOverrides/digest/key']);
+  });
+});
+
+describe('a notification’s status while it escalates', () => {
+  const at = new Date('2026-03-01T00:00:00Z');
+  const escalating = (detail: Record<string, unknown>): StepDecision => ({
+    step: 0,
+    type: 'escalate',
+    decision: 'escalating',
+    at,
+    detail,
+  });
+  const decision = (d: StepDecision['decision']): StepDecision => ({
+    step: 0,
+    type: 'escalate',
+    decision: d,
+    at,
+    detail: {},
+  });
+  const first = escalating({ channel: 'in_app', stage: 0, next: 'email', checkAt: at.toISOString() });
+
+  it('waits between stages instead of reading completed', () => {
+    assert.equal(escalationState([first]), 'between');
+    assert.equal(statusWithEscalation('completed', [first]), 'waiting');
+    // Its first stage not yet sent: processing, as any notification.
+    assert.equal(statusWithEscalation('processing', [first]), 'processing');
+    assert.equal(statusWithEscalation('cancelled', [first]), 'cancelled');
+  });
+
+  it('is processing while the next stage is planned, completed after the last or once read', () => {
+    const woken = [first, decision('escalated')];
+    assert.equal(statusWithEscalation('accepted', woken), 'processing');
+    const last = [...woken, escalating({ channel: 'email', stage: 1 })];
+    assert.equal(escalationState(last), 'none');
+    assert.equal(statusWithEscalation('completed', last), 'completed');
+    assert.equal(statusWithEscalation('completed', [first, decision('escalation_stopped')]), 'completed');
+  });
+
+  it('leaves notifications without an escalation alone', () => {
+    const digested: StepDecision = { step: 0, type: 'digest', decision: 'digested', at, detail: {} };
+    assert.equal(statusWithEscalation('completed', [digested]), 'completed');
+    assert.equal(statusWithEscalation('accepted', []), 'accepted');
   });
 });

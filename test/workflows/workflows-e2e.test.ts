@@ -294,7 +294,9 @@ describe('workflow steps (embedded, fake clock)', () => {
     const unseen = await send('invite', 'ivan', { title: 'i1' });
     const read = await send('invite', 'iris', { title: 'i2' });
     for (const id of [unseen, read]) {
-      const v = await waitForNotification(api, id);
+      // Its first stage is done, but more may be sent: it waits for the check, not completed.
+      const v = await waitForNotification(api, id, 'waiting');
+      assert.equal(v.outcome, null);
       assert.deepEqual(
         v.deliveries.map((d: { channel: string; status: string }) => [d.channel, d.status]),
         [['in_app', 'sent']],
@@ -321,8 +323,10 @@ describe('workflow steps (embedded, fake clock)', () => {
         ['in_app', 'sent'],
       ],
     );
+    assert.equal(escalated.outcome, 'delivered');
     const stopped = await stepsOf(read, 'escalation_stopped');
     assert.equal(stopped.deliveries.length, 1);
+    assert.equal(stopped.status, 'completed');
     assert.equal(mailsTo('iris@example.test').length, 0);
   });
 

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { acceptNotification, type AcceptDeps } from '../../app/accept.ts';
 import { notFound } from '../../domain/errors.ts';
+import { statusWithEscalation } from '../../domain/workflow-steps.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import type { NotificationCanceller } from '../../ports/audience-store.ts';
@@ -89,7 +90,10 @@ export function notificationsRoutes(
           view = await deps.notifications.view(request.serviceId, request.params.id);
         }
         if (!view) throw notFound('notification', request.params.id);
-        return steps.length > 0 ? { ...view, steps } : view;
+        if (steps.length === 0) return view;
+        // Between an escalation's stages the first stage's deliveries are final, yet more may be sent.
+        const status = statusWithEscalation(view.status, steps);
+        return { ...view, status, outcome: status === 'completed' ? view.outcome : null, steps };
       },
     );
 
