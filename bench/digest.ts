@@ -4,7 +4,8 @@
  * against the plain send path for 1,000 emails (one notification each, no steps) in the same run,
  * on the same Herald and the same SMTP sink. Herald runs in this process with a fake clock, so the
  * windows end when the clock is moved, not after an hour. On a fresh PostgreSQL database when one is
- * reachable (BENCH_DATABASE_URL or the test server), else PGlite in memory. Ends with one JSON line.
+ * reachable (BENCH_DATABASE_URL or the test server), else PGlite in memory. Ends with one JSON line;
+ * `closeMs` is the part of `closeAndSendMs` until every window had closed (every message made).
  */
 import { loadavg } from 'node:os';
 import { sql } from 'kysely';
@@ -123,6 +124,19 @@ try {
   log(`gathered in ${(gatherMs / 1000).toFixed(1)} s; closing the windows`);
   started = performance.now();
   clock.advance(3_600_000);
+  // When every window has closed (each digest's message made), then when every mail has gone.
+  let closeMs: number | null = null;
+  const closing = (async () => {
+    await until('every digest closed', async () => {
+      const open = await herald.db
+        .selectFrom('digests')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'open')
+        .executeTakeFirstOrThrow();
+      return Number(open.n) === 0;
+    });
+    closeMs = performance.now() - started;
+  })().catch(() => undefined);
   await until('digest mail', () => smtp.messages.length >= DIGESTS).catch(async (err: unknown) => {
     // Say why some digest never became a mail before giving up.
     const why = await sql<{ plan_error: string | null; reason: string | null; n: number }>`
@@ -134,6 +148,7 @@ try {
     throw err;
   });
   const closeAndSendMs = performance.now() - started;
+  await closing;
   await sleep(1000);
   const sent = smtp.messages.length;
   const counts = smtp.messages.map((m) => Number(/: (\d+) comments/.exec(m.subject ?? '')?.[1] ?? 0));
@@ -147,6 +162,7 @@ try {
     gatherMs: Math.round(gatherMs),
     gatherEventsPerSecond: Math.round(EVENTS / (gatherMs / 1000)),
     plainEmailsPerSecond: Math.round(DIGESTS / (plainMs / 1000)),
+    closeMs: closeMs === null ? null : Math.round(closeMs),
     closeAndSendMs: Math.round(closeAndSendMs),
     plainSendMs: Math.round(plainMs),
     ratio: Number((closeAndSendMs / plainMs).toFixed(2)),

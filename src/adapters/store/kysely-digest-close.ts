@@ -81,25 +81,27 @@ interface ShownItem extends ItemRow {
 export async function closeDigests(tx: Kysely<DB>, ids: readonly string[], now: Date): Promise<DigestRow[]> {
   if (ids.length === 0) return [];
   const at = now.toISOString();
-  // Locked in id order, so two closers of overlapping sets (a release and a sweep) cannot deadlock.
-  const sorted = [...new Set(ids)].sort();
+  // The sweep locked its digests already (skip locked); a release or a full digest closes just one.
+  const sorted = [...new Set(ids)];
   const { rows: closed } = await sql<DigestRow>`
     update digests d set status = 'closed', closed_at = ${at}::timestamptz, message_id = m.message_id
       from unnest(${sorted}::uuid[], ${sorted.map(() => uuidv7())}::uuid[]) as m(id, message_id)
      where d.id = m.id and d.status = 'open'
     returning d.*`.execute(tx);
   if (closed.length === 0) return [];
+  // Digest by digest through the items' primary key (a lateral join): a join over all of them would
+  // scan every digest's items, open and retained, for each batch.
   const { rows: items } = await sql<ShownItem>`
-    select digest_id, notification_id, data, at, n::int as n, total::int as total from (
-      select i.digest_id, i.notification_id, i.data, i.at, s.shown,
-             row_number() over (partition by i.digest_id order by i.at, i.notification_id) as n,
-             count(*) over (partition by i.digest_id) as total
-        from unnest(${closed.map((d) => d.id)}::uuid[], ${closed.map((d) => d.max_items ?? DIGEST_ITEMS_SHOWN)}::int[])
-             as s(id, shown)
-        join digest_items i on i.digest_id = s.id
-    ) x
-     where n = 1 or n > total - shown
-     order by digest_id, n`.execute(tx);
+    select s.id as digest_id, i.notification_id, i.data, i.at, i.n::int as n, i.total::int as total
+      from unnest(${closed.map((d) => d.id)}::uuid[], ${closed.map((d) => d.max_items ?? DIGEST_ITEMS_SHOWN)}::int[])
+           as s(id, shown)
+      cross join lateral (
+        select notification_id, data, at, row_number() over (order by at, notification_id) as n,
+               count(*) over () as total
+          from digest_items where digest_id = s.id
+      ) i
+     where i.n = 1 or i.n > i.total - s.shown
+     order by s.id, i.n`.execute(tx);
   const byDigest = new Map<string, ShownItem[]>();
   for (const i of items) {
     const list = byDigest.get(i.digest_id);
