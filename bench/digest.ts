@@ -128,12 +128,9 @@ try {
   let closeMs: number | null = null;
   const closing = (async () => {
     await until('every digest closed', async () => {
-      const open = await herald.db
-        .selectFrom('digests')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'open')
-        .executeTakeFirstOrThrow();
-      return Number(open.n) === 0;
+      const open = await sql<{ n: number }>`
+        select count(*)::int as n from digests where status = 'open'`.execute(herald.db);
+      return open.rows[0]?.n === 0;
     });
     closeMs = performance.now() - started;
   })().catch(() => undefined);
