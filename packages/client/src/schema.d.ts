@@ -6003,7 +6003,7 @@ export interface operations {
                         };
                         recipient: string | null;
                         /**
-                         * @description accepted (not yet planned), waiting (a workflow delay holds it; `steps` says until when), processing, completed, failed or cancelled.
+                         * @description accepted (not yet planned), waiting (a workflow delay holds it, or an escalation waits to check whether its last stage was seen; `steps` says until when), processing, completed, failed or cancelled.
                          * @enum {unknown}
                          */
                         status: "accepted" | "waiting" | "processing" | "completed" | "failed" | "cancelled";
