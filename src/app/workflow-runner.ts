@@ -139,7 +139,8 @@ async function write(
     ),
   );
   const plans = await inBatches(deps, owner, of('plan'), 'record', async (os) => {
-    // The checks first: set again on a retry, where decisions would be written twice.
+    // The checks first (an upsert, harmless to repeat when a failed batch is retried run by run), the
+    // decisions last, in one statement: a failed batch wrote none, so a retry writes them once.
     await deps.store.escalateLater(os.flatMap((o) => (o.check ? [o.check] : [])));
     await deps.store.record(
       os
