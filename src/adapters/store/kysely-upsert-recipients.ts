@@ -16,6 +16,8 @@ export interface RecipientUpsert {
 
 type Field = 'email' | 'phone' | 'locale' | 'timezone' | 'attributes';
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export async function upsertRecipients(
   tx: Transaction<DB>,
   upserts: readonly RecipientUpsert[],
@@ -27,7 +29,12 @@ export async function upsertRecipients(
     const defined = Object.fromEntries(Object.entries(u.fields).filter(([, v]) => v !== undefined));
     merged.set(k, { serviceId: u.serviceId, id: u.id, fields: { ...before?.fields, ...defined } });
   }
-  const rows = [...merged.values()];
+  // In one order whatever the request's: two transactions that wait on each other's rows (a
+  // concurrent insert of the same recipient, a row being updated) then wait in the same order, and
+  // cannot deadlock.
+  const rows = [...merged.values()].sort((a, b) =>
+    a.serviceId === b.serviceId ? cmp(a.id, b.id) : cmp(a.serviceId, b.serviceId),
+  );
   if (rows.length === 0) return;
   // Every recipient exists after this statement: made now, or already there (a concurrent maker of
   // the same one is waited for). Those already there then get the fields that were given.
@@ -47,7 +54,24 @@ export async function upsertRecipients(
   );
   if (old.length === 0) return;
   const given = (f: Field) => old.map((r) => r.fields[f] !== undefined);
+  // The rows are locked in key order first (a locking CTE, materialised): the update's own join may
+  // visit them in any order.
   await sql`
+    with u as (
+      select * from unnest(
+        ${old.map((r) => r.serviceId)}::uuid[], ${old.map((r) => r.id)}::text[],
+        ${old.map((r) => r.fields.email ?? null)}::text[], ${old.map((r) => r.fields.phone ?? null)}::text[],
+        ${old.map((r) => r.fields.locale ?? null)}::text[], ${old.map((r) => r.fields.timezone ?? null)}::text[],
+        ${old.map((r) => (r.fields.attributes === undefined ? null : JSON.stringify(r.fields.attributes)))}::jsonb[],
+        ${given('email')}::bool[], ${given('phone')}::bool[], ${given('locale')}::bool[],
+        ${given('timezone')}::bool[], ${given('attributes')}::bool[])
+        as u(service_id, id, email, phone, locale, timezone, attributes,
+             has_email, has_phone, has_locale, has_timezone, has_attributes)
+    ), locked as (
+      select r.service_id, r.id from recipients r join u on r.service_id = u.service_id and r.id = u.id
+       order by r.service_id, r.id
+         for update of r
+    )
     update recipients r set
       email = case when u.has_email then u.email else r.email end,
       phone = case when u.has_phone then u.phone else r.phone end,
@@ -55,14 +79,6 @@ export async function upsertRecipients(
       timezone = case when u.has_timezone then u.timezone else r.timezone end,
       attributes = case when u.has_attributes then u.attributes else r.attributes end,
       updated_at = now()
-    from unnest(
-      ${old.map((r) => r.serviceId)}::uuid[], ${old.map((r) => r.id)}::text[],
-      ${old.map((r) => r.fields.email ?? null)}::text[], ${old.map((r) => r.fields.phone ?? null)}::text[],
-      ${old.map((r) => r.fields.locale ?? null)}::text[], ${old.map((r) => r.fields.timezone ?? null)}::text[],
-      ${old.map((r) => (r.fields.attributes === undefined ? null : JSON.stringify(r.fields.attributes)))}::jsonb[],
-      ${given('email')}::bool[], ${given('phone')}::bool[], ${given('locale')}::bool[],
-      ${given('timezone')}::bool[], ${given('attributes')}::bool[])
-      as u(service_id, id, email, phone, locale, timezone, attributes,
-           has_email, has_phone, has_locale, has_timezone, has_attributes)
+    from u join locked l on l.service_id = u.service_id and l.id = u.id
     where r.service_id = u.service_id and r.id = u.id`.execute(tx);
 }
