@@ -64,17 +64,21 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
   const maxBroadcasts = Math.max(1, o.concurrency - 1);
   const perBatch = o.batch ? Math.max(1, o.batchSize ?? 128) : 1;
 
-  /** The one-at-a-time path: a notification whose planning throws ends `failed` with the reason. */
+  /**
+   * The one-at-a-time path: a notification whose planning throws ends `failed` with the reason. A
+   * read that fails (the database away, a pool timeout) is not the notification's fault: it throws
+   * with the notification still leased, and it is planned again once the lease runs out.
+   */
   async function planOne(n: NotificationToPlan): Promise<void> {
     const recipient = await o.recipients.get(n.serviceId, n.recipientId);
+    const ctx = recipient && o.context ? await o.context(n, recipient) : undefined;
+    const suppressed = await suppressedAmong(
+      o.suppressions,
+      n.serviceId,
+      recipient ? [{ recipient, devices: ctx?.devices ?? [], channels: n.channels }] : [],
+    );
     let deliveries: PlannedDelivery[];
     try {
-      const ctx = recipient && o.context ? await o.context(n, recipient) : undefined;
-      const suppressed = await suppressedAmong(
-        o.suppressions,
-        n.serviceId,
-        recipient ? [{ recipient, devices: ctx?.devices ?? [], channels: n.channels }] : [],
-      );
       deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, ctx, suppressed);
     } catch (err) {
       await o.queue.fail(n.id, o.owner, `planning failed: ${(err as Error).message}`);

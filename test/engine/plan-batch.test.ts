@@ -253,4 +253,58 @@ describe('planning one-recipient notifications in batches', () => {
     );
     assert.equal(rows[0]?.n, 3);
   });
+
+  it('a read that fails while planning leaves the notification to be planned again, not failed', async () => {
+    const [acme] = services as [string];
+    const n = notification(acme, 'ann', 'receipt', ['email'], { email: { subject: 'S', text: 'T' } });
+    await kyselyNotificationStore(database.db).accept(n);
+    const errors: string[] = [];
+    let reads = 0;
+    const planner = createPlanner({
+      owner: 'p2',
+      queue: kyselyPlanQueue(database.db),
+      recipients: kyselyRecipientStore(database.db),
+      renderer,
+      // Short, so the notification left leased by the failed read is claimed again soon.
+      leaseMs: 300,
+      pollMs: 50,
+      concurrency: 1,
+      onError: (err) => errors.push((err as Error).message),
+      context: async (one, recipient) => {
+        reads += 1;
+        if (reads === 1) throw new Error('Connection terminated unexpectedly');
+        return loadPlanContext(
+          {
+            types: deps.types,
+            templates: deps.templates,
+            devices: kyselyDeviceStore(database.db),
+            preferences: kyselyPreferenceStore(database.db),
+            links: deps.links,
+            now: () => NOW,
+          },
+          one,
+          recipient,
+        );
+      },
+    });
+    planner.start();
+    try {
+      await eventually(
+        async () => {
+          const { rows } = await sql<{ plan_status: string }>`
+            select plan_status from notifications where id = ${n.id}`.execute(database.db);
+          assert.notEqual(rows[0]?.plan_status, 'failed');
+          return rows[0]?.plan_status === 'planned';
+        },
+        { what: 'planned on the second try' },
+      );
+    } finally {
+      await planner.stop();
+    }
+    assert.ok(reads >= 2, `context read ${reads} times`);
+    assert.ok(errors.includes('Connection terminated unexpectedly'), errors.join(', '));
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from deliveries where notification_id = ${n.id}`.execute(database.db);
+    assert.equal(rows[0]?.n, 1);
+  });
 });
