@@ -6,6 +6,9 @@
  *               complete them. What PostgreSQL does with no queue code at all.
  *   graphile    graphile-worker draining the same number of no-op jobs, same concurrency.
  *   lane        Herald's lane alone with a sender that answers at once (claim, settle, status log).
+ *   sink        what the same local endpoint takes from a bare undici keep-alive POST loop in another
+ *               process (same concurrency, signed bodies, no Herald code): the ceiling for e2e on this
+ *               box, where the endpoint, the sending process and PostgreSQL share the same cores.
  *   e2e         N notifications accepted while no worker runs, then one `herald worker` process plans
  *               them and POSTs each, signed, to a local keep-alive HTTP endpoint (webhook channel);
  *               deliveries/s from the first receipt to the last.
@@ -20,11 +23,17 @@
  * Sizes: BENCH_N (5000, end to end), BENCH_QUEUE_N (20000, raw/graphile/lane), BENCH_SECONDS (10), BENCH_RATE (overrides half the e2e rate).
  * BENCH_WORKER_NODE_OPTIONS is passed to the worker processes as NODE_OPTIONS (for --cpu-prof).
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { client, registerService } from '../test/helpers/api.ts';
 import { startHeraldProcess, tempDir, writeConfig } from '../test/helpers/herald-process.ts';
 import { freshDatabase, type TestDatabase } from '../test/helpers/pg.ts';
-import { startWebhookReceiver, TEST_WEBHOOK_SECRET } from '../test/fakes/webhook-receiver.ts';
+import {
+  startWebhookReceiver,
+  TEST_WEBHOOK_SECRET,
+  type WebhookReceiver,
+} from '../test/fakes/webhook-receiver.ts';
 import { graphileNoop } from './delivery/graphile-noop.ts';
 import { heraldLane } from './delivery/herald-lane.ts';
 import { rawClaim } from './delivery/raw-claim.ts';
@@ -70,6 +79,64 @@ async function planPace(url: string): Promise<number> {
   } finally {
     await c.end();
   }
+}
+
+/** The sink ceiling: `n` signed POSTs from a separate process (delivery/sink-client.ts), timed by the endpoint. */
+async function sinkCeiling(receiver: WebhookReceiver, n: number): Promise<number> {
+  const seen = receiver.receipts.length;
+  const script = new URL('./delivery/sink-client.ts', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    script,
+    receiver.url,
+    String(n),
+    String(CONCURRENCY),
+    TEST_WEBHOOK_SECRET,
+  ]);
+  const { ok } = JSON.parse(stdout) as { ok: number };
+  if (ok !== n) throw new Error(`the sink answered ${ok} of ${n} with 2xx`);
+  const mine = receiver.receipts.slice(seen);
+  const first = mine[0]?.at ?? 0;
+  const last = mine.at(-1)?.at ?? 0;
+  return (mine.length - 1) / ((last - first) / 1000);
+}
+
+/**
+ * Where accept-to-sink time goes, per delivery of the latency run, from the rows' own timestamps
+ * (one clock: PostgreSQL and the bench run on the same machine): POST sent → notification stored
+ * (`created_at`), → planned (`planned_at`), → send started (the first attempt's `started_at`),
+ * → received by the endpoint. p50/p99 of each stage, ms.
+ */
+async function latencyStages(
+  db: pg.Client,
+  receipts: { id: string; at: number; sentAt: number }[],
+): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ id: string; created: number; planned: number; started: number }>(
+    `select d.id, extract(epoch from n.created_at) * 1000 as created,
+            extract(epoch from n.planned_at) * 1000 as planned, extract(epoch from a.started_at) * 1000 as started
+       from deliveries d
+       join notifications n on n.id = d.notification_id
+       join delivery_attempts a on a.delivery_id = d.id and a.attempt = 1
+      where d.id = any($1::uuid[])`,
+    [receipts.map((r) => r.id)],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const stages: Record<string, number[]> = { stored: [], planned: [], sendStarted: [], received: [] };
+  for (const r of receipts) {
+    const row = byId.get(r.id);
+    if (!row) continue;
+    const [created, planned, started] = [Number(row.created), Number(row.planned), Number(row.started)];
+    stages.stored?.push(created - r.sentAt);
+    stages.planned?.push(planned - created);
+    stages.sendStarted?.push(started - planned);
+    stages.received?.push(r.at - started);
+  }
+  const out: Record<string, number> = {};
+  for (const [name, list] of Object.entries(stages)) {
+    list.sort((a, b) => a - b);
+    out[`${name}P50`] = round(percentile(list, 50), 1);
+    out[`${name}P99`] = round(percentile(list, 99), 1);
+  }
+  return out;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -155,6 +222,10 @@ async function main() {
       return { acceptPerSecond, perSecond: (mine.length - 1) / ((last - first) / 1000) };
     };
 
+    say(`sink: ${N} signed POSTs to the same endpoint from a bare undici loop in another process…`);
+    const sink = await sinkCeiling(receiver, N);
+    say(`  ${sink.toFixed(0)} requests/s`);
+
     say(`e2e: ${N} notifications accepted with no worker, then one worker…`);
     const one = await drain(0, N, 1);
     say(
@@ -197,10 +268,14 @@ async function main() {
     await Promise.all(posts);
     await until(() => receiver.received.size >= N + total, 120_000);
     const latencies: number[] = [];
+    const timed: { id: string; at: number; sentAt: number }[] = [];
     for (const r of receiver.receipts.slice(seen)) {
       const start = sentAt.get(r.body.data.i as number);
-      if (start !== undefined) latencies.push(r.at - start);
+      if (start === undefined) continue;
+      latencies.push(r.at - start);
+      timed.push({ id: r.id, at: r.at, sentAt: start });
     }
+    const stages = await latencyStages(db, timed);
     latencies.sort((a, b) => a - b);
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
@@ -211,6 +286,7 @@ async function main() {
       `  offered ${(total / offeredSeconds).toFixed(0)}/s; p50 ${p50} ms, p99 ${p99} ms over ${latencies.length}`,
     );
     say(`  of which the POST's own answer (202): p50 ${acceptP50} ms, p99 ${acceptP99} ms`);
+    say(`  stages (ms, p50/p99): ${JSON.stringify(stages)}`);
 
     await stopWorkers();
     say(`two workers: ${N} more accepted with no worker, then two worker processes…`);
@@ -227,11 +303,13 @@ async function main() {
       graphilePerSecond: round(graphile),
       lanePerSecond: round(lane),
       e2ePerSecond: round(one.perSecond),
+      sinkPerSecond: round(sink),
       twoWorkersPerSecond: round(two.perSecond),
       acceptPerSecond: round(one.acceptPerSecond),
       planPerSecond: round(planPerSecond),
       laneVsGraphile: round(lane / graphile, 3),
       e2eVsGraphile: round(one.perSecond / graphile, 3),
+      e2eVsSink: round(one.perSecond / sink, 3),
       laneVsRaw: round(lane / raw, 3),
       twoVsOne: round(two.perSecond / one.perSecond, 3),
       latencyRate: rate,
@@ -241,6 +319,7 @@ async function main() {
       p99Ms: p99,
       acceptP50Ms: acceptP50,
       acceptP99Ms: acceptP99,
+      latencyStagesMs: stages,
       offeredPerSecond: round(total / offeredSeconds),
       duplicates,
       goals: {
@@ -252,7 +331,8 @@ async function main() {
     };
     say(
       `\n  lane ${figures.lanePerSecond}/s, e2e ${figures.e2ePerSecond}/s vs graphile-worker ${figures.graphilePerSecond}/s` +
-        ` → ${figures.laneVsGraphile} / ${figures.e2eVsGraphile}; raw SQL ${figures.rawClaimPerSecond}/s`,
+        ` → ${figures.laneVsGraphile} / ${figures.e2eVsGraphile}; raw SQL ${figures.rawClaimPerSecond}/s;` +
+        ` sink ceiling ${figures.sinkPerSecond}/s → e2e ${figures.e2eVsSink} of it`,
     );
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
