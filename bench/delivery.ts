@@ -9,6 +9,7 @@
  *   sink        what the same local endpoint takes from a bare undici keep-alive POST loop in another
  *               process (same concurrency, signed bodies, no Herald code): the ceiling for e2e on this
  *               box, where the endpoint, the sending process and PostgreSQL share the same cores.
+ *               Its CPU per request is given beside the worker's CPU per delivery (from /proc).
  *   e2e         N notifications accepted while no worker runs, then one `herald worker` process plans
  *               them and POSTs each, signed, to a local keep-alive HTTP endpoint (webhook channel);
  *               deliveries/s from the first receipt to the last.
@@ -23,7 +24,8 @@
  * Sizes: BENCH_N (5000, end to end), BENCH_QUEUE_N (20000, raw/graphile/lane), BENCH_SECONDS (10), BENCH_RATE (overrides half the e2e rate).
  * BENCH_WORKER_NODE_OPTIONS is passed to the worker processes as NODE_OPTIONS (for --cpu-prof).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { client, registerService } from '../test/helpers/api.ts';
@@ -82,7 +84,10 @@ async function planPace(url: string): Promise<number> {
 }
 
 /** The sink ceiling: `n` signed POSTs from a separate process (delivery/sink-client.ts), timed by the endpoint. */
-async function sinkCeiling(receiver: WebhookReceiver, n: number): Promise<number> {
+async function sinkCeiling(
+  receiver: WebhookReceiver,
+  n: number,
+): Promise<{ perSecond: number; cpuMsPerRequest: number }> {
   const seen = receiver.receipts.length;
   const script = new URL('./delivery/sink-client.ts', import.meta.url).pathname;
   const { stdout } = await promisify(execFile)(process.execPath, [
@@ -92,13 +97,33 @@ async function sinkCeiling(receiver: WebhookReceiver, n: number): Promise<number
     String(CONCURRENCY),
     TEST_WEBHOOK_SECRET,
   ]);
-  const { ok } = JSON.parse(stdout) as { ok: number };
+  const { ok, cpuMsPerRequest } = JSON.parse(stdout) as { ok: number; cpuMsPerRequest: number };
   if (ok !== n) throw new Error(`the sink answered ${ok} of ${n} with 2xx`);
   const mine = receiver.receipts.slice(seen);
   const first = mine[0]?.at ?? 0;
   const last = mine.at(-1)?.at ?? 0;
-  return (mine.length - 1) / ((last - first) / 1000);
+  return { perSecond: (mine.length - 1) / ((last - first) / 1000), cpuMsPerRequest };
 }
+
+/** CPU time (user + system) a process has used so far, ms; from /proc, so Linux only (NaN elsewhere). */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = Number(
+  (() => {
+    try {
+      return execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim();
+    } catch {
+      return '100';
+    }
+  })(),
+);
 
 /**
  * Where accept-to-sink time goes, per delivery of the latency run, from the rows' own timestamps
@@ -211,20 +236,28 @@ async function main() {
       await db.query(`update notifications set plan_status = 'planning', lease_owner = 'bench-hold',
                         lease_expires_at = now() + interval '1 hour' where plan_status = 'pending'`);
       for (let w = 0; w < workers; w++) procs.push(await startHeraldProcess('worker', workerEnv));
+      const pids = procs.slice(-workers).map((p) => p.child.pid);
+      const cpuBefore = pids.map(cpuMsOf);
       await db.query(`update notifications set lease_expires_at = now() - interval '1 second'
                        where lease_owner = 'bench-hold'`);
       await db.query(`select pg_notify('herald_wake', 'plan')`);
       await until(() => receiver.received.size >= target, 600_000);
+      // The workers' CPU per delivery over the drain (plan, claim, send, settle; start-up excluded).
+      const cpuMs = pids.map(cpuMsOf).reduce((sum, ms, i) => sum + ms - (cpuBefore[i] ?? NaN), 0);
       // From the first receipt to the last, so the workers' start-up is not counted.
       const mine = receiver.receipts.slice(seen);
       const first = mine[0]?.at ?? 0;
       const last = mine.at(-1)?.at ?? 0;
-      return { acceptPerSecond, perSecond: (mine.length - 1) / ((last - first) / 1000) };
+      return {
+        acceptPerSecond,
+        perSecond: (mine.length - 1) / ((last - first) / 1000),
+        cpuMsPerDelivery: cpuMs / count,
+      };
     };
 
     say(`sink: ${N} signed POSTs to the same endpoint from a bare undici loop in another process…`);
     const sink = await sinkCeiling(receiver, N);
-    say(`  ${sink.toFixed(0)} requests/s`);
+    say(`  ${sink.perSecond.toFixed(0)} requests/s, ${sink.cpuMsPerRequest.toFixed(3)} ms CPU per request`);
 
     say(`e2e: ${N} notifications accepted with no worker, then one worker…`);
     const one = await drain(0, N, 1);
@@ -233,6 +266,7 @@ async function main() {
     );
     const planPerSecond = await planPace(tdb.url);
     say(`  planner ${planPerSecond.toFixed(0)} notifications/s over the same run`);
+    say(`  worker CPU ${one.cpuMsPerDelivery.toFixed(3)} ms per delivery`);
 
     // The goal's rate is half the e2e maximum; when the API cannot accept that many (the accept
     // path is measured by `bench -- accept`), the rate is half what it accepted, and flagged.
@@ -303,13 +337,16 @@ async function main() {
       graphilePerSecond: round(graphile),
       lanePerSecond: round(lane),
       e2ePerSecond: round(one.perSecond),
-      sinkPerSecond: round(sink),
+      sinkPerSecond: round(sink.perSecond),
       twoWorkersPerSecond: round(two.perSecond),
       acceptPerSecond: round(one.acceptPerSecond),
       planPerSecond: round(planPerSecond),
       laneVsGraphile: round(lane / graphile, 3),
       e2eVsGraphile: round(one.perSecond / graphile, 3),
-      e2eVsSink: round(one.perSecond / sink, 3),
+      e2eVsSink: round(one.perSecond / sink.perSecond, 3),
+      workerCpuMsPerDelivery: round(one.cpuMsPerDelivery, 3),
+      twoWorkersCpuMsPerDelivery: round(two.cpuMsPerDelivery, 3),
+      sinkClientCpuMsPerRequest: round(sink.cpuMsPerRequest, 3),
       laneVsRaw: round(lane / raw, 3),
       twoVsOne: round(two.perSecond / one.perSecond, 3),
       latencyRate: rate,

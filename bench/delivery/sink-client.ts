@@ -47,6 +47,10 @@ async function worker(): Promise<void> {
   }
 }
 
+const cpu0 = process.cpuUsage();
 await Promise.all(Array.from({ length: concurrency }, () => worker()));
+const cpu = process.cpuUsage(cpu0);
 await dispatcher.close();
-process.stdout.write(`${JSON.stringify({ sent: n, ok })}\n`);
+// CPU this process spent per request (user + system), start-up excluded.
+const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / n;
+process.stdout.write(`${JSON.stringify({ sent: n, ok, cpuMsPerRequest })}\n`);
