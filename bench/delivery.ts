@@ -6,6 +6,10 @@
  *               complete them. What PostgreSQL does with no queue code at all.
  *   graphile    graphile-worker draining the same number of no-op jobs, same concurrency.
  *   lane        Herald's lane alone with a sender that answers at once (claim, settle, status log).
+ *   sink        what the same local endpoint takes from a bare undici keep-alive POST loop in another
+ *               process (same concurrency, signed bodies, no Herald code): the ceiling for e2e on this
+ *               box, where the endpoint, the sending process and PostgreSQL share the same cores.
+ *               Its CPU per request is given beside the worker's CPU per delivery (from /proc).
  *   e2e         N notifications accepted while no worker runs, then one `herald worker` process plans
  *               them and POSTs each, signed, to a local keep-alive HTTP endpoint (webhook channel);
  *               deliveries/s from the first receipt to the last.
@@ -20,11 +24,18 @@
  * Sizes: BENCH_N (5000, end to end), BENCH_QUEUE_N (20000, raw/graphile/lane), BENCH_SECONDS (10), BENCH_RATE (overrides half the e2e rate).
  * BENCH_WORKER_NODE_OPTIONS is passed to the worker processes as NODE_OPTIONS (for --cpu-prof).
  */
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { client, registerService } from '../test/helpers/api.ts';
 import { startHeraldProcess, tempDir, writeConfig } from '../test/helpers/herald-process.ts';
 import { freshDatabase, type TestDatabase } from '../test/helpers/pg.ts';
-import { startWebhookReceiver, TEST_WEBHOOK_SECRET } from '../test/fakes/webhook-receiver.ts';
+import {
+  startWebhookReceiver,
+  TEST_WEBHOOK_SECRET,
+  type WebhookReceiver,
+} from '../test/fakes/webhook-receiver.ts';
 import { graphileNoop } from './delivery/graphile-noop.ts';
 import { heraldLane } from './delivery/herald-lane.ts';
 import { rawClaim } from './delivery/raw-claim.ts';
@@ -70,6 +81,87 @@ async function planPace(url: string): Promise<number> {
   } finally {
     await c.end();
   }
+}
+
+/** The sink ceiling: `n` signed POSTs from a separate process (delivery/sink-client.ts), timed by the endpoint. */
+async function sinkCeiling(
+  receiver: WebhookReceiver,
+  n: number,
+): Promise<{ perSecond: number; cpuMsPerRequest: number }> {
+  const seen = receiver.receipts.length;
+  const script = new URL('./delivery/sink-client.ts', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    script,
+    receiver.url,
+    String(n),
+    String(CONCURRENCY),
+    TEST_WEBHOOK_SECRET,
+  ]);
+  const { ok, cpuMsPerRequest } = JSON.parse(stdout) as { ok: number; cpuMsPerRequest: number };
+  if (ok !== n) throw new Error(`the sink answered ${ok} of ${n} with 2xx`);
+  const mine = receiver.receipts.slice(seen);
+  const first = mine[0]?.at ?? 0;
+  const last = mine.at(-1)?.at ?? 0;
+  return { perSecond: (mine.length - 1) / ((last - first) / 1000), cpuMsPerRequest };
+}
+
+/** CPU time (user + system) a process has used so far, ms; from /proc, so Linux only (NaN elsewhere). */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = Number(
+  (() => {
+    try {
+      return execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim();
+    } catch {
+      return '100';
+    }
+  })(),
+);
+
+/**
+ * Where accept-to-sink time goes, per delivery of the latency run, from the rows' own timestamps
+ * (one clock: PostgreSQL and the bench run on the same machine): POST sent → notification stored
+ * (`created_at`), → planned (`planned_at`), → send started (the first attempt's `started_at`),
+ * → received by the endpoint. p50/p99 of each stage, ms.
+ */
+async function latencyStages(
+  db: pg.Client,
+  receipts: { id: string; at: number; sentAt: number }[],
+): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ id: string; created: number; planned: number; started: number }>(
+    `select d.id, extract(epoch from n.created_at) * 1000 as created,
+            extract(epoch from n.planned_at) * 1000 as planned, extract(epoch from a.started_at) * 1000 as started
+       from deliveries d
+       join notifications n on n.id = d.notification_id
+       join delivery_attempts a on a.delivery_id = d.id and a.attempt = 1
+      where d.id = any($1::uuid[])`,
+    [receipts.map((r) => r.id)],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const stages: Record<string, number[]> = { stored: [], planned: [], sendStarted: [], received: [] };
+  for (const r of receipts) {
+    const row = byId.get(r.id);
+    if (!row) continue;
+    const [created, planned, started] = [Number(row.created), Number(row.planned), Number(row.started)];
+    stages.stored?.push(created - r.sentAt);
+    stages.planned?.push(planned - created);
+    stages.sendStarted?.push(started - planned);
+    stages.received?.push(r.at - started);
+  }
+  const out: Record<string, number> = {};
+  for (const [name, list] of Object.entries(stages)) {
+    list.sort((a, b) => a - b);
+    out[`${name}P50`] = round(percentile(list, 50), 1);
+    out[`${name}P99`] = round(percentile(list, 99), 1);
+  }
+  return out;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -144,16 +236,28 @@ async function main() {
       await db.query(`update notifications set plan_status = 'planning', lease_owner = 'bench-hold',
                         lease_expires_at = now() + interval '1 hour' where plan_status = 'pending'`);
       for (let w = 0; w < workers; w++) procs.push(await startHeraldProcess('worker', workerEnv));
+      const pids = procs.slice(-workers).map((p) => p.child.pid);
+      const cpuBefore = pids.map(cpuMsOf);
       await db.query(`update notifications set lease_expires_at = now() - interval '1 second'
                        where lease_owner = 'bench-hold'`);
       await db.query(`select pg_notify('herald_wake', 'plan')`);
       await until(() => receiver.received.size >= target, 600_000);
+      // The workers' CPU per delivery over the drain (plan, claim, send, settle; start-up excluded).
+      const cpuMs = pids.map(cpuMsOf).reduce((sum, ms, i) => sum + ms - (cpuBefore[i] ?? NaN), 0);
       // From the first receipt to the last, so the workers' start-up is not counted.
       const mine = receiver.receipts.slice(seen);
       const first = mine[0]?.at ?? 0;
       const last = mine.at(-1)?.at ?? 0;
-      return { acceptPerSecond, perSecond: (mine.length - 1) / ((last - first) / 1000) };
+      return {
+        acceptPerSecond,
+        perSecond: (mine.length - 1) / ((last - first) / 1000),
+        cpuMsPerDelivery: cpuMs / count,
+      };
     };
+
+    say(`sink: ${N} signed POSTs to the same endpoint from a bare undici loop in another process…`);
+    const sink = await sinkCeiling(receiver, N);
+    say(`  ${sink.perSecond.toFixed(0)} requests/s, ${sink.cpuMsPerRequest.toFixed(3)} ms CPU per request`);
 
     say(`e2e: ${N} notifications accepted with no worker, then one worker…`);
     const one = await drain(0, N, 1);
@@ -162,6 +266,7 @@ async function main() {
     );
     const planPerSecond = await planPace(tdb.url);
     say(`  planner ${planPerSecond.toFixed(0)} notifications/s over the same run`);
+    say(`  worker CPU ${one.cpuMsPerDelivery.toFixed(3)} ms per delivery`);
 
     // The goal's rate is half the e2e maximum; when the API cannot accept that many (the accept
     // path is measured by `bench -- accept`), the rate is half what it accepted, and flagged.
@@ -197,10 +302,14 @@ async function main() {
     await Promise.all(posts);
     await until(() => receiver.received.size >= N + total, 120_000);
     const latencies: number[] = [];
+    const timed: { id: string; at: number; sentAt: number }[] = [];
     for (const r of receiver.receipts.slice(seen)) {
       const start = sentAt.get(r.body.data.i as number);
-      if (start !== undefined) latencies.push(r.at - start);
+      if (start === undefined) continue;
+      latencies.push(r.at - start);
+      timed.push({ id: r.id, at: r.at, sentAt: start });
     }
+    const stages = await latencyStages(db, timed);
     latencies.sort((a, b) => a - b);
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
@@ -211,6 +320,7 @@ async function main() {
       `  offered ${(total / offeredSeconds).toFixed(0)}/s; p50 ${p50} ms, p99 ${p99} ms over ${latencies.length}`,
     );
     say(`  of which the POST's own answer (202): p50 ${acceptP50} ms, p99 ${acceptP99} ms`);
+    say(`  stages (ms, p50/p99): ${JSON.stringify(stages)}`);
 
     await stopWorkers();
     say(`two workers: ${N} more accepted with no worker, then two worker processes…`);
@@ -227,11 +337,16 @@ async function main() {
       graphilePerSecond: round(graphile),
       lanePerSecond: round(lane),
       e2ePerSecond: round(one.perSecond),
+      sinkPerSecond: round(sink.perSecond),
       twoWorkersPerSecond: round(two.perSecond),
       acceptPerSecond: round(one.acceptPerSecond),
       planPerSecond: round(planPerSecond),
       laneVsGraphile: round(lane / graphile, 3),
       e2eVsGraphile: round(one.perSecond / graphile, 3),
+      e2eVsSink: round(one.perSecond / sink.perSecond, 3),
+      workerCpuMsPerDelivery: round(one.cpuMsPerDelivery, 3),
+      twoWorkersCpuMsPerDelivery: round(two.cpuMsPerDelivery, 3),
+      sinkClientCpuMsPerRequest: round(sink.cpuMsPerRequest, 3),
       laneVsRaw: round(lane / raw, 3),
       twoVsOne: round(two.perSecond / one.perSecond, 3),
       latencyRate: rate,
@@ -241,6 +356,7 @@ async function main() {
       p99Ms: p99,
       acceptP50Ms: acceptP50,
       acceptP99Ms: acceptP99,
+      latencyStagesMs: stages,
       offeredPerSecond: round(total / offeredSeconds),
       duplicates,
       goals: {
@@ -252,7 +368,8 @@ async function main() {
     };
     say(
       `\n  lane ${figures.lanePerSecond}/s, e2e ${figures.e2ePerSecond}/s vs graphile-worker ${figures.graphilePerSecond}/s` +
-        ` → ${figures.laneVsGraphile} / ${figures.e2eVsGraphile}; raw SQL ${figures.rawClaimPerSecond}/s`,
+        ` → ${figures.laneVsGraphile} / ${figures.e2eVsGraphile}; raw SQL ${figures.rawClaimPerSecond}/s;` +
+        ` sink ceiling ${figures.sinkPerSecond}/s → e2e ${figures.e2eVsSink} of it`,
     );
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {

@@ -55,7 +55,18 @@ export interface LaneOptions {
 /** Whose breaker a delivery goes through: its service's, and its destination host's for webhooks. */
 export function breakerScope(d: Pick<ClaimedDelivery, 'serviceId' | 'channel' | 'address'>): BreakerScope {
   if (d.channel !== 'webhook') return { serviceId: d.serviceId };
-  return { serviceId: d.serviceId, host: URL.parse(d.address ?? '')?.host ?? '' };
+  return { serviceId: d.serviceId, host: hostOf(d.address ?? '') };
+}
+
+// Webhooks mostly go to the same few URLs one after another: the last one's host is kept.
+let lastAddress: string | undefined;
+let lastHost = '';
+function hostOf(address: string): string {
+  if (address !== lastAddress) {
+    lastHost = URL.parse(address)?.host ?? '';
+    lastAddress = address;
+  }
+  return lastHost;
 }
 
 export function toFailure(err: unknown): SendFailure {
@@ -282,6 +293,8 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
         items.map((d) => d.id),
         o.owner,
       ),
+    // While a provider's rate limit is spent, nothing is handed over either (see `pausedUntil`).
+    takesOffers: () => now() >= pausedUntil,
     settled: async () => {
       while (unsettled.size > 0) await Promise.allSettled([...unsettled]);
     },

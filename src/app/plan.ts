@@ -7,7 +7,8 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { TemplateRenderer } from '../domain/templates.ts';
-import type { NotificationToPlan, PlannedDelivery, Recipient } from '../domain/types.ts';
+import type { Channel } from '../domain/channels.ts';
+import type { ClaimedDelivery, NotificationToPlan, PlannedDelivery, Recipient } from '../domain/types.ts';
 import type { PlanQueue, RecipientStore } from '../ports/store.ts';
 import type { SuppressionList } from '../ports/receipts.ts';
 import { planDeliveries } from '../domain/plan-deliveries.ts';
@@ -40,6 +41,16 @@ export interface PlannerOptions {
   batch?: (ns: NotificationToPlan[]) => Promise<PlannedNotification[]>;
   /** Most one-recipient notifications per batch (default 128). */
   batchSize?: number;
+  /**
+   * This worker's own lanes: deliveries one would start at once (`room`) are written already leased
+   * to them and handed over (`offer`), without a wake-up and a claim in between. A lane with work
+   * waiting, or busy, has no room, and its deliveries go the usual way (queued, woken, claimed).
+   */
+  handoff?: {
+    leaseMs: number;
+    room(channel: Channel): number;
+    offer(channel: Channel, deliveries: ClaimedDelivery[]): void;
+  };
   /**
    * Runs the types' workflow steps (see workflow-runner.ts) first; answers the notifications that go on
    * to be planned here, having ended the others' planning itself (waiting, throttled, digested).
@@ -87,6 +98,27 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
     await o.queue.complete(n, o.owner, deliveries);
   }
 
+  async function complete(planned: PlannedNotification[]): Promise<void> {
+    const h = o.handoff;
+    const take = new Map<Channel, number>();
+    if (h) {
+      for (const { deliveries } of planned) {
+        for (const d of deliveries) {
+          if (d.status === 'queued' && !take.has(d.channel)) take.set(d.channel, h.room(d.channel));
+        }
+      }
+    }
+    const handed = await o.queue.completeMany(
+      o.owner,
+      planned,
+      h && [...take.values()].some((n) => n > 0) ? { leaseMs: h.leaseMs, take } : undefined,
+    );
+    if (!h || handed.length === 0) return;
+    const byChannel = new Map<Channel, ClaimedDelivery[]>();
+    for (const d of handed) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
+    for (const [channel, ds] of byChannel) h.offer(channel, ds);
+  }
+
   async function planSingles(claimed: NotificationToPlan[]): Promise<void> {
     const ns = o.steps ? await o.steps(claimed, o.owner) : claimed;
     if (ns.length === 0) return;
@@ -98,7 +130,7 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
         // One bad notification must not fail its neighbours: plan each on its own instead.
         o.onError(err, 'planner: batch', { notificationId: ns[0]?.id });
       }
-      if (planned) return o.queue.completeMany(o.owner, planned);
+      if (planned) return complete(planned);
     }
     for (const n of ns) {
       await planOne(n).catch((err: unknown) => o.onError(err, 'planner: handle', { notificationId: n.id }));

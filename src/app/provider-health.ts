@@ -148,7 +148,9 @@ export function createProviderHealth(opts: {
       if (outcome === 'neutral' || scope?.own) return;
       if (outcome === 'success') entry.lastSuccessAt = t;
       entry.recent.push({ t, ok: outcome === 'success' });
-      if (entry.recent.length > RECENT_MAX) entry.recent.splice(0, entry.recent.length - RECENT_MAX);
+      // Trimmed in steps, not one element per outcome (each a shift of the whole list); a snapshot
+      // counts the last RECENT_MAX only.
+      if (entry.recent.length > 2 * RECENT_MAX) entry.recent.splice(0, entry.recent.length - RECENT_MAX);
     },
 
     snapshot() {
@@ -166,7 +168,7 @@ export function createProviderHealth(opts: {
           if (SEVERITY[b.state] > SEVERITY[state]) state = b.state;
           openedAt = Math.max(openedAt ?? -Infinity, b.openedAt);
         }
-        const recent = entry.recent.filter((r) => t - r.t < RECENT_MS);
+        const recent = entry.recent.slice(-RECENT_MAX).filter((r) => t - r.t < RECENT_MS);
         entry.recent = recent;
         const succeeded = recent.filter((r) => r.ok).length;
         return {

@@ -26,6 +26,8 @@ export interface WorkLoopOptions<T> {
   settled?(): Promise<void>;
   /** `item` is the one being handled, when the error is about one (so logs can name it). */
   onError(err: unknown, where: string, item?: T): void;
+  /** Whether the loop may take items handed to it (`offer`) now; always when unset. */
+  takesOffers?(): boolean;
 }
 
 /** Ids a worker's log line about a notification or delivery carries, for finding it in the logs. */
@@ -39,6 +41,8 @@ export class WorkLoop<T> {
   private running = false;
   private readonly buffer: T[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /** Releases of items offered after `stop()` began; `stop()` waits for them. */
+  private readonly releasing = new Set<Promise<void>>();
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -100,10 +104,40 @@ export class WorkLoop<T> {
     }
     await Promise.allSettled([...this.inFlight]);
     await this.opts.settled?.();
+    await Promise.allSettled([...this.releasing]);
   }
 
   get busy(): number {
     return this.inFlight.size;
+  }
+
+  /**
+   * How many items handed over now (`offer`) would start at once: the free slots, but only while the
+   * loop knows of no waiting work (its last claim came back short and nothing woke it since). Items
+   * handed over then skip a claim and its round trip, and take nobody's turn: a claim would have
+   * started them just as soon. With a backlog, or while stopping, it is 0 and work goes by claims.
+   */
+  room(): number {
+    if (!this.running || this.mayHaveWork || this.opts.takesOffers?.() === false) return 0;
+    return Math.max(0, this.opts.concurrency - this.inFlight.size - this.buffer.length);
+  }
+
+  /**
+   * Takes items already leased for this loop (as a claim would have returned them) and starts them.
+   * A loop that stopped meanwhile releases them, as it releases what it claimed and did not start.
+   */
+  offer(items: T[]): void {
+    if (items.length === 0) return;
+    if (!this.running) {
+      const released: Promise<void> = this.opts
+        .release(items)
+        .catch((err: unknown) => this.opts.onError(err, `${this.opts.name}: release`))
+        .finally(() => this.releasing.delete(released));
+      this.releasing.add(released);
+      return;
+    }
+    this.buffer.push(...items);
+    this.startFromBuffer();
   }
 
   private async loop(): Promise<void> {

@@ -55,7 +55,7 @@ import { createWakeRouter } from './wake-router.ts';
 import { runWorkflows, sweepWorkflows } from './workflow-runner.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import type { WorkflowStore } from '../ports/workflow-store.ts';
-import type { NotificationToPlan } from '../domain/types.ts';
+import type { ClaimedDelivery, NotificationToPlan } from '../domain/types.ts';
 import type { LogIds, WorkLoop } from './work-loop.ts';
 
 /** The stores the worker reads and writes, each a port. */
@@ -144,8 +144,15 @@ export async function startWorker(deps: WorkerDeps): Promise<void> {
     tracking: deps.tracking,
     now,
   };
+  const lanes = new Map<Channel, WorkLoop<ClaimedDelivery>>();
   const planner = createPlanner({
     owner,
+    // Planned deliveries an idle lane of this worker would claim at once go to it directly.
+    handoff: {
+      leaseMs: config.worker.leaseMs,
+      room: (channel) => lanes.get(channel)?.room() ?? 0,
+      offer: (channel, ds) => lanes.get(channel)?.offer(ds),
+    },
     queue: stores.planQueue,
     recipients: stores.recipients,
     renderer: deps.renderer,
@@ -183,7 +190,6 @@ export async function startWorker(deps: WorkerDeps): Promise<void> {
   disposers.defer(() => publisher.stop());
 
   const onSettled = settlePolicy({ log, metrics: deps.metrics, devices: stores.devices, onError });
-  const lanes = new Map<Channel, WorkLoop<unknown>>();
   for (const channel of CHANNELS) {
     lanes.set(
       channel,

@@ -206,6 +206,10 @@ export function createTemplateRenderer(
           await clocks.yieldNow();
           heldSince = clocks.now();
         }
+        // Plain text (no `{{` or `{%`) renders as itself in either mode: most content strings (URLs,
+        // payload values, fixed subjects) are, and parsing and rendering them was most of a
+        // webhook's planning. As in `check`; charged to no budget, as it takes no time.
+        if (!source.includes('{{') && !source.includes('{%')) return source;
         if (serviceId !== null) await services.admit(serviceId);
         const left = budgetMs - spent;
         if (left <= 0)

@@ -80,14 +80,26 @@ export interface PlanQueue {
   ): Promise<NotificationToPlan[]>;
   /** Writes the deliveries (idempotently), marks the notification planned, wakes the lanes. */
   complete(notification: NotificationToPlan, owner: string, deliveries: PlannedDelivery[]): Promise<void>;
-  /** `complete` for many notifications in one transaction; those whose lease was lost get nothing. */
+  /**
+   * `complete` for many notifications in one transaction; those whose lease was lost get nothing.
+   * With `handoff`, up to `take` queued deliveries per channel are written already leased to `owner`
+   * (as a claim leaves them) and returned, for the owner's own lanes to send without a claim.
+   */
   completeMany(
     owner: string,
     planned: readonly { n: NotificationToPlan; deliveries: PlannedDelivery[] }[],
-  ): Promise<void>;
+    handoff?: PlanHandoff,
+  ): Promise<ClaimedDelivery[]>;
   /** Planning hit a fault that retrying will not fix; the notification ends `failed` with the reason. */
   fail(notificationId: string, owner: string, error: string): Promise<void>;
   release(owner: string): Promise<void>;
+}
+
+/** Deliveries the planner hands to its own lanes as it writes them (see `PlanQueue.completeMany`). */
+export interface PlanHandoff {
+  leaseMs: number;
+  /** At most this many queued deliveries per channel. */
+  take: ReadonlyMap<Channel, number>;
 }
 
 export interface DeliveryQueue {

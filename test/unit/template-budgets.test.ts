@@ -111,6 +111,21 @@ describe('render budgets', () => {
     assert.equal(state.now, 1150);
   });
 
+  it('gives plain text back as it is, in either mode, without parsing it or spending budget', async () => {
+    const { state, clocks } = fakeClocks(150);
+    const renderer = createTemplateRenderer({ notificationRenderMs: 1 }, clocks);
+    const session = renderer.session('svc');
+    const plain = ['https://hooks.example/a?b=1&c=<2>', 'Your order { shipped }', '', 'a % b'];
+    for (const text of plain) {
+      assert.equal(await session.render(text, {}, 'text'), text);
+      assert.equal(await session.render(text, {}, 'html'), text, 'no escaping: only output tags escape');
+    }
+    assert.equal(renderer.cacheStats().entries, 0, 'nothing was parsed');
+    // The notification's 1 ms budget is untouched, so a real template still renders.
+    assert.equal(await session.render('{{ name }}', { name: 'Ann' }), 'Ann');
+    assert.equal(state.now, 0);
+  });
+
   it('yields to the event loop between renders once it has held it yieldEveryMs', async () => {
     const { state, clocks, vars } = fakeClocks(150);
     const renderer = createTemplateRenderer(

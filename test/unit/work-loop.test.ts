@@ -85,3 +85,55 @@ describe('work loop claims', () => {
     assert.deepEqual(handled, [7, 8, 9]);
   });
 });
+
+describe('work loop hand-over', () => {
+  it('has room for handed-over items only while idle, and starts them without a claim', async () => {
+    const queue: number[] = [];
+    const { loop, claims, handled } = loopOver(queue, { concurrency: 3, batchSize: 6, pollMs: 600_000 });
+    assert.equal(loop.room(), 0, 'not started: no room');
+    loop.start();
+    await until(() => claims.length === 1);
+    await turns();
+    assert.equal(loop.room(), 3, 'its claim came back short: a free slot each');
+    loop.offer([10, 11]);
+    await until(() => handled.length === 2);
+    await turns();
+    assert.deepEqual(handled, [10, 11]);
+    assert.equal(claims.length, 1, 'started as handed over, with no claim for them');
+    loop.wake();
+    assert.equal(loop.room(), 0, 'woken: work may be waiting, so a claim goes first');
+    await until(() => claims.length === 2);
+    await turns();
+    assert.equal(loop.room(), 3);
+    await loop.stop();
+    assert.equal(loop.room(), 0, 'stopped: no room');
+  });
+
+  it('releases what is handed to it after it stopped, and stop() waits for that', async () => {
+    const queue: number[] = [];
+    let releases = 0;
+    const loop = new WorkLoop<number>({
+      name: 'test',
+      concurrency: 2,
+      batchSize: 2,
+      pollMs: 600_000,
+      claim: async (limit) => queue.splice(0, limit),
+      handle: async () => assert.fail('nothing is handled after stop'),
+      release: async (items) => {
+        await turns(5);
+        releases += 1;
+        queue.push(...items);
+      },
+      onError: (err) => {
+        throw err;
+      },
+    });
+    loop.start();
+    await turns();
+    const stopped = loop.stop();
+    loop.offer([1, 2]);
+    await stopped;
+    assert.equal(releases, 1);
+    assert.deepEqual(queue, [1, 2], 'back in the queue for the next claim');
+  });
+});

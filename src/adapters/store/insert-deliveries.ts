@@ -33,7 +33,18 @@ interface Columns {
   template: (number | null)[];
 }
 
-function columnsOf(planned: readonly { n: NotificationToPlan; deliveries: readonly PlannedDelivery[] }[]) {
+/** Deliveries written already leased to `owner` (`sending`, first attempt counted), as a claim leaves them. */
+export interface InsertLease {
+  owner: string;
+  leaseMs: number;
+  /** Ids of queued deliveries to write leased. */
+  ids: ReadonlySet<string>;
+}
+
+function columnsOf(
+  planned: readonly { n: NotificationToPlan; deliveries: readonly PlannedDelivery[] }[],
+  lease?: InsertLease,
+) {
   const json: string[] = [];
   const jsonIndex = new Map<string, number>();
   const intern = (value: unknown): number => {
@@ -67,14 +78,16 @@ function columnsOf(planned: readonly { n: NotificationToPlan; deliveries: readon
       cols.recipient.push(d.recipientId);
       cols.channel.push(d.channel);
       cols.address.push(d.address);
-      cols.status.push(d.status);
+      const leased = d.status === 'queued' && lease?.ids.has(d.id) === true;
+      cols.status.push(leased ? 'sending' : d.status);
       cols.content.push(intern(d.content));
       cols.reason.push(d.reason);
       cols.error.push(d.errorMessage ?? null);
       cols.notBefore.push(d.notBefore?.toISOString() ?? null);
       cols.target.push(d.target ?? '');
       cols.template.push(d.template ? intern(d.template) : null);
-      if (d.status === 'queued') lanes.add(d.channel);
+      // A leased row's lane is handed it directly; only rows left queued need a lane woken.
+      if (d.status === 'queued' && !leased) lanes.add(d.channel);
     }
   });
   return { cols, json, lanes };
@@ -90,17 +103,29 @@ export function deliveriesInsert(
   /** Broadcast deliveries, claimed after interactive ones. */
   bulk: boolean,
   onlyFor?: RawBuilder<unknown>,
+  /** Writes these queued deliveries leased and returns them (the claimed columns) from the statement. */
+  lease?: InsertLease,
 ): { statement: RawBuilder<unknown> | null; lanes: Set<Channel> } {
-  const { cols: c, json, lanes } = columnsOf(planned);
+  const { cols: c, json, lanes } = columnsOf(planned, lease);
   if (c.id.length === 0) return { statement: null, lanes };
   const guard = onlyFor ? sql`where k.notification[x.n] in (${onlyFor})` : sql``;
+  const leaseColumns = lease ? sql`, lease_owner, lease_expires_at, attempts` : sql``;
+  const leaseValues = lease
+    ? sql`, case when x.status = 'sending' then ${lease.owner}::text end,
+          case when x.status = 'sending' then now() + ${lease.leaseMs} * interval '1 millisecond' end,
+          case when x.status = 'sending' then 1 else 0 end`
+    : sql``;
+  const returning = lease
+    ? sql`returning id, notification_id, service_id, recipient_id, channel, address, target, content,
+                priority, attempts, created_at, replayed_at, status`
+    : sql``;
   const statement = sql`
     insert into deliveries (id, notification_id, service_id, recipient_id, channel, address, status,
                             priority, content, reason, last_error_code, last_error_message,
-                            next_attempt_at, target, template, bulk)
+                            next_attempt_at, target, template, bulk${leaseColumns})
     select x.id, k.notification[x.n], k.service[x.n], x.recipient, x.channel, x.address, x.status,
            k.priority[x.n], k.json[x.content], x.reason, case when x.status = 'failed' then x.reason end,
-           x.error, coalesce(x.not_before, now()), x.target, k.json[x.template], ${bulk}
+           x.error, coalesce(x.not_before, now()), x.target, k.json[x.template], ${bulk}${leaseValues}
       from (select ${planned.map((p) => p.n.id)}::uuid[] as notification,
                    ${planned.map((p) => p.n.serviceId)}::uuid[] as service,
                    ${planned.map((p) => PRIORITY_RANK[p.n.priority])}::int[] as priority,
@@ -112,7 +137,8 @@ export function deliveriesInsert(
            as x(id, n, recipient, channel, address, status, content, reason, error, not_before, target,
                 template)
       ${guard}
-    on conflict (notification_id, recipient_id, channel, target) do nothing`;
+    on conflict (notification_id, recipient_id, channel, target) do nothing
+    ${returning}`;
   return { statement, lanes };
 }
 

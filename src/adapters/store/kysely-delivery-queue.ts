@@ -8,7 +8,7 @@ import { postponeDeliveries } from './kysely-postpone.ts';
 import { settleDeliveries } from './kysely-settle.ts';
 
 /** The columns a lane reads of a claimed row; the rest (errors, lease, timestamps) it never uses. */
-type ClaimedRow = Pick<
+export type ClaimedRow = Pick<
   Selectable<DeliveriesTable>,
   | 'id'
   | 'notification_id'
@@ -25,7 +25,7 @@ type ClaimedRow = Pick<
   | 'bulk'
 >;
 
-const toClaimed = (row: ClaimedRow): ClaimedDelivery => ({
+export const toClaimed = (row: ClaimedRow): ClaimedDelivery => ({
   id: row.id,
   notificationId: row.notification_id,
   serviceId: row.service_id,

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
-import type { PlanQueue } from '../../ports/store.ts';
+import type { PlanHandoff, PlanQueue } from '../../ports/store.ts';
 import type { Channel } from '../../domain/channels.ts';
-import type { NotificationToPlan } from '../../domain/types.ts';
+import type { NotificationToPlan, PlannedDelivery } from '../../domain/types.ts';
 import { priorityName } from '../../domain/types.ts';
 import type { Db, NotificationsTable } from './db.ts';
-import { deliveriesInsert, laneWakes } from './insert-deliveries.ts';
+import { deliveriesInsert, laneWakes, type InsertLease } from './insert-deliveries.ts';
+import { toClaimed, type ClaimedRow } from './kysely-delivery-queue.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { Selectable } from 'kysely';
 
@@ -24,6 +25,25 @@ const toPlan = (row: Selectable<NotificationsTable>): NotificationToPlan => ({
   stepOverrides: row.step_overrides,
 });
 
+/** Which queued deliveries to write leased: the first `take` of each channel, in planned order. */
+function leaseFor(
+  owner: string,
+  planned: readonly { deliveries: readonly PlannedDelivery[] }[],
+  handoff: PlanHandoff,
+): InsertLease | undefined {
+  const left = new Map(handoff.take);
+  const ids = new Set<string>();
+  for (const { deliveries } of planned) {
+    for (const d of deliveries) {
+      const n = left.get(d.channel) ?? 0;
+      if (d.status !== 'queued' || d.notBefore || n <= 0) continue;
+      ids.add(d.id);
+      left.set(d.channel, n - 1);
+    }
+  }
+  return ids.size > 0 ? { owner, leaseMs: handoff.leaseMs, ids } : undefined;
+}
+
 export function kyselyPlanQueue(db: Db): PlanQueue {
   /**
    * One statement, so one round trip and no explicit transaction: the notification rows are marked
@@ -32,20 +52,33 @@ export function kyselyPlanQueue(db: Db): PlanQueue {
    * the update takes orders this against a concurrent cancel, which then sees these deliveries. The
    * lanes with new queued rows are woken when it commits.
    */
-  const completeMany: PlanQueue['completeMany'] = async (owner, planned) => {
-    if (planned.length === 0) return;
+  const completeMany: PlanQueue['completeMany'] = async (owner, planned, handoff) => {
+    if (planned.length === 0) return [];
     const marked = sql`
       update notifications
          set plan_status = 'planned', planned_at = now(), lease_owner = null, lease_expires_at = null
        where id = any(${planned.map((p) => p.n.id)}::uuid[]) and lease_owner = ${owner}
       returning id`;
-    const { statement, lanes } = deliveriesInsert(planned, false, sql`select id from marked`);
+    const lease = handoff ? leaseFor(owner, planned, handoff) : undefined;
+    const { statement, lanes } = deliveriesInsert(planned, false, sql`select id from marked`, lease);
     const wakes = laneWakes(lanes);
-    await sql`
+    if (!lease || !statement) {
+      await sql`
+        with marked as (${marked}),
+             inserted as (${statement ?? sql`select 1`})
+        select pg_notify(${WAKE_CHANNEL}, w) from unnest(${wakes}::text[]) w
+         where exists (select 1 from marked)`.execute(db);
+      return [];
+    }
+    // The leased rows come back as a claim returns them; the wake-ups still go with the statement
+    // (`woken` is read, so it runs).
+    const { rows } = await sql<ClaimedRow & { status: string }>`
       with marked as (${marked}),
-           inserted as (${statement ?? sql`select 1`})
-      select pg_notify(${WAKE_CHANNEL}, w) from unnest(${wakes}::text[]) w
-       where exists (select 1 from marked)`.execute(db);
+           inserted as (${statement}),
+           woken as (select pg_notify(${WAKE_CHANNEL}, w) from unnest(${wakes}::text[]) w
+                      where exists (select 1 from marked))
+      select * from inserted where status = 'sending' and (select count(*) from woken) >= 0`.execute(db);
+    return rows.map(toClaimed);
   };
 
   return {
@@ -71,8 +104,8 @@ export function kyselyPlanQueue(db: Db): PlanQueue {
       return rows.map(toPlan).sort((a, b) => Number(a.audience != null) - Number(b.audience != null));
     },
 
-    complete(n, owner, deliveries) {
-      return completeMany(owner, [{ n, deliveries }]);
+    async complete(n, owner, deliveries) {
+      await completeMany(owner, [{ n, deliveries }]);
     },
 
     completeMany,
