@@ -8,7 +8,9 @@ import type { Audience } from '../domain/audience.ts';
 import { sharedRenders } from '../domain/templates.ts';
 
 import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
-import type { FanoutStore } from '../ports/audience-store.ts';
+import type { BatchMember, FanoutStore } from '../ports/audience-store.ts';
+import { DEFAULT_TYPE } from '../domain/notification-types.ts';
+import { frequencyCap } from '../domain/preferences.ts';
 import { contextFor, DAY_MS, pickTemplates, type PlanContext } from '../domain/plan-context.ts';
 import { planDeliveries, RECIPIENT_VARS } from '../domain/plan-deliveries.ts';
 import { linksFor, suppressedAmong } from './plan-context.ts';
@@ -26,6 +28,12 @@ export interface BroadcastDeps extends BatchPlanDeps {
   onResume?: (n: NotificationToPlan, cursor: string, planned: number) => void;
   /** True once the process is stopping: the broadcast is handed back between batches. */
   stopping?: () => boolean;
+}
+
+interface Loaded {
+  batch: BatchMember[];
+  contexts: Map<string, PlanContext>;
+  suppressed: Set<string>;
 }
 
 export type BroadcastOutcome = 'planned' | 'stopped';
@@ -54,32 +62,33 @@ export async function planBroadcast(
   const wantsDevices = n.channels.some((c) => c === 'push' || c === 'web_push');
   const newId = uuidv7Source();
 
-  let cursor = start.cursor;
-  let planned = start.planned;
-  // Batches being written, oldest first. Each inserts alongside the one before it and moves the
-  // cursor only after that one committed, so the stored cursor never skips a batch.
-  const writes: Promise<boolean>[] = [];
-  const depth = Math.max(1, deps.writesInFlight ?? 2);
-  const settle = async (): Promise<boolean> => {
-    const outcomes = await Promise.allSettled(writes.splice(0));
-    const failed = outcomes.find((o) => o.status === 'rejected');
-    if (failed) throw failed.reason;
-    return outcomes.every((o) => o.status === 'fulfilled' && o.value);
-  };
-  for (;;) {
-    if (deps.stopping?.()) {
-      await settle();
-      await deps.store.pause(n.id, owner);
-      return 'stopped';
-    }
-    const batch = await deps.store.nextBatch(n, cursor, deps.batchSize);
-    const last = batch.at(-1);
-    if (!last) break;
-    const ids = batch.filter((m) => m.recipient).map((m) => m.id);
+  // Signed links are made per recipient only for commercial types; the frequency cap's counts are
+  // read only for members a cap applies to (commercial types below critical, a limit set).
+  const def = type ?? { ...DEFAULT_TYPE, key: n.type };
+  const commercial = def.kind === 'commercial' && deps.links !== undefined;
+  const capped = (m: BatchMember) =>
+    frequencyCap({ priority: n.priority, type: def, service: defaults, recipient: m.preferences }) !== null;
+
+  /**
+   * One batch read and everything its plan needs loaded: members, devices, recent counts for capped
+   * members, the suppression list. The next batch's load runs while this one is rendered and written.
+   */
+  const load = async (after: string | null): Promise<Loaded | null> => {
+    const batch = await deps.store.nextBatch(n, after, deps.batchSize);
+    if (batch.length === 0) return null;
     const now = deps.now();
+    const ids: string[] = [];
+    const countFor: string[] = [];
+    for (const m of batch) {
+      if (!m.recipient) continue;
+      ids.push(m.id);
+      if (capped(m)) countFor.push(m.id);
+    }
     const [devices, recent] = await Promise.all([
       wantsDevices ? deps.store.devices(n.serviceId, ids) : new Map<string, never[]>(),
-      deps.store.countRecent(n.serviceId, ids, new Date(now.getTime() - DAY_MS), n.id),
+      countFor.length > 0
+        ? deps.store.countRecent(n.serviceId, countFor, new Date(now.getTime() - DAY_MS), n.id)
+        : new Map<string, number>(),
     ]);
     const contexts = new Map<string, PlanContext>();
     for (const m of batch) {
@@ -96,7 +105,7 @@ export async function planBroadcast(
           devices: devices.get(m.id) ?? [],
           templates: templatesFor(m.recipient.locale),
           sentLastDay: recent.get(m.id) ?? 0,
-          links: await linksFor(deps, type, n.serviceId, m.id),
+          links: commercial ? await linksFor(deps, type, n.serviceId, m.id) : null,
           tracking: deps.tracking,
         }),
       );
@@ -110,6 +119,37 @@ export async function planBroadcast(
           : [],
       ),
     );
+    return { batch, contexts, suppressed };
+  };
+
+  let cursor = start.cursor;
+  let planned = start.planned;
+  // Batches being written, oldest first. Each inserts alongside the one before it and moves the
+  // cursor only after that one committed, so the stored cursor never skips a batch.
+  const writes: Promise<boolean>[] = [];
+  const depth = Math.max(1, deps.writesInFlight ?? 2);
+  const settle = async (): Promise<boolean> => {
+    const outcomes = await Promise.allSettled(writes.splice(0));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    return outcomes.every((o) => o.status === 'fulfilled' && o.value);
+  };
+  let next: Promise<Loaded | null> = load(cursor);
+  for (;;) {
+    if (deps.stopping?.()) {
+      next.catch(() => undefined);
+      await settle();
+      await deps.store.pause(n.id, owner);
+      return 'stopped';
+    }
+    const loaded = await next;
+    const last = loaded?.batch.at(-1);
+    if (!loaded || !last) break;
+    const { batch, contexts, suppressed } = loaded;
+    const more = batch.length >= deps.batchSize;
+    // Read ahead: the next batch needs only this one's last id.
+    next = more ? load(last.id) : Promise.resolve(null);
+    next.catch(() => undefined);
     const deliveries: PlannedDelivery[] = [];
     // A template that reads nothing of the recipient is rendered once for the whole batch.
     const renderer = sharedRenders(deps.renderer, RECIPIENT_VARS);
@@ -126,6 +166,7 @@ export async function planBroadcast(
       const oldest = writes.shift();
       if (!(await oldest?.catch(() => false))) {
         if (oldest) writes.unshift(oldest);
+        next.catch(() => undefined);
         await settle();
         return 'stopped';
       }
@@ -150,7 +191,7 @@ export async function planBroadcast(
     write.catch(() => undefined);
     writes.push(write);
     cursor = last.id;
-    if (batch.length < deps.batchSize) break;
+    if (!more) break;
   }
   if (!(await settle())) return 'stopped';
   await deps.store.finish(n.id, owner);
