@@ -3,9 +3,8 @@
  * content, template syntax), so the caller hears about mistakes at once; then one insert makes it
  * durable. An idempotency key replays the first answer for the same body and refuses a different one.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
-import { v7 as uuidv7 } from 'uuid';
 import { ADDRESS_NAME, addressFor, type Channel } from '../domain/channels.ts';
 import { conflict, invalid } from '../domain/errors.ts';
 import { templateStrings, type TemplateRenderer } from '../domain/templates.ts';
@@ -21,6 +20,10 @@ import type { AudienceStore } from '../ports/audience-store.ts';
 import { normaliseIds, type Audience } from '../domain/audience.ts';
 import type { DeviceStore, NotificationTypeStore, TemplateStore } from '../ports/preferences-store.ts';
 import { overrideProblems, type Step, type StepOverrides } from '../domain/workflow-steps.ts';
+import { uuidv7Source } from './batch-ids.ts';
+
+/** Notification ids: the random bytes come from a pooled buffer, not one system call per id. */
+const newNotificationId = uuidv7Source();
 
 export interface AcceptDeps {
   services: ServiceStore;
@@ -64,9 +67,8 @@ export interface Accepted {
 
 export function requestHash(body: NotificationRequest): string {
   const { idempotencyKey: _ignored, ...rest } = body;
-  return createHash('sha256')
-    .update(stableStringify(rest) ?? '')
-    .digest('hex');
+  // The one-shot digest: the same SHA-256 hex as before, without a Hash object per request.
+  return hash('sha256', stableStringify(rest) ?? '', 'hex');
 }
 
 /** The channel's templates, once its content is there; they are checked together by the caller. */
@@ -197,7 +199,7 @@ export async function prepareNotification(
   }
 
   return {
-    id: uuidv7(),
+    id: newNotificationId(),
     serviceId,
     type: body.type,
     recipientId: recipient?.id ?? '',
