@@ -41,11 +41,28 @@ const pointer = (place: Place | null): string => {
 };
 
 /**
+ * A quick pass for the common case: JSON.stringify (native, one string) writes a NUL as `\u0000` and a
+ * lone surrogate as `\udXXX`, so JSON text with neither escape holds no unstorable string or key.
+ * A match may be a false alarm (a backslash the caller wrote), and anything JSON cannot write
+ * (a cycle) is left to the walk below, which then finds the place.
+ */
+function plainlyStorable(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'string' || isStorableText(value);
+  try {
+    const text = JSON.stringify(value);
+    return text !== undefined && !/\\u(?:0000|d[89a-f])/i.test(text);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The JSON pointer (RFC 6901) of the first string, or object key, that cannot be stored; null when
  * there is none. Walks without recursion, so no nesting depth a body limit allows can exhaust the
  * stack. Every request body goes through here, so the walk builds no path unless it finds something.
  */
 export function findUnstorableText(value: unknown): string | null {
+  if (plainlyStorable(value)) return null;
   const values: unknown[] = [value];
   const places: (Place | null)[] = [null];
   const seen = new Set<object>();

@@ -23,6 +23,9 @@ const PRIORITY = { critical: 0, high: 1, normal: 2, low: 3 } as const;
 
 const hasFields = (fields: object) => Object.values(fields).some((v) => v !== undefined);
 
+/** JSON text for a jsonb parameter. */
+const json = (value: unknown) => JSON.stringify(value);
+
 const keyOf = (serviceId: string, key: string) => JSON.stringify([serviceId, key]);
 
 export async function acceptMany(db: Db, ns: readonly NewNotification[]): Promise<AcceptResult[]> {
@@ -102,19 +105,26 @@ async function insertNotifications(
       insert into notifications
         (id, service_id, type, recipient_id, audience, channels, data, content, priority,
          idempotency_key, request_hash, step_overrides)
-      select * from unnest(
-        ${ns.map((n) => n.id)}::uuid[],
-        ${ns.map((n) => n.serviceId)}::uuid[],
-        ${ns.map((n) => n.type)}::text[],
-        ${ns.map((n) => (n.audience ? null : n.recipientId))}::text[],
-        ${ns.map((n) => (n.audience ? JSON.stringify(n.audience) : null))}::jsonb[],
-        ${ns.map((n) => JSON.stringify(n.channels))}::jsonb[],
-        ${ns.map((n) => JSON.stringify(n.data))}::jsonb[],
-        ${ns.map((n) => JSON.stringify(n.content))}::jsonb[],
-        ${ns.map((n) => PRIORITY[n.priority])}::smallint[],
-        ${ns.map((n) => n.idempotencyKey)}::text[],
-        ${ns.map((n) => n.requestHash)}::text[],
-        ${ns.map((n) => (n.stepOverrides ? JSON.stringify(n.stepOverrides) : null))}::jsonb[])
+      select u.id, u.service_id, u.type, u.recipient_id, nullif(j.audience -> i, 'null'), j.channels -> i,
+             j.data -> i, j.content -> i, u.priority, u.idempotency_key, u.request_hash,
+             nullif(j.step_overrides -> i, 'null')
+        from unnest(
+          ${ns.map((n) => n.id)}::uuid[],
+          ${ns.map((n) => n.serviceId)}::uuid[],
+          ${ns.map((n) => n.type)}::text[],
+          ${ns.map((n) => (n.audience ? null : n.recipientId))}::text[],
+          ${ns.map((n) => PRIORITY[n.priority])}::smallint[],
+          ${ns.map((n) => n.idempotencyKey)}::text[],
+          ${ns.map((n) => n.requestHash)}::text[])
+          with ordinality as u(id, service_id, type, recipient_id, priority, idempotency_key, request_hash, ord),
+        lateral (select (u.ord - 1)::int as i) o,
+        -- The JSON columns travel as one JSON array each (one native stringify, no per-element
+        -- escaping into an array literal) and are picked by position.
+        (select ${json(ns.map((n) => n.audience ?? null))}::jsonb as audience,
+                ${json(ns.map((n) => n.channels))}::jsonb as channels,
+                ${json(ns.map((n) => n.data))}::jsonb as data,
+                ${json(ns.map((n) => n.content))}::jsonb as content,
+                ${json(ns.map((n) => n.stepOverrides ?? null))}::jsonb as step_overrides) j
       on conflict (service_id, idempotency_key) do nothing
       returning id),
     rec as (
