@@ -134,6 +134,7 @@ try {
   if (!claimed?.audience) throw new Error('the broadcast was not claimed');
 
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   await planBroadcast(
     {
       store: kyselyFanoutStore(db),
@@ -151,6 +152,9 @@ try {
     'bench',
   );
   const planMs = performance.now() - t1;
+  const cpu = process.cpuUsage(cpu0);
+  // This process's CPU per recipient while planning: steadier than the rate on a shared machine.
+  const cpuUsPerRecipient = Number(((cpu.user + cpu.system) / N).toFixed(1));
   const { rows: planned } = await sql<{ n: number; recipients: number; width: number }>`
     select count(*)::int as n, count(distinct recipient_id)::int as recipients,
            avg(pg_column_size(content))::int as width
@@ -184,6 +188,7 @@ try {
       queueInsertPerSecond: queueCeiling,
       ratioToDeliveries: toDeliveries,
       ratioToQueue: toQueue,
+      plannerCpuUsPerRecipient: cpuUsPerRecipient,
       goals: { deliveries: toDeliveries >= 0.5, queue: toQueue >= 0.2 },
       loadAverage: Number(loadavg()[0]?.toFixed(1)),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

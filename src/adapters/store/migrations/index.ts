@@ -20,6 +20,7 @@ import * as m0027 from './0027-fair-webhooks.ts';
 import * as m0019 from './0019-event-sources.ts';
 import * as m0029 from './0029-status-publishers.ts';
 import * as m0030 from './0030-workflow-upkeep.ts';
+import * as m0032 from './0032-deliveries-without-notification-fk.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019-event-sources': m0019,
   '0029-status-publishers': m0029,
   '0030-workflow-upkeep': m0030,
+  '0032-deliveries-without-notification-fk': m0032,
 };
 
 export const migrationProvider: MigrationProvider = {
