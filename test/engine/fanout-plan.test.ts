@@ -26,7 +26,10 @@ import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.t
 
 const OWNER = 'planner';
 const BATCH = 3;
-/** u01 … u10; u03 switched email off, u05 unsubscribed, u07 capped at one a day and already had one. */
+/**
+ * u01 … u10; u03 switched email off, u05 unsubscribed, u07 capped at one a day and already had one,
+ * u09's address (written in another case) on the suppression list.
+ */
 const IDS = Array.from({ length: 10 }, (_, i) => `u${String(i + 1).padStart(2, '0')}`);
 
 function suite(
@@ -119,9 +122,11 @@ function suite(
                 ? { frequencyLimit: 1 }
                 : {};
         await sql`insert into recipients (service_id, id, email, attributes, preferences)
-                  values (${serviceId}, ${id}, ${`${id}@example.com`}, ${JSON.stringify({ name: `Name ${id}` })}::jsonb,
+                  values (${serviceId}, ${id}, ${id === 'u09' ? 'U09@Example.com' : `${id}@example.com`}, ${JSON.stringify({ name: `Name ${id}` })}::jsonb,
                           ${JSON.stringify(preferences)}::jsonb)`.execute(database.db);
       }
+      await sql`insert into suppressions (service_id, channel, address, reason)
+                values (${serviceId}, 'email', 'u09@example.com', 'bounce')`.execute(database.db);
     });
     after(async () => {
       await database?.close();
@@ -147,17 +152,23 @@ function suite(
               ? ['suppressed', 'unsubscribed']
               : r.recipient_id === 'u07'
                 ? ['suppressed', 'frequency_cap']
-                : ['queued', null];
+                : r.recipient_id === 'u09'
+                  ? ['suppressed', 'address_suppressed']
+                  : ['queued', null];
         assert.deepEqual([r.status, r.reason], expected, r.recipient_id);
         if (r.status === 'queued') assert.equal(r.content.text, `Hi Name ${r.recipient_id}, INFY`);
       }
-      // A transactional type knows no cap and no unsubscribe: only the switched-off channel holds.
+      // A transactional type knows no cap and no unsubscribe: the switched-off channel and the
+      // suppressed address still hold.
       const trade = await claimBroadcast('trade');
       assert.equal(await planBroadcast(deps(), trade, OWNER), 'planned');
       const tradeRows = await deliveries(trade.id);
       assert.deepEqual(
         tradeRows.filter((r) => r.status !== 'queued').map((r) => [r.recipient_id, r.reason]),
-        [['u03', 'channel_opt_out']],
+        [
+          ['u03', 'channel_opt_out'],
+          ['u09', 'address_suppressed'],
+        ],
       );
     });
 

@@ -23,8 +23,9 @@ interface MemberRow {
   timezone: string | null;
   attributes: Record<string, unknown> | null;
   preferences: RecipientPreferences | null;
-  created_at: Date | null;
-  updated_at: Date | null;
+  /** Milliseconds since the epoch: a number parses far faster than a timestamp, a thousand rows a batch. */
+  created_at: number | null;
+  updated_at: number | null;
 }
 
 const toMember = (row: MemberRow): BatchMember => ({
@@ -41,12 +42,14 @@ const toMember = (row: MemberRow): BatchMember => ({
           locale: row.locale,
           timezone: row.timezone,
           attributes: row.attributes ?? {},
-          createdAt: row.created_at ?? new Date(0),
-          updatedAt: row.updated_at ?? new Date(0),
+          createdAt: new Date(row.created_at ?? 0),
+          updatedAt: new Date(row.updated_at ?? 0),
         },
 });
 
-const RECIPIENT_COLUMNS = sql`r.id, r.email, r.phone, r.locale, r.timezone, r.attributes, r.preferences, r.created_at, r.updated_at`;
+const RECIPIENT_COLUMNS = sql`r.id, r.email, r.phone, r.locale, r.timezone, r.attributes, r.preferences,
+  (extract(epoch from r.created_at) * 1000)::float8 as created_at,
+  (extract(epoch from r.updated_at) * 1000)::float8 as updated_at`;
 
 class LostLease extends Error {}
 

@@ -74,11 +74,17 @@ export function kyselySuppressionList(db: Db): SuppressionList {
   return {
     async suppressed(serviceId, entries) {
       if (entries.length === 0) return new Set();
-      const keys = entries.map((e) => suppressionKey(e.channel, e.address));
+      // The wanted (channel, address) pairs as one JSON parameter whatever their number (the same on
+      // both drivers), each probed through the primary key.
+      const pairs = entries.map((e) => {
+        const key = suppressionKey(e.channel, e.address);
+        return [e.channel, key.slice(key.indexOf('\n') + 1)];
+      });
       const { rows } = await sql<{ channel: string; address: string }>`
-        select channel, address from suppressions
-         where service_id = ${serviceId}
-           and (channel || chr(10) || address) in (${sql.join(keys)})`.execute(db);
+        select distinct s.channel, s.address
+          from jsonb_array_elements(${JSON.stringify(pairs)}::jsonb) k
+          join suppressions s
+            on s.service_id = ${serviceId} and s.channel = k ->> 0 and s.address = k ->> 1`.execute(db);
       return new Set(rows.map((row) => suppressionKey(row.channel, row.address)));
     },
   };
