@@ -1,8 +1,10 @@
 /**
  * Planning a broadcast: the audience is read in batches in recipient-id order; each batch costs a
- * handful of queries whatever its size (members with their preferences, devices, recent counts,
- * suppressed addresses), is decided and rendered per recipient by the same `planDeliveries` as a
- * single notification, and is written with the cursor in one transaction. Memory holds one batch.
+ * handful of queries whatever its size (members with their preferences, devices, recent counts of
+ * the members a frequency cap applies to, suppressed addresses), is decided and rendered per
+ * recipient by the same `planDeliveries` as a single notification, and is written with the cursor in
+ * one transaction. The next batch is read while one is rendered and written. Memory holds a few
+ * batches.
  */
 import type { Audience } from '../domain/audience.ts';
 import { sharedRenders } from '../domain/templates.ts';
