@@ -51,4 +51,29 @@ describe('POST /v1/notifications/batch under concurrency', { skip: skipWithoutPg
       }
     }
   });
+
+  it('accepts batches that carry the same idempotency keys in opposite orders, once each', async () => {
+    for (let round = 0; round < 6; round++) {
+      const items = Array.from({ length: 300 }, (_, i) => ({
+        type: 'order_shipped',
+        recipient: { id: `k${i}`, email: `k${i}@example.com` },
+        channels: ['email'],
+        idempotencyKey: `round-${round}-item-${i}`,
+        content: { email: { subject: `item ${i}`, text: 'hello' } },
+      }));
+      const answers = await Promise.all([
+        api.post('/v1/notifications/batch', { notifications: items }),
+        api.post('/v1/notifications/batch', { notifications: [...items].reverse() }),
+      ]);
+      const ids = answers.map((res) => {
+        assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 500));
+        const results = res.body.results as { status: number; id: string }[];
+        assert.deepEqual(new Set(results.map((r) => r.status)), new Set([202]));
+        return results.map((r) => r.id);
+      });
+      // Each key was written once: both batches answer with the same id for it.
+      assert.deepEqual(ids[0], [...(ids[1] ?? [])].reverse());
+      assert.equal(new Set(ids[0]).size, items.length);
+    }
+  });
 });

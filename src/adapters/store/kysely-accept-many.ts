@@ -28,6 +28,13 @@ const json = (value: unknown) => JSON.stringify(value);
 
 const keyOf = (serviceId: string, key: string) => JSON.stringify([serviceId, key]);
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Rows with an idempotency key in (service, key) order; rows without one, which wait on nothing, after. */
+const byKey = (a: NewNotification, b: NewNotification) =>
+  a.idempotencyKey === null || b.idempotencyKey === null
+    ? Number(a.idempotencyKey === null) - Number(b.idempotencyKey === null)
+    : cmp(a.serviceId, b.serviceId) || cmp(a.idempotencyKey, b.idempotencyKey);
+
 export async function acceptMany(db: Db, ns: readonly NewNotification[]): Promise<AcceptResult[]> {
   if (ns.length === 0) return [];
   // The first row of each (service, key) is written; the rest of the set replays it.
@@ -43,6 +50,9 @@ export async function acceptMany(db: Db, ns: readonly NewNotification[]): Promis
     leaders.set(k, n);
     toInsert.push(n);
   }
+  // Written in key order whatever the request's: a concurrent writer of the same keys is waited for
+  // key by key (`on conflict do nothing`), and two that took them in opposite orders would deadlock.
+  toInsert.sort(byKey);
   const upserts = (inserted: ReadonlySet<string>) =>
     toInsert.flatMap((n) =>
       n.inlineRecipient && inserted.has(n.id)
@@ -135,6 +145,7 @@ async function insertNotifications(
           ${named.map((n) => n.serviceId)}::uuid[],
           ${named.map((n) => n.recipientId)}::text[]) as r(notification_id, service_id, id)
         join ins on ins.id = r.notification_id
+       order by 1, 2
       on conflict (service_id, id) do nothing),
     wake as (select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from ins limit 1) one)
     select id from ins where (select count(*) from wake) >= 0`.execute(executor);
