@@ -1,15 +1,22 @@
 /**
  * Broker sources: events/s from each broker into accepted notifications, against the broker's own
- * publish → consume rate with a no-op consumer (the same source adapter, pull and ack, nothing
- * stored), measured in the same run on the same machine. For each broker: N messages are published
- * to a fresh queue/stream/subject while the consumer runs; the ceiling is timed to the last ack, Herald
- * to the last event processed into its notification (the seed-000 rule, an in-app notification to
- * one follower). The ceiling runs before and after Herald and the faster counts. Ends with one JSON
- * line; goal: Herald ≥ 0.5 × the ceiling for each broker.
+ * publish → consume rate with a no-op consumer (the broker's client library only: receive and ack,
+ * nothing else, no Herald code), measured in the same run on the same machine. For each broker: N
+ * messages are published to a fresh queue/stream/subject while the consumer runs, both timed from
+ * the first publish; the ceiling to the last ack, Herald to the last event stored (acked) and to the
+ * last event processed into its notification (the seed-000 rule, an in-app notification to one
+ * follower). Herald's source is connected before the clock starts, as the no-op consumer is. The
+ * ceiling runs before and after Herald and the faster counts. Ends with one JSON line; goal: Herald
+ * ≥ 0.5 × the ceiling for each broker.
  *
- *   BENCH_EVENTS_N=5000 npm run bench -- events
+ *   BENCH_EVENTS_N=20000 npm run bench -- events
+ *   BENCH_EVENTS_BROKERS=redis BENCH_EVENTS_BATCH=500 npm run bench -- events
  */
 import { loadavg } from 'node:os';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import * as amqp from 'amqplib';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createEventSource } from '../src/adapters/sources/index.ts';
 import { kyselyDeadEvents } from '../src/adapters/store/kysely-dead-events.ts';
@@ -36,7 +43,7 @@ import { freshDatabase } from '../test/helpers/pg.ts';
 
 const N = Number(process.env.BENCH_EVENTS_N ?? 5000);
 const BATCH = Number(process.env.BENCH_EVENTS_BATCH ?? 200);
-const BROKERS: Broker[] = ['rabbitmq', 'nats', 'redis'];
+const BROKERS = (process.env.BENCH_EVENTS_BROKERS ?? 'rabbitmq,nats,redis').split(',') as Broker[];
 
 const database = await freshDatabase();
 const herald = await startInProcess({ databaseUrl: database.url });
@@ -90,26 +97,126 @@ async function publishAll(pub: Publisher, all: OutMessage[]) {
   for (let i = 0; i < all.length; i += 500) await pub.publish(all.slice(i, i + 500));
 }
 
-/** Publish → consume with a consumer that only acks. */
+/** A broker's own consumer that only acks, on its client library: no Herald code. */
+interface NoOpConsumer {
+  /** Resolves once `n` messages were received and acked. */
+  consumed(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** amqplib: manual acks, the prefetch Herald's source uses, one ack per message. */
+async function rabbitNoOp(queue: string): Promise<NoOpConsumer> {
+  const conn = await amqp.connect(RABBIT_URL);
+  const ch = await conn.createChannel();
+  await ch.assertQueue(queue, { durable: true });
+  await ch.prefetch(BATCH * 3);
+  let count = 0;
+  let wanted = Infinity;
+  let done: () => void = () => undefined;
+  await ch.consume(
+    queue,
+    (m) => {
+      if (!m) return;
+      ch.ack(m);
+      if (++count >= wanted) done();
+    },
+    { noAck: false },
+  );
+  return {
+    consumed: (n) =>
+      new Promise<void>((resolve) => {
+        wanted = n;
+        done = resolve;
+        if (count >= n) resolve();
+      }),
+    async close() {
+      await conn.close();
+    },
+  };
+}
+
+/** @nats-io/jetstream: a durable pull consumer with explicit acks, read with `consume`. */
+async function natsNoOp(stream: string, subject: string): Promise<NoOpConsumer> {
+  const nc = await natsConnect({ servers: NATS_URL });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.info(stream).catch(() => jsm.streams.add({ name: stream, subjects: [subject] }));
+  await jsm.consumers.add(stream, {
+    durable_name: 'noop',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: subject,
+  });
+  const consumer = await jetstream(nc).consumers.get(stream, 'noop');
+  const messages = await consumer.consume({ max_messages: BATCH });
+  return {
+    async consumed(n) {
+      let count = 0;
+      for await (const m of messages) {
+        m.ack();
+        if (++count >= n) break;
+      }
+      await nc.flush();
+    },
+    async close() {
+      await messages.close();
+      await nc.close();
+    },
+  };
+}
+
+/** ioredis: XREADGROUP of a batch, then one XACK for it. */
+async function redisNoOp(stream: string): Promise<NoOpConsumer> {
+  const redis = new Redis(REDIS_URL);
+  await redis.xgroup('CREATE', stream, 'noop', '0', 'MKSTREAM');
+  return {
+    async consumed(n) {
+      for (let count = 0; count < n; ) {
+        const res = (await redis.xreadgroup(
+          'GROUP',
+          'noop',
+          'c',
+          'COUNT',
+          BATCH,
+          'BLOCK',
+          1000,
+          'STREAMS',
+          stream,
+          '>',
+        )) as [string, [string, string[]][]][] | null;
+        const ids = (res?.[0]?.[1] ?? []).map(([id]) => id);
+        if (ids.length) await redis.xack(stream, 'noop', ...ids);
+        count += ids.length;
+      }
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
+
+/** Publish → consume with the broker's own no-op consumer, from the first publish to the last ack. */
 async function ceiling(broker: Broker): Promise<number> {
-  const t = target(broker);
-  const pub = await t.publisher();
-  const source = await createEventSource(t.config);
-  await source.start();
-  const all = messages(t.config.name);
+  const name = uniqueName(`bench${broker}`);
+  const subject = `${name}.t`;
+  const consumer =
+    broker === 'rabbitmq'
+      ? await rabbitNoOp(name)
+      : broker === 'nats'
+        ? await natsNoOp(name, subject)
+        : await redisNoOp(name);
+  const pub =
+    broker === 'rabbitmq'
+      ? await rabbitPublisher(RABBIT_URL, name)
+      : broker === 'nats'
+        ? await natsPublisher(NATS_URL, name, subject)
+        : await redisPublisher(REDIS_URL, name);
+  const all = messages(name);
   const started = performance.now();
-  let consumed = 0;
-  const consumer = (async () => {
-    while (consumed < N) {
-      const got = await source.pull(BATCH, 1000);
-      await source.ack(got);
-      consumed += got.length;
-    }
-  })();
+  const consumed = consumer.consumed(N);
   await publishAll(pub, all);
-  await consumer;
+  await consumed;
   const seconds = (performance.now() - started) / 1000;
-  await source.close();
+  await consumer.close();
   await pub.close();
   return N / seconds;
 }
@@ -127,6 +234,7 @@ async function throughHerald(broker: Broker): Promise<{ stored: number; processe
     log: { info() {}, warn() {}, error() {} },
     serviceExists: async () => true,
   });
+  await sources.ready;
   const all = messages(t.config.name);
   const started = performance.now();
   await publishAll(pub, all);

@@ -119,6 +119,8 @@ function incoming(e: ReadEvent): IncomingEvent {
 export interface SourceRunner {
   readonly name: string;
   start(): void;
+  /** Resolves once the source has reached its broker (or was stopped before it could). */
+  readonly started: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,6 +130,8 @@ export function createSourceRunner(o: SourceRunnerOptions): SourceRunner {
   const waitMs = o.waitMs ?? 1000;
   const maxBackoff = o.maxBackoffMs ?? 5000;
   const inFlight = o.inFlight ?? 2;
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
 
   /** Stores one batch (retrying while the database refuses it), then acks it. */
   async function handle(messages: SourceMessage[]) {
@@ -163,10 +167,10 @@ export function createSourceRunner(o: SourceRunnerOptions): SourceRunner {
 
   async function run() {
     let brokerFailures = 0;
-    for (let started = false; !started && !stopped;) {
+    for (let up = false; !up && !stopped; ) {
       try {
         await o.source.start();
-        started = true;
+        up = true;
         o.log.info({ source: o.name }, 'event source started');
       } catch (err) {
         o.metrics.sourceError(o.name, 'broker');
@@ -174,6 +178,7 @@ export function createSourceRunner(o: SourceRunnerOptions): SourceRunner {
         await sleep(Math.min(maxBackoff, 100 * 2 ** brokerFailures++));
       }
     }
+    markStarted();
     brokerFailures = 0;
     // Batches being stored and acked. The next batch is pulled, and its store started, while the
     // ones before it commit, up to `inFlight` batches; then the loop waits for one to be acked. While
@@ -203,12 +208,14 @@ export function createSourceRunner(o: SourceRunnerOptions): SourceRunner {
 
   return {
     name: o.name,
+    started,
     start() {
       o.metrics.sourceLag(o.name, () => o.source.lag());
       loop ??= run().catch((err: unknown) => o.log.error({ err, source: o.name }, 'event source stopped'));
     },
     async stop() {
       stopped = true;
+      markStarted();
       await loop;
       await o.source.close().catch(() => undefined);
     },
@@ -235,8 +242,13 @@ export interface EventSourcesOptions {
   serviceExists(serviceId: string): Promise<boolean>;
 }
 
-/** Starts a runner per configured source; `stop()` stops them all (what they hold stays unacked). */
-export async function startEventSources(o: EventSourcesOptions): Promise<{ stop(): Promise<void> }> {
+/**
+ * Starts a runner per configured source; `ready` resolves once every one has reached its broker;
+ * `stop()` stops them all (what they hold stays unacked).
+ */
+export async function startEventSources(
+  o: EventSourcesOptions,
+): Promise<{ ready: Promise<void>; stop(): Promise<void> }> {
   for (const c of o.sources) {
     if (!(await o.serviceExists(c.service)))
       throw new Error(`Source '${c.name}': service ${c.service} does not exist.`);
@@ -259,6 +271,7 @@ export async function startEventSources(o: EventSourcesOptions): Promise<{ stop(
   );
   for (const r of runners) r.start();
   return {
+    ready: Promise.all(runners.map((r) => r.started)).then(() => undefined),
     async stop() {
       await Promise.all(runners.map((r) => r.stop()));
     },
