@@ -170,7 +170,7 @@ async function redisNoOp(stream: string): Promise<NoOpConsumer> {
   await redis.xgroup('CREATE', stream, 'noop', '0', 'MKSTREAM');
   return {
     async consumed(n) {
-      for (let count = 0; count < n; ) {
+      for (let count = 0; count < n;) {
         const res = (await redis.xreadgroup(
           'GROUP',
           'noop',

@@ -92,7 +92,7 @@ export async function storeBatch(
       .map((g) => g.event)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (batch.length === 0) break;
-    const result = await o.events.accept(o.serviceId, batch);
+    const result = await o.events.accept(o.serviceId, batch, { partial: true });
     if (result.ok) {
       stored = result.replayed.size;
       break;
@@ -167,7 +167,7 @@ export function createSourceRunner(o: SourceRunnerOptions): SourceRunner {
 
   async function run() {
     let brokerFailures = 0;
-    for (let up = false; !up && !stopped; ) {
+    for (let up = false; !up && !stopped;) {
       try {
         await o.source.start();
         up = true;

@@ -113,6 +113,8 @@ export interface EventsWorkerOptions {
   concurrency: number;
   /** Events per transaction; `EVENTS_PER_BATCH` when unset. */
   batchSize?: number;
+  /** Events per transaction while claims come back full; `MAX_EVENTS_PER_BATCH` when unset. */
+  maxBatchSize?: number;
   onError(err: unknown, where: string): void;
 }
 
@@ -201,22 +203,31 @@ export async function processEvent(
   return (await processEvents(o, [event])) === 1;
 }
 
-/** Events finished per transaction, at most. */
+/** Events finished per transaction while the backlog is short. */
 export const EVENTS_PER_BATCH = 250;
+/** Events finished per transaction, at most, while claims come back full. */
+export const MAX_EVENTS_PER_BATCH = 1000;
 
 /**
- * The events lane works in batches: a claim takes up to `concurrency × EVENTS_PER_BATCH` events and
- * splits them into at most `concurrency` batches, each expanded and finished in one transaction.
+ * The events lane works in batches: a claim takes up to `concurrency × per batch` events and splits
+ * them into at most `concurrency` batches, each expanded and finished in one transaction. A claim that
+ * comes back full means a backlog: the next claims take twice as many per batch, up to
+ * `MAX_EVENTS_PER_BATCH` (fewer round trips and commits per event); a short one goes back to the
+ * base size.
  */
 export function createEventsWorker(o: EventsWorkerOptions): WorkLoop<ClaimedEvent[]> {
-  const perBatch = o.batchSize ?? EVENTS_PER_BATCH;
+  const base = o.batchSize ?? EVENTS_PER_BATCH;
+  const most = Math.max(base, o.maxBatchSize ?? MAX_EVENTS_PER_BATCH);
+  let perBatch = base;
   return new WorkLoop<ClaimedEvent[]>({
     name: 'events',
     concurrency: o.concurrency,
     batchSize: o.concurrency,
     pollMs: o.pollMs,
     async claim(batches) {
-      const events = await o.events.claim(o.owner, batches * perBatch, o.leaseMs);
+      const limit = batches * perBatch;
+      const events = await o.events.claim(o.owner, limit, o.leaseMs);
+      perBatch = events.length >= limit ? Math.min(most, perBatch * 2) : base;
       const size = Math.max(1, Math.ceil(events.length / batches));
       const out: ClaimedEvent[][] = [];
       for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size));

@@ -81,11 +81,15 @@ export interface EventView {
 export interface EventStore {
   /**
    * Stores the events all together, or none: an id seen before with another body is a conflict, and
-   * then nothing is written. `replayed` marks ids already stored with this body.
+   * then nothing is written. `replayed` marks ids already stored with this body. With `partial`, the
+   * store may save the others beside a conflict it finds only as it writes (an id another writer
+   * stored meanwhile), for a caller that stores the rest again without the conflicts anyway (a broker
+   * source); in exchange it writes without a transaction of its own.
    */
   accept(
     serviceId: string,
     events: IncomingEvent[],
+    options?: { partial?: boolean },
   ): Promise<{ ok: true; replayed: Set<string> } | { ok: false; conflicts: string[] }>;
   /** Pending events, and ones whose worker lost its lease, oldest first, leased to `owner`. */
   claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedEvent[]>;

@@ -294,18 +294,24 @@ describe('broker sources', { skip: skipWithoutPg }, () => {
           await lock.query('begin');
           await lock.query('lock table events in exclusive mode');
           await pub.publish([trade(`${p}-1`, '42', 7)]);
+          let waiting: number[] = [];
           await eventually(
             async () => {
-              const r = await sql.query(
-                `select 1 from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'
+              const r = await sql.query<{ pid: number }>(
+                `select pid from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'
                    and query like '%insert into events%' and query not like '%pg_stat_activity%'`,
                 [database.name],
               );
-              return r.rows.length > 0;
+              waiting = r.rows.map((x) => x.pid);
+              return waiting.length > 0;
             },
             { what: "the worker's insert waiting on the lock", timeoutMs: 60_000 },
           );
           await worker.stop('SIGKILL');
+          // The insert is one statement that commits on its own: the server would finish it once the
+          // lock goes, dead client or not (then the message comes again and is a replay). Ending its
+          // connection too is the crash before the statement reached the server.
+          for (const pid of waiting) await sql.query('select pg_terminate_backend($1)', [pid]);
           await lock.query('rollback');
           assert.equal((await eventRow(`${p}-1`)).rows.length, 0, 'nothing committed by the killed worker');
           worker = await startHeraldProcess('worker', env);

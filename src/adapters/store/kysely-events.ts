@@ -35,7 +35,7 @@ interface ClaimRow {
 
 export function kyselyEventStore(db: Db): EventStore {
   return {
-    async accept(serviceId, events) {
+    async accept(serviceId, events, options) {
       const rows = events.map((e) => ({
         id: e.id,
         name: e.name,
@@ -44,34 +44,19 @@ export function kyselyEventStore(db: Db): EventStore {
         request_hash: e.requestHash,
         source: e.source ?? null,
       }));
+      if (options?.partial) {
+        // One statement, committed on its own: a source's batch costs one round trip.
+        const r = await insertEvents(db, serviceId, rows);
+        return r.conflicts.length > 0
+          ? { ok: false as const, conflicts: r.conflicts }
+          : { ok: true as const, replayed: r.replayed };
+      }
       try {
         return await db.transaction().execute(async (tx) => {
-          const { rows: inserted } = await sql<{ id: string }>`
-            insert into events (service_id, id, name, payload, occurred_at, request_hash, source)
-            select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash, x.source
-              from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-                   as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text,
-                        source text)
-            on conflict (service_id, id) do nothing
-            returning id`.execute(tx);
-          const fresh = new Set(inserted.map((r) => r.id));
-          const seen = rows.filter((r) => !fresh.has(r.id));
-          const replayed = new Set<string>();
-          if (seen.length > 0) {
-            const { rows: stored } = await sql<{ id: string; request_hash: string }>`
-              select id, request_hash from events
-               where service_id = ${serviceId}
-                 and id in (select jsonb_array_elements_text(${JSON.stringify(seen.map((r) => r.id))}::jsonb))`.execute(
-              tx,
-            );
-            const hashes = new Map(stored.map((r) => [r.id, r.request_hash]));
-            const conflicts = seen.filter((r) => hashes.get(r.id) !== r.request_hash).map((r) => r.id);
-            // Thrown to roll back: a refused batch writes nothing.
-            if (conflicts.length > 0) throw new Conflicts(conflicts);
-            for (const r of seen) replayed.add(r.id);
-          }
-          if (fresh.size > 0) await sql`select pg_notify(${WAKE_CHANNEL}, ${EVENTS_WAKE})`.execute(tx);
-          return { ok: true as const, replayed };
+          const r = await insertEvents(tx, serviceId, rows);
+          // Thrown to roll back: a refused batch writes nothing.
+          if (r.conflicts.length > 0) throw new Conflicts(r.conflicts);
+          return { ok: true as const, replayed: r.replayed };
         });
       } catch (err) {
         if (err instanceof Conflicts) return { ok: false as const, conflicts: err.ids };
@@ -80,15 +65,18 @@ export function kyselyEventStore(db: Db): EventStore {
     },
 
     async claim(owner, limit, leaseMs) {
+      // The rows are found by their tuple ids: joined on the key instead, the planner hashes the
+      // whole table (a sequential scan) until it is some hundred thousand rows long. A row whose
+      // locked version is newer than this statement's snapshot is left out; the next claim takes it.
       const { rows } = await sql<ClaimRow>`
         update events e
            set status = 'processing', lease_owner = ${owner},
                lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-          from (select service_id, id from events
-                 where status in ('pending', 'processing')
-                   and (status = 'pending' or lease_expires_at < now())
-                 order by received_at limit ${limit} for update skip locked) c
-         where e.service_id = c.service_id and e.id = c.id
+         where e.ctid = any(array(
+                 select ctid from events
+                  where status in ('pending', 'processing')
+                    and (status = 'pending' or lease_expires_at < now())
+                  order by received_at limit ${limit} for update skip locked))
         returning e.service_id, e.id, e.name, e.payload, e.occurred_at`.execute(db);
       return rows.map((r) => ({
         serviceId: r.service_id,
@@ -151,81 +139,288 @@ export function kyselyEventStore(db: Db): EventStore {
   };
 }
 
+interface EventRow {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+  occurred_at: string | null;
+  request_hash: string;
+  source: string | null;
+}
+
 /**
- * Finishes a batch of events in one transaction. The events are locked first, in key order, and only
- * those `owner` still holds go on: a worker that lost a lease writes nothing for that event. Then all
- * their notifications in one insert (keys `event:<id>:<index>`, so rows an interrupted earlier run
- * committed are kept, not doubled), their ids read back in one select, every event finished in one
- * update, and the planner woken once.
+ * Inserts events in one statement, and only when none of their ids is stored with another body: the
+ * ids stored before are read with their hashes in the same statement, and the insert is guarded by
+ * their all matching, so a conflict writes nothing. The planner is woken when anything went in. An
+ * id another transaction inserted while this one ran is neither inserted nor seen; its hash is read
+ * after (then committed) and told apart the same way, so with `partial` the rest stays stored beside
+ * such a conflict (the caller decides).
+ */
+async function insertEvents(
+  db: Db,
+  serviceId: string,
+  rows: EventRow[],
+): Promise<{ replayed: Set<string>; conflicts: string[] }> {
+  const { rows: out } = await sql<{ k: 'ins' | 'same' | 'clash' | 'wake'; id: string | null }>`
+    with x as materialized (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+               as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text,
+                    source text)),
+    -- One primary-key lookup per event, whatever the statistics say.
+    seen as materialized (
+      select e.id, e.request_hash = x.request_hash as same
+        from x cross join lateral (
+               select id, request_hash from events
+                where service_id = ${serviceId} and id = x.id limit 1) e),
+    ins as (
+      insert into events (service_id, id, name, payload, occurred_at, request_hash, source)
+      select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash, x.source from x
+       where not exists (select 1 from seen where not seen.same)
+      on conflict (service_id, id) do nothing
+      returning id),
+    wake as (select pg_notify(${WAKE_CHANNEL}, ${EVENTS_WAKE}) from (select 1 from ins limit 1) w)
+    select 'ins' as k, id from ins
+    union all select case when same then 'same' else 'clash' end, id from seen
+    union all select 'wake', null from wake`.execute(db);
+  const fresh = new Set<string>();
+  const replayed = new Set<string>();
+  const conflicts: string[] = [];
+  for (const r of out) {
+    if (r.k === 'ins') fresh.add(r.id as string);
+    else if (r.k === 'same') replayed.add(r.id as string);
+    else if (r.k === 'clash') conflicts.push(r.id as string);
+  }
+  if (conflicts.length > 0) return { replayed: new Set(), conflicts };
+  const raced = rows.filter((r) => !fresh.has(r.id) && !replayed.has(r.id));
+  if (raced.length > 0) {
+    const { rows: stored } = await sql<{ id: string; request_hash: string }>`
+      select id, request_hash from events
+       where service_id = ${serviceId}
+         and id in (select jsonb_array_elements_text(${JSON.stringify(raced.map((r) => r.id))}::jsonb))`.execute(
+      db,
+    );
+    const hashes = new Map(stored.map((r) => [r.id, r.request_hash]));
+    for (const r of raced) {
+      if (hashes.get(r.id) === r.request_hash) replayed.add(r.id);
+      else conflicts.push(r.id);
+    }
+  }
+  return { replayed, conflicts };
+}
+
+/**
+ * Finishes a batch of events in one statement: the events `owner` still holds are locked (in key
+ * order, so two workers never deadlock), finished with their outcome, and their notifications
+ * inserted (keys `event:<id>:<index>`), the planner woken once. A worker that lost a lease writes
+ * nothing for that event.
+ *
+ * The outcome names the notifications by the ids given here. A key that exists already (a caller
+ * sent a notification with such a key) would make that wrong, so the statement writes nothing when
+ * it sees one, and the batch is finished in a transaction that reads the ids back instead. A key
+ * another transaction inserts while the statement runs is found after it, and the outcome of its
+ * event corrected.
  */
 async function completeMany(db: Db, owner: string, results: EventResult[]): Promise<Set<string>> {
   if (results.length === 0) return new Set();
-  const ref = (serviceId: string, id: string) => `${serviceId}\u0000${id}`;
-  return db.transaction().execute(async (tx) => {
-    const keys = JSON.stringify(results.map((r) => ({ s: r.event.serviceId, i: r.event.id })));
-    const { rows: held } = await sql<{ service_id: string; id: string }>`
-      select e.service_id, e.id from events e
-        join jsonb_to_recordset(${keys}::jsonb) as k(s uuid, i text) on e.service_id = k.s and e.id = k.i
-       where e.status = 'processing' and e.lease_owner = ${owner}
-       order by e.service_id, e.id
-         for update of e`.execute(tx);
-    const holds = new Set(held.map((r) => ref(r.service_id, r.id)));
-    const mine = results.filter((r) => holds.has(ref(r.event.serviceId, r.event.id)));
-    if (mine.length === 0) return new Set();
+  const batch = prepare(results);
+  const { rows: out } = await sql<{
+    k: 'held' | 'ins' | 'prior' | 'wake';
+    s: string | null;
+    v: string | null;
+  }>`
+    with f as materialized (
+      select * from jsonb_to_recordset(${JSON.stringify(batch.finished)}::jsonb)
+               as f(s uuid, i text, status text, outcome jsonb)),
+    x as materialized (
+      select * from jsonb_to_recordset(${JSON.stringify(batch.rows)}::jsonb)
+               as x(id uuid, service_id uuid, event_id text, type text, audience jsonb, channels jsonb,
+                    data jsonb, priority smallint, key text)),
+    -- One primary-key lookup per event, locked in key order. Joined instead, the planner trusts
+    -- statistics older than the backlog and may read every open event once per finished one.
+    held as materialized (
+      select e.service_id, e.id
+        from (select s, i from f order by s, i) k
+             cross join lateral (
+               select service_id, id from events
+                where service_id = k.s and id = k.i
+                  and status = 'processing' and lease_owner = ${owner}
+                  for update) e),
+    -- A key of this batch that exists already.
+    prior as materialized (
+      select 1 from x join held h on h.service_id = x.service_id and h.id = x.event_id
+             cross join lateral (
+               select 1 from notifications n
+                where n.service_id = x.service_id and n.idempotency_key = x.key limit 1) n
+       limit 1),
+    done as (
+      update events e set status = f.status, outcome = f.outcome, processed_at = now(),
+             lease_owner = null, lease_expires_at = null
+        from held join f on f.s = held.service_id and f.i = held.id
+       where e.service_id = held.service_id and e.id = held.id and not exists (select 1 from prior)
+      returning e.id),
+    ins as (
+      insert into notifications
+             (id, service_id, type, recipient_id, audience, channels, data, content, priority,
+              idempotency_key, request_hash)
+      select x.id, x.service_id, x.type, null, x.audience, x.channels, x.data, '{}'::jsonb,
+             x.priority, x.key, x.key
+        from x join held h on h.service_id = x.service_id and h.id = x.event_id
+       where not exists (select 1 from prior)
+      on conflict (service_id, idempotency_key) do nothing
+      returning service_id, idempotency_key),
+    wake as (select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from ins limit 1) w)
+    select 'held' as k, service_id::text as s, id as v from held
+    union all select 'ins', service_id::text, idempotency_key from ins
+    union all select 'prior', null, null from prior
+    union all select 'wake', null, null from wake`.execute(db);
+  if (out.some((r) => r.k === 'prior')) return completeInTransaction(db, owner, batch);
+  const held = new Set<string>();
+  const inserted = new Set<string>();
+  for (const r of out) {
+    if (r.k === 'held') held.add(ref(r.s as string, r.v as string));
+    else if (r.k === 'ins') inserted.add(ref(r.s as string, r.v as string));
+  }
+  const mine = results.filter((r) => held.has(ref(r.event.serviceId, r.event.id)));
+  // A key another transaction inserted while the statement ran.
+  await nameTaken(db, batch, mine, inserted);
+  return new Set(mine.map((r) => r.event.id));
+}
 
-    const rows = mine.flatMap((r) =>
-      r.notifications.map((n) => ({
-        id: uuidv7(),
-        service_id: r.event.serviceId,
+const ref = (serviceId: string, key: string) => `${serviceId}\u0000${key}`;
+
+interface NotificationRow {
+  id: string;
+  service_id: string;
+  event_id: string;
+  type: string;
+  audience: unknown;
+  channels: string[];
+  data: Record<string, unknown>;
+  priority: number;
+  key: string;
+}
+
+interface PreparedBatch {
+  results: EventResult[];
+  rows: NotificationRow[];
+  /** Ids by (service, key): the ids given to the notifications here. */
+  ids: Map<string, string>;
+  finished: { s: string; i: string; status: string; outcome: EventOutcomeEntry[] }[];
+  outcomeOf(r: EventResult, ids: Map<string, string>): EventOutcomeEntry[];
+}
+
+function prepare(results: EventResult[]): PreparedBatch {
+  const rows = results.flatMap((r) =>
+    r.notifications.map((n) => ({
+      id: uuidv7(),
+      service_id: r.event.serviceId,
+      event_id: r.event.id,
+      type: n.type,
+      audience: n.audience,
+      channels: n.channels,
+      data: n.data,
+      priority: PRIORITY_RANK[n.priority],
+      key: eventNotificationKey(r.event.id, n.index),
+    })),
+  );
+  const ids = new Map(rows.map((n) => [ref(n.service_id, n.key), n.id]));
+  const outcomeOf = (r: EventResult, known: Map<string, string>): EventOutcomeEntry[] => {
+    const created: EventOutcomeEntry[] = r.notifications.map((n) => {
+      const notificationId = known.get(ref(r.event.serviceId, eventNotificationKey(r.event.id, n.index)));
+      return {
+        index: n.index,
         type: n.type,
-        audience: n.audience,
-        channels: n.channels,
-        data: n.data,
-        priority: PRIORITY_RANK[n.priority],
-        key: eventNotificationKey(r.event.id, n.index),
-      })),
-    );
-    const byKey = new Map<string, string>();
+        status: 'created',
+        ...(notificationId ? { notificationId } : {}),
+      };
+    });
+    return [...created, ...r.skipped].sort((a, b) => a.index - b.index);
+  };
+  const finished = results.map((r) => ({
+    s: r.event.serviceId,
+    i: r.event.id,
+    status: r.status,
+    outcome: outcomeOf(r, ids),
+  }));
+  return { results, rows, ids, finished, outcomeOf };
+}
+
+/**
+ * The notifications of `mine` (events just finished) that were not inserted had their key taken
+ * already: their events' outcomes are rewritten to name the notifications that hold those keys.
+ */
+async function nameTaken(
+  db: Db,
+  batch: PreparedBatch,
+  mine: EventResult[],
+  inserted: Set<string>,
+): Promise<void> {
+  const finished = new Set(mine.map((r) => ref(r.event.serviceId, r.event.id)));
+  const taken = batch.rows.filter(
+    (n) => finished.has(ref(n.service_id, n.event_id)) && !inserted.has(ref(n.service_id, n.key)),
+  );
+  if (taken.length === 0) return;
+  const { rows: existing } = await sql<{ service_id: string; id: string; idempotency_key: string }>`
+    select n.service_id, n.id, n.idempotency_key from notifications n
+      join jsonb_to_recordset(${JSON.stringify(taken)}::jsonb) as x(service_id uuid, key text)
+        on n.service_id = x.service_id and n.idempotency_key = x.key`.execute(db);
+  const ids = new Map(batch.ids);
+  for (const n of taken) ids.delete(ref(n.service_id, n.key));
+  for (const r of existing) ids.set(ref(r.service_id, r.idempotency_key), r.id);
+  const events = new Set(taken.map((n) => ref(n.service_id, n.event_id)));
+  const fixed = mine
+    .filter((r) => events.has(ref(r.event.serviceId, r.event.id)))
+    .map((r) => ({ s: r.event.serviceId, i: r.event.id, outcome: batch.outcomeOf(r, ids) }));
+  await sql`
+    update events e set outcome = f.outcome
+      from jsonb_to_recordset(${JSON.stringify(fixed)}::jsonb) as f(s uuid, i text, outcome jsonb)
+     where e.service_id = f.s and e.id = f.i`.execute(db);
+}
+
+/**
+ * The batch finished in a transaction, for when some of its keys exist already: the events held are
+ * locked in key order, the notifications inserted (the taken keys add nothing), the events finished,
+ * and the outcomes of those whose keys were taken rewritten to name the notifications that hold them.
+ */
+async function completeInTransaction(db: Db, owner: string, batch: PreparedBatch): Promise<Set<string>> {
+  return db.transaction().execute(async (tx) => {
+    const keys = JSON.stringify(batch.finished.map((f) => ({ s: f.s, i: f.i })));
+    const { rows: heldRows } = await sql<{ service_id: string; id: string }>`
+      select e.service_id, e.id
+        from (select s, i from jsonb_to_recordset(${keys}::jsonb) as k(s uuid, i text) order by s, i) k
+             cross join lateral (
+               select service_id, id from events
+                where service_id = k.s and id = k.i
+                  and status = 'processing' and lease_owner = ${owner}
+                  for update) e`.execute(tx);
+    const held = new Set(heldRows.map((r) => ref(r.service_id, r.id)));
+    const rows = batch.rows.filter((n) => held.has(ref(n.service_id, n.event_id)));
+    const finished = batch.finished.filter((f) => held.has(ref(f.s, f.i)));
+    const inserted = new Set<string>();
     if (rows.length > 0) {
-      const json = JSON.stringify(rows);
-      await sql`
+      const { rows: ins } = await sql<{ service_id: string; idempotency_key: string }>`
         insert into notifications
                (id, service_id, type, recipient_id, audience, channels, data, content, priority,
                 idempotency_key, request_hash)
         select x.id, x.service_id, x.type, null, x.audience, x.channels, x.data, '{}'::jsonb,
                x.priority, x.key, x.key
-          from jsonb_to_recordset(${json}::jsonb)
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
                as x(id uuid, service_id uuid, type text, audience jsonb, channels jsonb, data jsonb,
                     priority smallint, key text)
-        on conflict (service_id, idempotency_key) do nothing`.execute(tx);
-      // Ids of this run's rows and of any an earlier, interrupted run left.
-      const { rows: ids } = await sql<{ service_id: string; id: string; idempotency_key: string }>`
-        select n.service_id, n.id, n.idempotency_key from notifications n
-          join jsonb_to_recordset(${json}::jsonb) as x(service_id uuid, key text)
-            on n.service_id = x.service_id and n.idempotency_key = x.key`.execute(tx);
-      for (const r of ids) byKey.set(ref(r.service_id, r.idempotency_key), r.id);
-      await sql`select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN})`.execute(tx);
+        on conflict (service_id, idempotency_key) do nothing
+        returning service_id, idempotency_key`.execute(tx);
+      for (const r of ins) inserted.add(ref(r.service_id, r.idempotency_key));
+      if (ins.length > 0) await sql`select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN})`.execute(tx);
     }
-
-    const finished = mine.map((r) => {
-      const created: EventOutcomeEntry[] = r.notifications.map((n) => {
-        const notificationId = byKey.get(ref(r.event.serviceId, eventNotificationKey(r.event.id, n.index)));
-        return {
-          index: n.index,
-          type: n.type,
-          status: 'created',
-          ...(notificationId ? { notificationId } : {}),
-        };
-      });
-      const outcome = [...created, ...r.skipped].sort((a, b) => a.index - b.index);
-      return { s: r.event.serviceId, i: r.event.id, status: r.status, outcome };
-    });
-    await sql`
-      update events e set status = f.status, outcome = f.outcome, processed_at = now(),
-             lease_owner = null, lease_expires_at = null
-        from jsonb_to_recordset(${JSON.stringify(finished)}::jsonb)
-             as f(s uuid, i text, status text, outcome jsonb)
-       where e.service_id = f.s and e.id = f.i`.execute(tx);
+    if (finished.length > 0)
+      await sql`
+        update events e set status = f.status, outcome = f.outcome, processed_at = now(),
+               lease_owner = null, lease_expires_at = null
+          from jsonb_to_recordset(${JSON.stringify(finished)}::jsonb)
+               as f(s uuid, i text, status text, outcome jsonb)
+         where e.service_id = f.s and e.id = f.i`.execute(tx);
+    const mine = batch.results.filter((r) => held.has(ref(r.event.serviceId, r.event.id)));
+    await nameTaken(tx, batch, mine, inserted);
     return new Set(mine.map((r) => r.event.id));
   });
 }
