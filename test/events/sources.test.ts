@@ -4,11 +4,17 @@
  * a poison message kept as a dead event and acked, an id reused with another body kept as dead, a
  * broker restart mid-stream (private NATS and Redis servers; a cut TCP proxy for RabbitMQ), and a
  * Herald worker killed between receiving a message and committing it (the message comes again and
- * is stored once).
+ * is stored once), and PostgreSQL taken away mid-stream (a cut TCP proxy): the source holds what it
+ * pulled, pulls no more, counts errors and shows its lag, and stores every message once after.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import * as amqp from 'amqplib';
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import { connect } from '../../src/adapters/store/connect.ts';
 import type { SourceConfig } from '../../src/config-sources.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startEventSources } from '../../src/app/event-sources.ts';
@@ -28,6 +34,7 @@ import {
   rabbitProxy,
   rabbitPublisher,
   RABBIT_URL,
+  tcpProxy,
   redisPublisher,
   REDIS_URL,
   uniqueName,
@@ -98,6 +105,37 @@ const trade = (id: string, traderId: string, quantity: number): OutMessage => ({
   headers: { event: 'trade.executed' },
   body: JSON.stringify({ id, data: { traderId, symbol: 'INFY', quantity, traderPortfolio: 10000 } }),
 });
+
+/**
+ * Messages the broker has handed to a source that the source has not acked, as the broker counts
+ * them; `published` of them were sent (RabbitMQ tells only the ready ones apart).
+ */
+async function heldByBroker(c: SourceConfig, published: number): Promise<number> {
+  if (c.broker === 'rabbitmq') {
+    const conn = await amqp.connect(RABBIT_URL);
+    try {
+      const ch = await conn.createChannel();
+      return published - (await ch.checkQueue(c.queue)).messageCount;
+    } finally {
+      await conn.close();
+    }
+  }
+  if (c.broker === 'nats') {
+    const nc = await natsConnect({ servers: NATS_URL });
+    try {
+      return (await (await jetstreamManager(nc)).consumers.info(c.stream, c.durable)).num_ack_pending;
+    } finally {
+      await nc.close();
+    }
+  }
+  const redis = new Redis(REDIS_URL);
+  try {
+    const [count] = (await redis.xpending(c.stream, c.group)) as [number];
+    return Number(count);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 describe('broker sources', { skip: skipWithoutPg }, () => {
   let database: TestDatabase;
@@ -331,6 +369,73 @@ describe('broker sources', { skip: skipWithoutPg }, () => {
           await lock.end();
           await worker.stop();
           await pub.close();
+        }
+      });
+
+      it('holds what it pulled while PostgreSQL is away, shows errors and lag, and stores every message once after', async () => {
+        // Herald's sources reach PostgreSQL through a proxy the test cuts; the shared server stays up.
+        const proxy = await tcpProxy(database.url);
+        await proxy.start();
+        const viaProxy = await connect({ databaseUrl: proxy.url, dataDir: 'unused', poolSize: 4 });
+        const batch = 5;
+        const t = target(broker, serviceId, undefined, { batch });
+        const p = t.config.name;
+        const metrics = createPromMetrics({ defaults: false });
+        const sources = await startEventSources({
+          sources: [t.config],
+          makeSource: createEventSource,
+          events: kyselyEventStore(viaProxy.db),
+          dead: kyselyDeadEvents(viaProxy.db),
+          metrics,
+          log: quietLog,
+          serviceExists: async () => true,
+        });
+        const pub = await t.publisher();
+        const metric = async (re: RegExp) => re.exec(await metrics.render())?.[1];
+        try {
+          await pub.publish([trade(`${p}-0`, '42', 1)]);
+          await finished(`${p}-0`);
+          await proxy.stop();
+          const n = 40;
+          await pub.publish(Array.from({ length: n }, (_, i) => trade(`${p}-${i + 1}`, '42', i + 1)));
+          // Refused batches are counted, and retried: a few errors in, the source still holds no more
+          // than the batches it may have in flight (RabbitMQ: its prefetch), the rest wait on the broker.
+          const errors = new RegExp(`herald_source_errors_total\\{source="${p}",kind="database"\\} (\\d+)`);
+          await eventually(async () => Number((await metric(errors)) ?? 0) >= 4, {
+            what: 'four refused batches',
+            timeoutMs: 60_000,
+          });
+          const bound = broker === 'rabbitmq' ? 3 * batch : 2 * batch;
+          const held = await heldByBroker(t.config, n);
+          assert.ok(held > 0 && held <= bound, `the broker handed out ${held} of ${n}; at most ${bound}`);
+          const lag = new RegExp(`herald_source_lag\\{source="${p}"\\} (-?\\d+)`);
+          assert.equal(Number(await metric(lag)), n, 'every message unacknowledged, as the broker counts');
+          const { rows: none } = await sql.query(
+            `select count(*)::int as n from events where service_id = $1 and id like $2`,
+            [serviceId, `${p}-%`],
+          );
+          assert.equal(none[0].n, 1, 'nothing stored while the database is away');
+
+          await proxy.start();
+          for (let i = 1; i <= n; i++) assert.equal((await finished(`${p}-${i}`)).status, 'processed');
+          const { rows } = await sql.query<{ n: number; dead: number }>(
+            `select count(*)::int as n, count(*) filter (where status = 'dead')::int as dead
+               from events where service_id = $1 and source = $2`,
+            [serviceId, p],
+          );
+          assert.deepEqual(rows[0], { n: n + 1, dead: 0 }, 'every message one event');
+          await eventually(async () => (await metric(lag)) === '0', { what: 'lag 0', timeoutMs: 30_000 });
+          assert.equal(
+            await metric(
+              new RegExp(`herald_source_messages_total\\{source="${p}",outcome="accepted"\\} (\\d+)`),
+            ),
+            String(n + 1),
+          );
+        } finally {
+          await sources.stop();
+          await pub.close();
+          await viaProxy.close();
+          await proxy.stop();
         }
       });
     });

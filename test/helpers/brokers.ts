@@ -1,8 +1,8 @@
 /**
  * The brokers event sources read from: publishers for the shared RabbitMQ, NATS and Redis (each test
  * uses names of its own), private NATS and Redis servers a test may stop and start, and a TCP proxy
- * in front of the shared RabbitMQ that a test cuts to rehearse a RabbitMQ restart without touching
- * the shared broker.
+ * a test cuts: in front of the shared RabbitMQ to rehearse a RabbitMQ restart, or of PostgreSQL to
+ * take the database away from Herald, without touching the shared servers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -181,17 +181,26 @@ export const privateServerProblem = (broker: 'nats' | 'redis'): string | null =>
   return existsSync(bin) ? null : `no ${bin} on this machine`;
 };
 
-/** A TCP proxy to the shared RabbitMQ that a test cuts (every connection dropped, new ones refused). */
-export async function rabbitProxy(target = RABBIT_URL): Promise<PrivateServer> {
+/**
+ * A TCP proxy in front of a server (its URL: amqp, postgres, ...) that a test cuts: `stop()` drops
+ * every connection and refuses new ones, `start()` lets them through again. `url` is the target's
+ * URL pointed at the proxy.
+ */
+export async function tcpProxy(target: string): Promise<PrivateServer> {
   const t = new URL(target);
+  const defaults: Record<string, number> = { 'amqp:': 5672, 'postgres:': 5432, 'postgresql:': 5432 };
+  const upstreamPort = Number(t.port || defaults[t.protocol]);
   const port = await freePort();
   const sockets = new Set<Socket>();
   let server: Server | undefined;
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
   return {
-    url: `amqp://${t.username}:${t.password}@127.0.0.1:${port}`,
+    url: url.toString(),
     async start() {
       server = createServer((client) => {
-        const upstream = createConnection({ host: t.hostname, port: Number(t.port || 5672) });
+        const upstream = createConnection({ host: t.hostname, port: upstreamPort });
         sockets.add(client).add(upstream);
         const drop = () => {
           client.destroy();
@@ -214,6 +223,9 @@ export async function rabbitProxy(target = RABBIT_URL): Promise<PrivateServer> {
     },
   };
 }
+
+/** A TCP proxy to the shared RabbitMQ that a test cuts, to rehearse a RabbitMQ restart. */
+export const rabbitProxy = (target = RABBIT_URL): Promise<PrivateServer> => tcpProxy(target);
 
 /** What each shared broker needs to be reachable; null when it is. */
 export async function brokerProblem(broker: Broker): Promise<string | null> {

@@ -39,6 +39,8 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
   let retryAt = 0;
   const buffer: SourceMessage[] = [];
   const held = new WeakMap<SourceMessage, Held>();
+  // Delivered on the current channel and not acked yet (in the buffer or with the runner).
+  let unacked = 0;
   let arrived: (() => void) | undefined;
 
   const open = async () => {
@@ -57,6 +59,7 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
         channel = undefined;
         conn = undefined;
         buffer.length = 0;
+        unacked = 0;
         arrived?.();
       };
       next.on('error', () => undefined);
@@ -75,6 +78,7 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
             address: m.fields.routingKey,
           };
           held.set(message, { channel: ch, message: m });
+          unacked++;
           buffer.push(message);
           arrived?.();
         },
@@ -126,13 +130,17 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
       for (const m of messages) {
         const h = held.get(m);
         // A channel that is gone took its deliveries with it: the broker hands them out again.
-        if (h && h.channel === channel) h.channel.ack(h.message);
+        if (h && h.channel === channel) {
+          h.channel.ack(h.message);
+          unacked--;
+        }
       }
     },
     async lag() {
       if (!channel) return null;
+      // The queue counts only ready messages; those delivered and not acked are this source's.
       const q = await channel.checkQueue(c.queue);
-      return q.messageCount + buffer.length;
+      return q.messageCount + unacked;
     },
     async close() {
       closed = true;
