@@ -2,7 +2,9 @@
  * Status publishers against the real RabbitMQ, NATS JetStream and Redis on this machine, from a real
  * PostgreSQL: every status change of real deliveries arrives once, by id; a broker restart (private
  * NATS and Redis servers) or a cut connection (a TCP proxy in front of RabbitMQ) mid-stream loses
- * nothing; and a status row that commits after a higher id is published, not passed over.
+ * nothing; a worker process SIGKILLed after the broker confirmed a batch and before its cursor moved
+ * sends that batch again under the same event ids; and a status row that commits after a higher id
+ * is published, not passed over.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +36,7 @@ import {
   redisCollector,
   type Collector,
 } from '../helpers/status-collectors.ts';
+import { startHeraldProcess, tempDir, writeConfig } from '../helpers/herald-process.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../helpers/in-process.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
 
@@ -259,6 +262,80 @@ describe('status publishers', { skip: skipWithoutPg }, () => {
           }
         },
       );
+
+      it('sends again what the broker confirmed when the worker is killed before its cursor moves', async () => {
+        const serviceId = randomUUID();
+        const t = target(broker, serviceId);
+        const name = t.config.name;
+        const collector = await t.collector();
+        // The cursor update after a published batch waits on an advisory lock this test holds (a
+        // trigger installed by the test, nothing in Herald): the worker has the broker's confirm and
+        // has not moved its cursor. (A round that published nothing moves it freely.)
+        const key = Math.floor(Math.random() * 2 ** 30);
+        const holder = new pg.Client({ connectionString: database.url });
+        await holder.connect();
+        await holder.query('select pg_advisory_lock($1)', [key]);
+        const trigger = `hold_${name.replace(/[^a-z0-9]/g, '_')}`;
+        await sql.query(`create function ${trigger}() returns trigger language plpgsql as $$
+                         begin perform pg_advisory_xact_lock(${key}); return new; end $$`);
+        await sql.query(`create trigger ${trigger} before update on status_publishers for each row
+                         when (new.name = '${name}' and new.published > old.published)
+                         execute function ${trigger}()`);
+        const dir = tempDir();
+        const env = {
+          DATABASE_URL: database.url,
+          HERALD_CONFIG: writeConfig(dir, { publishers: [t.config], worker: { pollMs: 100 } }),
+        };
+        let worker = await startHeraldProcess('worker', env);
+        try {
+          const first = await logRows(sql, serviceId, t.config.batch);
+          await arrived(collector, first);
+          const waiting = await eventually(
+            async () => {
+              const r = await sql.query<{ pid: number }>(
+                `select pid from pg_stat_activity where datname = $1 and wait_event = 'advisory'
+                   and query like '%update status_publishers%'`,
+                [database.name],
+              );
+              return r.rows.length > 0 ? r.rows.map((x) => x.pid) : undefined;
+            },
+            { what: 'the cursor update waiting', timeoutMs: 60_000 },
+          );
+          await worker.stop('SIGKILL');
+          // The update is one statement that would commit on its own once the lock goes; ending its
+          // connection is the crash before it reached the server.
+          for (const pid of waiting) await sql.query('select pg_terminate_backend($1)', [pid]);
+          await sql.query(`drop trigger ${trigger} on status_publishers`);
+          await holder.query('select pg_advisory_unlock($1)', [key]);
+          const { rows: cursor } = await sql.query<{ published: string }>(
+            `select published::text from status_publishers where name = $1`,
+            [name],
+          );
+          assert.equal(cursor[0]?.published, '0', 'the cursor did not move');
+          // The dead worker's lease would run out by itself (30 s); it is ended here instead.
+          await sql.query(`update status_publishers set lease_expires_at = now() where name = $1`, [name]);
+          const later = await logRows(sql, serviceId, 5);
+          worker = await startHeraldProcess('worker', env);
+          const all = [...first, ...later];
+          const { counts, got } = await arrived(collector, all);
+          assert.deepEqual([...counts.keys()].sort(), [...all].sort(), 'every event, and only these');
+          for (const id of later) assert.equal(counts.get(id), 1, `${id} once`);
+          // Confirmed before the kill and sent again after it, under the same id, with the same body.
+          // JetStream drops the second copy itself: the message id is its de-duplication key.
+          for (const id of first) assert.equal(counts.get(id), broker === 'nats' ? 1 : 2, `${id} copies`);
+          for (const id of first) {
+            const copies = got.filter((e) => e.id === id).map((e) => JSON.stringify(e.body));
+            assert.equal(new Set(copies).size, 1, `${id}: the copies are the same event`);
+          }
+        } finally {
+          // The lock first: a worker waiting on it would not stop, nor let the trigger be dropped.
+          await holder.end();
+          await worker.stop();
+          await sql.query(`drop trigger if exists ${trigger} on status_publishers`).catch(() => undefined);
+          await sql.query(`drop function if exists ${trigger}()`).catch(() => undefined);
+          await collector.close();
+        }
+      });
 
       it('publishes a row that commits after a higher id, instead of passing over it', async () => {
         const serviceId = randomUUID();
