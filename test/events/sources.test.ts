@@ -205,6 +205,56 @@ describe('broker sources', { skip: skipWithoutPg }, () => {
     }).then((s) => ({ ...s, metrics }));
   };
 
+  it(
+    "reads the README's copy-trading source: an exchange binding, the routing key as name, the message id",
+    {
+      skip: problems.rabbitmq ?? false,
+    },
+    async () => {
+      const name = uniqueName('t17readme');
+      const exchange = `${name}-trading`;
+      const config = loadConfig({ HERALD_CONFIG: 'x' }, () => ({
+        sources: [
+          {
+            name,
+            broker: 'rabbitmq',
+            url: RABBIT_URL,
+            queue: `${name}.trades`,
+            bind: { exchange, routingKeys: ['trade.*'] },
+            service: serviceId,
+            eventName: { address: true },
+            eventId: { header: 'message-id' },
+            payload: '/data',
+            batch: 100,
+          },
+        ],
+      })).sources[0]!;
+      const sources = await runSources([config]);
+      await sources.ready;
+      const conn = await amqp.connect(RABBIT_URL);
+      try {
+        const ch = await conn.createConfirmChannel();
+        const body = { data: { traderId: 42, symbol: 'INFY', quantity: 50, traderPortfolio: 100000 } };
+        ch.publish(exchange, 'trade.executed', Buffer.from(JSON.stringify(body)), {
+          messageId: `${name}-8812`,
+          persistent: true,
+        });
+        await ch.waitForConfirms();
+        const event = await finished(`${name}-8812`);
+        assert.equal(event.name, 'trade.executed');
+        assert.equal(event.status, 'processed');
+        assert.deepEqual(event.payload, body.data);
+        const made = await api.get(`/v1/notifications/${event.notifications[0].notificationId}`);
+        assert.deepEqual(made.body.audience, { kind: 'topic', topic: 'trader:42' });
+        await ch.deleteQueue(`${name}.trades`);
+        await ch.deleteExchange(exchange);
+      } finally {
+        await sources.stop();
+        await conn.close();
+      }
+    },
+  );
+
   for (const broker of BROKERS) {
     describe(broker, { skip: problems[broker] ?? false }, () => {
       it('stores each event once, filters by the condition, keeps poison and conflicts as dead, acks all', async () => {

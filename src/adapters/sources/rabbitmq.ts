@@ -61,11 +61,15 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
         buffer.length = 0;
         unacked = 0;
         arrived?.();
+        // After a cancel the connection is still open: end it, or it keeps the process alive.
+        void next.close().catch(() => undefined);
       };
       next.on('error', () => undefined);
       next.on('close', lost);
       ch.on('error', () => undefined);
       ch.on('close', lost);
+      // Closed while connecting: this connection is nobody's.
+      if (closed) throw new Error('RabbitMQ source closed');
       conn = next;
       channel = ch;
       await ch.consume(
