@@ -11,6 +11,7 @@
  *
  *   BENCH_EVENTS_N=20000 npm run bench -- events
  *   BENCH_EVENTS_BROKERS=redis BENCH_EVENTS_BATCH=500 npm run bench -- events
+ *   BENCH_EVENTS_STORE_ONLY=1 ... : no worker, only the sources' storing is timed (processed = stored)
  */
 import { loadavg } from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -46,7 +47,9 @@ const BATCH = Number(process.env.BENCH_EVENTS_BATCH ?? 200);
 const BROKERS = (process.env.BENCH_EVENTS_BROKERS ?? 'rabbitmq,nats,redis').split(',') as Broker[];
 
 const database = await freshDatabase();
-const herald = await startInProcess({ databaseUrl: database.url });
+// Store only: Herald without its worker, so nothing expands, plans or delivers what is stored.
+const STORE_ONLY = process.env.BENCH_EVENTS_STORE_ONLY === '1';
+const herald = await startInProcess({ databaseUrl: database.url, worker: !STORE_ONLY });
 const service = await registerService(client(herald.url ?? '', TEST_ADMIN_TOKEN), 'Bench', [
   'trade_executed',
 ]);
@@ -246,7 +249,7 @@ async function throughHerald(broker: Broker): Promise<{ stored: number; processe
       [t.config.name],
     );
     if (storedAt === undefined && (rows[0]?.all ?? 0) >= N) storedAt = performance.now();
-    if ((rows[0]?.n ?? 0) >= N) break;
+    if ((rows[0]?.n ?? 0) >= N || (STORE_ONLY && storedAt !== undefined)) break;
     if (polls % 200 === 199) process.stderr.write(`${broker}: ${rows[0]?.n ?? 0} of ${N} processed\n`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -290,6 +293,7 @@ console.log(
     bench: 'events',
     n: N,
     batch: BATCH,
+    ...(STORE_ONLY ? { storeOnly: true } : {}),
     load1: Number(loadavg()[0]!.toFixed(2)),
     ...figures,
     goal: 0.5,
