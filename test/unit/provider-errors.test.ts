@@ -45,6 +45,26 @@ describe('SMTP replies', () => {
     assert.deepEqual(reply(554, '554 Transaction failed'), { kind: 'permanent', code: 'smtp_554' });
   });
 
+  it("reads a refusal of Herald's own sender address as a refusal, not as the recipient's wrong address", () => {
+    // X.1.7 and X.1.8 are about the sender (RFC 3463), and a MAIL FROM refusal is about the sender
+    // whatever its code: the recipient's address was never looked at.
+    assert.deepEqual(
+      reply(553, '553 5.1.8 <noreply@acme.example>: Sender address rejected: Domain not found', 'MAIL FROM'),
+      {
+        kind: 'permanent',
+        code: 'smtp_553',
+      },
+    );
+    assert.deepEqual(reply(550, '550 5.1.0 Sender rejected', 'MAIL FROM'), {
+      kind: 'permanent',
+      code: 'smtp_550',
+    });
+    assert.deepEqual(reply(553, '553 5.1.7 Bad sender address syntax'), {
+      kind: 'permanent',
+      code: 'smtp_553',
+    });
+  });
+
   it('keeps a temporary refusal temporary, whatever its enhanced code says', () => {
     assert.deepEqual(reply(450, '450 4.1.1 Recipient address verification in progress'), {
       kind: 'transient',

@@ -32,9 +32,11 @@ interface SmtpError extends Error {
  * A permanent refusal that names the address (RFC 3463 class 5.1.x: bad mailbox 5.1.1, bad domain
  * 5.1.2, bad syntax 5.1.3, no mail accepted 5.1.10), as a server answers at RCPT TO: the address is
  * wrong, not this message, so it gets the code every channel uses for that (`invalid_address`).
- * Other 5xx (a policy or spam refusal, 5.7.x) stay `smtp_<code>`.
+ * Other 5xx (a policy or spam refusal, 5.7.x) stay `smtp_<code>`, and so does a refusal of the
+ * sender's address (5.1.7 and 5.1.8, or any refusal of `MAIL FROM`): that is Herald's own `from`,
+ * not the recipient's address.
  */
-const ADDRESS_STATUS = /(?:^|\s)5\.1\.\d{1,3}(?:\s|$)/;
+const ADDRESS_STATUS = /(?:^|\s)5\.1\.(?!7(?:\s|$)|8(?:\s|$))\d{1,3}(?:\s|$)/;
 
 const CONNECTION_CODES = new Set([
   'ECONNECTION',
@@ -54,7 +56,7 @@ export function classifySmtpError(err: unknown): SendFailure {
     if (rc === 421 || rc === 450 || rc === 451 || rc === 452 || (rc >= 400 && rc < 500)) {
       return { kind: 'transient', code: `smtp_${rc}`, message };
     }
-    if (rc >= 500 && ADDRESS_STATUS.test(message))
+    if (rc >= 500 && e.command !== 'MAIL FROM' && ADDRESS_STATUS.test(message))
       return { kind: 'permanent', code: 'invalid_address', message };
     if (rc >= 500) return { kind: 'permanent', code: `smtp_${rc}`, message };
   }
