@@ -33,7 +33,8 @@ export function kyselyRetention(db: Db): RetentionStore {
         const deliveries = sql`select id from deliveries where notification_id in (${ids})`;
         await sql`delete from delivery_status_log where delivery_id in (${deliveries})`.execute(tx);
         await sql`delete from captured_messages where delivery_id in (${deliveries})`.execute(tx);
-        // Deliveries, their attempts and receipts follow by foreign key.
+        // Deliveries follow by the statement trigger `notifications_deleted` (0032), their attempts by
+        // `deliveries_deleted` (0025), their receipts (`delivery_events`) by foreign key.
         await sql`delete from notifications where id in (${ids})`.execute(tx);
         return rows.length;
       });
