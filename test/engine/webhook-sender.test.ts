@@ -94,6 +94,38 @@ describe('webhook sender', () => {
     assert.equal(err.kind, 'transient');
   });
 
+  it('times out a receiver that answers at once and then drips its body, however steadily it drips', async () => {
+    // The URL is the caller's: an endpoint that never finishes its answer must not hold a lane slot
+    // past the timeout (and then past the lease, to be sent again by another worker).
+    const drips = 100;
+    let dripped = 0;
+    const dripper = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const tick = setInterval(() => {
+        if (res.destroyed || dripped >= drips) {
+          clearInterval(tick);
+          res.end();
+          return;
+        }
+        dripped += 1;
+        res.write('.');
+      }, 100);
+    });
+    dripper.listen(0, '127.0.0.1');
+    await once(dripper, 'listening');
+    try {
+      const err = await failure(
+        sender.send(message(`http://127.0.0.1:${(dripper.address() as AddressInfo).port}/`)),
+      );
+      assert.equal(err.code, 'webhook_timeout');
+      assert.equal(err.kind, 'transient');
+      assert.ok(dripped < drips, 'given up while the body was still dripping');
+    } finally {
+      dripper.closeAllConnections();
+      dripper.close();
+    }
+  });
+
   it('does not follow redirects', async () => {
     let followed = 0;
     const target = createServer((_req, res) => {

@@ -10,6 +10,7 @@
  * sending, and host names at connection time (so a name that re-resolves inward is refused too).
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import { lazyAgent, undici } from '../../net/lazy-undici.ts';
 import { guardedConnect, refusedSendFailure, refusePrivateLiteral } from '../../net/ssrf-guard.ts';
@@ -65,14 +66,41 @@ export function classifyStatus(status: number, retryAfterMs: number | undefined)
 /** undici's own timeouts, by their codes (see the pool's settings below). */
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/**
+ * Deadlines shared by the sends that start within one step of each other: one AbortController and
+ * one timer per step, not per send. A send's signal fires between `timeoutMs` and `timeoutMs + stepMs`
+ * after it started. The pool's timeouts alone bound each wait (connect, headers, the gap between body
+ * chunks), not their sum: a receiver that drips its body would hold the send for as long as it likes.
+ */
+function sharedDeadlines(timeoutMs: number): () => AbortSignal {
+  const stepMs = Math.max(1, Math.min(1000, Math.floor(timeoutMs / 10)));
+  let current: { signal: AbortSignal; until: number } | undefined;
+  return () => {
+    const now = performance.now();
+    if (current && now < current.until) return current.signal;
+    const controller = new AbortController();
+    // Every send of the step listens on it (and stops listening when it is answered).
+    setMaxListeners(0, controller.signal);
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError')),
+      timeoutMs + stepMs,
+    );
+    timer.unref();
+    current = { signal: controller.signal, until: now + stepMs };
+    return controller.signal;
+  };
+}
+
 export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
   const key = createSecretKey(signatureKey(s.secret));
   const timeoutMs = s.timeoutMs ?? 15_000;
   const now = s.now ?? Date.now;
   const allowPrivate = s.allowPrivate ?? false;
-  // The timeout is the pool's (wait for the answer's headers, then for its body), not a timer and an
-  // AbortSignal made per request: at thousands of sends a second those were a visible share of a
-  // send's CPU and lived on for the whole timeout after each answer.
+  // The timeout is the pool's (wait for the answer's headers, then for its body) and a deadline
+  // shared by the sends of each step (`sharedDeadlines`), not a timer and an AbortSignal made per
+  // request: at thousands of sends a second those were a visible share of a send's CPU and lived on
+  // for the whole timeout after each answer.
+  const deadline = sharedDeadlines(timeoutMs);
   const agent = lazyAgent(() => ({
     keepAliveTimeout: 30_000,
     connections: 256,
@@ -119,6 +147,7 @@ export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
       try {
         if (!allowPrivate) refusePrivateLiteral(url);
         const { request, dispatcher } = client ?? (await loadClient());
+        const signal = deadline();
         const res = await request(url, {
           method: 'POST',
           dispatcher,
@@ -130,14 +159,16 @@ export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
             'webhook-signature': sign(key, m.deliveryId, timestamp, body),
           },
           body,
+          signal,
         });
         status = res.statusCode;
         retryAfter = res.headers['retry-after'];
-        await res.body.dump();
+        await res.body.dump({ signal });
       } catch (err) {
         const refused = refusedSendFailure(err);
         if (refused) throw new ProviderError(refused, err);
-        const timedOut = TIMEOUTS.has((err as { code?: string }).code ?? '');
+        const timedOut =
+          TIMEOUTS.has((err as { code?: string }).code ?? '') || (err as Error).name === 'TimeoutError';
         throw new ProviderError(
           {
             kind: 'transient',
