@@ -163,7 +163,8 @@ export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
         });
         status = res.statusCode;
         retryAfter = res.headers['retry-after'];
-        await res.body.dump({ signal });
+        // Up to undici's default 128 KiB of answer read to keep the connection; a longer one closes it.
+        await res.body.dump({ signal, limit: 128 * 1024 });
       } catch (err) {
         const refused = refusedSendFailure(err);
         if (refused) throw new ProviderError(refused, err);
