@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
+import { migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyServiceStore } from '../../src/adapters/store/kysely-services.ts';
 import { kyselyNotificationStore } from '../../src/adapters/store/kysely-notifications.ts';
 import { kyselyPlanQueue } from '../../src/adapters/store/kysely-plan-queue.ts';
 import { kyselyFanoutStore } from '../../src/adapters/store/kysely-fanout-store.ts';
 import { kyselyNotificationCanceller } from '../../src/adapters/store/kysely-notification-cancel.ts';
 import type { NotificationToPlan, PlannedDelivery } from '../../src/domain/types.ts';
-import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
+import { onEachDatabase } from '../helpers/databases.ts';
 
 const OWNER = 'planner';
 
@@ -223,23 +223,4 @@ function contract(
   });
 }
 
-contract(
-  'PGlite',
-  async () => ({ database: await connect({ dataDir: 'memory://' }), cleanup: async () => undefined }),
-  false,
-  false,
-);
-
-let pgDb: TestDatabase | undefined;
-contract(
-  'PostgreSQL',
-  async () => {
-    pgDb = await freshDatabase();
-    return {
-      database: await connect({ databaseUrl: pgDb.url, dataDir: '' }),
-      cleanup: async () => pgDb?.drop(),
-    };
-  },
-  skipWithoutPg,
-  true,
-);
+onEachDatabase((name, open, skip, kind) => contract(name, open, skip, kind === 'postgres'));

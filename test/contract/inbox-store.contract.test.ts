@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
+import { migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyServiceStore } from '../../src/adapters/store/kysely-services.ts';
 import { kyselyNotificationStore } from '../../src/adapters/store/kysely-notifications.ts';
 import { kyselyInboxStore } from '../../src/adapters/store/kysely-inbox.ts';
@@ -15,7 +15,7 @@ import { kyselyInboxSecrets, kyselyTickets } from '../../src/adapters/store/kyse
 import { pgNotifyBus } from '../../src/adapters/realtime/pg-notify-bus.ts';
 import { draftFromContent, patchFor } from '../../src/domain/inbox.ts';
 import type { InboxStore, RecipientRef } from '../../src/ports/inbox.ts';
-import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
+import { onEachDatabase } from '../helpers/databases.ts';
 
 function contract(
   name: string,
@@ -334,21 +334,4 @@ function contract(
   });
 }
 
-contract(
-  'PGlite',
-  async () => ({ database: await connect({ dataDir: 'memory://' }), cleanup: async () => undefined }),
-  false,
-);
-
-let pgDb: TestDatabase | undefined;
-contract(
-  'PostgreSQL',
-  async () => {
-    pgDb = await freshDatabase();
-    return {
-      database: await connect({ databaseUrl: pgDb.url, dataDir: '' }),
-      cleanup: async () => pgDb?.drop(),
-    };
-  },
-  skipWithoutPg,
-);
+onEachDatabase(contract);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
-import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
+import { migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyServiceStore } from '../../src/adapters/store/kysely-services.ts';
 import { kyselyRecipientStore } from '../../src/adapters/store/kysely-recipients.ts';
 import { kyselyNotificationStore } from '../../src/adapters/store/kysely-notifications.ts';
@@ -18,7 +18,7 @@ import { kyselyPreferenceStore } from '../../src/adapters/store/kysely-preferenc
 import { kyselyErasureStore } from '../../src/adapters/store/kysely-erasure.ts';
 import { kyselyDeferredQueue, kyselySecretStore } from '../../src/adapters/store/kysely-deferred.ts';
 import type { PlannedDelivery } from '../../src/domain/types.ts';
-import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
+import { onEachDatabase } from '../helpers/databases.ts';
 
 function preferenceStorage(
   name: string,
@@ -244,21 +244,4 @@ function preferenceStorage(
   });
 }
 
-preferenceStorage(
-  'PGlite',
-  async () => ({ database: await connect({ dataDir: 'memory://' }), cleanup: async () => undefined }),
-  false,
-);
-
-let pgDb: TestDatabase | undefined;
-preferenceStorage(
-  'PostgreSQL',
-  async () => {
-    pgDb = await freshDatabase();
-    return {
-      database: await connect({ databaseUrl: pgDb.url, dataDir: '/nonexistent', poolSize: 4 }),
-      cleanup: async () => pgDb?.drop(),
-    };
-  },
-  skipWithoutPg,
-);
+onEachDatabase(preferenceStorage, { poolSize: 4 });

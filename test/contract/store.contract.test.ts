@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
+import { migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyApiKeyStore, kyselyServiceStore } from '../../src/adapters/store/kysely-services.ts';
 import { kyselyRecipientStore } from '../../src/adapters/store/kysely-recipients.ts';
 import { kyselyNotificationStore } from '../../src/adapters/store/kysely-notifications.ts';
@@ -17,7 +17,7 @@ import { kyselyOutbox } from '../../src/adapters/store/kysely-outbox.ts';
 import { kyselyNotificationCanceller } from '../../src/adapters/store/kysely-notification-cancel.ts';
 import type { NewNotification, PlannedDelivery } from '../../src/domain/types.ts';
 import type { AttemptRecord } from '../../src/domain/types.ts';
-import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
+import { onEachDatabase } from '../helpers/databases.ts';
 
 const attempt = (n: number, outcome: AttemptRecord['outcome'] = 'sent'): AttemptRecord => ({
   attempt: n,
@@ -359,21 +359,4 @@ function contract(
   });
 }
 
-contract(
-  'PGlite',
-  async () => ({ database: await connect({ dataDir: 'memory://' }), cleanup: async () => undefined }),
-  false,
-);
-
-let pgDb: TestDatabase | undefined;
-contract(
-  'PostgreSQL',
-  async () => {
-    pgDb = await freshDatabase();
-    return {
-      database: await connect({ databaseUrl: pgDb.url, dataDir: '' }),
-      cleanup: async () => pgDb?.drop(),
-    };
-  },
-  skipWithoutPg,
-);
+onEachDatabase(contract);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
+import { migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyServiceStore } from '../../src/adapters/store/kysely-services.ts';
 import { kyselyNotificationStore } from '../../src/adapters/store/kysely-notifications.ts';
 import { kyselyPlanQueue } from '../../src/adapters/store/kysely-plan-queue.ts';
@@ -22,7 +22,7 @@ import { kyselyPreferenceStore } from '../../src/adapters/store/kysely-preferenc
 import { kyselySuppressionList } from '../../src/adapters/store/kysely-receipts.ts';
 import { planBroadcast, type BroadcastDeps } from '../../src/app/fanout.ts';
 import { createTemplateRenderer } from '../../src/domain/templates.ts';
-import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
+import { onEachDatabase } from '../helpers/databases.ts';
 
 const OWNER = 'planner';
 const BATCH = 3;
@@ -226,21 +226,4 @@ function suite(
   });
 }
 
-suite(
-  'PGlite',
-  async () => ({ database: await connect({ dataDir: 'memory://' }), cleanup: async () => undefined }),
-  false,
-);
-
-let pgDb: TestDatabase | undefined;
-suite(
-  'PostgreSQL',
-  async () => {
-    pgDb = await freshDatabase();
-    return {
-      database: await connect({ databaseUrl: pgDb.url, dataDir: '' }),
-      cleanup: async () => pgDb?.drop(),
-    };
-  },
-  skipWithoutPg,
-);
+onEachDatabase(suite);
