@@ -116,6 +116,24 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal((await logOf()).at(-1), `${id}:suppressed`);
       assert.equal((await logOf()).length, 5);
     });
+
+    // Last: it deletes the notification the cases above share.
+    it('takes the deliveries written before 0032, and their attempts, along with their notification', async () => {
+      const { db } = database;
+      const { rows: keys } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_constraint
+         where conrelid = 'deliveries'::regclass and confrelid = 'notifications'::regclass`.execute(db);
+      assert.equal(keys[0]?.n, 0, 'no foreign key from deliveries to notifications is left');
+      await sql`insert into delivery_attempts (delivery_id, attempt, provider, started_at, duration_ms, outcome)
+                values (${ids[0]}, 1, 'p', now(), 1, 'sent')`.execute(db);
+      await sql`delete from notifications where id = ${notification}`.execute(db);
+      const { rows } = await sql<{ deliveries: number; attempts: number }>`
+        select (select count(*)::int from deliveries where notification_id = ${notification}) as deliveries,
+               (select count(*)::int from delivery_attempts where delivery_id = any(${ids}::uuid[])) as attempts`.execute(
+        db,
+      );
+      assert.deepEqual(rows[0], { deliveries: 0, attempts: 0 });
+    });
   });
 }
 
