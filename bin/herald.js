@@ -13,4 +13,8 @@ if (major < 24) {
 // would otherwise stay in memory for the life of the process (about 20 MB), and start sooner.
 const { default: module } = await import('node:module');
 module.enableCompileCache?.();
+// Starting is a one-off burst of allocations that must not size V8's young generation for the life
+// of the process (see young-generation.ts); the CLI lets it grow again once Herald has started.
+const { holdYoungGeneration } = await import('../src/cli/young-generation.ts');
+holdYoungGeneration();
 await import('../src/cli/herald.ts');
