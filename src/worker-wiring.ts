@@ -75,9 +75,11 @@ export async function startWorkerRole(p: WorkerParts): Promise<void> {
   // (adapters/store/pglite-priority.ts); in server mode it is the same pool.
   const db = database.background;
   const senders = buildSenders(config, database, logger, p.inbox, p.credentials);
-  // HTTP senders load undici on first use; a worker sends, so load it now: a first send that waits
-  // for the import would reach its provider late, bunched with the next rate-limit slice's sends.
-  await undici();
+  // HTTP senders load undici on first use; a worker with providers sends, so load it now: a first send
+  // that waits for the import would reach its provider late, bunched with the next rate-limit slice's
+  // sends. With none configured (a fresh embedded Herald captures every channel) nothing here sends
+  // over HTTP until a status webhook is registered, and undici (about 6 MB of heap) stays unloaded.
+  if (p.providers.length > 0) await undici();
   disposers.defer(async () => {
     for (const chain of senders.values()) for (const s of chain) await s.close?.();
   });

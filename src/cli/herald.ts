@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrateOnly, startHerald, type Roles } from '../main.ts';
 import { DataDirLockedError } from '../ports/store.ts';
+import { releaseYoungGeneration } from './young-generation.ts';
 
 const USAGE = `Usage: herald <command>
 
@@ -58,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const herald = await startHerald(config, roles);
+  // Started: from here V8 sizes its young generation for the work that comes (see young-generation.ts).
+  releaseYoungGeneration();
   if (roles.api && !config.databaseUrl) {
     // The admin token is shown only when Herald made it (kept in the data folder); one the operator
     // set is theirs and is never echoed.

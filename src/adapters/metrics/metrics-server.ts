@@ -1,6 +1,13 @@
-import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { PromMetrics } from './prom-metrics.ts';
+
+/**
+ * `node:http` taken as the CommonJS object it is. Imported as an ES module, Node builds its namespace
+ * by reading every export, and the `WebSocket`, `CloseEvent` and `MessageEvent` getters among them
+ * load Node's bundled undici (fetch, WebSocket, EventSource: several MB of heap) into every process,
+ * although nothing here uses any of it.
+ */
+const { createServer } = process.getBuiltinModule('node:http');
 
 /** A bare /metrics endpoint for worker processes, which have no API server of their own. */
 export async function startMetricsServer(metrics: PromMetrics, host: string, port: number) {
