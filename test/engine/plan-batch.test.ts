@@ -129,22 +129,19 @@ describe('planning one-recipient notifications in batches', () => {
   const shape = (ds: PlannedDelivery[]) =>
     ds.map(({ id: _id, ...rest }) => rest).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
+  /** What loading one notification's context reads, on the same stores as the batch. */
+  const contextDeps = () => ({
+    types: deps.types,
+    templates: deps.templates,
+    devices: kyselyDeviceStore(database.db),
+    preferences: kyselyPreferenceStore(database.db),
+    links: deps.links,
+    now: () => NOW,
+  });
+
   async function oneAtATime(n: NotificationToPlan): Promise<PlannedDelivery[]> {
     const recipient = await kyselyRecipientStore(database.db).get(n.serviceId, n.recipientId);
-    const ctx = recipient
-      ? await loadPlanContext(
-          {
-            types: deps.types,
-            templates: deps.templates,
-            devices: kyselyDeviceStore(database.db),
-            preferences: kyselyPreferenceStore(database.db),
-            links: deps.links,
-            now: () => NOW,
-          },
-          n,
-          recipient,
-        )
-      : undefined;
+    const ctx = recipient ? await loadPlanContext(contextDeps(), n, recipient) : undefined;
     const addresses = recipient
       ? n.channels.flatMap((channel) => {
           const address = addressFor(channel, { ...recipient, devices: ctx?.devices ?? [] });
@@ -273,18 +270,7 @@ describe('planning one-recipient notifications in batches', () => {
       context: async (one, recipient) => {
         reads += 1;
         if (reads === 1) throw new Error('Connection terminated unexpectedly');
-        return loadPlanContext(
-          {
-            types: deps.types,
-            templates: deps.templates,
-            devices: kyselyDeviceStore(database.db),
-            preferences: kyselyPreferenceStore(database.db),
-            links: deps.links,
-            now: () => NOW,
-          },
-          one,
-          recipient,
-        );
+        return loadPlanContext(contextDeps(), one, recipient);
       },
     });
     planner.start();
