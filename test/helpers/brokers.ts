@@ -11,9 +11,10 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { connect as natsConnect, headers as natsHeaders } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
+import { ensureStream } from '../../src/adapters/nats/ensure-stream.ts';
 
 export const RABBIT_URL = process.env.HERALD_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const NATS_URL = process.env.HERALD_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -54,8 +55,8 @@ export async function rabbitPublisher(url: string, queue: string): Promise<Publi
 
 export async function natsPublisher(servers: string, stream: string, subject: string): Promise<Publisher> {
   const nc = await natsConnect({ servers });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.info(stream).catch(() => jsm.streams.add({ name: stream, subjects: [subject] }));
+  // The source under test may be making the same stream at this moment.
+  await ensureStream(nc, { name: stream, subjects: [subject] });
   const js = jetstream(nc);
   return {
     async publish(messages) {

@@ -5,10 +5,11 @@
  * The stream is made with file storage and `subjects` when missing. The client reconnects by itself;
  * a publish that gets no ack in time fails the batch, which is sent again.
  */
-import { jetstream, jetstreamManager, StorageType, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { NatsPublisherConfig } from '../../config-publishers.ts';
 import type { StatusSink } from '../../ports/status-publisher.ts';
+import { ensureStream } from '../nats/ensure-stream.ts';
 import { withinMs } from './confirm-timeout.ts';
 
 export function natsJetStreamSink(c: NatsPublisherConfig): StatusSink {
@@ -16,11 +17,8 @@ export function natsJetStreamSink(c: NatsPublisherConfig): StatusSink {
   let js: JetStreamClient | undefined;
   let streamReady = false;
 
-  const ensureStream = async (conn: NatsConnection) => {
-    const jsm = await jetstreamManager(conn);
-    await jsm.streams.info(c.stream).catch(async () => {
-      await jsm.streams.add({ name: c.stream, subjects: c.subjects, storage: StorageType.File });
-    });
+  const prepare = async (conn: NatsConnection) => {
+    await ensureStream(conn, { name: c.stream, subjects: c.subjects });
     streamReady = true;
   };
 
@@ -32,12 +30,12 @@ export function natsJetStreamSink(c: NatsPublisherConfig): StatusSink {
         reconnectTimeWait: 500,
         name: `herald-publisher-${c.name}`,
       });
-      await ensureStream(nc);
+      await prepare(nc);
       js = jetstream(nc, { timeout: c.confirmTimeoutMs });
     },
     async publish(events) {
       if (!nc || !js) throw new Error('NATS publisher not started');
-      if (!streamReady) await ensureStream(nc);
+      if (!streamReady) await prepare(nc);
       const client = js;
       const acks = events.map((e) => {
         const h = headers();

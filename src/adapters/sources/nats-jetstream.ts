@@ -13,12 +13,12 @@ import {
   DeliverPolicy,
   jetstream,
   jetstreamManager,
-  StorageType,
   type Consumer,
   type JsMsg,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { NatsSourceConfig } from '../../config-sources.ts';
+import { ensureStream } from '../nats/ensure-stream.ts';
 import type { EventSource, SourceMessage } from '../../ports/event-source.ts';
 
 const nanos = (ms: number) => ms * 1_000_000;
@@ -31,10 +31,8 @@ export function natsJetStreamSource(c: NatsSourceConfig): EventSource {
   let progress: NodeJS.Timeout | undefined;
 
   const ensure = async (conn: NatsConnection) => {
+    await ensureStream(conn, { name: c.stream, subjects: c.subjects });
     const jsm = await jetstreamManager(conn);
-    await jsm.streams.info(c.stream).catch(async () => {
-      await jsm.streams.add({ name: c.stream, subjects: c.subjects, storage: StorageType.File });
-    });
     await jsm.consumers.info(c.stream, c.durable).catch(async () => {
       await jsm.consumers.add(c.stream, {
         durable_name: c.durable,
