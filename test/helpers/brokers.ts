@@ -11,7 +11,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect, headers as natsHeaders } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { ensureStream } from '../../src/adapters/nats/ensure-stream.ts';
@@ -56,7 +56,7 @@ export async function rabbitPublisher(url: string, queue: string): Promise<Publi
 export async function natsPublisher(servers: string, stream: string, subject: string): Promise<Publisher> {
   const nc = await natsConnect({ servers });
   // The source under test may be making the same stream at this moment.
-  await ensureStream(nc, { name: stream, subjects: [subject] });
+  await ensureStream(await jetstreamManager(nc), { name: stream, subjects: [subject] });
   const js = jetstream(nc);
   return {
     async publish(messages) {

@@ -4,14 +4,12 @@
  * overlap with an existing stream") although the stream it wanted now exists, so a refused `add` is
  * followed by one more look before the refusal counts.
  */
-import { jetstreamManager, StorageType } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { StorageType, type JetStreamManager } from '@nats-io/jetstream';
 
 export async function ensureStream(
-  conn: NatsConnection,
+  jsm: JetStreamManager,
   stream: { name: string; subjects: string[] },
 ): Promise<void> {
-  const jsm = await jetstreamManager(conn);
   const exists = () =>
     jsm.streams.info(stream.name).then(
       () => true,

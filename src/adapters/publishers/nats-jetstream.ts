@@ -5,7 +5,7 @@
  * The stream is made with file storage and `subjects` when missing. The client reconnects by itself;
  * a publish that gets no ack in time fails the batch, which is sent again.
  */
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { NatsPublisherConfig } from '../../config-publishers.ts';
 import type { StatusSink } from '../../ports/status-publisher.ts';
@@ -18,7 +18,7 @@ export function natsJetStreamSink(c: NatsPublisherConfig): StatusSink {
   let streamReady = false;
 
   const prepare = async (conn: NatsConnection) => {
-    await ensureStream(conn, { name: c.stream, subjects: c.subjects });
+    await ensureStream(await jetstreamManager(conn), { name: c.stream, subjects: c.subjects });
     streamReady = true;
   };
 

@@ -31,8 +31,8 @@ export function natsJetStreamSource(c: NatsSourceConfig): EventSource {
   let progress: NodeJS.Timeout | undefined;
 
   const ensure = async (conn: NatsConnection) => {
-    await ensureStream(conn, { name: c.stream, subjects: c.subjects });
     const jsm = await jetstreamManager(conn);
+    await ensureStream(jsm, { name: c.stream, subjects: c.subjects });
     await jsm.consumers.info(c.stream, c.durable).catch(async () => {
       await jsm.consumers.add(c.stream, {
         durable_name: c.durable,
