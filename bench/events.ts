@@ -12,6 +12,8 @@
  *   BENCH_EVENTS_N=20000 npm run bench -- events
  *   BENCH_EVENTS_BROKERS=redis BENCH_EVENTS_BATCH=500 npm run bench -- events
  *   BENCH_EVENTS_STORE_ONLY=1 ... : no worker, only the sources' storing is timed (processed = stored)
+ *   BENCH_EVENTS_ON_ARRIVAL=0 ... : the sources store events `pending` and the events lane expands them
+ *                                   (by default they expand as they store, as Herald's worker does)
  */
 import { loadavg } from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -24,6 +26,11 @@ import { kyselyDeadEvents } from '../src/adapters/store/kysely-dead-events.ts';
 import { kyselyEventStore } from '../src/adapters/store/kysely-events.ts';
 import { createPromMetrics } from '../src/adapters/metrics/prom-metrics.ts';
 import { startEventSources } from '../src/app/event-sources.ts';
+import { expandOnArrival } from '../src/app/events.ts';
+import { createMetadataCache } from '../src/app/metadata-cache.ts';
+import { kyselyNotificationTypeStore } from '../src/adapters/store/kysely-notification-types.ts';
+import { kyselyTriggerRules } from '../src/adapters/store/kysely-trigger-rules.ts';
+import { createTemplateRenderer } from '../src/domain/templates.ts';
 import { loadConfig } from '../src/config.ts';
 import type { SourceConfig } from '../src/config-sources.ts';
 import { client, registerService } from '../test/helpers/api.ts';
@@ -49,7 +56,18 @@ const BROKERS = (process.env.BENCH_EVENTS_BROKERS ?? 'rabbitmq,nats,redis').spli
 const database = await freshDatabase();
 // Store only: Herald without its worker, so nothing expands, plans or delivers what is stored.
 const STORE_ONLY = process.env.BENCH_EVENTS_STORE_ONLY === '1';
+const ON_ARRIVAL = process.env.BENCH_EVENTS_ON_ARRIVAL !== '0';
 const herald = await startInProcess({ databaseUrl: database.url, worker: !STORE_ONLY });
+// The sources are wired here as Herald's worker wires them (worker-wiring.ts): rules and types through
+// a metadata cache, expanded as they arrive.
+const cache = createMetadataCache({ announce: async () => undefined });
+const expand = ON_ARRIVAL
+  ? expandOnArrival({
+      rules: cache.rules(kyselyTriggerRules(herald.db)),
+      types: cache.types(kyselyNotificationTypeStore(herald.db)),
+      renderer: createTemplateRenderer(),
+    })
+  : undefined;
 const service = await registerService(client(herald.url ?? '', TEST_ADMIN_TOKEN), 'Bench', [
   'trade_executed',
 ]);
@@ -235,6 +253,7 @@ async function throughHerald(broker: Broker): Promise<{ stored: number; processe
     dead: kyselyDeadEvents(herald.db),
     metrics: createPromMetrics({ defaults: false }),
     log: { info() {}, warn() {}, error() {} },
+    ...(expand ? { expand } : {}),
     serviceExists: async () => true,
   });
   await sources.ready;
@@ -294,6 +313,7 @@ console.log(
     n: N,
     batch: BATCH,
     ...(STORE_ONLY ? { storeOnly: true } : {}),
+    onArrival: ON_ARRIVAL,
     load1: Number(loadavg()[0]!.toFixed(2)),
     ...figures,
     goal: 0.5,

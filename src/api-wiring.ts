@@ -26,7 +26,7 @@ import { kyselyApiKeyStore, kyselyServiceStore } from './adapters/store/kysely-s
 import { kyselyNotificationStore } from './adapters/store/kysely-notifications.ts';
 import { recipientsByIds, recipientsByKeys } from './adapters/store/kysely-recipients-by-ids.ts';
 import { kyselyOutbox } from './adapters/store/kysely-outbox.ts';
-import { kyselyTriggerRules } from './adapters/store/kysely-trigger-rules.ts';
+import type { TriggerRuleStore } from './ports/events.ts';
 import { kyselyEventStore } from './adapters/store/kysely-events.ts';
 import { kyselyDeadLetters } from './adapters/store/kysely-dead-letters.ts';
 import { kyselyInboxSecrets, kyselyTickets } from './adapters/store/kysely-inbox-auth.ts';
@@ -62,6 +62,8 @@ export interface ApiParts {
   metrics: HttpDeps['metrics'];
   recipients: HttpDeps['recipients'];
   preferences: NonNullable<HttpDeps['preferences']>;
+  /** Trigger rules through the metadata cache: a change clears every process's copy. */
+  rules: TriggerRuleStore;
   workflows: NonNullable<HttpDeps['workflows']>;
   audiences: NonNullable<HttpDeps['broadcasts']>['audiences'];
   analytics: Operate['analytics'];
@@ -109,7 +111,7 @@ export async function startApi(p: ApiParts): Promise<string> {
     outbox: kyselyOutbox(db),
     renderer: p.renderer,
     preferences: p.preferences,
-    events: { rules: kyselyTriggerRules(db), events: kyselyEventStore(db) },
+    events: { rules: p.rules, events: kyselyEventStore(db) },
     adminToken: p.adminToken,
     metricsToken: config.metricsPort !== undefined ? null : config.metricsToken,
     bodyLimit: config.bodyLimitBytes,

@@ -10,6 +10,7 @@ import { kyselyRecipientStore } from './adapters/store/kysely-recipients.ts';
 import { kyselyProviderCredentials } from './adapters/store/kysely-provider-credentials.ts';
 import { createSecretBox, parseSecretKey } from './adapters/crypto/aes-gcm-secrets.ts';
 import { kyselyInboxStore } from './adapters/store/kysely-inbox.ts';
+import { kyselyTriggerRules } from './adapters/store/kysely-trigger-rules.ts';
 import { pgNotifyBus } from './adapters/realtime/pg-notify-bus.ts';
 import { redisBus } from './adapters/realtime/redis-bus.ts';
 import type { InboxDeps } from './app/inbox.ts';
@@ -142,6 +143,8 @@ export async function startHerald(
       erasure: kyselyErasureStore(db),
       links,
     };
+    // Trigger rules through the same cache: broker sources read them for every batch they expand.
+    const rules = cache.rules(kyselyTriggerRules(db));
     const workflows = { store: kyselyWorkflowStore(db), clock };
     const providers = configuredProviders(config);
     const redis = await connectRedis(config.redisUrl, logger);
@@ -184,6 +187,7 @@ export async function startHerald(
       inbox,
       recipients,
       preferences: prefs,
+      rules,
       workflows,
       audiences,
       analytics,

@@ -19,6 +19,7 @@ import type { TrackingLinks } from './app/tracking-links.ts';
 import { startWorker, type WorkerStores } from './app/worker.ts';
 import { createProviderHealth } from './app/provider-health.ts';
 import { startEventSources } from './app/event-sources.ts';
+import { expandOnArrival } from './app/events.ts';
 import { startStatusPublishers } from './app/status-publishers.ts';
 import { createStatusSink } from './adapters/publishers/index.ts';
 import { kyselyStatusLogCursors } from './adapters/store/kysely-status-publishers.ts';
@@ -29,7 +30,6 @@ import { kyselyDeliveryQueue } from './adapters/store/kysely-delivery-queue.ts';
 import { kyselyFanoutStore } from './adapters/store/kysely-fanout-store.ts';
 import { kyselySuppressionList } from './adapters/store/kysely-receipts.ts';
 import { kyselyEventStore } from './adapters/store/kysely-events.ts';
-import { kyselyTriggerRules } from './adapters/store/kysely-trigger-rules.ts';
 import { kyselyWebhookOutbox } from './adapters/store/kysely-webhook-outbox.ts';
 import type { EndpointSecrets } from './adapters/store/webhook-endpoint-secrets.ts';
 import { kyselyDeferredQueue } from './adapters/store/kysely-deferred.ts';
@@ -63,6 +63,8 @@ export interface WorkerParts {
   inbox: InboxDeps;
   /** Types and templates through the process's metadata cache, and the recipients' signed links. */
   preferences: Pick<WorkerStores, 'types' | 'templates'> & { links: Links };
+  /** Trigger rules through the metadata cache (the sources expand with them as events arrive). */
+  rules: WorkerStores['rules'];
   providers: ProviderEngineSettings[];
   credentials: ProviderCredentialStore | undefined;
   webhookSecrets: EndpointSecrets;
@@ -105,7 +107,7 @@ export async function startWorkerRole(p: WorkerParts): Promise<void> {
       devices: kyselyDeviceStore(db),
       preferences: kyselyPreferenceStore(db),
       events: kyselyEventStore(db),
-      rules: kyselyTriggerRules(db),
+      rules: p.rules,
       webhookOutbox: kyselyWebhookOutbox(db, p.webhookSecrets),
       deferred: kyselyDeferredQueue(db),
       retention: kyselyRetention(db),
@@ -153,6 +155,7 @@ export async function startWorkerRole(p: WorkerParts): Promise<void> {
     dead: kyselyDeadEvents(db),
     metrics: p.metrics,
     log: logger,
+    expand: expandOnArrival({ rules: p.rules, types: p.preferences.types, renderer: p.renderer }),
     serviceExists: async (id) => (await kyselyServiceStore(db).get(id)) !== null,
   });
   disposers.defer(() => sources.stop());

@@ -12,7 +12,7 @@ import type { SourceConfig } from '../config-sources.ts';
 import { readEvent, type ReadEvent, type ReadSpec } from '../domain/source-message.ts';
 import type { EventSource, SourceMessage, SourceMetrics } from '../ports/event-source.ts';
 import type { DeadEvent, DeadEventStore, EventStore, IncomingEvent } from '../ports/events.ts';
-import { eventHash } from './events.ts';
+import { eventHash, type ArrivalExpander } from './events.ts';
 
 export interface SourceLog {
   info(obj: object, msg: string): void;
@@ -31,6 +31,11 @@ export interface SourceRunnerOptions {
   dead: DeadEventStore;
   metrics: SourceMetrics;
   log: SourceLog;
+  /**
+   * Expands the events under their rules before they are stored, so each is written once, finished,
+   * with its notifications; without it (or for an event it could not expand) the events lane does.
+   */
+  expand?: ArrivalExpander;
   /** How long one pull waits for messages. */
   waitMs?: number;
   /** Longest pause between retries of a batch the database refused. */
@@ -58,7 +63,7 @@ function deadId(source: string, m: SourceMessage, salt: string): string {
  * database does not answer; then nothing may be acked.
  */
 export async function storeBatch(
-  o: Pick<SourceRunnerOptions, 'name' | 'serviceId' | 'spec' | 'maxRawBytes' | 'events' | 'dead'>,
+  o: Pick<SourceRunnerOptions, 'name' | 'serviceId' | 'spec' | 'maxRawBytes' | 'events' | 'dead' | 'expand'>,
   messages: SourceMessage[],
 ): Promise<BatchOutcome> {
   const dead: DeadEvent[] = [];
@@ -85,6 +90,16 @@ export async function storeBatch(
     if (!before) good.set(event.id, { event, message: m });
     else if (before.event.requestHash === event.requestHash) copies++;
     else toDead(m, event.name, conflictReason(event.id), event.id);
+  }
+  if (o.expand && good.size > 0) {
+    const expanded = await o.expand(
+      o.serviceId,
+      [...good.values()].map((g) => g.event),
+    );
+    for (const e of expanded) {
+      const g = good.get(e.id);
+      if (g) g.event = e;
+    }
   }
   for (;;) {
     // In id order: batches stored at once then lock the ids they share in one order, never deadlock.
@@ -238,6 +253,8 @@ export interface EventSourcesOptions {
   dead: DeadEventStore;
   metrics: SourceMetrics;
   log: SourceLog;
+  /** Expansion on arrival (`expandOnArrival`); the events lane expands everything without it. */
+  expand?: ArrivalExpander;
   /** True when the service exists; a source naming one that does not stops the start. */
   serviceExists(serviceId: string): Promise<boolean>;
 }
@@ -267,6 +284,7 @@ export async function startEventSources(
       dead: o.dead,
       metrics: o.metrics,
       log: o.log,
+      ...(o.expand ? { expand: o.expand } : {}),
     }),
   );
   for (const r of runners) r.start();

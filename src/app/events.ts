@@ -17,6 +17,7 @@ import type {
   EventOutcomeEntry,
   EventResult,
   EventStore,
+  IncomingEvent,
   StoredRule,
   TriggerRuleStore,
 } from '../ports/events.ts';
@@ -193,6 +194,42 @@ export async function processEvents(
     else throw r.reason;
   });
   return (await o.events.completeMany(o.owner, results)).size;
+}
+
+/** Works out what events become under their rules before they are stored (see `expandOnArrival`). */
+export type ArrivalExpander = (serviceId: string, events: IncomingEvent[]) => Promise<IncomingEvent[]>;
+
+/**
+ * Expansion on arrival: a broker source's batch is expanded under its rules before it is stored,
+ * so the store writes each event once, finished, with its notifications, in the statement that
+ * makes it durable (no claim, no second write of the event). Rules and types come through the
+ * process's metadata cache, so a batch reads nothing in the steady state. An event whose expansion
+ * throws (a rule or type that cannot be read, say) is stored `pending`, for the events lane, which
+ * expands it the same way later. Every rule is expanded here: an expansion is pure and bounded (at
+ * most 20 notifications, each one row, whatever the audience: a topic's members are fanned out by
+ * the planner either way); a condition or a render that fails is a `skipped` entry, as in the lane.
+ */
+export function expandOnArrival(o: ExpandDeps): ArrivalExpander {
+  return async (serviceId, events) => {
+    const lookups = batchLookups(o);
+    const settled = await Promise.allSettled(
+      events.map((e) =>
+        expand(lookups, o, {
+          serviceId,
+          id: e.id,
+          name: e.name,
+          payload: e.payload,
+          occurredAt: e.occurredAt,
+        }),
+      ),
+    );
+    return events.map((e, i) => {
+      const r = settled[i];
+      if (r?.status !== 'fulfilled') return e;
+      const { status, notifications, skipped } = r.value;
+      return { ...e, expanded: { status, notifications, skipped } };
+    });
+  };
 }
 
 /** Expands one claimed event and finishes it; false when the lease was lost meanwhile. */

@@ -9,6 +9,7 @@
  * clear is not stored after it, so a clear is never undone by a slow read.
  */
 import type { ApiKeyStore } from '../ports/store.ts';
+import type { TriggerRuleStore } from '../ports/events.ts';
 import type { NotificationTypeStore, TemplateStore } from '../ports/preferences-store.ts';
 
 export interface MetadataCacheOptions {
@@ -79,6 +80,8 @@ export interface MetadataCache {
   keys(store: ApiKeyStore): ApiKeyStore;
   types(store: NotificationTypeStore): NotificationTypeStore;
   templates(store: TemplateStore): TemplateStore;
+  /** Trigger rules, which broker sources read for every batch they expand as it arrives. */
+  rules(store: TriggerRuleStore): TriggerRuleStore;
   /** Another process changed something: forget everything cached here. */
   invalidate(): void;
 }
@@ -90,10 +93,12 @@ export function createMetadataCache(options: MetadataCacheOptions): MetadataCach
   const keyRows = new TtlCache<Awaited<ReturnType<ApiKeyStore['findByPublicId']>>>(ttl, now, max);
   const typeRows = new TtlCache<Awaited<ReturnType<NotificationTypeStore['get']>>>(ttl, now, max);
   const templateRows = new TtlCache<Awaited<ReturnType<TemplateStore['latest']>>>(ttl, now, max);
+  const ruleRows = new TtlCache<Awaited<ReturnType<TriggerRuleStore['get']>>>(ttl, now, max);
   const invalidate = () => {
     keyRows.clear();
     typeRows.clear();
     templateRows.clear();
+    ruleRows.clear();
   };
   /** After a change: this process forgets at once, the others when the announcement arrives. */
   const changed = async <T>(result: T): Promise<T> => {
@@ -126,6 +131,13 @@ export function createMetadataCache(options: MetadataCacheOptions): MetadataCach
         templateRows.get(id(serviceId, typeKey), () => store.latest(serviceId, typeKey)),
       history: (...args) => store.history(...args),
       save: async (serviceId, t) => changed(await store.save(serviceId, t)),
+    }),
+    rules: (store) => ({
+      get: (serviceId, event) => ruleRows.get(id(serviceId, event), () => store.get(serviceId, event)),
+      list: (serviceId, cursor, limit) => store.list(serviceId, cursor, limit),
+      put: async (serviceId, event, notifications) =>
+        changed(await store.put(serviceId, event, notifications)),
+      delete: async (serviceId, event) => changed(await store.delete(serviceId, event)),
     }),
   };
 }

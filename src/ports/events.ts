@@ -26,6 +26,19 @@ export interface IncomingEvent extends EventInput {
   requestHash: string;
   /** The broker source it came from; absent for `POST /v1/events`. */
   source?: string;
+  /**
+   * What the event becomes under its rule, worked out as it arrived: stored with it (the event
+   * finished, its notifications inserted in the same statement). Absent: stored `pending`, for the
+   * events lane.
+   */
+  expanded?: Expanded;
+}
+
+/** An event's outcome under its rule, before anything is written. */
+export interface Expanded {
+  status: 'processed' | 'unmatched';
+  notifications: EventNotification[];
+  skipped: EventOutcomeEntry[];
 }
 
 /** An event as the worker claimed it. */

@@ -7,7 +7,13 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { PRIORITY_RANK } from '../../domain/types.ts';
-import type { EventOutcomeEntry, EventResult, EventStatus, EventStore } from '../../ports/events.ts';
+import type {
+  EventOutcomeEntry,
+  EventResult,
+  EventStatus,
+  EventStore,
+  IncomingEvent,
+} from '../../ports/events.ts';
 import { WAKE_EVENTS, WAKE_PLAN } from '../../ports/wake.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { Db } from './db.ts';
@@ -44,16 +50,17 @@ export function kyselyEventStore(db: Db): EventStore {
         request_hash: e.requestHash,
         source: e.source ?? null,
       }));
+      const expanded = prepareExpanded(serviceId, events);
       if (options?.partial) {
         // One statement, committed on its own: a source's batch costs one round trip.
-        const r = await insertEvents(db, serviceId, rows);
+        const r = await insertEvents(db, serviceId, rows, expanded);
         return r.conflicts.length > 0
           ? { ok: false as const, conflicts: r.conflicts }
           : { ok: true as const, replayed: r.replayed };
       }
       try {
         return await db.transaction().execute(async (tx) => {
-          const r = await insertEvents(tx, serviceId, rows);
+          const r = await insertEvents(tx, serviceId, rows, expanded);
           // Thrown to roll back: a refused batch writes nothing.
           if (r.conflicts.length > 0) throw new Conflicts(r.conflicts);
           return { ok: true as const, replayed: r.replayed };
@@ -149,48 +156,118 @@ interface EventRow {
 }
 
 /**
+ * The notifications and outcomes of the events that were expanded as they arrived, ready to be
+ * written with them (ids chosen here, so each outcome names its notifications); null when none was.
+ */
+function prepareExpanded(serviceId: string, events: IncomingEvent[]): PreparedBatch | null {
+  const results: EventResult[] = [];
+  for (const e of events) {
+    if (!e.expanded) continue;
+    results.push({
+      event: { serviceId, id: e.id, name: e.name, payload: e.payload, occurredAt: e.occurredAt },
+      ...e.expanded,
+    });
+  }
+  return results.length > 0 ? prepare(results) : null;
+}
+
+/**
  * Inserts events in one statement, and only when none of their ids is stored with another body: the
  * ids stored before are read with their hashes in the same statement, and the insert is guarded by
- * their all matching, so a conflict writes nothing. The planner is woken when anything went in. An
- * id another transaction inserted while this one ran is neither inserted nor seen; its hash is read
- * after (then committed) and told apart the same way, so with `partial` the rest stays stored beside
- * such a conflict (the caller decides).
+ * their all matching, so a conflict writes nothing. An id another transaction inserted while this
+ * one ran is neither inserted nor seen; its hash is read after (then committed) and told apart the
+ * same way, so with `partial` the rest stays stored beside such a conflict (the caller decides).
+ *
+ * Events expanded on arrival (`expanded`) go in finished, with their outcome, and their notifications
+ * are inserted by the same statement (keys `event:<id>:<index>`, only for events this statement
+ * inserted: a replay or a raced id adds none), the planner woken; the others go in `pending` and the
+ * events lane is woken. Should any of the batch's notification keys exist already (a client sent
+ * a notification with such a key), the outcomes could not name them, so the expanded events go in
+ * `pending` too and the lane finishes them the way it finishes any event (reading those ids back).
  */
 async function insertEvents(
   db: Db,
   serviceId: string,
   rows: EventRow[],
+  expanded: PreparedBatch | null,
 ): Promise<{ replayed: Set<string>; conflicts: string[] }> {
-  const { rows: out } = await sql<{ k: 'ins' | 'same' | 'clash' | 'wake'; id: string | null }>`
+  const done = new Map(expanded?.finished.map((f) => [f.i, f]));
+  const withOutcome = rows.map((r) => {
+    const f = done.get(r.id);
+    return f ? { ...r, status: f.status, outcome: f.outcome } : r;
+  });
+  const notifications = expanded?.rows ?? [];
+  const { rows: out } = await sql<{ k: 'ins' | 'fin' | 'same' | 'clash' | 'n' | 'wake'; id: string | null }>`
     with x as materialized (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      select * from jsonb_to_recordset(${JSON.stringify(withOutcome)}::jsonb)
                as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text,
-                    source text)),
+                    source text, status text, outcome jsonb)),
+    n as materialized (
+      select * from jsonb_to_recordset(${JSON.stringify(notifications)}::jsonb)
+               as n(id uuid, event_id text, type text, audience jsonb, channels jsonb, data jsonb,
+                    priority smallint, key text)),
     -- One primary-key lookup per event, whatever the statistics say.
     seen as materialized (
       select e.id, e.request_hash = x.request_hash as same
         from x cross join lateral (
                select id, request_hash from events
                 where service_id = ${serviceId} and id = x.id limit 1) e),
+    -- A notification key of this batch that exists already.
+    prior as materialized (
+      select 1 from n cross join lateral (
+               select 1 from notifications t
+                where t.service_id = ${serviceId} and t.idempotency_key = n.key limit 1) t
+       limit 1),
     ins as (
-      insert into events (service_id, id, name, payload, occurred_at, request_hash, source)
-      select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash, x.source from x
+      insert into events (service_id, id, name, payload, occurred_at, request_hash, source, status,
+                          outcome, processed_at)
+      select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash, x.source, f.status,
+             case when f.status = 'pending' then null else x.outcome end,
+             case when f.status = 'pending' then null else now() end
+        from x cross join lateral (
+               select case when x.status is null or exists (select 1 from prior) then 'pending'
+                           else x.status end as status) f
        where not exists (select 1 from seen where not seen.same)
       on conflict (service_id, id) do nothing
-      returning id),
-    wake as (select pg_notify(${WAKE_CHANNEL}, ${EVENTS_WAKE}) from (select 1 from ins limit 1) w)
-    select 'ins' as k, id from ins
+      returning id, status),
+    made as (
+      insert into notifications
+             (id, service_id, type, recipient_id, audience, channels, data, content, priority,
+              idempotency_key, request_hash)
+      select n.id, ${serviceId}, n.type, null, n.audience, n.channels, n.data, '{}'::jsonb, n.priority,
+             n.key, n.key
+        from n join ins on ins.id = n.event_id and ins.status <> 'pending'
+      on conflict (service_id, idempotency_key) do nothing
+      returning idempotency_key),
+    wake as (
+      select pg_notify(${WAKE_CHANNEL}, ${EVENTS_WAKE})
+        from (select 1 from ins where status = 'pending' limit 1) w
+      union all
+      select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from made limit 1) w)
+    select case when status = 'pending' then 'ins' else 'fin' end as k, id from ins
     union all select case when same then 'same' else 'clash' end, id from seen
+    union all select 'n', idempotency_key from made
     union all select 'wake', null from wake`.execute(db);
   const fresh = new Set<string>();
+  const finished = new Set<string>();
+  const made = new Set<string>();
   const replayed = new Set<string>();
   const conflicts: string[] = [];
   for (const r of out) {
     if (r.k === 'ins') fresh.add(r.id as string);
-    else if (r.k === 'same') replayed.add(r.id as string);
+    else if (r.k === 'fin') {
+      fresh.add(r.id as string);
+      finished.add(r.id as string);
+    } else if (r.k === 'same') replayed.add(r.id as string);
     else if (r.k === 'clash') conflicts.push(r.id as string);
+    else if (r.k === 'n') made.add(ref(serviceId, r.id as string));
   }
   if (conflicts.length > 0) return { replayed: new Set(), conflicts };
+  if (expanded && finished.size > 0) {
+    // A key another transaction inserted while the statement ran: name the notification holding it.
+    const mine = expanded.results.filter((r) => finished.has(r.event.id));
+    await nameTaken(db, expanded, mine, made);
+  }
   const raced = rows.filter((r) => !fresh.has(r.id) && !replayed.has(r.id));
   if (raced.length > 0) {
     const { rows: stored } = await sql<{ id: string; request_hash: string }>`
