@@ -78,15 +78,21 @@ export function natsJetStreamSource(c: NatsSourceConfig): EventSource {
       return out;
     },
     async ack(messages) {
-      const acks: Promise<boolean>[] = [];
+      const toAck: JsMsg[] = [];
       for (const m of messages) {
         const jsMsg = held.get(m);
         if (!jsMsg) continue;
         unacked.delete(jsMsg);
-        acks.push(jsMsg.ackAck({ timeout: 5000 }));
+        toAck.push(jsMsg);
       }
-      const results = await Promise.all(acks);
-      if (results.some((ok) => !ok)) throw new Error('JetStream did not confirm every ack');
+      const last = toAck.pop();
+      if (!last) return;
+      // JetStream has no ack of many for an explicit-ack consumer: each message is acked, but only
+      // the last waits for the server's answer; the server takes a connection's acks in order. An
+      // ack that is lost anyway makes the message come again after its ack wait, and the event id
+      // keeps it to one event.
+      for (const m of toAck) m.ack();
+      if (!(await last.ackAck({ timeout: 5000 }))) throw new Error('JetStream did not confirm the ack');
     },
     async lag() {
       if (!consumer) return null;

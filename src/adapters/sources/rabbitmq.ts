@@ -11,7 +11,7 @@ import type { EventSource, SourceMessage } from '../../ports/event-source.ts';
 
 interface Held {
   channel: amqp.Channel;
-  message: amqp.ConsumeMessage;
+  tag: number;
 }
 
 function headersOf(m: amqp.ConsumeMessage): Record<string, string> {
@@ -41,6 +41,10 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
   const held = new WeakMap<SourceMessage, Held>();
   // Delivered on the current channel and not acked yet (in the buffer or with the runner).
   let unacked = 0;
+  // Acks go out as one frame per run of consecutive delivery tags (`multiple`): the runner may finish
+  // the batches it holds out of order, so a tag is acked only once every tag before it is done too.
+  let ackedUpTo = 0;
+  const done = new Set<number>();
   let arrived: (() => void) | undefined;
 
   const open = async () => {
@@ -60,6 +64,8 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
         conn = undefined;
         buffer.length = 0;
         unacked = 0;
+        ackedUpTo = 0;
+        done.clear();
         arrived?.();
         // After a cancel the connection is still open: end it, or it keeps the process alive.
         void next.close().catch(() => undefined);
@@ -72,6 +78,9 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
       if (closed) throw new Error('RabbitMQ source closed');
       conn = next;
       channel = ch;
+      // Delivery tags count from 1 on each channel.
+      ackedUpTo = 0;
+      done.clear();
       await ch.consume(
         c.queue,
         (m) => {
@@ -81,7 +90,7 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
             headers: headersOf(m),
             address: m.fields.routingKey,
           };
-          held.set(message, { channel: ch, message: m });
+          held.set(message, { channel: ch, tag: m.fields.deliveryTag });
           unacked++;
           buffer.push(message);
           arrived?.();
@@ -131,14 +140,20 @@ export function rabbitMqSource(c: RabbitMqSourceConfig): EventSource {
       return buffer.splice(0, max);
     },
     async ack(messages) {
+      const ch = channel;
+      if (!ch) return;
       for (const m of messages) {
         const h = held.get(m);
         // A channel that is gone took its deliveries with it: the broker hands them out again.
-        if (h && h.channel === channel) {
-          h.channel.ack(h.message);
-          unacked--;
-        }
+        if (h && h.channel === ch) done.add(h.tag);
       }
+      let upTo = ackedUpTo;
+      while (done.delete(upTo + 1)) upTo++;
+      if (upTo === ackedUpTo) return;
+      // One frame acks every delivery up to this tag, all of them durable now.
+      ch.ack({ fields: { deliveryTag: upTo } } as amqp.Message, true);
+      unacked -= upTo - ackedUpTo;
+      ackedUpTo = upTo;
     },
     async lag() {
       if (!channel) return null;
