@@ -21,6 +21,10 @@ import { startEventSources } from '../../src/app/event-sources.ts';
 import { createEventSource } from '../../src/adapters/sources/index.ts';
 import { kyselyDeadEvents } from '../../src/adapters/store/kysely-dead-events.ts';
 import { kyselyEventStore } from '../../src/adapters/store/kysely-events.ts';
+import { kyselyNotificationTypeStore } from '../../src/adapters/store/kysely-notification-types.ts';
+import { kyselyTriggerRules } from '../../src/adapters/store/kysely-trigger-rules.ts';
+import { expandOnArrival } from '../../src/app/events.ts';
+import { createTemplateRenderer } from '../../src/domain/templates.ts';
 import { createPromMetrics } from '../../src/adapters/metrics/prom-metrics.ts';
 import type { Herald } from '../../src/main.ts';
 import { client, eventually, registerService, type Client } from '../helpers/api.ts';
@@ -201,6 +205,12 @@ describe('broker sources', { skip: skipWithoutPg }, () => {
       dead: kyselyDeadEvents(herald.db),
       metrics,
       log: quietLog,
+      // As Herald's worker wires them: expanded as they are stored.
+      expand: expandOnArrival({
+        rules: kyselyTriggerRules(herald.db),
+        types: kyselyNotificationTypeStore(herald.db),
+        renderer: createTemplateRenderer(),
+      }),
       serviceExists: async () => true,
     }).then((s) => ({ ...s, metrics }));
   };
@@ -383,11 +393,14 @@ describe('broker sources', { skip: skipWithoutPg }, () => {
           await lock.query('lock table events in exclusive mode');
           await pub.publish([trade(`${p}-1`, '42', 7)]);
           let waiting: number[] = [];
+          // pg_stat_activity keeps a statement's first kilobyte: the source's store statement is known
+          // there by its first lines (its insert comes later).
           await eventually(
             async () => {
               const r = await sql.query<{ pid: number }>(
                 `select pid from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'
-                   and query like '%insert into events%' and query not like '%pg_stat_activity%'`,
+                   and (query like '%insert into events%' or query like '%as x(id text, name text, payload jsonb%')
+                   and query not like '%pg_stat_activity%'`,
                 [database.name],
               );
               waiting = r.rows.map((x) => x.pid);
