@@ -204,19 +204,24 @@ async function insertEvents(
                     source text, status text, outcome jsonb)),
     n as materialized (
       select * from jsonb_to_recordset(${JSON.stringify(notifications)}::jsonb)
-               as n(id uuid, event_id text, type text, audience jsonb, channels jsonb, data jsonb,
-                    priority smallint, key text)),
+               as n(id uuid, service_id uuid, event_id text, type text, audience jsonb, channels jsonb,
+                    data jsonb, priority smallint, key text)),
     -- One primary-key lookup per event, whatever the statistics say.
     seen as materialized (
       select e.id, e.request_hash = x.request_hash as same
         from x cross join lateral (
                select id, request_hash from events
                 where service_id = ${serviceId} and id = x.id limit 1) e),
-    -- A notification key of this batch that exists already.
+    -- A notification key of this batch that exists already: one descent of the unique index
+    -- (service_id, idempotency_key) per key, to the first key at or after it. Written as an equality
+    -- lookup instead, the planner took the service's other index on a young table's statistics and
+    -- read every notification of the service for each key.
     prior as materialized (
       select 1 from n cross join lateral (
-               select 1 from notifications t
-                where t.service_id = ${serviceId} and t.idempotency_key = n.key limit 1) t
+               select t.service_id, t.idempotency_key from notifications t
+                where (t.service_id, t.idempotency_key) >= (n.service_id, n.key)
+                order by t.service_id, t.idempotency_key limit 1) t
+       where t.service_id = n.service_id and t.idempotency_key = n.key
        limit 1),
     ins as (
       insert into events (service_id, id, name, payload, occurred_at, request_hash, source, status,
@@ -322,12 +327,15 @@ async function completeMany(db: Db, owner: string, results: EventResult[]): Prom
                 where service_id = k.s and id = k.i
                   and status = 'processing' and lease_owner = ${owner}
                   for update) e),
-    -- A key of this batch that exists already.
+    -- A key of this batch that exists already: one descent of the unique index per key (as in
+    -- insertEvents: an equality lookup read the service's other index on young statistics).
     prior as materialized (
       select 1 from x join held h on h.service_id = x.service_id and h.id = x.event_id
              cross join lateral (
-               select 1 from notifications n
-                where n.service_id = x.service_id and n.idempotency_key = x.key limit 1) n
+               select n.service_id, n.idempotency_key from notifications n
+                where (n.service_id, n.idempotency_key) >= (x.service_id, x.key)
+                order by n.service_id, n.idempotency_key limit 1) n
+       where n.service_id = x.service_id and n.idempotency_key = x.key
        limit 1),
     done as (
       update events e set status = f.status, outcome = f.outcome, processed_at = now(),
