@@ -230,4 +230,39 @@ describe('events expanded as a source stores them', { skip: skipWithoutPg }, () 
     assert.equal(e1?.outcome?.[0]?.notificationId, holder);
     assert.equal((await notificationsOf('e-2')).length, 2);
   });
+
+  it('names the holder of a key another transaction took while the batch was being stored', async () => {
+    // A client's notification under the event's first key, inserted and not yet committed: the
+    // store's probe does not see it, and its insert of that key waits for this transaction.
+    const other = await database.db.connection().execute(async (conn) => {
+      const holder = uuidv7();
+      await sql`begin`.execute(conn);
+      await sql`
+        insert into notifications (id, service_id, type, recipient_id, audience, channels, data, content,
+                                   priority, idempotency_key, request_hash)
+        values (${holder}, ${serviceId}, 'trade_executed', null, '{"kind":"topic","topic":"x"}'::jsonb,
+                '["in_app"]'::jsonb, '{}'::jsonb, '{}'::jsonb, 1, 'event:g-1:0', 'h')`.execute(conn);
+      const stored = storeBatch(source(), [message('g-1', { traderId: 5, quantity: 1, traderUserId: 'u5' })]);
+      // The store's insert waits on this transaction's key.
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
+        if ((rows[0]?.n ?? 0) > 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await sql`commit`.execute(conn);
+      return { holder, out: await stored };
+    });
+    assert.deepEqual(other.out, { accepted: 1, replayed: 0, dead: 0 });
+    const g = await eventRow('g-1');
+    assert.equal(g?.status, 'processed');
+    assert.equal(g?.outcome?.[0]?.notificationId, other.holder, 'the outcome names the holder');
+    const made = await notificationsOf('g-1');
+    assert.deepEqual(
+      made.map((n) => n.idempotency_key),
+      ['event:g-1:0', 'event:g-1:1'],
+    );
+    assert.equal(g?.outcome?.[1]?.notificationId, made[1]?.id);
+  });
 });

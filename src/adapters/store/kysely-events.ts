@@ -197,7 +197,7 @@ async function insertEvents(
     return f ? { ...r, status: f.status, outcome: f.outcome } : r;
   });
   const notifications = expanded?.rows ?? [];
-  const { rows: out } = await sql<{ k: 'ins' | 'fin' | 'same' | 'clash' | 'n' | 'wake'; id: string | null }>`
+  const { rows: out } = await sql<{ k: 'same' | 'clash' | 'raced' | 'taken' | 'wake'; id: string | null }>`
     with x as materialized (
       select * from jsonb_to_recordset(${JSON.stringify(withOutcome)}::jsonb)
                as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text,
@@ -249,40 +249,46 @@ async function insertEvents(
         from (select 1 from ins where status = 'pending' limit 1) w
       union all
       select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from made limit 1) w)
-    select case when status = 'pending' then 'ins' else 'fin' end as k, id from ins
-    union all select case when same then 'same' else 'clash' end, id from seen
-    union all select 'n', idempotency_key from made
+    -- Only what the caller must act on comes back: ids stored before, ids another writer inserted
+    -- meanwhile, keys of finished events that another writer took meanwhile (usually nothing).
+    select case when same then 'same' else 'clash' end as k, id from seen
+    union all
+    select 'raced', x.id from x
+     where (select not exists (select 1 from seen where not seen.same))
+       and not exists (select 1 from seen where seen.id = x.id)
+       and not exists (select 1 from ins where ins.id = x.id)
+    union all
+    select 'taken', n.key from n join ins on ins.id = n.event_id and ins.status <> 'pending'
+     where n.key not in (select idempotency_key from made)
     union all select 'wake', null from wake`.execute(db);
-  const fresh = new Set<string>();
-  const finished = new Set<string>();
-  const made = new Set<string>();
   const replayed = new Set<string>();
+  const raced = new Set<string>();
+  const taken = new Set<string>();
   const conflicts: string[] = [];
   for (const r of out) {
-    if (r.k === 'ins') fresh.add(r.id as string);
-    else if (r.k === 'fin') {
-      fresh.add(r.id as string);
-      finished.add(r.id as string);
-    } else if (r.k === 'same') replayed.add(r.id as string);
+    if (r.k === 'same') replayed.add(r.id as string);
     else if (r.k === 'clash') conflicts.push(r.id as string);
-    else if (r.k === 'n') made.add(ref(serviceId, r.id as string));
+    else if (r.k === 'raced') raced.add(r.id as string);
+    else if (r.k === 'taken') taken.add(ref(serviceId, r.id as string));
   }
   if (conflicts.length > 0) return { replayed: new Set(), conflicts };
-  if (expanded && finished.size > 0) {
+  if (expanded && taken.size > 0) {
     // A key another transaction inserted while the statement ran: name the notification holding it.
-    const mine = expanded.results.filter((r) => finished.has(r.event.id));
+    const events = new Set(
+      expanded.rows.filter((n) => taken.has(ref(n.service_id, n.key))).map((n) => n.event_id),
+    );
+    const mine = expanded.results.filter((r) => events.has(r.event.id));
+    const made = new Set(expanded.rows.map((n) => ref(n.service_id, n.key)).filter((k) => !taken.has(k)));
     await nameTaken(db, expanded, mine, made);
   }
-  const raced = rows.filter((r) => !fresh.has(r.id) && !replayed.has(r.id));
-  if (raced.length > 0) {
+  if (raced.size > 0) {
     const { rows: stored } = await sql<{ id: string; request_hash: string }>`
       select id, request_hash from events
        where service_id = ${serviceId}
-         and id in (select jsonb_array_elements_text(${JSON.stringify(raced.map((r) => r.id))}::jsonb))`.execute(
-      db,
-    );
+         and id in (select jsonb_array_elements_text(${JSON.stringify([...raced])}::jsonb))`.execute(db);
     const hashes = new Map(stored.map((r) => [r.id, r.request_hash]));
-    for (const r of raced) {
+    for (const r of rows) {
+      if (!raced.has(r.id)) continue;
       if (hashes.get(r.id) === r.request_hash) replayed.add(r.id);
       else conflicts.push(r.id);
     }
