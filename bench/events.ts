@@ -15,6 +15,7 @@
  *   BENCH_EVENTS_ON_ARRIVAL=0 ... : the sources store events `pending` and the events lane expands them
  *                                   (by default they expand as they store, as Herald's worker does)
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
@@ -118,6 +119,33 @@ async function publishAll(pub: Publisher, all: OutMessage[]) {
   for (let i = 0; i < all.length; i += 500) await pub.publish(all.slice(i, i + 500));
 }
 
+/** CPU time of this process (publisher, consumer or Herald), µs. */
+const processCpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/**
+ * CPU time of the PostgreSQL backends serving the bench's database, µs, from /proc (a backend that
+ * ends in between takes its time with it; Herald's pool keeps its connections). Null off Linux.
+ */
+async function pgCpu(): Promise<number | null> {
+  const { rows } = await sql.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = current_database()',
+  );
+  let ticks = 0;
+  try {
+    for (const { pid } of rows) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    }
+  } catch {
+    return null;
+  }
+  return ticks * 10_000; // USER_HZ 100
+}
+
 /** A broker's own consumer that only acks, on its client library: no Herald code. */
 interface NoOpConsumer {
   /** Resolves once `n` messages were received and acked. */
@@ -216,7 +244,7 @@ async function redisNoOp(stream: string): Promise<NoOpConsumer> {
 }
 
 /** Publish → consume with the broker's own no-op consumer, from the first publish to the last ack. */
-async function ceiling(broker: Broker): Promise<number> {
+async function ceiling(broker: Broker): Promise<{ rate: number; cpuUs: number }> {
   const name = uniqueName(`bench${broker}`);
   const subject = `${name}.t`;
   const consumer =
@@ -233,17 +261,21 @@ async function ceiling(broker: Broker): Promise<number> {
         : await redisPublisher(REDIS_URL, name);
   const all = messages(name);
   const started = performance.now();
+  const cpu0 = processCpu();
   const consumed = consumer.consumed(N);
   await publishAll(pub, all);
   await consumed;
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = (processCpu() - cpu0) / N;
   await consumer.close();
   await pub.close();
-  return N / seconds;
+  return { rate: N / seconds, cpuUs };
 }
 
 /** Publish → events durable (acked), and → expanded with their notifications written. */
-async function throughHerald(broker: Broker): Promise<{ stored: number; processed: number }> {
+async function throughHerald(
+  broker: Broker,
+): Promise<{ stored: number; processed: number; cpuUs: number; pgCpuUs: number | null }> {
   const t = target(broker);
   const pub = await t.publisher();
   const sources = await startEventSources({
@@ -259,6 +291,8 @@ async function throughHerald(broker: Broker): Promise<{ stored: number; processe
   await sources.ready;
   const all = messages(t.config.name);
   const started = performance.now();
+  const cpu0 = processCpu();
+  const pg0 = await pgCpu();
   await publishAll(pub, all);
   let storedAt: number | undefined;
   for (let polls = 0; ; polls++) {
@@ -273,9 +307,16 @@ async function throughHerald(broker: Broker): Promise<{ stored: number; processe
     await new Promise((r) => setTimeout(r, 50));
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = (processCpu() - cpu0) / N;
+  const pg1 = await pgCpu();
   await sources.stop();
   await pub.close();
-  return { stored: N / (((storedAt ?? performance.now()) - started) / 1000), processed: N / seconds };
+  return {
+    stored: N / (((storedAt ?? performance.now()) - started) / 1000),
+    processed: N / seconds,
+    cpuUs,
+    pgCpuUs: pg0 === null || pg1 === null ? null : (pg1 - pg0) / N,
+  };
 }
 
 const figures: Record<
@@ -286,20 +327,27 @@ const figures: Record<
     storedRatio: number;
     processedPerSecond: number;
     ratio: number;
+    /** CPU per message: this process (publisher + no-op consumer; publisher + Herald) and PostgreSQL. */
+    cpuUsPerMessage: { ceiling: number; herald: number; heraldPostgres: number | null };
   }
 > = {};
 for (const broker of BROKERS) {
   const before = await ceiling(broker);
-  process.stderr.write(`${broker}: ceiling ${Math.round(before)}/s\n`);
+  process.stderr.write(`${broker}: ceiling ${Math.round(before.rate)}/s\n`);
   const heraldRate = await throughHerald(broker);
   const afterRate = await ceiling(broker);
-  const best = Math.max(before, afterRate);
+  const best = Math.max(before.rate, afterRate.rate);
   figures[broker] = {
     ceilingPerSecond: Math.round(best),
     storedPerSecond: Math.round(heraldRate.stored),
     storedRatio: Number((heraldRate.stored / best).toFixed(3)),
     processedPerSecond: Math.round(heraldRate.processed),
     ratio: Number((heraldRate.processed / best).toFixed(3)),
+    cpuUsPerMessage: {
+      ceiling: Math.round(Math.min(before.cpuUs, afterRate.cpuUs)),
+      herald: Math.round(heraldRate.cpuUs),
+      heraldPostgres: heraldRate.pgCpuUs === null ? null : Math.round(heraldRate.pgCpuUs),
+    },
   };
   process.stderr.write(`${broker}: ${JSON.stringify(figures[broker])}\n`);
 }

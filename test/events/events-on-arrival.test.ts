@@ -62,7 +62,10 @@ describe('events expanded as a source stores them', { skip: skipWithoutPg }, () 
   });
   const eventRow = async (id: string) =>
     (
-      await sql<{ status: string; outcome: { index: number; status: string; notificationId?: string }[] | null }>`
+      await sql<{
+        status: string;
+        outcome: { index: number; status: string; notificationId?: string }[] | null;
+      }>`
         select status, outcome from events where service_id = ${serviceId} and id = ${id}`.execute(
         database.db,
       )
@@ -152,14 +155,22 @@ describe('events expanded as a source stores them', { skip: skipWithoutPg }, () 
     assert.deepEqual(await storeBatch(source(), batch), { accepted: 0, replayed: 1, dead: 0 });
     const both = [message('b-2', { traderId: 2, quantity: 1, traderUserId: 'u2' })];
     const results = await Promise.all([storeBatch(source(), both), storeBatch(source(), both)]);
-    assert.equal(results.reduce((n, r) => n + r.accepted, 0), 1);
-    assert.equal(results.reduce((n, r) => n + r.replayed, 0), 1);
+    assert.equal(
+      results.reduce((n, r) => n + r.accepted, 0),
+      1,
+    );
+    assert.equal(
+      results.reduce((n, r) => n + r.replayed, 0),
+      1,
+    );
     for (const id of ['b-1', 'b-2']) {
       assert.equal((await notificationsOf(id)).length, 2, id);
       assert.equal((await eventRow(id))?.status, 'processed');
     }
     // The same id with another body is a dead event; the first stays as it was.
-    const out = await storeBatch(source(), [message('b-1', { traderId: 1, quantity: 99, traderUserId: 'u1' })]);
+    const out = await storeBatch(source(), [
+      message('b-1', { traderId: 1, quantity: 99, traderUserId: 'u1' }),
+    ]);
     assert.deepEqual(out, { accepted: 0, replayed: 0, dead: 1 });
     assert.equal((await notificationsOf('b-1')).length, 2);
   });
@@ -172,9 +183,11 @@ describe('events expanded as a source stores them', { skip: skipWithoutPg }, () 
     await storeBatch(s, [message('c-2', { traderId: 1, quantity: 1, traderUserId: 'u' })]);
     assert.equal(ruleReads, 1);
     // A rule saved through the cache clears it: the next batch expands under the new rule.
-    await cache.rules(kyselyTriggerRules(database.db)).put(serviceId, 'trade.executed', [
-      { type: 'trade_executed', to: { recipient: '/traderUserId' }, channels: ['email'] },
-    ]);
+    await cache
+      .rules(kyselyTriggerRules(database.db))
+      .put(serviceId, 'trade.executed', [
+        { type: 'trade_executed', to: { recipient: '/traderUserId' }, channels: ['email'] },
+      ]);
     await storeBatch(s, [message('c-3', { traderId: 1, quantity: 1, traderUserId: 'u' })]);
     assert.equal(ruleReads, 2);
     assert.deepEqual(
@@ -197,7 +210,9 @@ describe('events expanded as a source stores them', { skip: skipWithoutPg }, () 
     cache = createMetadataCache({ announce: async () => undefined });
     failRules = true;
     try {
-      const out = await storeBatch(source(), [message('d-1', { traderId: 3, quantity: 1, traderUserId: 'u3' })]);
+      const out = await storeBatch(source(), [
+        message('d-1', { traderId: 3, quantity: 1, traderUserId: 'u3' }),
+      ]);
       assert.deepEqual(out, { accepted: 1, replayed: 0, dead: 0 });
     } finally {
       failRules = false;
