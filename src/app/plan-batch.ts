@@ -9,7 +9,7 @@
  * the notifications planned earlier in the same batch, so a burst to one recipient is capped as if the
  * notifications had been planned one after another.
  */
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7Source } from './batch-ids.ts';
 import type { Channel } from '../domain/channels.ts';
 import type { TemplateRenderer } from '../domain/templates.ts';
 import type { TrackingUrls } from '../domain/tracking.ts';
@@ -23,6 +23,9 @@ import { planDeliveries } from '../domain/plan-deliveries.ts';
 import { linksFor, suppressedAmong } from './plan-context.ts';
 import { DEFAULT_TYPE } from '../domain/notification-types.ts';
 import { frequencyCap } from '../domain/preferences.ts';
+
+/** Delivery ids: random bytes drawn 4 KiB at a time, not a system call per id (batch-ids.ts). */
+const newId = uuidv7Source();
 
 export interface BatchPlanDeps {
   store: Pick<FanoutStore, 'members' | 'devices' | 'countRecent'>;
@@ -135,7 +138,7 @@ async function planForService(
           tracking: deps.tracking,
         })
       : undefined;
-    const deliveries = await planDeliveries(n, recipient, deps.renderer, uuidv7, ctx, suppressed);
+    const deliveries = await planDeliveries(n, recipient, deps.renderer, newId, ctx, suppressed);
     if (recipient && deliveries.some((d) => COUNTED.has(d.status))) {
       sentLastDay.set(recipient.id, (sentLastDay.get(recipient.id) ?? 0) + 1);
     }

@@ -5,7 +5,7 @@
  * here claims notifications, loads what they need and writes what was planned; the deciding and
  * rendering are pure (domain/plan-deliveries.ts, domain/plan-context.ts).
  */
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7Source } from './batch-ids.ts';
 import type { TemplateRenderer } from '../domain/templates.ts';
 import type { Channel } from '../domain/channels.ts';
 import type { ClaimedDelivery, NotificationToPlan, PlannedDelivery, Recipient } from '../domain/types.ts';
@@ -18,6 +18,9 @@ import type { LogIds } from './work-loop.ts';
 import { WorkLoop } from './work-loop.ts';
 import type { Audience } from '../domain/audience.ts';
 import type { PlannedNotification } from './plan-batch.ts';
+
+/** Delivery ids: random bytes drawn 4 KiB at a time, not a system call per id (batch-ids.ts). */
+const newId = uuidv7Source();
 
 export interface PlannerOptions {
   owner: string;
@@ -90,7 +93,7 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
     );
     let deliveries: PlannedDelivery[];
     try {
-      deliveries = await planDeliveries(n, recipient, o.renderer, uuidv7, ctx, suppressed);
+      deliveries = await planDeliveries(n, recipient, o.renderer, newId, ctx, suppressed);
     } catch (err) {
       await o.queue.fail(n.id, o.owner, `planning failed: ${(err as Error).message}`);
       throw err;
