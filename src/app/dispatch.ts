@@ -282,7 +282,11 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     // of the lease). Kept short: a worker that dies costs each row it held an attempt.
     aheadMs: Math.min(1000, Math.floor(o.leaseMs / 10)),
     maxBatchSize: o.claimBatch ?? 256,
-    pollMs: o.pollMs,
+    // A channel with no provider only fails what it is given, and what it is given comes with a
+    // wake-up (the planner's, a reclaim's, a deferral's end); nothing of it ever waits for a retry.
+    // Its poll, the fallback for a lost wake-up, runs a tenth as often: each worker process polled
+    // every such lane as often as a working one, a claim each per lane per poll for nothing.
+    pollMs: o.senders.length === 0 ? o.pollMs * 10 : o.pollMs,
     claim: (limit) =>
       now() < pausedUntil
         ? Promise.resolve([])
