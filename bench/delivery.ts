@@ -12,7 +12,8 @@
  *               Its CPU per request is given beside the worker's CPU per delivery (from /proc).
  *   e2e         N notifications accepted while no worker runs, then one `herald worker` process plans
  *               them and POSTs each, signed, to a local keep-alive HTTP endpoint (webhook channel);
- *               deliveries/s from the first receipt to the last.
+ *               deliveries/s from the first receipt to the last; the workers' CPU, and PostgreSQL's
+ *               pages read and commits, per delivery.
  *   latency     `herald api` + worker running, notifications sent at half the e2e rate; p50/p99 from
  *               the POST leaving the client to the endpoint receiving it.
  *   two workers N more accepted with no worker running, then two worker processes; throughput and
@@ -164,6 +165,19 @@ async function latencyStages(
   return out;
 }
 
+/**
+ * Buffer pages read (shared hits and reads) and commits in the bench's database so far, from
+ * pg_stat_database. Backends report these at most once a second, hence the wait first.
+ */
+async function databaseWork(db: pg.Client, name: string): Promise<{ pages: number; commits: number }> {
+  await sleep(1100);
+  const { rows } = await db.query<{ pages: string; commits: string }>(
+    `select blks_hit + blks_read as pages, xact_commit as commits from pg_stat_database where datname = $1`,
+    [name],
+  );
+  return { pages: Number(rows[0]?.pages ?? NaN), commits: Number(rows[0]?.commits ?? NaN) };
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
@@ -237,6 +251,7 @@ async function main() {
                         lease_expires_at = now() + interval '1 hour' where plan_status = 'pending'`);
       for (let w = 0; w < workers; w++) procs.push(await startHeraldProcess('worker', workerEnv));
       const pids = procs.slice(-workers).map((p) => p.child.pid);
+      const dbBefore = await databaseWork(db, tdb.name);
       const cpuBefore = pids.map(cpuMsOf);
       await db.query(`update notifications set lease_expires_at = now() - interval '1 second'
                        where lease_owner = 'bench-hold'`);
@@ -244,6 +259,7 @@ async function main() {
       await until(() => receiver.received.size >= target, 600_000);
       // The workers' CPU per delivery over the drain (plan, claim, send, settle; start-up excluded).
       const cpuMs = pids.map(cpuMsOf).reduce((sum, ms, i) => sum + ms - (cpuBefore[i] ?? NaN), 0);
+      const dbAfter = await databaseWork(db, tdb.name);
       // From the first receipt to the last, so the workers' start-up is not counted.
       const mine = receiver.receipts.slice(seen);
       const first = mine[0]?.at ?? 0;
@@ -252,6 +268,9 @@ async function main() {
         acceptPerSecond,
         perSecond: (mine.length - 1) / ((last - first) / 1000),
         cpuMsPerDelivery: cpuMs / count,
+        // PostgreSQL's side, which CPU figures under a busy machine hide: pages read and commits.
+        pagesPerDelivery: (dbAfter.pages - dbBefore.pages) / count,
+        commitsPerDelivery: (dbAfter.commits - dbBefore.commits) / count,
       };
     };
 
@@ -267,6 +286,9 @@ async function main() {
     const planPerSecond = await planPace(tdb.url);
     say(`  planner ${planPerSecond.toFixed(0)} notifications/s over the same run`);
     say(`  worker CPU ${one.cpuMsPerDelivery.toFixed(3)} ms per delivery`);
+    say(
+      `  database: ${one.pagesPerDelivery.toFixed(1)} pages read, ${one.commitsPerDelivery.toFixed(3)} commits per delivery`,
+    );
 
     // The goal's rate is half the e2e maximum; when the API cannot accept that many (the accept
     // path is measured by `bench -- accept`), the rate is half what it accepted, and flagged.
@@ -346,6 +368,10 @@ async function main() {
       e2eVsSink: round(one.perSecond / sink.perSecond, 3),
       workerCpuMsPerDelivery: round(one.cpuMsPerDelivery, 3),
       twoWorkersCpuMsPerDelivery: round(two.cpuMsPerDelivery, 3),
+      dbPagesPerDelivery: round(one.pagesPerDelivery, 1),
+      twoWorkersDbPagesPerDelivery: round(two.pagesPerDelivery, 1),
+      dbCommitsPerDelivery: round(one.commitsPerDelivery, 3),
+      twoWorkersDbCommitsPerDelivery: round(two.commitsPerDelivery, 3),
       sinkClientCpuMsPerRequest: round(sink.cpuMsPerRequest, 3),
       laneVsRaw: round(lane / raw, 3),
       twoVsOne: round(two.perSecond / one.perSecond, 3),
