@@ -10,7 +10,8 @@ import type { Audience } from '../domain/audience.ts';
 import { sharedRenders } from '../domain/templates.ts';
 
 import type { NotificationToPlan, PlannedDelivery } from '../domain/types.ts';
-import type { BatchMember, FanoutStore } from '../ports/audience-store.ts';
+import { MembersChanged, type BatchMember, type FanoutStore } from '../ports/audience-store.ts';
+import { sharedBroadcast } from '../domain/shared-broadcast.ts';
 import { DEFAULT_TYPE } from '../domain/notification-types.ts';
 import { frequencyCap } from '../domain/preferences.ts';
 import { contextFor, DAY_MS, pickTemplates, type PlanContext } from '../domain/plan-context.ts';
@@ -30,9 +31,18 @@ export interface BroadcastDeps extends BatchPlanDeps {
   onResume?: (n: NotificationToPlan, cursor: string, planned: number) => void;
   /** True once the process is stopping: the broadcast is handed back between batches. */
   stopping?: () => boolean;
+  /**
+   * Whether a broadcast whose message is the same for every recipient without preferences writes
+   * those recipients' deliveries set-based (domain/shared-broadcast.ts); default true.
+   */
+  setBased?: boolean;
 }
 
 interface Loaded {
+  /** The batch's last member (the cursor once written) and how many members it has. */
+  last: string;
+  members: number;
+  /** The members planned here, one by one: all of them, or in a shared batch those with their own. */
   batch: BatchMember[];
   contexts: Map<string, PlanContext>;
   suppressed: Set<string>;
@@ -70,14 +80,40 @@ export async function planBroadcast(
   const commercial = def.kind === 'commercial' && deps.links !== undefined;
   const capped = (m: BatchMember) =>
     frequencyCap({ priority: n.priority, type: def, service: defaults, recipient: m.preferences }) !== null;
+  // The same message for everyone without preferences: decided and rendered once, written set-based.
+  const nextShared = deps.setBased === false ? undefined : deps.store.nextSharedBatch?.bind(deps.store);
+  const shared = nextShared
+    ? await sharedBroadcast({
+        n,
+        type,
+        defaults,
+        templates,
+        renderer: deps.renderer,
+        links: deps.links !== undefined,
+        tracking: deps.tracking,
+        now: deps.now(),
+      })
+    : null;
 
   /**
    * One batch read and everything its plan needs loaded: members, devices, recent counts for capped
    * members, the suppression list. The next batch's load runs while this one is rendered and written.
    */
   const load = async (after: string | null): Promise<Loaded | null> => {
-    const batch = await deps.store.nextBatch(n, after, deps.batchSize);
-    if (batch.length === 0) return null;
+    let batch: BatchMember[];
+    let last: string;
+    let members: number;
+    if (shared && nextShared) {
+      const read = await nextShared(n, after, deps.batchSize);
+      if (!read) return null;
+      ({ last, members, own: batch } = read);
+    } else {
+      batch = await deps.store.nextBatch(n, after, deps.batchSize);
+      const end = batch.at(-1);
+      if (!end) return null;
+      last = end.id;
+      members = batch.length;
+    }
     const now = deps.now();
     const ids: string[] = [];
     const countFor: string[] = [];
@@ -121,7 +157,7 @@ export async function planBroadcast(
           : [],
       ),
     );
-    return { batch, contexts, suppressed };
+    return { last, members, batch, contexts, suppressed };
   };
 
   let cursor = start.cursor;
@@ -136,6 +172,13 @@ export async function planBroadcast(
     if (failed) throw failed.reason;
     return outcomes.every((o) => o.status === 'fulfilled' && o.value);
   };
+  // A shared batch whose members changed between read and write rolled back (and every batch after
+  // it): the broadcast is handed back, and planned again at once from the last committed batch.
+  let changed = false;
+  const handBack = async (): Promise<BroadcastOutcome> => {
+    if (changed) await deps.store.pause(n.id, owner);
+    return 'stopped';
+  };
   let next: Promise<Loaded | null> = load(cursor);
   for (;;) {
     if (deps.stopping?.()) {
@@ -145,12 +188,11 @@ export async function planBroadcast(
       return 'stopped';
     }
     const loaded = await next;
-    const last = loaded?.batch.at(-1);
-    if (!loaded || !last) break;
-    const { batch, contexts, suppressed } = loaded;
-    const more = batch.length >= deps.batchSize;
+    if (!loaded) break;
+    const { last, members, batch, contexts, suppressed } = loaded;
+    const more = members >= deps.batchSize;
     // Read ahead: the next batch needs only this one's last id.
-    next = more ? load(last.id) : Promise.resolve(null);
+    next = more ? load(last) : Promise.resolve(null);
     next.catch(() => undefined);
     const deliveries: PlannedDelivery[] = [];
     // A template that reads nothing of the recipient is rendered once for the whole batch.
@@ -170,32 +212,45 @@ export async function planBroadcast(
         if (oldest) writes.unshift(oldest);
         next.catch(() => undefined);
         await settle();
-        return 'stopped';
+        return handBack();
       }
     }
-    const members = batch.length;
     const write = deps.store
       .writeBatch(
         n,
         owner,
-        { from: cursor, cursor: last.id, members, deliveries },
+        {
+          from: cursor,
+          cursor: last,
+          members,
+          deliveries,
+          ...(shared ? { shared: { audience: n.audience, plan: shared, own: batch.map((m) => m.id) } } : {}),
+        },
         deps.leaseMs,
         writes.at(-1),
       )
-      .then((ok) => {
-        if (ok) {
-          planned += members;
-          deps.onBatch?.(n, planned, start.total);
-        }
-        return ok;
-      });
+      .then(
+        (ok) => {
+          if (ok) {
+            planned += members;
+            deps.onBatch?.(n, planned, start.total);
+          }
+          return ok;
+        },
+        (err: unknown) => {
+          // Read again from the stored cursor (see handBack), not planned on what was read.
+          if (!(err instanceof MembersChanged)) throw err;
+          changed = true;
+          return false;
+        },
+      );
     // Awaited later; until then a failure must not count as unhandled.
     write.catch(() => undefined);
     writes.push(write);
-    cursor = last.id;
+    cursor = last;
     if (!more) break;
   }
-  if (!(await settle())) return 'stopped';
+  if (!(await settle())) return handBack();
   await deps.store.finish(n.id, owner);
   return 'planned';
 }

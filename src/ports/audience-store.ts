@@ -3,6 +3,7 @@ import type { Audience, AudienceLine } from '../domain/audience.ts';
 import type { DeviceAddress } from '../domain/channels.ts';
 import type { RecipientPreferences } from '../domain/preferences.ts';
 import type { NotificationToPlan, PlannedDelivery, Recipient } from '../domain/types.ts';
+import type { SharedChannel } from '../domain/shared-broadcast.ts';
 
 export interface TopicStore {
   /** Adds subscriptions of existing recipients; ids this service has no recipient for are returned. */
@@ -50,6 +51,30 @@ export interface BroadcastStart {
   total: number;
 }
 
+/**
+ * A batch of a shared-message broadcast (domain/shared-broadcast.ts): the members a shared plan
+ * cannot stand for (preferences of their own, uploaded data, no recipient row), read in full; the
+ * others only counted.
+ */
+export interface SharedBatch {
+  /** The batch's last member id, the cursor once it is written. */
+  last: string;
+  /** Members in the batch, all of them. */
+  members: number;
+  /** The members planned one by one. */
+  own: BatchMember[];
+}
+
+/**
+ * A shared batch's members changed between its read and its write (preferences set, a recipient
+ * deleted): nothing of the batch was written, and it must be read again.
+ */
+export class MembersChanged extends Error {
+  constructor() {
+    super('broadcast members changed since their batch was read');
+  }
+}
+
 export interface FanoutStore {
   /** Counts the audience the first time (kept for progress) and returns where planning stopped. */
   begin(n: NotificationToPlan & { audience: Audience }, owner: string): Promise<BroadcastStart | null>;
@@ -59,6 +84,15 @@ export interface FanoutStore {
     cursor: string | null,
     limit: number,
   ): Promise<BatchMember[]>;
+  /**
+   * Up to `limit` members after `cursor` as a shared batch; null when none are left. Inline lists
+   * (`recipients`) have no shared batches.
+   */
+  nextSharedBatch?(
+    n: NotificationToPlan & { audience: Audience },
+    cursor: string | null,
+    limit: number,
+  ): Promise<SharedBatch | null>;
   /** The service's recipients with these ids, in the order given (`recipient: null` for unknown ones). */
   members(serviceId: string, recipientIds: string[]): Promise<BatchMember[]>;
   devices(serviceId: string, recipientIds: string[]): Promise<Map<string, DeviceAddress[]>>;
@@ -79,7 +113,17 @@ export interface FanoutStore {
   writeBatch(
     n: NotificationToPlan,
     owner: string,
-    batch: { from: string | null; cursor: string; members: number; deliveries: PlannedDelivery[] },
+    batch: {
+      from: string | null;
+      cursor: string;
+      members: number;
+      deliveries: PlannedDelivery[];
+      /**
+       * A shared batch: the members after `from` up to `cursor`, except those in `deliveries`
+       * (`own`), get `plan`'s deliveries, written by one INSERT … SELECT in the same transaction.
+       */
+      shared?: { audience: Audience; plan: SharedChannel[]; own: string[] };
+    },
     leaseMs: number,
     after?: Promise<boolean>,
   ): Promise<boolean>;

@@ -5,13 +5,16 @@
  * the last committed batch ended. Two batches may be in flight at once; their cursor updates commit
  * in order.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DeviceAddress } from '../../domain/channels.ts';
-import { compareIds } from '../../domain/audience.ts';
+import { compareIds, type Audience } from '../../domain/audience.ts';
 import type { RecipientPreferences } from '../../domain/preferences.ts';
-import type { BatchMember, FanoutStore } from '../../ports/audience-store.ts';
-import type { Db } from './db.ts';
-import { insertDeliveries } from './insert-deliveries.ts';
+import type { SharedChannel } from '../../domain/shared-broadcast.ts';
+import { PRIORITY_RANK, type NotificationToPlan } from '../../domain/types.ts';
+import { MembersChanged, type BatchMember, type FanoutStore } from '../../ports/audience-store.ts';
+import type { DB, Db } from './db.ts';
+import { WAKE_CHANNEL } from './connect.ts';
+import { insertDeliveries, laneWakes } from './insert-deliveries.ts';
 
 interface MemberRow {
   member_id: string;
@@ -56,6 +59,129 @@ class LostLease extends Error {}
 /** A text[] parameter that both drivers pass the same way (pg and PGlite differ on JS arrays). */
 const textArray = (ids: string[]) =>
   sql`array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+
+/**
+ * Where a broadcast's members come from, as `from … where …` giving `member_id`, `member_data` and
+ * the recipient `r` (null columns when there is no recipient row; `inner` leaves those out), for the
+ * members after `after` up to `upTo` (either null: unbounded).
+ */
+function membersOf(
+  a: Exclude<Audience, { kind: 'recipients' }>,
+  serviceId: string,
+  after: string | null,
+  upTo: string | null,
+  inner = false,
+): { member: RawBuilder<unknown>; data: RawBuilder<unknown>; source: RawBuilder<unknown> } {
+  const range = (column: RawBuilder<unknown>) =>
+    sql`${after === null ? sql`true` : sql`${column} > ${after}`}
+        and ${upTo === null ? sql`true` : sql`${column} <= ${upTo}`}`;
+  const join = inner ? sql`join` : sql`left join`;
+  if (a.kind === 'all') {
+    const member = sql`r.id`;
+    return {
+      member,
+      data: sql`null::jsonb`,
+      source: sql`recipients r where r.service_id = ${serviceId} and ${range(member)}`,
+    };
+  }
+  if (a.kind === 'topic') {
+    const member = sql`t.recipient_id`;
+    return {
+      member,
+      data: sql`null::jsonb`,
+      source: sql`topic_subscribers t ${join} recipients r on r.service_id = t.service_id and r.id = t.recipient_id
+               where t.service_id = ${serviceId} and t.topic = ${a.topic} and ${range(member)}`,
+    };
+  }
+  const member = sql`m.recipient_id`;
+  return {
+    member,
+    data: sql`m.data`,
+    source: sql`audience_members m ${join} recipients r on r.service_id = ${serviceId} and r.id = m.recipient_id
+             where m.audience_id = ${a.id} and ${range(member)}`,
+  };
+}
+
+/** A new UUIDv7 per row: the statement's millisecond clock, then random bits (version and variant set). */
+const UUIDV7 = sql`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing k.clock from 1 for 6),
+                                          52, 1), 53, 1), 'hex')::uuid`;
+
+/** Whether a member is one a shared plan stands for: a recipient row, no preferences, no data of its own. */
+const SHARED_MEMBER = (data: RawBuilder<unknown>) =>
+  sql`(r.id is not null and r.preferences = '{}'::jsonb and ${data} is null)`;
+
+/**
+ * A shared batch's deliveries by one INSERT … SELECT: every member after `from` up to `upTo` except
+ * `own` (planned one by one) gets each channel's shared plan. What `planDeliveries` decides per
+ * recipient is decided here per row, in the same order: the preference decision (shared), then a
+ * missing address, a suppressed address, missing content. A member that no longer fits the shared
+ * plan (preferences set, recipient deleted since the batch was read) throws `MembersChanged`, and the
+ * transaction rolls back: the batch is read again rather than planned on what was read.
+ */
+async function insertShared(
+  tx: Transaction<DB>,
+  n: NotificationToPlan,
+  shared: { audience: Audience; plan: SharedChannel[]; own: string[] },
+  from: string | null,
+  upTo: string,
+): Promise<void> {
+  const a = shared.audience;
+  if (a.kind === 'recipients') throw new Error('an inline list has no shared batches');
+  const { member, data, source } = membersOf(a, n.serviceId, from, upTo);
+  const plan = shared.plan.map((c) => ({
+    channel: c.channel,
+    suppress: c.suppress,
+    content: c.content,
+    template: c.template,
+  }));
+  const own = shared.own.length > 0 ? sql`and not (${member} = any(${textArray(shared.own)}))` : sql``;
+  const q = sql<{ changed: number }>`
+    with m as (
+      select r.id, r.email, r.phone, ${SHARED_MEMBER(data)} as fits from ${source} ${own}
+    ), inserted as (
+      insert into deliveries (id, notification_id, service_id, recipient_id, channel, address, status,
+                              priority, content, reason, last_error_code, next_attempt_at, target,
+                              template, bulk)
+      select ${UUIDV7}, ${n.id}::uuid, ${n.serviceId}::uuid, x.recipient_id, x.channel, x.address,
+             case when x.reason is null then 'queued'
+                  when x.reason in ('recipient_missing_address', 'missing_content') then 'failed'
+                  else 'suppressed' end,
+             ${PRIORITY_RANK[n.priority]}::smallint,
+             case when x.reason is null then x.content else '{}'::jsonb end, x.reason,
+             case when x.reason in ('recipient_missing_address', 'missing_content') then x.reason end,
+             now(), '', case when x.reason is null or x.reason = 'missing_content' then x.template end, true
+        from (select substring(int8send((extract(epoch from now()) * 1000)::bigint) from 3) as clock) k,
+             (select m.id as recipient_id, c.channel, a.address, c.content, c.template,
+                     case when c.suppress is not null then c.suppress
+                          when a.address is null then 'recipient_missing_address'
+                          when exists (select 1 from suppressions s
+                                        where s.service_id = ${n.serviceId} and s.channel = c.channel
+                                          and s.address = case when c.channel = 'email'
+                                                               then lower(btrim(a.address, E' \t\n\r\f\v'))
+                                                               else a.address end)
+                            then 'address_suppressed'
+                          when c.content is null then 'missing_content'
+                     end as reason
+                from m,
+                     jsonb_to_recordset(${JSON.stringify(plan)}::jsonb)
+                       as c(channel text, suppress text, content jsonb, template jsonb),
+                     lateral (select case c.channel when 'email' then m.email when 'sms' then m.phone
+                                                    else m.id end as address) a
+               where m.fits
+              offset 0) x
+      on conflict (notification_id, recipient_id, channel, target) do nothing
+    )
+    select count(*) filter (where not fits)::int as changed from m`;
+  // The estimate of a statement this size can pass `jit_above_cost`: compiling it took seconds.
+  await sql`set local jit = off`.execute(tx);
+  const { rows } = await q.execute(tx);
+  if ((rows[0]?.changed ?? 0) > 0) throw new MembersChanged();
+  const queued = new Set(shared.plan.filter((c) => c.suppress === null && c.content).map((c) => c.channel));
+  const wakes = laneWakes(queued);
+  if (wakes.length > 0) {
+    await sql`select pg_notify(${WAKE_CHANNEL}, w) from unnest(${wakes}::text[]) w`.execute(tx);
+  }
+}
 
 export function kyselyFanoutStore(db: Db): FanoutStore {
   async function members(serviceId: string, ids: string[]): Promise<BatchMember[]> {
@@ -134,6 +260,28 @@ export function kyselyFanoutStore(db: Db): FanoutStore {
       return (await query.execute(db)).rows.map(toMember);
     },
 
+    async nextSharedBatch(n, cursor, limit) {
+      const a = n.audience;
+      if (a.kind === 'recipients') throw new Error('an inline list has no shared batches');
+      const { member, data, source } = membersOf(a, n.serviceId, cursor, null);
+      // Only the members planned one by one come back in full, and the batch's last member.
+      const { rows } = await sql<MemberRow & { fits: boolean; members: number }>`
+        with b as (
+          select ${member} as member_id, ${data} as member_data, ${RECIPIENT_COLUMNS},
+                 ${SHARED_MEMBER(data)} as fits
+            from ${source} order by ${member} limit ${limit}
+        ), last as (select max(member_id) as id, count(*)::int as members from b)
+        select b.*, last.members from b, last where not b.fits or b.member_id = last.id
+         order by b.member_id`.execute(db);
+      const last = rows.at(-1);
+      if (!last) return null;
+      return {
+        last: last.member_id,
+        members: last.members,
+        own: rows.filter((row) => !row.fits).map(toMember),
+      };
+    },
+
     async devices(serviceId, recipientIds) {
       const out = new Map<string, DeviceAddress[]>();
       if (recipientIds.length === 0) return out;
@@ -174,6 +322,7 @@ export function kyselyFanoutStore(db: Db): FanoutStore {
           // A concurrent cancel either locked the notification first (then the update below finds
           // cancelled_at and this batch rolls back) or waits for this commit and then sees its rows.
           await insertDeliveries(tx, [{ n, deliveries: batch.deliveries }], true);
+          if (batch.shared) await insertShared(tx, n, batch.shared, batch.from, batch.cursor);
           if (!(await after)) throw new LostLease();
           const moved = await sql`
             update notifications
