@@ -154,12 +154,7 @@ async function insertShared(
              (select m.id as recipient_id, c.channel, a.address, c.content, c.template,
                      case when c.suppress is not null then c.suppress
                           when a.address is null then 'recipient_missing_address'
-                          when exists (select 1 from suppressions s
-                                        where s.service_id = ${n.serviceId} and s.channel = c.channel
-                                          and s.address = case when c.channel = 'email'
-                                                               then lower(btrim(a.address, E' \t\n\r\f\v'))
-                                                               else a.address end)
-                            then 'address_suppressed'
+                          when l.listed then 'address_suppressed'
                           when c.content is null then 'missing_content'
                      end as reason
                 from m,
@@ -167,6 +162,15 @@ async function insertShared(
                        as c(channel text, suppress text, content jsonb, template jsonb),
                      lateral (select case c.channel when 'email' then m.email when 'sms' then m.phone
                                                     else m.id end as address) a
+                     -- One primary-key probe per address: as a plain EXISTS, a long suppression list
+                     -- was read and hashed whole by every statement.
+                     left join lateral (
+                       select true as listed from suppressions s
+                        where s.service_id = ${n.serviceId} and s.channel = c.channel
+                          and s.address = case when c.channel = 'email'
+                                               then lower(btrim(a.address, E' \\t\\n\\r\\f\\v'))
+                                               else a.address end
+                        limit 1) l on true
                where m.fits
               offset 0) x
       on conflict (notification_id, recipient_id, channel, target) do nothing
