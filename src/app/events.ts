@@ -70,12 +70,16 @@ export function eventHash(e: EventRequest): string {
 
 /**
  * Stores a batch of events, all or none. An id already stored with the same body is a replay; with a
- * different body the whole batch is refused (409) and nothing is written.
+ * different body the whole batch is refused (409) and nothing is written. With `expand` (what
+ * `expandOnArrival` makes, the broker sources' expander) each event is expanded under its rule first
+ * and stored finished, with its notifications, in the statement that makes it durable; an event it
+ * could not expand, or whose notification key is taken, is stored `pending` for the events lane.
  */
 export async function acceptEvents(
   store: EventStore,
   serviceId: string,
   events: EventRequest[],
+  expand?: ArrivalExpander,
 ): Promise<{ id: string; replayed: boolean }[]> {
   const seen = new Set<string>();
   events.forEach((e, i) => {
@@ -85,16 +89,18 @@ export async function acceptEvents(
       ]);
     seen.add(e.id);
   });
-  const result = await store.accept(
-    serviceId,
-    events.map((e) => ({
+  const incoming: IncomingEvent[] = events
+    .map((e) => ({
       id: e.id,
       name: e.name,
       payload: e.payload,
       occurredAt: e.occurredAt ? new Date(e.occurredAt) : null,
       requestHash: eventHash(e),
-    })),
-  );
+    }))
+    // In id order, as a source stores its batches: two batches sharing ids (and so notification
+    // keys) lock them in one order and never deadlock.
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const result = await store.accept(serviceId, expand ? await expand(serviceId, incoming) : incoming);
   if (!result.ok) {
     throw conflict('idempotency_conflict', 'An event with this id was already sent with a different body.', {
       ids: result.conflicts.slice(0, 100),

@@ -72,6 +72,7 @@ import type { TrackingLinks } from '../app/tracking-links.ts';
 import type { LinkHostStore, TrackingStore } from '../ports/tracking.ts';
 import { linkHostsRoutes } from './routes/link-hosts.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { expandOnArrival } from '../app/events.ts';
 import { triggersRoutes } from './routes/triggers.ts';
 import type { EventStore, TriggerRuleStore } from '../ports/events.ts';
 
@@ -294,7 +295,13 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(publicPagesRoutes({ ...p, ipLimiter: deps.publicLimiter }));
     if (deps.events) {
       await app.register(triggersRoutes({ ...p, rules: deps.events.rules }));
-      await app.register(eventsRoutes({ keys: deps.keys, events: deps.events.events }));
+      // Expanded as they arrive, as the broker sources do: through the cached rules and types.
+      const expand = expandOnArrival({
+        rules: deps.events.rules,
+        types: deps.preferences.types,
+        renderer: deps.renderer,
+      });
+      await app.register(eventsRoutes({ keys: deps.keys, events: deps.events.events, expand }));
     }
   }
   await app.register(outboxRoutes(deps));

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { acceptEvents, MAX_EVENT_BATCH } from '../../app/events.ts';
+import { acceptEvents, MAX_EVENT_BATCH, type ArrivalExpander } from '../../app/events.ts';
 import { notFound } from '../../domain/errors.ts';
 import type { EventStore } from '../../ports/events.ts';
 import type { ApiKeyStore } from '../../ports/store.ts';
@@ -70,7 +70,12 @@ const EventView = Type.Object({
   }),
 });
 
-export function eventsRoutes(deps: { keys: ApiKeyStore; events: EventStore }): FastifyPluginAsync {
+export function eventsRoutes(deps: {
+  keys: ApiKeyStore;
+  events: EventStore;
+  /** Expansion on arrival (`expandOnArrival`); without it the events lane expands every event. */
+  expand?: ArrivalExpander;
+}): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('onRequest', serviceAuth(deps.keys));
@@ -92,7 +97,7 @@ export function eventsRoutes(deps: { keys: ApiKeyStore; events: EventStore }): F
       async (request, reply) => {
         const body = request.body;
         const batch = 'events' in body ? body.events : [body];
-        const results = await acceptEvents(deps.events, request.serviceId, batch);
+        const results = await acceptEvents(deps.events, request.serviceId, batch, deps.expand);
         const answers = results.map((r) => ({ id: r.id, status: 'accepted' as const, replayed: r.replayed }));
         if ('events' in body) return reply.status(202).send({ events: answers });
         const [one] = answers as [(typeof answers)[number]];
