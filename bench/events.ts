@@ -9,12 +9,22 @@
  * ceiling runs before and after Herald and the faster counts. Ends with one JSON line; goal: Herald
  * ≥ 0.5 × the ceiling for each broker.
  *
+ * Beside the brokers, a raw SQL ceiling with no Herald code (`rawInsertPerSecond`): the same number
+ * of event rows, and one notification row per event, written as Herald's sources write them (batches
+ * of the source's batch size, two connections, one statement per batch committed on its own, durable)
+ * by plain `INSERT … SELECT FROM unnest(...)` into look-alike tables: `CREATE TABLE … (LIKE events
+ * INCLUDING ALL)` and the same for notifications, so the same columns, defaults, checks and indexes
+ * (unique and partial ones too), without foreign keys or triggers. Per broker, `ceilingVsRawInsert`
+ * says whether half the broker's no-op rate is within reach of durable PostgreSQL writes at all on
+ * this machine, and how much of that write rate Herald's sources reach.
+ *
  *   BENCH_EVENTS_N=20000 npm run bench -- events
  *   BENCH_EVENTS_BROKERS=redis BENCH_EVENTS_BATCH=500 npm run bench -- events
  *   BENCH_EVENTS_STORE_ONLY=1 ... : no worker, only the sources' storing is timed (processed = stored)
  *   BENCH_EVENTS_ON_ARRIVAL=0 ... : the sources store events `pending` and the events lane expands them
  *                                   (by default they expand as they store, as Herald's worker does)
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -319,6 +329,87 @@ async function throughHerald(
   };
 }
 
+/**
+ * The raw SQL ceiling: N events and N notifications, in batches of BATCH over two connections, each
+ * batch one `insert … select from unnest(…)` statement (the events, and the notifications of the
+ * events it inserted) committed on its own. Plain SQL on `pg`, no Herald code; the tables are
+ * look-alikes of Herald's (columns, defaults, checks, indexes; no foreign keys, no triggers).
+ */
+await sql.query(`
+  create table raw_events (like events including all);
+  create table raw_notifications (like notifications including all)`);
+let rawRuns = 0;
+async function rawInsert(): Promise<{ rate: number; pgCpuUs: number | null }> {
+  const prefix = `raw${rawRuns++}`;
+  const serviceId = randomUUID();
+  const batches: unknown[][] = [];
+  for (let from = 0; from < N; from += BATCH) {
+    const ids: string[] = [];
+    const payloads: string[] = [];
+    const hashes: string[] = [];
+    const outcomes: string[] = [];
+    const notificationIds: string[] = [];
+    const keys: string[] = [];
+    for (let i = from; i < Math.min(N, from + BATCH); i++) {
+      const id = `${prefix}-${i}`;
+      const payload = JSON.stringify({ traderId: '42', symbol: 'INFY', quantity: i });
+      const notificationId = randomUUID();
+      ids.push(id);
+      payloads.push(payload);
+      hashes.push(createHash('sha256').update(`trade.executed${payload}`).digest('hex'));
+      outcomes.push(
+        JSON.stringify([{ index: 0, type: 'trade_executed', status: 'created', notificationId }]),
+      );
+      notificationIds.push(notificationId);
+      keys.push(`event:${id}:0`);
+    }
+    batches.push([serviceId, ids, payloads, hashes, outcomes, notificationIds, keys]);
+  }
+  const text = `
+    with e as (
+      insert into raw_events (service_id, id, name, payload, request_hash, source, status, outcome,
+                              processed_at)
+      select $1, u.id, 'trade.executed', u.payload, u.hash, 'raw', 'processed', u.outcome, now()
+        from unnest($2::text[], $3::jsonb[], $4::text[], $5::jsonb[]) as u(id, payload, hash, outcome)
+      on conflict do nothing
+      returning id, payload)
+    insert into raw_notifications (id, service_id, type, audience, channels, data, priority,
+                                   idempotency_key, request_hash)
+    select n.id, $1, 'trade_executed', '{"kind":"topic","topic":"trader:42"}', '["in_app"]', e.payload,
+           2, n.key, n.key
+      from unnest($2::text[], $6::uuid[], $7::text[]) as n(event_id, id, key)
+      join e on e.id = n.event_id
+    on conflict do nothing`;
+  const connections = await Promise.all(
+    [0, 1].map(async () => {
+      const c = new pg.Client({ connectionString: database.url });
+      await c.connect();
+      return c;
+    }),
+  );
+  let next = 0;
+  const pg0 = await pgCpu();
+  const started = performance.now();
+  await Promise.all(
+    connections.map(async (c) => {
+      while (next < batches.length) await c.query(text, batches[next++]);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const pg1 = await pgCpu();
+  await Promise.all(connections.map((c) => c.end()));
+  const { rows } = await sql.query<{ e: number; n: number }>(
+    `select (select count(*)::int from raw_events where service_id = $1) as e,
+            (select count(*)::int from raw_notifications where service_id = $1) as n`,
+    [serviceId],
+  );
+  if (rows[0]?.e !== N || rows[0]?.n !== N) throw new Error(`raw insert wrote ${JSON.stringify(rows[0])}`);
+  return { rate: N / seconds, pgCpuUs: pg0 === null || pg1 === null ? null : (pg1 - pg0) / N };
+}
+
+const rawBefore = await rawInsert();
+process.stderr.write(`raw insert: ${Math.round(rawBefore.rate)}/s\n`);
+
 const figures: Record<
   string,
   {
@@ -329,6 +420,8 @@ const figures: Record<
     ratio: number;
     /** CPU per message: this process (publisher + no-op consumer; publisher + Herald) and PostgreSQL. */
     cpuUsPerMessage: { ceiling: number; herald: number; heraldPostgres: number | null };
+    /** Filled in once the raw insert ran again after the brokers. */
+    ceilingVsRawInsert?: { rawOfCeiling: number; storedOfRaw: number; processedOfRaw: number };
   }
 > = {};
 for (const broker of BROKERS) {
@@ -352,6 +445,18 @@ for (const broker of BROKERS) {
   process.stderr.write(`${broker}: ${JSON.stringify(figures[broker])}\n`);
 }
 
+const rawAfter = await rawInsert();
+process.stderr.write(`raw insert: ${Math.round(rawAfter.rate)}/s\n`);
+const raw = rawBefore.rate >= rawAfter.rate ? rawBefore : rawAfter;
+const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
+for (const f of Object.values(figures))
+  f.ceilingVsRawInsert = {
+    // On the scale of `ratio`: below the goal, durable writes alone cannot reach half the broker.
+    rawOfCeiling: ratio(raw.rate, f.ceilingPerSecond),
+    storedOfRaw: ratio(f.storedPerSecond, raw.rate),
+    processedOfRaw: ratio(f.processedPerSecond, raw.rate),
+  };
+
 await sql.end();
 await herald.stop();
 await database.drop();
@@ -363,6 +468,8 @@ console.log(
     ...(STORE_ONLY ? { storeOnly: true } : {}),
     onArrival: ON_ARRIVAL,
     load1: Number(loadavg()[0]!.toFixed(2)),
+    rawInsertPerSecond: Math.round(raw.rate),
+    rawInsertPgCpuUsPerEvent: raw.pgCpuUs === null ? null : Math.round(raw.pgCpuUs),
     ...figures,
     goal: 0.5,
     met: Object.values(figures).every((f) => f.ratio >= 0.5),
