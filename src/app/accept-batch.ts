@@ -8,6 +8,7 @@ import type { NewNotification, Recipient } from '../domain/types.ts';
 import {
   answer,
   prepareNotification,
+  readType,
   storedRecipientNeeded,
   type AcceptDeps,
   type Accepted,
@@ -46,17 +47,29 @@ export async function acceptBatch(
       if (!body.channels || storedRecipientNeeded(body.channels, fields, body.content ?? {})) ids.add(id);
     }
   }
-  let known: Map<string, Recipient | null> | undefined;
-  if (deps.recipientsByIds && ids.size > 0) {
-    known = new Map([...ids].map((id) => [id, null]));
+  const readRecipients = async () => {
+    if (!deps.recipientsByIds || ids.size === 0) return undefined;
+    const known = new Map<string, Recipient | null>([...ids].map((id) => [id, null]));
     for (const r of await deps.recipientsByIds(serviceId, [...ids])) known.set(r.id, r);
-  }
+    return known;
+  };
+  // Each type once for the whole batch (most batches name one): an item then waits on no read.
+  const readTypes = async () =>
+    new Map(
+      await Promise.all(
+        [...new Set(valid.map(({ body }) => body.type))].map(
+          async (key) => [key, await readType(deps, serviceId, key)] as const,
+        ),
+      ),
+    );
+  const [recipients, types] = await Promise.all([readRecipients(), readTypes()]);
+  const reads = { recipients, types };
 
   const prepared: { index: number; n: NewNotification }[] = [];
   await Promise.all(
     valid.map(async ({ index, body }) => {
       try {
-        prepared.push({ index, n: await prepareNotification(deps, serviceId, body, undefined, known) });
+        prepared.push({ index, n: await prepareNotification(deps, serviceId, body, undefined, reads) });
       } catch (err) {
         // The caller's mistake answers for this item; anything else (the database gone) for the call.
         if (!(err instanceof HeraldError) || err.status >= 500) throw err;

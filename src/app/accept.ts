@@ -5,7 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
-import { ADDRESS_NAME, addressFor, type Channel } from '../domain/channels.ts';
+import { ADDRESS_NAME, addressFor, type Addressable, type Channel } from '../domain/channels.ts';
 import { conflict, invalid } from '../domain/errors.ts';
 import { templateStrings, type TemplateRenderer } from '../domain/templates.ts';
 import type {
@@ -97,16 +97,44 @@ export async function acceptNotification(
 /** Recipients already read for a batch, by id (null: known not to exist). */
 export type KnownRecipients = ReadonlyMap<string, Recipient | null>;
 
+/** What accepting reads about a notification's type: its definition (null: not registered) and the channels it has stored templates for. */
+export interface TypeReads {
+  type: { defaultChannels: Channel[]; steps?: readonly Step[] | null | undefined } | null;
+  stored: ReadonlySet<Channel>;
+}
+
+const NO_CHANNELS: ReadonlySet<Channel> = new Set();
+
+/** The type and its stored templates' channels; the templates are not read for a type that is not registered. */
+export async function readType(deps: AcceptDeps, serviceId: string, typeKey: string): Promise<TypeReads> {
+  const type = deps.types
+    ? await deps.types.get(serviceId, typeKey)
+    : (await deps.services.hasType(serviceId, typeKey))
+      ? { defaultChannels: [] as Channel[] }
+      : null;
+  if (!type || !deps.templates) return { type, stored: NO_CHANNELS };
+  return { type, stored: new Set((await deps.templates.latest(serviceId, typeKey)).map((t) => t.channel)) };
+}
+
+/**
+ * What a batch has read once for all its items: the recipients it names and its types. An item
+ * whose reads are all here is prepared without waiting on anything.
+ */
+export interface BatchReads {
+  recipients?: KnownRecipients | undefined;
+  types?: ReadonlyMap<string, TypeReads> | undefined;
+}
+
 /**
  * Every check that can be made before writing; the notification row to write. Throws the caller's
- * mistake as a typed error. `known` spares a batch one recipient read per item.
+ * mistake as a typed error. `reads` spares a batch the reads each item would make.
  */
 export async function prepareNotification(
   deps: AcceptDeps,
   serviceId: string,
   body: NotificationRequest,
   headerKey: string | undefined,
-  known?: KnownRecipients,
+  reads?: BatchReads,
 ): Promise<NewNotification> {
   if (headerKey !== undefined && body.idempotencyKey !== undefined && headerKey !== body.idempotencyKey) {
     throw invalid('validation_failed', 'The Idempotency-Key header and the idempotencyKey field differ.', [
@@ -115,11 +143,7 @@ export async function prepareNotification(
   }
   const idempotencyKey = headerKey ?? body.idempotencyKey ?? null;
 
-  const type = deps.types
-    ? await deps.types.get(serviceId, body.type)
-    : (await deps.services.hasType(serviceId, body.type))
-      ? { defaultChannels: [] as Channel[] }
-      : null;
+  const { type, stored } = reads?.types?.get(body.type) ?? (await readType(deps, serviceId, body.type));
   if (!type) {
     throw invalid(
       'unknown_notification_type',
@@ -137,12 +161,8 @@ export async function prepareNotification(
       [{ path: '/channels', message: 'is required when the type has no default channels' }],
     );
   }
-  if (body.stepOverrides !== undefined)
-    checkOverrides(deps, 'steps' in type ? (type.steps ?? []) : [], body.stepOverrides);
+  if (body.stepOverrides !== undefined) checkOverrides(deps, type.steps ?? [], body.stepOverrides);
   const content = body.content ?? {};
-  const stored = deps.templates
-    ? new Set((await deps.templates.latest(serviceId, body.type)).map((t) => t.channel))
-    : new Set<Channel>();
   // A stored template was checked when it was saved; the caller's own content is checked now, all of
   // it at once, so the request's templates together are bounded too.
   deps.renderer.checkAll(
@@ -151,7 +171,17 @@ export async function prepareNotification(
     ),
   );
 
-  const audience = await audienceOf(deps, serviceId, body);
+  const audience = audienceOf(body);
+  // Another service's audience is as unknown as one that never existed.
+  if (audience?.kind === 'list' && !(deps.audiences && (await deps.audiences.exists(serviceId, audience.id))))
+    throw invalid(
+      'unknown_audience',
+      `Audience '${audience.id}' does not exist; upload it with POST /v1/audiences.`,
+      {
+        audience: audience.id,
+      },
+    );
+  const known = reads?.recipients;
   let recipient: Recipient | null = null;
   let inlineRecipient: RecipientFields | undefined;
   if (audience) {
@@ -173,10 +203,10 @@ export async function prepareNotification(
     // Checked as it will be once written; written only with the notification, so a refusal writes nothing.
     const { id, ...fields } = body.recipient;
     if (storedRecipientNeeded(channels, fields, content)) {
-      const stored = known?.has(id) ? (known.get(id) ?? null) : await lookup(deps, serviceId, id);
-      recipient = withFields(stored, id, fields);
+      const saved = known?.has(id) ? (known.get(id) ?? null) : await lookup(deps, serviceId, id);
+      recipient = withFields(saved, id, fields);
       // Named again with nothing new: there is nothing to write.
-      if (!stored || Object.values(fields).some((v) => v !== undefined)) inlineRecipient = fields;
+      if (!saved || Object.values(fields).some((v) => v !== undefined)) inlineRecipient = fields;
     } else {
       // Every address is in the request: nothing stored can change the answer, so nothing is read.
       // The recipient is written with the notification (made if new, given fields updated).
@@ -184,21 +214,24 @@ export async function prepareNotification(
       inlineRecipient = fields;
     }
   }
-  const devices =
-    recipient && deps.devices && channels.some((c) => c === 'push' || c === 'web_push')
-      ? await deps.devices.list(serviceId, recipient.id)
-      : [];
-  for (const channel of recipient ? channels : []) {
-    if (recipient && addressFor(channel, { ...recipient, devices }, content[channel]) === null) {
-      throw invalid(
-        'recipient_missing_address',
-        `Recipient '${recipient.id}' has no ${ADDRESS_NAME[channel]} for the ${channel} channel.`,
-        { recipient: recipient.id, channel },
-      );
+  if (recipient) {
+    const pushed = channels.some((c) => c === 'push' || c === 'web_push');
+    // Devices only matter to push channels; the other addresses are on the recipient itself.
+    const addressable: Addressable = pushed
+      ? { ...recipient, devices: deps.devices ? await deps.devices.list(serviceId, recipient.id) : [] }
+      : recipient;
+    for (const channel of channels) {
+      if (addressFor(channel, addressable, content[channel]) === null) {
+        throw invalid(
+          'recipient_missing_address',
+          `Recipient '${recipient.id}' has no ${ADDRESS_NAME[channel]} for the ${channel} channel.`,
+          { recipient: recipient.id, channel },
+        );
+      }
     }
   }
 
-  return {
+  const n: NewNotification = {
     id: newNotificationId(),
     serviceId,
     type: body.type,
@@ -210,9 +243,10 @@ export async function prepareNotification(
     priority: body.priority ?? 'normal',
     idempotencyKey,
     requestHash: requestHash(body),
-    ...(body.stepOverrides ? { stepOverrides: body.stepOverrides } : {}),
-    ...(inlineRecipient ? { inlineRecipient } : {}),
   };
+  if (body.stepOverrides) n.stepOverrides = body.stepOverrides;
+  if (inlineRecipient) n.inlineRecipient = inlineRecipient;
+  return n;
 }
 
 /** 422 `validation_failed` naming each bad override by its JSON pointer; a bad template as it comes. */
@@ -260,19 +294,24 @@ const lookup = (deps: AcceptDeps, serviceId: string, id: string) =>
 
 /** A stored recipient with the fields given inline on top (left out keeps, null clears). */
 function withFields(stored: Recipient | null, id: string, fields: RecipientFields): Recipient {
-  const now = new Date();
-  const base: Recipient = stored ?? {
-    id,
-    email: null,
-    phone: null,
-    locale: null,
-    timezone: null,
-    attributes: {},
-    createdAt: now,
-    updatedAt: now,
-  };
-  const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  return { ...base, ...given };
+  let r: Recipient;
+  if (stored) r = { ...stored };
+  else {
+    const now = new Date();
+    r = {
+      id,
+      email: null,
+      phone: null,
+      locale: null,
+      timezone: null,
+      attributes: {},
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+  const given = r as unknown as Record<string, unknown>;
+  for (const [key, v] of Object.entries(fields)) if (v !== undefined) given[key] = v;
+  return r;
 }
 
 /** The caller's answer once its row is written: new, a replay, or a key reused with another body. */
@@ -293,14 +332,12 @@ export function answer(n: NewNotification, result: AcceptResult): Accepted {
 
 const AUDIENCE_FIELDS = ['recipient', 'recipients', 'topic', 'audience'] as const;
 
-/** Exactly one way of naming the recipients; null means the single `recipient`. */
-async function audienceOf(
-  deps: AcceptDeps,
-  serviceId: string,
-  body: NotificationRequest,
-): Promise<Audience | null> {
-  const given = AUDIENCE_FIELDS.filter((f) => body[f] !== undefined);
-  if (given.length !== 1) {
+/** Exactly one way of naming the recipients; null means the single `recipient`. An uploaded list is not looked at here. */
+function audienceOf(body: NotificationRequest): Audience | null {
+  let named = 0;
+  for (const f of AUDIENCE_FIELDS) if (body[f] !== undefined) named++;
+  if (named !== 1) {
+    const given = AUDIENCE_FIELDS.filter((f) => body[f] !== undefined);
     throw invalid(
       'validation_failed',
       given.length === 0
@@ -312,18 +349,6 @@ async function audienceOf(
   if (body.recipients !== undefined) return { kind: 'recipients', ids: normaliseIds(body.recipients) };
   if (body.topic !== undefined) return { kind: 'topic', topic: body.topic };
   if (body.audience === 'all') return { kind: 'all' };
-  if (body.audience !== undefined) {
-    const id = body.audience.id;
-    // Another service's audience is as unknown as one that never existed.
-    if (!deps.audiences || !(await deps.audiences.exists(serviceId, id)))
-      throw invalid(
-        'unknown_audience',
-        `Audience '${id}' does not exist; upload it with POST /v1/audiences.`,
-        {
-          audience: id,
-        },
-      );
-    return { kind: 'list', id };
-  }
+  if (body.audience !== undefined) return { kind: 'list', id: body.audience.id };
   return null;
 }
