@@ -161,6 +161,48 @@ describe('POST /v1/notifications/batch', { skip: skipWithoutPg }, () => {
     assert.equal(Number(rows[0]?.n), 2);
   });
 
+  it('stores keys and recipient ids exactly, whatever characters they hold', async () => {
+    // Array parameters are written as PostgreSQL array literals: quotes, backslashes, commas, braces,
+    // spaces and the word NULL must all come back as they were sent.
+    const odd = ['q"uote', 'back\\slash', 'a,b', '{braces}', 'NULL', ' spaced ', 'ünï ✓', '\\"'];
+    // Recipient ids hold no white space.
+    const rid = (s: string) => `r${s.replaceAll(' ', '')}`;
+    const items = odd.map((s) => ({
+      type: 'order_shipped',
+      recipient: { id: rid(s) },
+      channels: ['webhook'],
+      content: { webhook: { url: 'http://127.0.0.1:9/hook', payload: { s } } },
+      idempotencyKey: `k${s}`,
+    }));
+    const res = await api.post('/v1/notifications/batch', { notifications: items });
+    assert.equal(res.status, 200);
+    const results = res.body.results as { status: number; id: string; replayed: boolean }[];
+    assert.deepEqual(
+      results.map((r) => [r.status, r.replayed]),
+      odd.map(() => [202, false]),
+    );
+    const rows = await query<{ id: string; idempotency_key: string; recipient_id: string }>(
+      'select id, idempotency_key, recipient_id from notifications where id = any($1::uuid[])',
+      [results.map((r) => r.id)],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    results.forEach((r, i) => {
+      assert.equal(byId.get(r.id)?.idempotency_key, `k${odd[i]}`);
+      assert.equal(byId.get(r.id)?.recipient_id, rid(odd[i] ?? ''));
+    });
+    const made = await query<{ id: string }>(
+      'select id from recipients where service_id = $1 and id = any($2::text[]) order by id',
+      [api.id, odd.map(rid)],
+    );
+    assert.equal(made.length, odd.length);
+    // And the keys replay.
+    const again = await api.post('/v1/notifications/batch', { notifications: items });
+    assert.deepEqual(
+      (again.body.results as { id: string; replayed: boolean }[]).map((r) => [r.id, r.replayed]),
+      results.map((r) => [r.id, true]),
+    );
+  });
+
   it('checks the envelope as a whole: size and authentication', async () => {
     const tooMany = await api.post('/v1/notifications/batch', {
       notifications: Array.from({ length: 1001 }, (_, i) => email(`n${i}`)),

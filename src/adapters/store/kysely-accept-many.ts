@@ -26,6 +26,24 @@ const hasFields = (fields: object) => Object.values(fields).some((v) => v !== un
 /** JSON text for a jsonb parameter. */
 const json = (value: unknown) => JSON.stringify(value);
 
+/**
+ * A PostgreSQL array literal of text (or uuid, smallint) values, for a `::text[]` parameter. What pg
+ * would write for an array, without a type check and two regular expressions per element: a value
+ * is quoted, with `\` and `"` escaped, only where it holds either.
+ */
+export function arrayLiteral(values: readonly (string | number | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    if (v === null || v === undefined) out += 'NULL';
+    else if (typeof v === 'number') out += String(v);
+    else if (v.includes('\\') || v.includes('"')) out += `"${v.replace(/[\\"]/g, '\\$&')}"`;
+    else out += `"${v}"`;
+  }
+  return `${out}}`;
+}
+
 const keyOf = (serviceId: string, key: string) => JSON.stringify([serviceId, key]);
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -119,13 +137,13 @@ async function insertNotifications(
              j.data -> i, j.content -> i, u.priority, u.idempotency_key, u.request_hash,
              nullif(j.step_overrides -> i, 'null')
         from unnest(
-          ${ns.map((n) => n.id)}::uuid[],
-          ${ns.map((n) => n.serviceId)}::uuid[],
-          ${ns.map((n) => n.type)}::text[],
-          ${ns.map((n) => (n.audience ? null : n.recipientId))}::text[],
-          ${ns.map((n) => PRIORITY[n.priority])}::smallint[],
-          ${ns.map((n) => n.idempotencyKey)}::text[],
-          ${ns.map((n) => n.requestHash)}::text[])
+          ${arrayLiteral(ns.map((n) => n.id))}::uuid[],
+          ${arrayLiteral(ns.map((n) => n.serviceId))}::uuid[],
+          ${arrayLiteral(ns.map((n) => n.type))}::text[],
+          ${arrayLiteral(ns.map((n) => (n.audience ? null : n.recipientId)))}::text[],
+          ${arrayLiteral(ns.map((n) => PRIORITY[n.priority]))}::smallint[],
+          ${arrayLiteral(ns.map((n) => n.idempotencyKey))}::text[],
+          ${arrayLiteral(ns.map((n) => n.requestHash))}::text[])
           with ordinality as u(id, service_id, type, recipient_id, priority, idempotency_key, request_hash, ord),
         lateral (select (u.ord - 1)::int as i) o,
         -- The JSON columns travel as one JSON array each (one native stringify, no per-element
@@ -141,9 +159,9 @@ async function insertNotifications(
       insert into recipients (service_id, id)
       select distinct r.service_id, r.id
         from unnest(
-          ${named.map((n) => n.id)}::uuid[],
-          ${named.map((n) => n.serviceId)}::uuid[],
-          ${named.map((n) => n.recipientId)}::text[]) as r(notification_id, service_id, id)
+          ${arrayLiteral(named.map((n) => n.id))}::uuid[],
+          ${arrayLiteral(named.map((n) => n.serviceId))}::uuid[],
+          ${arrayLiteral(named.map((n) => n.recipientId))}::text[]) as r(notification_id, service_id, id)
         join ins on ins.id = r.notification_id
        order by 1, 2
       on conflict (service_id, id) do nothing),
