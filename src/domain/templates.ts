@@ -91,11 +91,26 @@ export function parsedBytes(source: string): number {
 
 /** Every string in a content object, with its path: each is a template. */
 export function templateStrings(value: unknown, path: string): { source: string; field: string }[] {
-  if (typeof value === 'string') return [{ source: value, field: path }];
-  if (Array.isArray(value)) return value.flatMap((v, i) => templateStrings(v, `${path}[${i}]`));
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => templateStrings(v, path ? `${path}.${k}` : k));
-  return [];
+  const out: { source: string; field: string }[] = [];
+  collectStrings(value, path, out);
+  return out;
+}
+
+/** Every accepted notification is walked: one list, and a path built only for a string or a container. */
+function collectStrings(value: unknown, path: string, out: { source: string; field: string }[]): void {
+  if (typeof value === 'string') out.push({ source: value, field: path });
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string' || (v && typeof v === 'object')) collectStrings(v, `${path}[${i}]`, out);
+    }
+  } else if (value && typeof value === 'object') {
+    for (const k of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[k];
+      if (typeof v === 'string' || (v && typeof v === 'object'))
+        collectStrings(v, path ? `${path}.${k}` : k, out);
+    }
+  }
 }
 
 export interface RendererClocks extends Clocks {
