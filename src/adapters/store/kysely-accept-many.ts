@@ -71,64 +71,94 @@ export async function acceptMany(db: Db, ns: readonly NewNotification[]): Promis
   // Written in key order whatever the request's: a concurrent writer of the same keys is waited for
   // key by key (`on conflict do nothing`), and two that took them in opposite orders would deadlock.
   toInsert.sort(byKey);
-  const upserts = (inserted: ReadonlySet<string>) =>
+  // Rows of the set left out as later copies of a key.
+  const replays = toInsert.length < ns.length;
+  const upserts = (taken: Taken) =>
     toInsert.flatMap((n) =>
-      n.inlineRecipient && inserted.has(n.id)
+      n.inlineRecipient && taken.inserted(n)
         ? [{ serviceId: n.serviceId, id: n.recipientId, fields: n.inlineRecipient }]
         : [],
     );
   // Recipients named only by id are made, if new, by the insert statement itself; then one
   // statement is the whole transaction. Recipients with fields to write need a second statement.
-  const inserted = toInsert.some((n) => n.inlineRecipient && hasFields(n.inlineRecipient))
+  const taken = toInsert.some((n) => n.inlineRecipient && hasFields(n.inlineRecipient))
     ? await db.transaction().execute(async (tx) => {
-        const made = await insertNotifications(tx, toInsert, false);
+        const made = await whichInserted(
+          tx,
+          toInsert,
+          await insertNotifications(tx, toInsert, false),
+          replays,
+        );
         await upsertRecipients(tx, upserts(made));
         return made;
       })
-    : await insertNotifications(db, toInsert, true);
-  // Keys already taken: their rows are committed by now (the insert waited for any writer of them).
-  const lost = toInsert.filter((n) => !inserted.has(n.id));
-  const existing = new Map<string, { id: string; requestHash: string }>();
-  if (lost.length > 0) {
-    const found = await sql<{
-      id: string;
-      service_id: string;
-      idempotency_key: string;
-      request_hash: string;
-    }>`
-      select n.id, n.service_id, n.idempotency_key, n.request_hash
-        from notifications n
-        join unnest(${lost.map((n) => n.serviceId)}::uuid[], ${lost.map((n) => n.idempotencyKey)}::text[])
-             as k(service_id, idempotency_key)
-          on n.service_id = k.service_id and n.idempotency_key = k.idempotency_key`.execute(db);
-    for (const r of found.rows)
-      existing.set(keyOf(r.service_id, r.idempotency_key), { id: r.id, requestHash: r.request_hash });
-  }
+    : await whichInserted(db, toInsert, await insertNotifications(db, toInsert, true), replays);
   return ns.map((n): AcceptResult => {
-    if (inserted.has(n.id)) return { created: true, id: n.id };
+    if (taken.inserted(n)) return { created: true, id: n.id };
     const k = keyOf(n.serviceId, n.idempotencyKey ?? '');
     const leader = leaders.get(k);
-    if (leader && leader !== n && inserted.has(leader.id))
+    if (leader && leader !== n && taken.inserted(leader))
       return { created: false, id: leader.id, requestHash: leader.requestHash };
-    const found = existing.get(k);
+    const found = taken.existing.get(k);
     if (!found) throw new Error(`notification ${n.id} was neither inserted nor found by its idempotency key`);
     return { created: false, ...found };
   });
 }
 
+interface Taken {
+  inserted(n: NewNotification): boolean;
+  /** The rows that held a key first, by `keyOf`. */
+  existing: ReadonlyMap<string, { id: string; requestHash: string }>;
+}
+
+/**
+ * Which rows went in, from how many did: all of them (the usual case, with nothing more to read),
+ * or else the keyed rows are looked up by key. A key's row is ours when it has our id; otherwise its
+ * first writer's row is committed by now (the insert waited for any writer of the key), and a new
+ * statement sees it. A row without a key always goes in.
+ */
+async function whichInserted(
+  executor: Kysely<DB>,
+  toInsert: readonly NewNotification[],
+  count: number,
+  replays: boolean,
+): Promise<Taken> {
+  const existing = new Map<string, { id: string; requestHash: string }>();
+  if (count === toInsert.length) {
+    if (!replays) return { inserted: () => true, existing };
+    // A later row of the set with a leader's key was not written: it replays its leader.
+    const written = new Set(toInsert);
+    return { inserted: (n) => written.has(n), existing };
+  }
+  const keyed = toInsert.filter((n) => n.idempotencyKey !== null);
+  const ours = new Set(keyed.map((n) => n.id));
+  const inserted = new Set<string>();
+  const found = await sql<{ id: string; service_id: string; idempotency_key: string; request_hash: string }>`
+    select n.id, n.service_id, n.idempotency_key, n.request_hash
+      from notifications n
+      join unnest(${arrayLiteral(keyed.map((n) => n.serviceId))}::uuid[],
+                  ${arrayLiteral(keyed.map((n) => n.idempotencyKey))}::text[]) as k(service_id, idempotency_key)
+        on n.service_id = k.service_id and n.idempotency_key = k.idempotency_key`.execute(executor);
+  for (const r of found.rows) {
+    if (ours.has(r.id)) inserted.add(r.id);
+    else existing.set(keyOf(r.service_id, r.idempotency_key), { id: r.id, requestHash: r.request_hash });
+  }
+  return { inserted: (n) => n.idempotencyKey === null || inserted.has(n.id), existing };
+}
+
 /**
  * One statement: the rows whose idempotency key is free go in, and the planner is woken once if any
- * did (the `wake` CTE runs because the final select reads it). The ids inserted come back.
+ * did (the `wake` CTE runs because the final select reads it). How many went in comes back.
  */
 async function insertNotifications(
   executor: Kysely<DB>,
   ns: readonly NewNotification[],
   withRecipients: boolean,
-): Promise<Set<string>> {
+): Promise<number> {
   // Inline recipients (with no fields, so `do nothing` is all an existing one needs) of the
   // notifications that go in; the others' are not written.
   const named = withRecipients ? ns.filter((n) => n.inlineRecipient) : [];
-  const { rows } = await sql<{ id: string }>`
+  const { rows } = await sql<{ n: string }>`
     with ins as (
       insert into notifications
         (id, service_id, type, recipient_id, audience, channels, data, content, priority,
@@ -166,6 +196,6 @@ async function insertNotifications(
        order by 1, 2
       on conflict (service_id, id) do nothing),
     wake as (select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from ins limit 1) one)
-    select id from ins where (select count(*) from wake) >= 0`.execute(executor);
-  return new Set(rows.map((r) => r.id));
+    select count(*) as n from ins where (select count(*) from wake) >= 0`.execute(executor);
+  return Number(rows[0]?.n ?? 0);
 }
