@@ -128,7 +128,8 @@ export async function startHerald(
         'HERALD_PUBLIC_URL is not set: unsubscribe and preference links in messages will point at this guess',
       );
     }
-    // API keys, types and templates, cached in this process; a change anywhere clears every process's copy.
+    // API keys, types, templates and service defaults, cached in this process; a change anywhere clears
+    // every process's copy.
     const cache = createMetadataCache({ announce: () => announceMetadataChange(db) });
     disposers.defer(
       await database.listen((payload) => {
@@ -139,7 +140,7 @@ export async function startHerald(
       types: cache.types(kyselyNotificationTypeStore(db)),
       templates: cache.templates(kyselyTemplateStore(db)),
       devices: kyselyDeviceStore(db),
-      preferences: kyselyPreferenceStore(db),
+      preferences: cache.preferences(kyselyPreferenceStore(db)),
       erasure: kyselyErasureStore(db),
       links,
     };

@@ -1,6 +1,7 @@
 /**
  * What every accept reads and almost nothing writes (API keys, notification types, stored templates)
- * kept in each process, in front of the stores.
+ * kept in each process, in front of the stores; and each service's preference defaults, which the
+ * planner reads for every batch.
  *
  * A change made through a wrapped store clears this process's entries at once and announces itself
  * on the wake channel, so every other process clears its own (`invalidate`). When that message is
@@ -10,7 +11,7 @@
  */
 import type { ApiKeyStore } from '../ports/store.ts';
 import type { TriggerRuleStore } from '../ports/events.ts';
-import type { NotificationTypeStore, TemplateStore } from '../ports/preferences-store.ts';
+import type { NotificationTypeStore, PreferenceStore, TemplateStore } from '../ports/preferences-store.ts';
 
 export interface MetadataCacheOptions {
   /** How long an entry may live without being cleared: the staleness bound when a message is lost. */
@@ -82,6 +83,8 @@ export interface MetadataCache {
   templates(store: TemplateStore): TemplateStore;
   /** Trigger rules, which broker sources read for every batch they expand as it arrives. */
   rules(store: TriggerRuleStore): TriggerRuleStore;
+  /** Only the service defaults are kept; a recipient's own preferences are read each time. */
+  preferences(store: PreferenceStore): PreferenceStore;
   /** Another process changed something: forget everything cached here. */
   invalidate(): void;
 }
@@ -94,11 +97,13 @@ export function createMetadataCache(options: MetadataCacheOptions): MetadataCach
   const typeRows = new TtlCache<Awaited<ReturnType<NotificationTypeStore['get']>>>(ttl, now, max);
   const templateRows = new TtlCache<Awaited<ReturnType<TemplateStore['latest']>>>(ttl, now, max);
   const ruleRows = new TtlCache<Awaited<ReturnType<TriggerRuleStore['get']>>>(ttl, now, max);
+  const defaultRows = new TtlCache<Awaited<ReturnType<PreferenceStore['serviceDefaults']>>>(ttl, now, max);
   const invalidate = () => {
     keyRows.clear();
     typeRows.clear();
     templateRows.clear();
     ruleRows.clear();
+    defaultRows.clear();
   };
   /** After a change: this process forgets at once, the others when the announcement arrives. */
   const changed = async <T>(result: T): Promise<T> => {
@@ -138,6 +143,14 @@ export function createMetadataCache(options: MetadataCacheOptions): MetadataCach
       put: async (serviceId, event, notifications) =>
         changed(await store.put(serviceId, event, notifications)),
       delete: async (serviceId, event) => changed(await store.delete(serviceId, event)),
+    }),
+    preferences: (store) => ({
+      get: (...args) => store.get(...args),
+      update: (...args) => store.update(...args),
+      countRecent: (...args) => store.countRecent(...args),
+      serviceDefaults: (serviceId) => defaultRows.get(serviceId, () => store.serviceDefaults(serviceId)),
+      setServiceDefaults: async (serviceId, defaults) =>
+        changed(await store.setServiceDefaults(serviceId, defaults)),
     }),
   };
 }

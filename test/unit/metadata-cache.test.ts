@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMetadataCache } from '../../src/app/metadata-cache.ts';
 import type { ApiKeyStore } from '../../src/ports/store.ts';
+import type { PreferenceSettings } from '../../src/domain/preferences.ts';
 
 function keyStore() {
   const state = { revoked: false, reads: 0, gate: null as Promise<void> | null };
@@ -70,6 +71,39 @@ describe('metadata cache', () => {
     state.revoked = false;
     cache.invalidate();
     assert.equal((await keys.findByPublicId('known'))?.revoked, false);
+  });
+
+  it("keeps a service's preference defaults until they are set, here or elsewhere", async () => {
+    let stored: PreferenceSettings = { channels: { email: false } };
+    let reads = 0;
+    let announced = 0;
+    const cache = createMetadataCache({
+      announce: async () => {
+        announced += 1;
+      },
+    });
+    const prefs = cache.preferences({
+      get: async () => null,
+      update: async () => null,
+      countRecent: async () => 0,
+      serviceDefaults: async () => {
+        reads += 1;
+        return stored;
+      },
+      setServiceDefaults: async (_serviceId, defaults) => {
+        stored = defaults;
+      },
+    });
+    await prefs.serviceDefaults('s1');
+    await prefs.serviceDefaults('s1');
+    assert.equal(reads, 1);
+    await prefs.setServiceDefaults('s1', { channels: { email: true } });
+    assert.equal(announced, 1);
+    assert.deepEqual(await prefs.serviceDefaults('s1'), { channels: { email: true } });
+    stored = { channels: { sms: false } }; // set through another process
+    cache.invalidate();
+    assert.deepEqual(await prefs.serviceDefaults('s1'), { channels: { sms: false } });
+    assert.equal(reads, 3);
   });
 
   it('shares one read among concurrent misses, and drops a read that a clear overtook', async () => {
