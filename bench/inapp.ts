@@ -22,6 +22,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { Pool } from 'undici';
 import { v7 as uuidv7 } from 'uuid';
 import WebSocket from 'ws';
 import { pgNotifyBus } from '../src/adapters/realtime/pg-notify-bus.ts';
@@ -168,6 +169,7 @@ async function closeAll(sockets: WebSocket[]): Promise<void> {
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0) : 0;
+const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 /** Sends at a fixed rate and waits for every answer; returns latencies in ms. */
@@ -300,6 +302,22 @@ async function benchHerald() {
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as Record<string, any>;
   };
+  // The load: a pool of keep-alive connections, as a client at this rate would hold (fetch's global
+  // agent opens one more connection for every request in flight, so a slow answer made the bench
+  // client itself spend its time on handshakes and fail sends). A send waiting for a free
+  // connection counts that wait in its latency.
+  const pool = new Pool(url, { connections: 64 });
+  const accept = async (token: string, body: unknown) => {
+    const res = await pool.request({
+      method: 'POST',
+      path: '/v1/notifications',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 202) throw new Error(`/v1/notifications: ${res.statusCode} ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
   const service = await post('/v1/services', ADMIN, {
     name: 'Bench',
     notificationTypes: [{ key: 'trade_executed' }],
@@ -332,12 +350,16 @@ async function benchHerald() {
   }
   const base = await settledRssKb(child.pid!);
   // Each send remembers the rate it belongs to, so a late arrival counts against its own rate.
-  const sentAt = new Map<string, { t: number; latencies: number[]; fromItem: number[] }>();
+  const sentAt = new Map<
+    string,
+    { t: number; wall: number; latencies: number[]; fromItem: number[]; receipts: Receipt[]; id?: string }
+  >();
   let latencies: number[] = [];
   const t0 = performance.now();
   // Where the time goes: the item's `createdAt` is stamped by the worker as it writes the item, so
   // wall-clock time from then to the socket is the write's commit, the bus and the hub's read.
   let fromItem: number[] = [];
+  let receipts: Receipt[] = [];
   const { sockets, mid, loaded } = await openMeasured(child.pid!, make, 100, (_i, data) => {
     const m = JSON.parse(data) as { type: string; item?: { title: string; createdAt: string } };
     if (m.type !== 'item.created' || !m.item) return;
@@ -346,6 +368,8 @@ async function benchHerald() {
     sentAt.delete(m.item.title);
     sent.latencies.push(performance.now() - sent.t);
     sent.fromItem.push(Date.now() - Date.parse(m.item.createdAt));
+    // The POST's answer (with the id) may come after the item: the id is read when the stages are.
+    sent.receipts.push({ sent, at: Date.now() });
   });
   const openSeconds = (performance.now() - t0) / 1000;
   log(`herald: ${N} connections in ${round(openSeconds)} s, RSS ${base} → ${mid} → ${loaded} kB`);
@@ -365,18 +389,43 @@ async function benchHerald() {
       : undefined;
   const byRate: Record<number, number[]> = {};
   const itemToSocket: Record<number, ReturnType<typeof latencySummary>> = {};
+  const stages: Record<number, Record<string, number>> = {};
+  const stageDb = scratch && !FROM_STORE ? new pg.Client({ connectionString: scratch.url }) : undefined;
+  await stageDb?.connect();
+  stageDb?.on('error', (err) => log(`stage reader: ${String(err)}`));
+  // NOTIFY messages heard per channel and payload kind during each rate (a transaction's identical
+  // messages arrive as one): what each notification costs in wake-ups, each one a commit that
+  // queues on PostgreSQL's NOTIFY lock.
+  let heard: Record<string, number> = {};
+  const notifies: Record<number, Record<string, number>> = {};
+  stageDb?.on('notification', (m) => {
+    const kind = m.channel === 'herald_wake' ? `wake:${m.payload ?? ''}` : m.channel;
+    heard[kind] = (heard[kind] ?? 0) + 1;
+  });
+  await stageDb?.query('listen herald_wake');
+  await stageDb?.query('listen herald_inbox');
   const failed: Record<number, number> = {};
   let offset = 0;
   for (const rate of RATES) {
     latencies = [];
     fromItem = [];
+    receipts = [];
+    heard = {};
     const errors: string[] = [];
     const from = offset;
     await fixedRate(
       rate,
       (k) => {
         const title = `bench-${from + k}`;
-        sentAt.set(title, { t: performance.now(), latencies, fromItem });
+        const entry: {
+          t: number;
+          wall: number;
+          latencies: number[];
+          fromItem: number[];
+          receipts: Receipt[];
+          id?: string;
+        } = { t: performance.now(), wall: Date.now(), latencies, fromItem, receipts };
+        sentAt.set(title, entry);
         const to = recipient((from + k) % N);
         const sent = direct
           ? direct.deliver({
@@ -387,11 +436,13 @@ async function benchHerald() {
               to,
               content: { title, body: 'x' },
             })
-          : post('/v1/notifications', key, {
+          : accept(key, {
               type: 'trade_executed',
               recipient: { id: to },
               channels: ['in_app'],
               content: { in_app: { title, body: 'x' } },
+            }).then((r) => {
+              entry.id = r.id as string;
             });
         sent.catch((err: unknown) => errors.push(String(err)));
       },
@@ -404,14 +455,84 @@ async function benchHerald() {
     itemToSocket[rate] = latencySummary(fromItem);
     log(`herald at ${rate}/s: ${JSON.stringify(latencySummary(latencies))}`);
     log(`  of which item written → socket: ${JSON.stringify(itemToSocket[rate])}`);
+    if (stageDb) {
+      notifies[rate] = { ...heard, perNotification: round(sum(Object.values(heard)) / (rate * SECONDS), 2) };
+      log(`  NOTIFY messages heard: ${JSON.stringify(notifies[rate])}`);
+      stages[rate] = await latencyStages(stageDb, receipts);
+      log(`  stages (ms): ${JSON.stringify(stages[rate])}`);
+    }
     await sleep(2000);
   }
+  await stageDb?.end();
+  await pool.close();
   await closeAll(sockets);
   await direct?.database.close();
   await stopChild(child);
   if (worker) await stopChild(worker);
   await scratch?.drop();
-  return { base, mid, loaded, byRate, failed, openSeconds, itemToSocket };
+  return { base, mid, loaded, byRate, failed, openSeconds, itemToSocket, stages, notifies };
+}
+
+interface Receipt {
+  /** Wall clock (ms) when the POST was sent, and the notification's id once the POST answered it. */
+  sent: { wall: number; id?: string };
+  /** Wall clock (ms) when `item.created` arrived. */
+  at: number;
+}
+
+/**
+ * Where accept-to-socket time goes, per notification that arrived, from the rows' own timestamps
+ * (one clock: PostgreSQL, Herald and the bench run on the same machine): POST sent → notification
+ * stored (`created_at`), → planned (`planned_at`), → the in-app lane started its send (the attempt's
+ * `started_at`), → the inbox write began (the item's `created_at`, stamped as its batch is written),
+ * → on the socket (the write's commit, the bus, the hub's read). p50/p99 of each stage, ms.
+ */
+async function latencyStages(db: pg.Client, receipts: Receipt[]): Promise<Record<string, number>> {
+  const { rows } = await db.query<{
+    id: string;
+    created: number;
+    planned: number;
+    started: number;
+    written: number;
+  }>(
+    `select n.id, extract(epoch from n.created_at) * 1000 as created,
+            extract(epoch from n.planned_at) * 1000 as planned,
+            extract(epoch from a.started_at) * 1000 as started,
+            extract(epoch from i.created_at) * 1000 as written
+       from notifications n
+       join deliveries d on d.notification_id = n.id and d.channel = 'in_app'
+       join delivery_attempts a on a.delivery_id = d.id and a.attempt = 1
+       join inbox_items i on i.delivery_id = d.id
+      where n.id = any($1::uuid[])`,
+    [receipts.flatMap((r) => (r.sent.id ? [r.sent.id] : []))],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const lists: Record<string, number[]> = {
+    stored: [],
+    planned: [],
+    sendStarted: [],
+    itemWritten: [],
+    socket: [],
+  };
+  for (const r of receipts) {
+    const row = r.sent.id ? byId.get(r.sent.id) : undefined;
+    if (!row) continue;
+    const [created, planned, started, written] = [row.created, row.planned, row.started, row.written].map(
+      Number,
+    ) as [number, number, number, number];
+    lists.stored?.push(created - r.sent.wall);
+    lists.planned?.push(planned - created);
+    lists.sendStarted?.push(started - planned);
+    lists.itemWritten?.push(written - started);
+    lists.socket?.push(r.at - written);
+  }
+  const out: Record<string, number> = {};
+  for (const [name, list] of Object.entries(lists)) {
+    list.sort((a, b) => a - b);
+    out[`${name}P50`] = round(percentile(list, 50), 1);
+    out[`${name}P99`] = round(percentile(list, 99), 1);
+  }
+  return out;
 }
 
 function latencySummary(latencies: number[]) {
@@ -448,6 +569,10 @@ const herald = {
   sendsFailed: heraldRun.failed,
   /** The part of the latency after the worker wrote the item: commit, bus, hub read, socket. */
   itemToSocket: heraldRun.itemToSocket,
+  /** Per rate, p50/p99 of each stage of the way (see `latencyStages`); PostgreSQL mode with a worker. */
+  latencyStagesMs: heraldRun.stages,
+  /** Per rate, NOTIFY messages heard on Herald's channels, and their total per notification sent. */
+  notifies: heraldRun.notifies,
   connectSeconds: round(heraldRun.openSeconds, 1),
 };
 // Samples short of rate × seconds mean the rest never arrived within 30 s: count that as past 2 s too.
