@@ -105,6 +105,10 @@ async function persistently<T>(fn: () => Promise<T>, budgetMs: number): Promise<
 }
 
 export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
+  // A provider that writes concurrent sends together (the inbox) is given as many at once as it can
+  // group: with `worker.concurrency` (16) in flight, a batch never held more than 16, and the in-app
+  // lane was bound by one inbox write per 16 deliveries however long the backlog.
+  const concurrency = Math.max(o.concurrency, ...o.senders.map((s) => s.groupsSends ?? 0));
   const now = o.now ?? Date.now;
   const random = o.random ?? Math.random;
   const maxRateWaitMs = o.maxRateWaitMs ?? 2000;
@@ -129,7 +133,7 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
     maxBatch: o.settleBatch ?? 1000,
   });
   const unsettled = new Set<Promise<void>>();
-  const maxUnsettled = o.maxUnsettled ?? Math.max(o.concurrency * 8, 1000);
+  const maxUnsettled = o.maxUnsettled ?? Math.max(concurrency * 8, 1000);
 
   async function settle(d: ClaimedDelivery, settlement: Settlement, attempt: AttemptRecord): Promise<void> {
     const ids = { notificationId: d.notificationId, deliveryId: d.id };
@@ -276,8 +280,8 @@ export function createLane(o: LaneOptions): WorkLoop<ClaimedDelivery> {
 
   return new WorkLoop<ClaimedDelivery>({
     name: `lane:${o.channel}`,
-    concurrency: o.concurrency,
-    batchSize: o.concurrency * 2,
+    concurrency,
+    batchSize: Math.max(o.concurrency * 2, concurrency),
     // Claimed rows wait in the buffer about a second at the lane's own pace (never more than a tenth
     // of the lease). Kept short: a worker that dies costs each row it held an attempt.
     aheadMs: Math.min(1000, Math.floor(o.leaseMs / 10)),

@@ -27,6 +27,13 @@ export interface SendResult {
 export interface Sender<C extends Channel = Channel> {
   readonly name: string;
   readonly channel: C;
+  /**
+   * How many sends this provider takes at once to good effect, when it writes concurrent sends
+   * together itself (the inbox: one transaction for every send in flight). A lane using it runs at
+   * least this many at once, so its batches can grow with a backlog; unset for providers that send
+   * one request per message, whose lane keeps `worker.concurrency`.
+   */
+  readonly groupsSends?: number;
   send(message: OutgoingMessage<C>): Promise<SendResult>;
   close?(): Promise<void>;
 }

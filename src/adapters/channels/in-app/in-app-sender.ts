@@ -5,12 +5,19 @@
  */
 import type { Sender, OutgoingMessage } from '../../../ports/sender.ts';
 
+/**
+ * `deliver` group-commits (app/inbox.ts `inboxDeliverer`): the sends in flight together are one
+ * transaction. `groupsSends` tells the lane how many to keep in flight; it matches the deliverer's
+ * largest batch (500 by default).
+ */
 export function createInAppSender(
   deliver: (m: OutgoingMessage<'in_app'>) => Promise<string>,
+  groupsSends = 500,
 ): Sender<'in_app'> {
   return {
     name: 'inbox',
     channel: 'in_app',
+    groupsSends,
     async send(m) {
       return { providerMessageId: await deliver(m) };
     },
