@@ -56,11 +56,22 @@ export function inboxDeliverer(deps: InboxDeps, maxBatch = 500): (m: OutgoingMes
   let queue: Pending[] = [];
   let writing = false;
 
-  async function writeOne(p: Pending): Promise<void> {
+  /** Writes one delivery alone: its item id, or why not. */
+  async function writeOne(m: OutgoingMessage, now: Date): Promise<{ itemId: string } | { err: unknown }> {
     try {
-      p.resolve(await deliverToInbox(deps, p.m));
+      const r = await deps.store.deliver(
+        {
+          serviceId: m.serviceId,
+          recipientId: m.to,
+          notificationId: m.notificationId,
+          deliveryId: m.deliveryId,
+          draft: draftFromContent(m.content, now),
+        },
+        now,
+      );
+      return { itemId: r.itemId };
     } catch (err) {
-      p.reject(err);
+      return { err };
     }
   }
 
@@ -78,7 +89,20 @@ export function inboxDeliverer(deps: InboxDeps, maxBatch = 500): (m: OutgoingMes
     try {
       results = await deps.store.deliverMany(ds, now);
     } catch {
-      await Promise.all(batch.map(writeOne));
+      // Part of the batch may have committed before the failure (a recipient's later deliveries go
+      // in later transactions) and would now read as not new: every item that is there is announced,
+      // since an announcement only says "look" and one too many costs a read.
+      const alone = await Promise.all(batch.map((p) => writeOne(p.m, now)));
+      const there = ds.filter((_d, i) => alone[i] && 'itemId' in alone[i]);
+      if (there.length > 0)
+        await deps.bus
+          .publishMany(there.map((d) => ({ serviceId: d.serviceId, recipientId: d.recipientId })))
+          .catch((err: unknown) => deps.onError?.(err, 'inbox bus publish'));
+      batch.forEach((p, i) => {
+        const r = alone[i];
+        if (r && 'itemId' in r) p.resolve(r.itemId);
+        else p.reject(r?.err);
+      });
       return;
     }
     const created = ds.filter((_d, i) => results[i]?.created);

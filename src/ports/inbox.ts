@@ -32,7 +32,9 @@ export interface InboxStore {
   deliver(d: InboxDelivery, now: Date): Promise<{ itemId: string; lastSeq: number; created: boolean }>;
   /**
    * `deliver` for many deliveries at once, results in their order: distinct recipients share one
-   * transaction and a fixed number of statements; each item and event is what `deliver` would write.
+   * transaction and a fixed number of statements (a recipient named k times is in k such
+   * transactions, one after the other); each item and event is what `deliver` would write. When it
+   * throws, some of those transactions may have committed.
    */
   deliverMany(
     ds: InboxDelivery[],

@@ -302,6 +302,61 @@ function contract(
       );
     });
 
+    it("writes a recipient's repeats in one call in their order, around a collapse key", async () => {
+      const d = (recipientId: string, title: string, collapseKey?: string) => ({
+        ...who(recipientId),
+        notificationId,
+        deliveryId: uuidv7(),
+        draft: draftFromContent({ title, body: 'b', ...(collapseKey ? { collapseKey } : {}) }, T0),
+      });
+      // kit three times (second batch, third batch), lou with a collapse key between two plain items.
+      const ds = [
+        d('kit', 'k1'),
+        d('lou', 'l1'),
+        d('kit', 'k2'),
+        d('lou', 'l2', 'c'),
+        d('max', 'm1'),
+        d('lou', 'l3'),
+        d('kit', 'k3'),
+      ];
+      const results = await store.deliverMany(ds, T0);
+      assert.deepEqual(
+        results.map((r) => r.created),
+        ds.map(() => true),
+      );
+      const titles = async (r: string) =>
+        (await store.eventsSince(who(r), 0, 10)).map((e) => [
+          e.seq,
+          e.body.type === 'item.created' ? e.body.item.title : e.body.type,
+        ]);
+      assert.deepEqual(await titles('kit'), [
+        [1, 'k1'],
+        [2, 'k2'],
+        [3, 'k3'],
+      ]);
+      assert.deepEqual(await titles('lou'), [
+        [1, 'l1'],
+        [2, 'l2'],
+        [3, 'l3'],
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.lastSeq),
+        [1, 1, 2, 2, 1, 3, 3],
+      );
+    });
+
+    it("announces without leaving its connection's commits asynchronous", async () => {
+      await database.db.connection().execute(async (c) => {
+        const bus = pgNotifyBus({ db: c, listen: (on, channel) => database.listen(on, channel) });
+        await bus.publishMany([who('nia'), who('ole')]);
+        await bus.publish(who('nia'));
+        const { rows } = await sql<{ s: string }>`select current_setting('synchronous_commit') as s`.execute(
+          c,
+        );
+        assert.equal(rows[0]?.s, 'on', 'synchronous_commit was set for the NOTIFY transaction only');
+      });
+    });
+
     it('carries many wake-ups in one NOTIFY payload, split under the size limit', async () => {
       const bus = pgNotifyBus(database);
       const heard: RecipientRef[] = [];

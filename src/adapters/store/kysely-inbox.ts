@@ -278,19 +278,31 @@ export function kyselyInboxStore(base: Db): InboxStore {
 
   const store: InboxStore = {
     async deliverMany(ds, now) {
-      // The batch takes each recipient once and no collapse keys (whose replacements depend on what the
-      // batch itself wrote); the rest go one by one after it, in their order, with the same result.
+      // A batch takes each recipient once and no collapse keys (whose replacements depend on what the
+      // batch itself wrote). A recipient's second delivery goes in a second batch, written after the
+      // first, its third in a third, and so on: a recipient's items are written in their order, and a
+      // backlog with repeats costs a few batches rather than a transaction per repeat. A delivery with
+      // a collapse key, a recipient's deliveries after one, and a delivery named twice go one by one
+      // after the batches, in their order, with the same result.
+      const rounds: InboxDelivery[][] = [];
+      const roundOf = new Map<string, number>();
+      const alone = new Set<string>();
       const seen = new Set<string>();
-      const batch: InboxDelivery[] = [];
       const rest: InboxDelivery[] = [];
       for (const d of ds) {
         const key = keyOf(d.serviceId, d.recipientId);
-        const alone = d.draft.collapseKey !== null || seen.has(key) || seen.has(d.deliveryId);
-        (alone ? rest : batch).push(d);
-        seen.add(key);
+        if (d.draft.collapseKey !== null || alone.has(key) || seen.has(d.deliveryId)) {
+          rest.push(d);
+          alone.add(key);
+        } else {
+          const round = roundOf.get(key) ?? 0;
+          roundOf.set(key, round + 1);
+          (rounds[round] ??= []).push(d);
+        }
         seen.add(d.deliveryId);
       }
-      const results = batch.length > 0 ? await deliverBatch(batch, now) : new Map<string, Delivered>();
+      const results = new Map<string, Delivered>();
+      for (const round of rounds) for (const [id, r] of await deliverBatch(round, now)) results.set(id, r);
       for (const d of rest) results.set(d.deliveryId, await store.deliver(d, now));
       return ds.map((d) => {
         const r = results.get(d.deliveryId);
