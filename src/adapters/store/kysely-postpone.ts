@@ -6,7 +6,6 @@
 import { sql } from 'kysely';
 import type { PostponeItem } from '../../ports/store.ts';
 import type { Db } from './db.ts';
-import { heldSending } from './kysely-settle.ts';
 
 export async function postponeDeliveries(
   db: Db,
@@ -21,7 +20,7 @@ export async function postponeDeliveries(
            updated_at = now()
       from unnest(${items.map((i) => i.delivery.id)}::uuid[], ${items.map((i) => i.delayMs)}::int[],
                   ${items.map((i) => i.reason)}::text[]) as i(id, delay_ms, reason)
-     where d.id = i.id and d.lease_owner = ${owner} and ${heldSending}
+     where d.id = i.id and d.lease_owner = ${owner} and d.status = 'sending'
     returning d.id`.execute(db);
   const held = new Set(rows.map((r) => r.id));
   return items.map((i) => held.has(i.delivery.id));

@@ -14,16 +14,6 @@ import { sql } from 'kysely';
 import type { SettleItem } from '../../ports/store.ts';
 import type { Db } from './db.ts';
 
-/**
- * The per-row lease check of a settle or postpone (`status = 'sending'`), written so PostgreSQL
- * cannot answer it from the partial index `deliveries_leased` (whose predicate is that same
- * condition). Given the plain form, it planned a bitmap scan of that whole index joined to the
- * input: every `sending` entry, dead ones included, read per batch (5,000 index entries and 281
- * heap pages for a batch of 30 in a bench database), where a primary-key probe per row reads one
- * each. The rows are found by id; the lease is checked on the row found.
- */
-export const heldSending = sql`(d.status = 'sending') is true`;
-
 /** Returns, in input order, whether each delivery's lease was still held (and so it moved). */
 export async function settleDeliveries(
   db: Db,
@@ -64,7 +54,7 @@ export async function settleDeliveries(
              last_error_message = case when i.status = 'sent' then d.last_error_message else i.error_message end,
              lease_owner = null, lease_expires_at = null, updated_at = now()
         from input i
-       where d.id = i.id and d.lease_owner = ${owner} and ${heldSending}
+       where d.id = i.id and d.lease_owner = ${owner} and d.status = 'sending'
       returning d.id
     ), recorded as (
       insert into delivery_attempts (delivery_id, attempt, provider, started_at, duration_ms, outcome,
