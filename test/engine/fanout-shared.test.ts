@@ -26,6 +26,7 @@ import type { Audience } from '../../src/domain/audience.ts';
 import type { Channel } from '../../src/domain/channels.ts';
 import type { FanoutStore } from '../../src/ports/audience-store.ts';
 import { createTemplateRenderer } from '../../src/domain/templates.ts';
+import { suppressionKey } from '../../src/domain/channels.ts';
 import { onEachDatabase } from '../helpers/databases.ts';
 
 const OWNER = 'planner';
@@ -247,6 +248,46 @@ function suite(
       }
       const { shared } = await bothWays({ kind: 'all' }, 'trade', ['email', 'sms', 'in_app']);
       assert.ok(shared.some((r) => r.reason === 'missing_content' && r.channel === 'in_app'));
+    });
+
+    it('finds a suppressed email address as the suppression list keys it, whatever its letters', async () => {
+      // Keyed as suppressionKey writes them: JavaScript's trim() and toLowerCase(). Addresses that
+      // start or end with a `v`, carry non-ASCII letters or are wrapped in a no-break space must be
+      // looked up under exactly that key, not under what PostgreSQL's btrim/lower make of them.
+      const people: [string, string][] = [
+        ['s01', 'vera@example.dev'],
+        ['s02', '\u00a0S02@Example.com\u00a0'],
+        ['s03', 'ÄRGER@example.com'],
+        ['s04', 'ΟΔΥΣΣΕΥΣ@example.com'],
+        ['s05', ' Vv@example.com\v'],
+      ];
+      try {
+        for (const [id, email] of people) {
+          await sql`insert into recipients (service_id, id, email, attributes, preferences)
+                    values (${serviceId}, ${id}, ${email}, '{}'::jsonb, '{}'::jsonb)`.execute(database.db);
+          const key = suppressionKey('email', email);
+          await sql`insert into suppressions (service_id, channel, address, reason)
+                    values (${serviceId}, 'email', ${key.slice(key.indexOf('\n') + 1)}, 'bounce')`.execute(
+            database.db,
+          );
+        }
+        const { shared, one } = await bothWays({ kind: 'all' }, 'trade', ['email']);
+        assert.deepEqual(shared, one);
+        for (const [id] of people) {
+          const row = shared.find((r) => r.recipient_id === id);
+          assert.deepEqual([id, row?.status, row?.reason], [id, 'suppressed', 'address_suppressed']);
+        }
+      } finally {
+        const ids = people.map(([id]) => id);
+        await sql`delete from suppressions where service_id = ${serviceId} and channel = 'email'
+                     and address <> 'a03@example.com'`.execute(database.db);
+        await sql`delete from deliveries where service_id = ${serviceId} and recipient_id in (${sql.join(ids)})`.execute(
+          database.db,
+        );
+        await sql`delete from recipients where service_id = ${serviceId} and id in (${sql.join(ids)})`.execute(
+          database.db,
+        );
+      }
     });
 
     it('reads a batch again when a member changed between its read and its write', async () => {

@@ -106,9 +106,28 @@ function membersOf(
 const UUIDV7 = sql`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing k.clock from 1 for 6),
                                           52, 1), 53, 1), 'hex')::uuid`;
 
-/** Whether a member is one a shared plan stands for: a recipient row, no preferences, no data of its own. */
-const SHARED_MEMBER = (data: RawBuilder<unknown>) =>
-  sql`(r.id is not null and r.preferences = '{}'::jsonb and ${data} is null)`;
+/**
+ * Whether a member is one a shared plan stands for: a recipient row, no preferences, no data of its
+ * own and, when the broadcast has an email channel, an email address without a non-ASCII character
+ * (see `SUPPRESSION_EMAIL`).
+ */
+const SHARED_MEMBER = (data: RawBuilder<unknown>, channels: readonly string[]) =>
+  sql`(r.id is not null and r.preferences = '{}'::jsonb and ${data} is null${
+    channels.includes('email')
+      ? sql` and (r.email is null or octet_length(r.email) = char_length(r.email))`
+      : sql``
+  })`;
+
+/**
+ * An email address as `suppressionKey` keys it (JavaScript's `trim()` then `toLowerCase()`), for the
+ * ASCII addresses `SHARED_MEMBER` admits: ASCII whitespace trimmed (tab, LF, VT, FF, CR, space) and
+ * A-Z lowered by `translate`, whatever the database's locale. PostgreSQL's `lower` and an `E''`
+ * escape list could not stand in: `E'\v'` is the letter v, and `lower` leaves the no-break space,
+ * the final sigma and the rest of Unicode to the locale. Non-ASCII addresses are planned one by one.
+ */
+const SUPPRESSION_EMAIL = (address: RawBuilder<unknown>) =>
+  sql`translate(btrim(${address}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)),
+                'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
 
 /**
  * A shared batch's deliveries by one INSERT … SELECT: every member after `from` up to `upTo` except
@@ -137,7 +156,7 @@ async function insertShared(
   const own = shared.own.length > 0 ? sql`and not (${member} = any(${textArray(shared.own)}))` : sql``;
   const q = sql<{ changed: number }>`
     with m as (
-      select r.id, r.email, r.phone, ${SHARED_MEMBER(data)} as fits from ${source} ${own}
+      select r.id, r.email, r.phone, ${SHARED_MEMBER(data, n.channels)} as fits from ${source} ${own}
     ), inserted as (
       insert into deliveries (id, notification_id, service_id, recipient_id, channel, address, status,
                               priority, content, reason, last_error_code, next_attempt_at, target,
@@ -168,7 +187,7 @@ async function insertShared(
                        select true as listed from suppressions s
                         where s.service_id = ${n.serviceId} and s.channel = c.channel
                           and s.address = case when c.channel = 'email'
-                                               then lower(btrim(a.address, E' \\t\\n\\r\\f\\v'))
+                                               then ${SUPPRESSION_EMAIL(sql`a.address`)}
                                                else a.address end
                         limit 1) l on true
                where m.fits
@@ -272,7 +291,7 @@ export function kyselyFanoutStore(db: Db): FanoutStore {
       const { rows } = await sql<MemberRow & { fits: boolean; members: number }>`
         with b as (
           select ${member} as member_id, ${data} as member_data, ${RECIPIENT_COLUMNS},
-                 ${SHARED_MEMBER(data)} as fits
+                 ${SHARED_MEMBER(data, n.channels)} as fits
             from ${source} order by ${member} limit ${limit}
         ), last as (select max(member_id) as id, count(*)::int as members from b)
         select b.*, last.members from b, last where not b.fits or b.member_id = last.id
