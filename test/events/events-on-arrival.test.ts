@@ -175,6 +175,21 @@ describe('events expanded as a source stores them', { skip: skipWithoutPg }, () 
     assert.equal((await notificationsOf('b-1')).length, 2);
   });
 
+  it('stores the new events of a redelivered batch finished, beside the ones it replays', async () => {
+    // A broker hands a batch out again (an ack was lost) with new messages behind it: the replayed
+    // events' keys exist (they are their own), which takes no key of the new ones.
+    const old = message('r-1', { traderId: 3, quantity: 1, traderUserId: 'u3' });
+    assert.deepEqual(await storeBatch(source(), [old]), { accepted: 1, replayed: 0, dead: 0 });
+    const out = await storeBatch(source(), [
+      old,
+      message('r-2', { traderId: 3, quantity: 2, traderUserId: 'u3' }),
+    ]);
+    assert.deepEqual(out, { accepted: 1, replayed: 1, dead: 0 });
+    assert.equal((await eventRow('r-2'))?.status, 'processed', 'finished as it was stored');
+    assert.equal((await notificationsOf('r-2')).length, 2);
+    assert.equal(await lane(), 0, 'nothing left for the events lane');
+  });
+
   it('reads the rule once for many batches, and again once a rule is changed', async () => {
     cache = createMetadataCache({ announce: async () => undefined });
     const s = source();

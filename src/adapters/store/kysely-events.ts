@@ -215,9 +215,11 @@ async function insertEvents(
     -- A notification key of this batch that exists already: one descent of the unique index
     -- (service_id, idempotency_key) per key, to the first key at or after it. Written as an equality
     -- lookup instead, the planner took the service's other index on a young table's statistics and
-    -- read every notification of the service for each key.
+    -- read every notification of the service for each key. The keys of an event stored before (a
+    -- redelivered message) are its own and are not written again: they take no key of the others.
     prior as materialized (
-      select 1 from n cross join lateral (
+      select 1 from (select * from n where not exists (select 1 from seen where seen.id = n.event_id)) n
+             cross join lateral (
                select t.service_id, t.idempotency_key from notifications t
                 where (t.service_id, t.idempotency_key) >= (n.service_id, n.key)
                 order by t.service_id, t.idempotency_key limit 1) t
