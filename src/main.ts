@@ -4,6 +4,7 @@
  */
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { PreferenceStore } from './ports/preferences-store.ts';
 import { createTemplateRenderer } from './domain/templates.ts';
 import { connect, MEMORY, migrateToLatest, type Database } from './adapters/store/connect.ts';
 import { kyselyRecipientStore } from './adapters/store/kysely-recipients.ts';
@@ -189,6 +190,7 @@ export async function startHerald(
       recipients,
       preferences: prefs,
       rules,
+      cachePreferences: (store: PreferenceStore) => cache.preferences(store),
       workflows,
       audiences,
       analytics,

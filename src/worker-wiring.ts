@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import type { PreferenceStore } from './ports/preferences-store.ts';
 import type { TemplateRenderer } from './domain/templates.ts';
 import type { Clock } from './ports/clock.ts';
 import type { ProviderCredentialStore } from './ports/provider-credentials.ts';
@@ -65,6 +66,8 @@ export interface WorkerParts {
   preferences: Pick<WorkerStores, 'types' | 'templates'> & { links: Links };
   /** Trigger rules through the metadata cache (the sources expand with them as events arrive). */
   rules: WorkerStores['rules'];
+  /** Keeps a service's preference defaults in the metadata cache (the planner reads them per batch). */
+  cachePreferences(store: PreferenceStore): PreferenceStore;
   providers: ProviderEngineSettings[];
   credentials: ProviderCredentialStore | undefined;
   webhookSecrets: EndpointSecrets;
@@ -105,7 +108,8 @@ export async function startWorkerRole(p: WorkerParts): Promise<void> {
       suppressions: kyselySuppressionList(db),
       ...p.preferences,
       devices: kyselyDeviceStore(db),
-      preferences: kyselyPreferenceStore(db),
+      // On the worker's own door onto the database; only the service defaults are cached.
+      preferences: p.cachePreferences(kyselyPreferenceStore(db)),
       events: kyselyEventStore(db),
       rules: p.rules,
       webhookOutbox: kyselyWebhookOutbox(db, p.webhookSecrets),

@@ -426,4 +426,21 @@ describe('preferences, templates and unsubscribe (embedded)', () => {
     assert.doesNotMatch(outbox, /eve@example\.com/);
     assert.equal((await api.delete('/v1/recipients/eve')).status, 404);
   });
+
+  it("plans with the service's defaults as set through the API, and with their change at once", async () => {
+    // The planner keeps a service's defaults in the metadata cache: a change through the API must
+    // apply to the very next notification, not after the cache's bound.
+    await api.put('/v1/recipients/dee', { email: 'dee@example.com', attributes: { name: 'Dee' } });
+    const deliveryOf = async (title: string) =>
+      (await waitForNotification(api, await send({ type: 'receipt', recipient: 'dee', data: { title } })))
+        .deliveries[0];
+    assert.equal((await deliveryOf('before')).status, 'sent');
+    const off = await api.put('/v1/preference-defaults', { types: { receipt: { email: false } } });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    const refused = await deliveryOf('while off');
+    assert.equal(refused.status, 'suppressed');
+    assert.match(String(refused.reason), /opt_out/);
+    assert.equal((await api.put('/v1/preference-defaults', {})).status, 200);
+    assert.equal((await deliveryOf('after')).status, 'sent');
+  });
 });
