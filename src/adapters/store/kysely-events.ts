@@ -39,6 +39,21 @@ interface ClaimRow {
   occurred_at: Date | null;
 }
 
+/**
+ * Whether the notification key of row `alias` (its `service_id` and `key`) is taken: one descent of
+ * the unique index (service_id, idempotency_key) to the first key at or after it. Written as an
+ * equality lookup instead, the planner took the service's other index on a young table's statistics
+ * and read every notification of the service for each key.
+ */
+const keyTaken = (alias: string) => {
+  const row = sql.table(alias);
+  return sql`exists (
+    select 1 from (select t.service_id, t.idempotency_key from notifications t
+                    where (t.service_id, t.idempotency_key) >= (${row}.service_id, ${row}.key)
+                    order by t.service_id, t.idempotency_key limit 1) t
+     where t.service_id = ${row}.service_id and t.idempotency_key = ${row}.key)`;
+};
+
 export function kyselyEventStore(db: Db): EventStore {
   return {
     async accept(serviceId, events, options) {
@@ -212,18 +227,12 @@ async function insertEvents(
         from x cross join lateral (
                select id, request_hash from events
                 where service_id = ${serviceId} and id = x.id limit 1) e),
-    -- A notification key of this batch that exists already: one descent of the unique index
-    -- (service_id, idempotency_key) per key, to the first key at or after it. Written as an equality
-    -- lookup instead, the planner took the service's other index on a young table's statistics and
-    -- read every notification of the service for each key. The keys of an event stored before (a
-    -- redelivered message) are its own and are not written again: they take no key of the others.
+    -- A notification key of this batch that exists already (see keyTaken). The keys of an event
+    -- stored before (a redelivered message) are its own and are not written again: they take no key
+    -- of the others.
     prior as materialized (
       select 1 from (select * from n where not exists (select 1 from seen where seen.id = n.event_id)) n
-             cross join lateral (
-               select t.service_id, t.idempotency_key from notifications t
-                where (t.service_id, t.idempotency_key) >= (n.service_id, n.key)
-                order by t.service_id, t.idempotency_key limit 1) t
-       where t.service_id = n.service_id and t.idempotency_key = n.key
+       where ${keyTaken('n')}
        limit 1),
     ins as (
       insert into events (service_id, id, name, payload, occurred_at, request_hash, source, status,
@@ -335,15 +344,10 @@ async function completeMany(db: Db, owner: string, results: EventResult[]): Prom
                 where service_id = k.s and id = k.i
                   and status = 'processing' and lease_owner = ${owner}
                   for update) e),
-    -- A key of this batch that exists already: one descent of the unique index per key (as in
-    -- insertEvents: an equality lookup read the service's other index on young statistics).
+    -- A key of this batch that exists already (see keyTaken).
     prior as materialized (
       select 1 from x join held h on h.service_id = x.service_id and h.id = x.event_id
-             cross join lateral (
-               select n.service_id, n.idempotency_key from notifications n
-                where (n.service_id, n.idempotency_key) >= (x.service_id, x.key)
-                order by n.service_id, n.idempotency_key limit 1) n
-       where n.service_id = x.service_id and n.idempotency_key = x.key
+       where ${keyTaken('x')}
        limit 1),
     done as (
       update events e set status = f.status, outcome = f.outcome, processed_at = now(),
