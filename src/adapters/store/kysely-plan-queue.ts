@@ -86,14 +86,16 @@ export function kyselyPlanQueue(db: Db): PlanQueue {
     async claim(owner, limit, leaseMs, opts) {
       const broadcasts = Math.min(limit, opts?.broadcasts ?? limit);
       const claimable = sql`(plan_status = 'pending' or (plan_status = 'planning' and lease_expires_at < now()))`;
-      // First, whether anything is claimable at all, by a plain scan of `notifications_to_plan` in
-      // its own order. The claim below sorts by priority, which that index does not give, so it is
-      // planned as a bitmap scan, and a bitmap scan never marks the entries of dead rows (every
-      // notification planned leaves one or two until a vacuum): each claim read all of them, empty
-      // or not (20 ms at 12,000 in a bench database, twice per claim). This scan marks those it
-      // passes, so the claim's scans skip them, and an idle planner's poll ends here.
+      // The claim reads `notifications_to_plan` in its own order (migration 0034) when PostgreSQL
+      // knows how many rows are pending: an ordered index scan that stops at its limit. Without
+      // statistics (never analyzed; autovacuum off) it estimates one matching row and plans two
+      // bitmap scans and a sort over every entry instead, and a bitmap scan never marks the entries
+      // of dead rows (every notification planned leaves one or two until a vacuum): each claim read
+      // all of them, empty or not (20 ms at 12,000 in a bench database, twice per claim). So first,
+      // whether anything is claimable at all, by a plain scan in the index's order, which is planned
+      // as one either way: it marks the dead entries it passes, and an idle planner's poll ends here.
       const { rows: ready } = await sql`
-        select 1 from notifications where ${claimable} order by created_at limit 1`.execute(db);
+        select 1 from notifications where ${claimable} order by priority, created_at limit 1`.execute(db);
       if (ready.length === 0) return [];
       const { rows } = await sql<Selectable<NotificationsTable>>`
         with single as (
