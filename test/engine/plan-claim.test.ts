@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DB } from '../../src/adapters/store/db.ts';
 import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyPlanQueue } from '../../src/adapters/store/kysely-plan-queue.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
@@ -101,5 +103,28 @@ describe('planner claim', { skip: skipWithoutPg }, () => {
     ordered(await explain(probe));
     const claimed = await kyselyPlanQueue(database.db).claim('me', 100, 60_000);
     assert.deepEqual(new Set(claimed.map((n) => n.type)), new Set(['urgent']));
+  });
+
+  it('claims in one round trip, found or not, past thousands of dead entries', async () => {
+    await pending('done', 2, 60, 12_000);
+    await sql`update notifications set plan_status = 'planned'`.execute(database.db);
+    await pending('n', 2, 1, 50);
+    const statements: string[] = [];
+    const counted = new Kysely<DB>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: tdb.url, max: 1 }) }),
+      log: (e) => {
+        if (e.level === 'query') statements.push(e.query.sql);
+      },
+    });
+    try {
+      const queue = kyselyPlanQueue(counted);
+      assert.equal((await queue.claim('me', 20, 60_000)).length, 20);
+      assert.equal(statements.length, 1);
+      assert.equal((await queue.claim('me', 100, 60_000)).length, 30);
+      assert.equal((await queue.claim('me', 100, 60_000)).length, 0);
+      assert.equal(statements.length, 3, 'an empty claim is one statement too');
+    } finally {
+      await counted.destroy();
+    }
   });
 });
