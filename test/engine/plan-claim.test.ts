@@ -72,7 +72,12 @@ describe('planner claim', { skip: skipWithoutPg }, () => {
     const ids = [...a, ...b].map((n) => n.id);
     assert.equal(new Set(ids).size, ids.length, 'no notification claimed twice');
     assert.equal(ids.length, 3000);
-    assert.equal(await kyselyPlanQueue(database.db).claim('worker-c', 10, 60_000).then((r) => r.length), 0);
+    assert.equal(
+      await kyselyPlanQueue(database.db)
+        .claim('worker-c', 10, 60_000)
+        .then((r) => r.length),
+      0,
+    );
   });
 
   it('reads the index in claim order: the probe always, the claim once statistics exist', async () => {
