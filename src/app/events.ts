@@ -22,6 +22,7 @@ import type {
   TriggerRuleStore,
 } from '../ports/events.ts';
 import type { NotificationTypeStore } from '../ports/preferences-store.ts';
+import { uuidv7Source } from './batch-ids.ts';
 import { WorkLoop } from './work-loop.ts';
 
 export const MAX_EVENT_BATCH = 1000;
@@ -127,6 +128,9 @@ export interface EventsWorkerOptions {
 
 type ExpandDeps = Pick<EventsWorkerOptions, 'rules' | 'types' | 'renderer'>;
 
+/** Notification ids: random bytes drawn 4 KiB at a time, not a system call per id (batch-ids.ts). */
+const newNotificationId = uuidv7Source();
+
 /**
  * Rules and types looked up once per batch: a batch of one event name reads its rule once. The
  * cache lives as long as the batch, so a rule changed meanwhile applies from the next batch on.
@@ -175,7 +179,7 @@ async function expand(
       });
       continue;
     }
-    notifications.push({ index: x.index, ...x.notification, channels });
+    notifications.push({ id: newNotificationId(), index: x.index, ...x.notification, channels });
   }
   return { event, status: 'processed', notifications, skipped };
 }

@@ -5,7 +5,6 @@
  * re-run after a crash (or after a lease was lost) inserts nothing twice.
  */
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
 import { PRIORITY_RANK } from '../../domain/types.ts';
 import type {
   EventOutcomeEntry,
@@ -409,7 +408,7 @@ interface PreparedBatch {
 function prepare(results: EventResult[]): PreparedBatch {
   const rows = results.flatMap((r) =>
     r.notifications.map((n) => ({
-      id: uuidv7(),
+      id: n.id,
       service_id: r.event.serviceId,
       event_id: r.event.id,
       type: n.type,
