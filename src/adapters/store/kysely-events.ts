@@ -266,7 +266,9 @@ async function insertEvents(
     select 'raced', x.id from x
      where (select not exists (select 1 from seen where not seen.same))
        and not exists (select 1 from seen where seen.id = x.id)
-       and not exists (select 1 from ins where ins.id = x.id)
+       -- A hashed subplan: written as not exists, the planner (expecting one row) compared each id with
+       -- every inserted one, a batch's size squared.
+       and x.id not in (select id from ins)
     union all
     select 'taken', n.key from n join ins on ins.id = n.event_id and ins.status <> 'pending'
      where n.key not in (select idempotency_key from made)
