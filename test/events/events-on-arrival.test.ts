@@ -171,6 +171,46 @@ describe('events expanded as a source stores them', { skip: skipWithoutPg }, () 
     );
   });
 
+  it('renders a topic key or condition once per distinct values in a batch', async () => {
+    const renders: string[] = [];
+    const counting = {
+      ...renderer,
+      render: (source: string, vars: Record<string, unknown>, mode?: 'text' | 'html') => {
+        renders.push(`${source} ${JSON.stringify(vars.traderId ?? vars.quantity)}`);
+        return renderer.render(source, vars, mode);
+      },
+    };
+    const expand = expandOnArrival({
+      rules: rules(),
+      types: kyselyNotificationTypeStore(database.db),
+      renderer: counting,
+    });
+    const event = (id: string, payload: Record<string, unknown>) => ({
+      id,
+      name: 'trade.executed',
+      payload,
+      occurredAt: null,
+      requestHash: id,
+    });
+    const out = await expand(serviceId, [
+      event('r-1', { traderId: 42, quantity: 1, traderUserId: 'u' }),
+      event('r-2', { traderId: 42, quantity: 1, traderUserId: 'u' }),
+      event('r-3', { traderId: 7, quantity: 1, traderUserId: 'u' }),
+      event('r-4', { traderId: 42, quantity: 0, traderUserId: 'u' }),
+    ]);
+    assert.deepEqual(
+      out.map((e) => e.expanded?.notifications.map((n) => JSON.stringify(n.audience))),
+      [
+        ['{"kind":"topic","topic":"trader:42"}', '{"kind":"recipients","ids":["u"]}'],
+        ['{"kind":"topic","topic":"trader:42"}', '{"kind":"recipients","ids":["u"]}'],
+        ['{"kind":"topic","topic":"trader:7"}', '{"kind":"recipients","ids":["u"]}'],
+        ['{"kind":"recipients","ids":["u"]}'],
+      ],
+    );
+    // The condition for quantity 1 and 0, the topic for traders 42 and 7: four renders, not seven.
+    assert.equal(renders.length, 4, renders.join(' | '));
+  });
+
   it('stores an event once by id: a batch again, and two copies at once, add nothing', async () => {
     const batch = [message('b-1', { traderId: 1, quantity: 1, traderUserId: 'u1' })];
     assert.deepEqual(await storeBatch(source(), batch), { accepted: 1, replayed: 0, dead: 0 });
