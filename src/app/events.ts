@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
 import type { Channel } from '../domain/channels.ts';
 import { conflict, invalid } from '../domain/errors.ts';
-import type { TemplateRenderer } from '../domain/templates.ts';
+import { sharedRenders, type TemplateRenderer } from '../domain/templates.ts';
 import { expandEvent, ruleProblems, type RuleNotification } from '../domain/trigger-rules.ts';
 import type {
   ClaimedEvent,
@@ -22,6 +22,7 @@ import type {
   TriggerRuleStore,
 } from '../ports/events.ts';
 import type { NotificationTypeStore } from '../ports/preferences-store.ts';
+import { uuidv7Source } from './batch-ids.ts';
 import { WorkLoop } from './work-loop.ts';
 
 export const MAX_EVENT_BATCH = 1000;
@@ -127,9 +128,15 @@ export interface EventsWorkerOptions {
 
 type ExpandDeps = Pick<EventsWorkerOptions, 'rules' | 'types' | 'renderer'>;
 
+/** Notification ids: random bytes drawn 4 KiB at a time, not a system call per id (batch-ids.ts). */
+const newNotificationId = uuidv7Source();
+
 /**
  * Rules and types looked up once per batch: a batch of one event name reads its rule once. The
  * cache lives as long as the batch, so a rule changed meanwhile applies from the next batch on.
+ * Renders are shared within the batch too: a topic key or a condition reads a few payload fields, and
+ * events with the same values there (a trader's trades) give the same output, so it is rendered once
+ * per distinct values; a template reading `event` (its id, name, time) is rendered for each event.
  */
 function batchLookups(o: ExpandDeps) {
   const rules = new Map<string, Promise<StoredRule | null>>();
@@ -140,6 +147,7 @@ function batchLookups(o: ExpandDeps) {
     return v;
   };
   return {
+    renderer: sharedRenders(o.renderer, ['event']),
     rule: (serviceId: string, name: string) =>
       once(rules, `${serviceId}\u0000${name}`, () => o.rules.get(serviceId, name)),
     type: (serviceId: string, type: string) =>
@@ -155,7 +163,7 @@ async function expand(
 ): Promise<EventResult> {
   const rule = await lookups.rule(event.serviceId, event.name);
   if (!rule) return { event, status: 'unmatched', notifications: [], skipped: [] };
-  const expansions = await expandEvent(rule, event, o.renderer);
+  const expansions = await expandEvent(rule, event, lookups.renderer);
   const notifications: EventNotification[] = [];
   const skipped: EventOutcomeEntry[] = [];
   for (const x of expansions) {
@@ -175,7 +183,7 @@ async function expand(
       });
       continue;
     }
-    notifications.push({ index: x.index, ...x.notification, channels });
+    notifications.push({ id: newNotificationId(), index: x.index, ...x.notification, channels });
   }
   return { event, status: 'processed', notifications, skipped };
 }

@@ -57,6 +57,8 @@ export interface EventOutcomeEntry {
 
 /** A notification to write for an event: its idempotency key is derived from (event id, index). */
 export interface EventNotification {
+  /** Chosen by the use case, as an accepted notification's is; a run again chooses another. */
+  id: string;
   index: number;
   type: string;
   audience: Audience;

@@ -72,8 +72,8 @@ describe('events expanded as a source stores them', { skip: skipWithoutPg }, () 
     ).rows[0];
   const notificationsOf = async (eventId: string) =>
     (
-      await sql<{ id: string; idempotency_key: string; audience: unknown }>`
-        select id, idempotency_key, audience from notifications
+      await sql<{ id: string; idempotency_key: string; audience: unknown; data: unknown }>`
+        select id, idempotency_key, audience, data from notifications
          where service_id = ${serviceId} and idempotency_key like ${`event:${eventId}:%`}
          order by idempotency_key`.execute(database.db)
     ).rows;
@@ -147,6 +147,68 @@ describe('events expanded as a source stores them', { skip: skipWithoutPg }, () 
     );
     assert.deepEqual(await eventRow('a-3'), { status: 'unmatched', outcome: [] });
     assert.equal(await lane(), 0, 'nothing left for the events lane');
+  });
+
+  it("writes the event's payload as a notification's data, or the rule's mapping of it", async () => {
+    await kyselyTriggerRules(database.db).put(serviceId, 'trade.mapped', [
+      {
+        type: 'trade_executed',
+        to: { recipient: '/traderUserId' },
+        channels: ['email'],
+        data: { qty: '/quantity' },
+      },
+      { type: 'trade_executed', to: { recipient: '/traderUserId' }, channels: ['email'] },
+    ]);
+    const payload = { traderUserId: 't1', quantity: 3, nested: { a: [1, 'two'] } };
+    await storeBatch(source(), [message('m-1', payload, 'trade.mapped'), message('m-2', { quantity: 4 })]);
+    assert.deepEqual(
+      (await notificationsOf('m-1')).map((n) => n.data),
+      [{ qty: 3 }, payload],
+    );
+    assert.deepEqual(
+      (await notificationsOf('m-2')).map((n) => [n.idempotency_key, n.data]),
+      [['event:m-2:0', { quantity: 4 }]],
+    );
+  });
+
+  it('renders a topic key or condition once per distinct values in a batch', async () => {
+    const renders: string[] = [];
+    const counting = {
+      ...renderer,
+      render: (source: string, vars: Record<string, unknown>, mode?: 'text' | 'html') => {
+        renders.push(`${source} ${JSON.stringify(vars.traderId ?? vars.quantity)}`);
+        return renderer.render(source, vars, mode);
+      },
+    };
+    const expand = expandOnArrival({
+      rules: rules(),
+      types: kyselyNotificationTypeStore(database.db),
+      renderer: counting,
+    });
+    const event = (id: string, payload: Record<string, unknown>) => ({
+      id,
+      name: 'trade.executed',
+      payload,
+      occurredAt: null,
+      requestHash: id,
+    });
+    const out = await expand(serviceId, [
+      event('r-1', { traderId: 42, quantity: 1, traderUserId: 'u' }),
+      event('r-2', { traderId: 42, quantity: 1, traderUserId: 'u' }),
+      event('r-3', { traderId: 7, quantity: 1, traderUserId: 'u' }),
+      event('r-4', { traderId: 42, quantity: 0, traderUserId: 'u' }),
+    ]);
+    assert.deepEqual(
+      out.map((e) => e.expanded?.notifications.map((n) => JSON.stringify(n.audience))),
+      [
+        ['{"kind":"topic","topic":"trader:42"}', '{"kind":"recipients","ids":["u"]}'],
+        ['{"kind":"topic","topic":"trader:42"}', '{"kind":"recipients","ids":["u"]}'],
+        ['{"kind":"topic","topic":"trader:7"}', '{"kind":"recipients","ids":["u"]}'],
+        ['{"kind":"recipients","ids":["u"]}'],
+      ],
+    );
+    // The condition for quantity 1 and 0, the topic for traders 42 and 7: four renders, not seven.
+    assert.equal(renders.length, 4, renders.join(' | '));
   });
 
   it('stores an event once by id: a batch again, and two copies at once, add nothing', async () => {

@@ -111,6 +111,22 @@ describe('render budgets', () => {
     assert.equal(state.now, 1150);
   });
 
+  it("reads the thread's CPU time once for the renders of a millisecond, not once per render", async () => {
+    const { state, clocks } = fakeClocks(150);
+    let readings = 0;
+    const renderer = createTemplateRenderer({}, { ...clocks, cpu: () => (readings++, 0) });
+    const session = renderer.session('svc');
+    for (let i = 0; i < 50; i++)
+      assert.equal(await session.render('trader:{{ id }}', { id: i }), `trader:${i}`);
+    assert.equal(readings, 1);
+    state.now += 0.5;
+    await session.render('trader:{{ id }}', { id: 1 });
+    assert.equal(readings, 1, 'a reading half a millisecond old is used again');
+    state.now += 0.5;
+    await session.render('trader:{{ id }}', { id: 1 });
+    assert.equal(readings, 2, 'one a millisecond old is not');
+  });
+
   it('gives plain text back as it is, in either mode, without parsing it or spending budget', async () => {
     const { state, clocks } = fakeClocks(150);
     const renderer = createTemplateRenderer({ notificationRenderMs: 1 }, clocks);

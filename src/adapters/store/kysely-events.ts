@@ -5,7 +5,6 @@
  * re-run after a crash (or after a lease was lost) inserts nothing twice.
  */
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
 import { PRIORITY_RANK } from '../../domain/types.ts';
 import type {
   EventOutcomeEntry,
@@ -211,16 +210,29 @@ async function insertEvents(
     const f = done.get(r.id);
     return f ? { ...r, status: f.status, outcome: f.outcome } : r;
   });
-  const notifications = expanded?.rows ?? [];
+  // A notification whose data is its event's payload (a rule without a data mapping) is sent without
+  // it and takes the payload the statement inserts: each payload crosses, and is parsed, once.
+  const payloads = new Map(rows.map((r) => [r.id, r.payload]));
+  const notifications = (expanded?.rows ?? []).map((n) => ({
+    id: n.id,
+    event_id: n.event_id,
+    type: n.type,
+    audience: n.audience,
+    channels: n.channels,
+    data: n.data === payloads.get(n.event_id) ? null : n.data,
+    priority: n.priority,
+    key: n.key,
+  }));
   const { rows: out } = await sql<{ k: 'same' | 'clash' | 'raced' | 'taken' | 'wake'; id: string | null }>`
     with x as materialized (
       select * from jsonb_to_recordset(${JSON.stringify(withOutcome)}::jsonb)
                as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text,
                     source text, status text, outcome jsonb)),
     n as materialized (
-      select * from jsonb_to_recordset(${JSON.stringify(notifications)}::jsonb)
-               as n(id uuid, service_id uuid, event_id text, type text, audience jsonb, channels jsonb,
-                    data jsonb, priority smallint, key text)),
+      select n.*, ${serviceId}::uuid as service_id
+        from jsonb_to_recordset(${JSON.stringify(notifications)}::jsonb)
+             as n(id uuid, event_id text, type text, audience jsonb, channels jsonb, data jsonb,
+                  priority smallint, key text)),
     -- One primary-key lookup per event, whatever the statistics say.
     seen as materialized (
       select e.id, e.request_hash = x.request_hash as same
@@ -245,13 +257,13 @@ async function insertEvents(
                            else x.status end as status) f
        where not exists (select 1 from seen where not seen.same)
       on conflict (service_id, id) do nothing
-      returning id, status),
+      returning id, status, payload),
     made as (
       insert into notifications
              (id, service_id, type, recipient_id, audience, channels, data, content, priority,
               idempotency_key, request_hash)
-      select n.id, ${serviceId}, n.type, null, n.audience, n.channels, n.data, '{}'::jsonb, n.priority,
-             n.key, n.key
+      select n.id, ${serviceId}, n.type, null, n.audience, n.channels, coalesce(n.data, ins.payload),
+             '{}'::jsonb, n.priority, n.key, n.key
         from n join ins on ins.id = n.event_id and ins.status <> 'pending'
       on conflict (service_id, idempotency_key) do nothing
       returning idempotency_key),
@@ -267,7 +279,9 @@ async function insertEvents(
     select 'raced', x.id from x
      where (select not exists (select 1 from seen where not seen.same))
        and not exists (select 1 from seen where seen.id = x.id)
-       and not exists (select 1 from ins where ins.id = x.id)
+       -- A hashed subplan: written as not exists, the planner (expecting one row) compared each id with
+       -- every inserted one, a batch's size squared.
+       and x.id not in (select id from ins)
     union all
     select 'taken', n.key from n join ins on ins.id = n.event_id and ins.status <> 'pending'
      where n.key not in (select idempotency_key from made)
@@ -409,7 +423,7 @@ interface PreparedBatch {
 function prepare(results: EventResult[]): PreparedBatch {
   const rows = results.flatMap((r) =>
     r.notifications.map((n) => ({
-      id: uuidv7(),
+      id: n.id,
       service_id: r.event.serviceId,
       event_id: r.event.id,
       type: n.type,
