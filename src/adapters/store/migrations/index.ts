@@ -21,6 +21,7 @@ import * as m0019 from './0019-event-sources.ts';
 import * as m0029 from './0029-status-publishers.ts';
 import * as m0030 from './0030-workflow-upkeep.ts';
 import * as m0032 from './0032-deliveries-without-notification-fk.ts';
+import * as m0036 from './0036-notifications-without-service-fk.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0029-status-publishers': m0029,
   '0030-workflow-upkeep': m0030,
   '0032-deliveries-without-notification-fk': m0032,
+  '0036-notifications-without-service-fk': m0036,
 };
 
 export const migrationProvider: MigrationProvider = {
