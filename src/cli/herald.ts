@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrateOnly, startHerald, type Roles } from '../main.ts';
 import { DataDirLockedError } from '../ports/store.ts';
-import { releaseYoungGeneration } from './young-generation.ts';
+import { collectStartingGarbage, releaseYoungGeneration } from './young-generation.ts';
 
 const USAGE = `Usage: herald <command>
 
@@ -29,6 +29,9 @@ Configuration comes from HERALD_CONFIG (a JSON or YAML file) and the environment
   REDIS_URL           redis://host:port, so provider rate limits are shared by every process
   HERALD_HOST, HERALD_PORT (or PORT)  where the API listens (default 127.0.0.1:8025)
 `;
+
+/** How long after starting the start-up garbage is collected (see young-generation.ts). */
+const STARTING_GARBAGE_AFTER_MS = 2000;
 
 const ROLES: Record<string, Roles> = {
   start: { api: true, worker: true },
@@ -61,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
   const herald = await startHerald(config, roles);
   // Started: from here V8 sizes its young generation for the work that comes (see young-generation.ts).
   releaseYoungGeneration();
+  // Once the worker's first claims and the API's first answers are done with their start-up reads.
+  setTimeout(collectStartingGarbage, STARTING_GARBAGE_AFTER_MS).unref();
   if (roles.api && !config.databaseUrl) {
     // The admin token is shown only when Herald made it (kept in the data folder); one the operator
     // set is theirs and is never echoed.

@@ -49,6 +49,17 @@ function isDatabaseUnreachable(err: unknown): boolean {
 export const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /**
+ * A write naming a service that no longer exists (its key, or for notifications the statement check
+ * that stands for it, `*_service_id_fkey`): the caller's API key was still cached in this process
+ * (for about a second) after its service was deleted. Nothing was written, and the key is as good as
+ * unknown, so the answer is the one an unknown key gets.
+ */
+function isServiceGone(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23503' && typeof e.constraint === 'string' && e.constraint.endsWith('_service_id_fkey');
+}
+
+/**
  * `method` tells a path id that names nothing (a read or a delete of an id that cannot exist: 404)
  * from one the caller is creating or replacing (a PUT with an impossible id: 422, like a bad field).
  */
@@ -87,6 +98,9 @@ export function toErrorResponse(err: unknown, method = 'GET'): { status: number;
       status: 503,
       body: errorPayload('unavailable', 'Herald cannot reach its database right now; retry shortly.'),
     };
+  }
+  if (isServiceGone(err)) {
+    return { status: 401, body: errorPayload('unauthorized', 'This API key’s service no longer exists.') };
   }
   const known = e?.code ? FASTIFY_CODES[e.code] : undefined;
   if (known) return { status: known.status, body: errorPayload(known.code, e.message) };

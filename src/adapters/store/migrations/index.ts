@@ -22,6 +22,7 @@ import * as m0029 from './0029-status-publishers.ts';
 import * as m0030 from './0030-workflow-upkeep.ts';
 import * as m0032 from './0032-deliveries-without-notification-fk.ts';
 import * as m0034 from './0034-plan-claim-order.ts';
+import * as m0036 from './0036-notifications-without-service-fk.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0030-workflow-upkeep': m0030,
   '0032-deliveries-without-notification-fk': m0032,
   '0034-plan-claim-order': m0034,
+  '0036-notifications-without-service-fk': m0036,
 };
 
 export const migrationProvider: MigrationProvider = {
