@@ -126,6 +126,49 @@ describe('webhook sender', () => {
     }
   });
 
+  it('keeps the connection of answers it reads whole, and closes one too long to read, counting its status', async () => {
+    // A short answer is read to its end so the next send reuses the connection; an answer past
+    // 128 KiB is not read on: the send stands by its status and the connection is closed.
+    let connections = 0;
+    let closed = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.url === '/long')
+          res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(512 * 1024));
+        else if (req.url === '/long-chunked') {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          for (let i = 0; i < 64; i++) res.write('y'.repeat(8 * 1024));
+          res.end();
+        } else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+    });
+    server.on('connection', (socket) => {
+      connections += 1;
+      socket.on('close', () => (closed += 1));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      // (The pool may open a second connection while the first is being released.)
+      for (let i = 0; i < 6; i++) await sender.send(message(`${base}/short`));
+      const open = connections;
+      assert.ok(open <= 2, `six short answers went over kept-alive connections (${open} opened)`);
+      assert.equal(closed, 0);
+      assert.deepEqual(await sender.send(message(`${base}/long`)), { providerMessageId: null });
+      await sender.send(message(`${base}/short`));
+      assert.deepEqual(await sender.send(message(`${base}/long-chunked`)), { providerMessageId: null });
+      await sender.send(message(`${base}/short`));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(closed, 2, 'each long answer closed its connection');
+      assert.equal(connections, open + 2, 'and the next send opened a new one');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('does not follow redirects', async () => {
     let followed = 0;
     const target = createServer((_req, res) => {

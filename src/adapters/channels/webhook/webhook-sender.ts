@@ -10,9 +10,8 @@
  * sending, and host names at connection time (so a name that re-resolves inward is refused too).
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
-import { lazyAgent, undici } from '../../net/lazy-undici.ts';
+import { lazyAgent } from '../../net/lazy-undici.ts';
 import { guardedConnect, refusedSendFailure, refusePrivateLiteral } from '../../net/ssrf-guard.ts';
 import type { SendFailure } from '../../../domain/retry-policy.ts';
 import { ProviderError, type OutgoingMessage, type Sender } from '../../../ports/sender.ts';
@@ -66,29 +65,105 @@ export function classifyStatus(status: number, retryAfterMs: number | undefined)
 /** undici's own timeouts, by their codes (see the pool's settings below). */
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** Most of an answer read to keep its connection (undici's `dump` default); a longer one closes it. */
+const ANSWER_LIMIT = 128 * 1024;
+
+/** A send past its deadline: what it is told when the deadline of its step passes. */
+interface Expiring {
+  expire(reason: Error): void;
+}
+
 /**
- * Deadlines shared by the sends that start within one step of each other: one AbortController and
- * one timer per step, not per send. A send's signal fires between `timeoutMs` and `timeoutMs + stepMs`
- * after it started. The pool's timeouts alone bound each wait (connect, headers, the gap between body
- * chunks), not their sum: a receiver that drips its body would hold the send for as long as it likes.
+ * Deadlines shared by the sends that start within one step of each other: one timer per step, not
+ * per send. A send's deadline passes between `timeoutMs` and `timeoutMs + stepMs` after it started.
+ * The pool's timeouts alone bound each wait (connect, headers, the gap between body chunks), not
+ * their sum: a receiver that drips its body would hold the send for as long as it likes.
  */
-function sharedDeadlines(timeoutMs: number): () => AbortSignal {
+function sharedDeadlines(timeoutMs: number): () => Set<Expiring> {
   const stepMs = Math.max(1, Math.min(1000, Math.floor(timeoutMs / 10)));
-  let current: { signal: AbortSignal; until: number } | undefined;
+  let current: { sends: Set<Expiring>; until: number } | undefined;
   return () => {
     const now = performance.now();
-    if (current && now < current.until) return current.signal;
-    const controller = new AbortController();
-    // Every send of the step listens on it (and stops listening when it is answered).
-    setMaxListeners(0, controller.signal);
-    const timer = setTimeout(
-      () => controller.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError')),
-      timeoutMs + stepMs,
-    );
+    if (current && now < current.until) return current.sends;
+    // The sends of the step that are still out when its deadline passes (each leaves once answered).
+    const sends = new Set<Expiring>();
+    const timer = setTimeout(() => {
+      const reason = new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError');
+      for (const send of sends) send.expire(reason);
+    }, timeoutMs + stepMs);
     timer.unref();
-    current = { signal: controller.signal, until: now + stepMs };
-    return controller.signal;
+    current = { sends, until: now + stepMs };
+    return sends;
   };
+}
+
+/**
+ * One POST's exchange, as undici's dispatch handler: it keeps the status and Retry-After and reads
+ * the rest of the answer only to keep the connection (up to `ANSWER_LIMIT`; past it the connection is
+ * closed, and the status stands). Through `request()` each send also made a response stream, a
+ * request handler and abort-signal listeners, about half the send's own CPU in the worker's profile.
+ */
+class Exchange implements Dispatcher.DispatchHandler, Expiring {
+  status = 0;
+  retryAfter: string | string[] | undefined;
+  private bytes = 0;
+  private answered = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private expired: Error | undefined;
+  private readonly deadline: Set<Expiring>;
+  private readonly done: (err?: Error) => void;
+
+  constructor(deadline: Set<Expiring>, done: (err?: Error) => void) {
+    this.deadline = deadline;
+    this.done = done;
+    deadline.add(this);
+  }
+
+  expire(reason: Error): void {
+    this.expired = reason;
+    // Not yet started (waiting for a connection of the pool): aborted as soon as it starts.
+    this.controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.expired) controller.abort(this.expired);
+    else this.controller = controller;
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.status = statusCode;
+    this.retryAfter = headers['retry-after'];
+    if (Number(headers['content-length'] ?? 0) > ANSWER_LIMIT) this.enough(controller);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.bytes > ANSWER_LIMIT) this.enough(controller);
+  }
+
+  onResponseEnd(): void {
+    this.finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    // An answer cut short on purpose (too long to read) still counts by its status.
+    this.finish(this.answered && !this.expired ? undefined : err);
+  }
+
+  /** The status is known and the rest is too long to read: the connection is closed instead. */
+  private enough(controller: Dispatcher.DispatchController): void {
+    this.answered = true;
+    controller.abort(new Error('answer too long to read'));
+  }
+
+  private finish(err?: Error): void {
+    this.deadline.delete(this);
+    this.done(err);
+  }
 }
 
 export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
@@ -109,23 +184,26 @@ export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
     connectTimeout: Math.min(timeoutMs, 10_000),
     ...guardedConnect(allowPrivate),
   }));
-  // Loaded on the first send; afterwards a send does not wait for them again.
-  let client: { request: Awaited<ReturnType<typeof undici>>['request']; dispatcher: Dispatcher } | undefined;
-  const loadClient = async () =>
-    (client ??= { request: (await undici()).request, dispatcher: await agent.get() });
+  // Made on the first send; afterwards a send does not wait for it again.
+  let dispatcher: Dispatcher | undefined;
+  const loadDispatcher = async () => (dispatcher ??= await agent.get());
   // A lane sends to few URLs, mostly one after another to the same: the last one parsed is kept.
   let lastTo = '';
-  let lastUrl: URL | undefined;
+  let last: { url: URL; origin: string; path: string } | undefined;
   return {
     name: s.name,
     channel: 'webhook',
     async send(m: OutgoingMessage<'webhook'>) {
-      let url: URL;
+      let target: { url: URL; origin: string; path: string };
       try {
-        url = m.to === lastTo && lastUrl ? lastUrl : new URL(m.to);
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+        if (m.to === lastTo && last) target = last;
+        else {
+          const url = new URL(m.to);
+          if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+          target = { url, origin: url.origin, path: `${url.pathname}${url.search}` };
+        }
         lastTo = m.to;
-        lastUrl = url;
+        last = target;
       } catch {
         throw new ProviderError({
           kind: 'permanent',
@@ -142,29 +220,29 @@ export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
         deliveryId: m.deliveryId,
         data: m.content.payload ?? {},
       });
-      let status: number;
-      let retryAfter: string | string[] | undefined;
+      let exchange: Exchange | undefined;
       try {
-        if (!allowPrivate) refusePrivateLiteral(url);
-        const { request, dispatcher } = client ?? (await loadClient());
-        const signal = deadline();
-        const res = await request(url, {
-          method: 'POST',
-          dispatcher,
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'Herald',
-            'webhook-id': m.deliveryId,
-            'webhook-timestamp': String(timestamp),
-            'webhook-signature': sign(key, m.deliveryId, timestamp, body),
-          },
-          body,
-          signal,
+        if (!allowPrivate) refusePrivateLiteral(target.url);
+        const pool = dispatcher ?? (await loadDispatcher());
+        await new Promise<void>((resolve, reject) => {
+          exchange = new Exchange(deadline(), (err) => (err === undefined ? resolve() : reject(err)));
+          pool.dispatch(
+            {
+              origin: target.origin,
+              path: target.path,
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                'user-agent': 'Herald',
+                'webhook-id': m.deliveryId,
+                'webhook-timestamp': String(timestamp),
+                'webhook-signature': sign(key, m.deliveryId, timestamp, body),
+              },
+              body,
+            },
+            exchange,
+          );
         });
-        status = res.statusCode;
-        retryAfter = res.headers['retry-after'];
-        // Up to undici's default 128 KiB of answer read to keep the connection; a longer one closes it.
-        await res.body.dump({ signal, limit: 128 * 1024 });
       } catch (err) {
         const refused = refusedSendFailure(err);
         if (refused) throw new ProviderError(refused, err);
@@ -179,6 +257,7 @@ export function createWebhookSender(s: WebhookSettings): Sender<'webhook'> {
           err,
         );
       }
+      const { status, retryAfter } = exchange as Exchange;
       const failure = classifyStatus(status, parseRetryAfter(retryAfter, now()));
       if (failure) throw new ProviderError(failure);
       return { providerMessageId: null };
