@@ -8,7 +8,8 @@
  * - lease check per row: a row moves only while this owner still holds it in `sending`; a row whose
  *   lease another worker took is left alone;
  * - the attempt is recorded for every row, held or not: the send happened either way;
- * - the answer says, per row, whether the lease was still held.
+ * - the answer says, per row, whether the lease was still held (the statement returns the rows
+ *   whose lease was lost, usually none).
  */
 import { sql } from 'kysely';
 import type { SettleItem } from '../../ports/store.ts';
@@ -62,7 +63,10 @@ export async function settleDeliveries(
       select id, attempt, provider, started_at, duration_ms, outcome, error_code, error_message, attempt_message_id
         from input
     )
-    select id from moved`.execute(db);
-  const held = new Set(rows.map((r) => r.id));
-  return items.map((i) => held.has(i.delivery.id));
+    -- Only the rows whose lease was lost come back: in the usual batch, where every lease held,
+    -- nothing is returned, parsed or built into a set (one row per delivery before).
+    select i.id from input i where not exists (select 1 from moved m where m.id = i.id)`.execute(db);
+  if (rows.length === 0) return items.map(() => true);
+  const lost = new Set(rows.map((r) => r.id));
+  return items.map((i) => !lost.has(i.delivery.id));
 }
