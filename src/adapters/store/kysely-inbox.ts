@@ -148,11 +148,16 @@ export function kyselyInboxStore(base: Db): InboxStore {
     return seq;
   }
 
-  /** `(service_id, recipient_id) in (...)` over the given recipients. */
-  const among = (refs: RecipientRef[]) =>
-    sql<boolean>`(service_id, recipient_id) in (${sql.join(
-      refs.map((r) => sql`(${r.serviceId}::uuid, ${r.recipientId}::text)`),
-    )})`;
+  /**
+   * The given recipients as a set to join (`p.service_id`, `p.recipient_id`), each looked up on its own
+   * in the statements below. Not a row-value `in (…)` list: with one service in it the planner took
+   * the shared `service_id` as the index condition and tested every item of the service against the
+   * whole list, so a batch's cost grew with the service's inbox (auto_explain: 100–250 ms per
+   * 250-recipient batch at ~10k items, the largest part of an in-app delivery's write).
+   */
+  const recipientsIn = (refs: RecipientRef[]) =>
+    sql`unnest(${refs.map((r) => r.serviceId)}::uuid[], ${refs.map((r) => r.recipientId)}::text[])
+          as p(service_id, recipient_id)`;
 
   /**
    * Deliveries to distinct recipients without collapse keys, in one transaction and a fixed handful of
@@ -194,12 +199,16 @@ export function kyselyInboxStore(base: Db): InboxStore {
       }
       if (fresh.length === 0) return out;
 
-      const expired = await tx
-        .deleteFrom('inbox_items')
-        .where(among(fresh))
-        .where('expires_at', '<=', now)
-        .returning(['id', 'service_id', 'recipient_id'])
-        .execute();
+      // The ids first (one probe of the expiry index per recipient), then the rows by primary key.
+      const { rows: expired } = await sql<{ id: string; service_id: string; recipient_id: string }>`
+        delete from inbox_items
+         where id = any(array(
+                 select x.id from ${recipientsIn(fresh)}
+                  cross join lateral (
+                        select i.id from inbox_items i
+                         where i.service_id = p.service_id and i.recipient_id = p.recipient_id
+                           and i.expires_at <= ${now}) x))
+        returning id, service_id, recipient_id`.execute(tx);
       const types = await tx
         .selectFrom('notifications')
         .select(['id', 'type'])
@@ -222,14 +231,15 @@ export function kyselyInboxStore(base: Db): InboxStore {
         unread: number;
         unseen: number;
       }>`
-        select service_id, recipient_id,
-               count(*) filter (where read_at is null)::int as unread,
-               count(*) filter (where seen_at is null)::int as unseen
-          from inbox_items
-         where ${among(fresh)}
-           and archived_at is null and (expires_at is null or expires_at > ${now})
-           and (read_at is null or seen_at is null)
-         group by service_id, recipient_id`.execute(tx);
+        select p.service_id, p.recipient_id, c.unread, c.unseen
+          from ${recipientsIn(fresh)}
+         cross join lateral (
+               select count(*) filter (where read_at is null)::int as unread,
+                      count(*) filter (where seen_at is null)::int as unseen
+                 from inbox_items i
+                where i.service_id = p.service_id and i.recipient_id = p.recipient_id
+                  and archived_at is null and (expires_at is null or expires_at > ${now})
+                  and (read_at is null or seen_at is null)) c`.execute(tx);
       const countsOf = new Map(
         countRows.map((c) => [keyOf(c.service_id, c.recipient_id), { unread: c.unread, unseen: c.unseen }]),
       );
@@ -267,11 +277,11 @@ export function kyselyInboxStore(base: Db): InboxStore {
       // Housekeeping as in `deliver`: old events of the recipients that crossed a multiple of 64.
       const prune = advanced.filter((a) => Math.floor(a.to / 64) > Math.floor(a.from / 64)).map((a) => a.d);
       if (prune.length > 0)
-        await tx
-          .deleteFrom('inbox_events')
-          .where(among(prune))
-          .where('created_at', '<', new Date(now.getTime() - EVENT_RETENTION_MS))
-          .execute();
+        await sql`
+          delete from inbox_events e
+           using ${recipientsIn(prune)}
+           where e.service_id = p.service_id and e.recipient_id = p.recipient_id
+             and e.created_at < ${new Date(now.getTime() - EVENT_RETENTION_MS)}`.execute(tx);
       return out;
     });
   }
