@@ -246,7 +246,7 @@ function contract(
       );
       assert.deepEqual(
         results[1],
-        { ...first[0], created: false },
+        { itemId: first[0]?.itemId, lastSeq: first[0]?.lastSeq, created: false },
         'a re-sent delivery finds its item and writes nothing',
       );
       assert.equal((await store.eventsSince(who('ivy'), 0, 10)).length, 1);
@@ -258,6 +258,7 @@ function contract(
         'the expired item is deleted in the batch, as on the single path',
       );
       assert.equal(results[0]?.lastSeq, short.lastSeq + 2);
+      assert.deepEqual(results[0]?.events, gus, 'a created item comes with the events written for it');
       assert.deepEqual(gus.at(-1)?.body.counts, { unread: 1, unseen: 1 });
       assert.equal(await store.lastSeq(who('gus')), short.lastSeq + 2);
 
@@ -273,6 +274,7 @@ function contract(
         'two deliveries to one recipient in a batch are numbered in order',
       );
       assert.deepEqual(jo.at(-1)?.body.counts, { unread: 2, unseen: 2 });
+      assert.deepEqual([results[3]?.events, results[4]?.events], [jo.slice(0, 1), jo.slice(1)]);
       const items = await store.list(who('jo'), { status: 'all', limit: 10, archived: 'exclude' }, later);
       assert.deepEqual(items.map((i) => i.title).sort(), ['j1', 'j2']);
       assert.equal(items[0]?.type, 'trade_executed');

@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   applyPatch,
   EVENT_RETENTION_MS,
+  reviveEvent,
   type InboxCounts,
   type InboxEvent,
   type InboxEventBody,
@@ -55,28 +56,7 @@ const newItemRow = (d: InboxDelivery, type: string, now: Date): Insertable<Inbox
   expires_at: d.draft.expiresAt,
 });
 
-/** Dates go into jsonb as ISO strings; events are read back with `reviveEvent`. */
-const reviveItem = (i: Record<string, unknown>): InboxItem => {
-  const d = (v: unknown) => (typeof v === 'string' ? new Date(v) : null);
-  return {
-    ...(i as unknown as InboxItem),
-    createdAt: d(i.createdAt) ?? new Date(0),
-    seenAt: d(i.seenAt),
-    readAt: d(i.readAt),
-    archivedAt: d(i.archivedAt),
-    expiresAt: d(i.expiresAt),
-  };
-};
-
-function reviveEvent(seq: number, payload: Record<string, unknown>): InboxEvent {
-  const body = { ...payload } as Record<string, unknown>;
-  if (body.item && typeof body.item === 'object')
-    body.item = reviveItem(body.item as Record<string, unknown>);
-  if (typeof body.at === 'string') body.at = new Date(body.at);
-  return { seq, body: body as unknown as InboxEventBody };
-}
-
-type Delivered = { itemId: string; lastSeq: number; created: boolean };
+type Delivered = { itemId: string; lastSeq: number; created: boolean; events?: InboxEvent[] };
 const keyOf = (serviceId: string, recipientId: string) => `${serviceId}\u0000${recipientId}`;
 const cmpRef = (a: RecipientRef, b: RecipientRef) =>
   a.serviceId < b.serviceId
@@ -163,12 +143,9 @@ export function kyselyInboxStore(base: Db): InboxStore {
    * Deliveries to distinct recipients without collapse keys, in one transaction and a fixed handful of
    * statements whatever their number; the same rows and events as `deliver` would write one by one.
    */
-  async function deliverBatch(
-    ds: InboxDelivery[],
-    now: Date,
-  ): Promise<Map<string, { itemId: string; lastSeq: number; created: boolean }>> {
+  async function deliverBatch(ds: InboxDelivery[], now: Date): Promise<Map<string, Delivered>> {
     return db.transaction().execute(async (tx) => {
-      const out = new Map<string, { itemId: string; lastSeq: number; created: boolean }>();
+      const out = new Map<string, Delivered>();
       // Cursor rows locked in one order by every batch, so two batches never wait on each other in a cycle.
       const sorted = [...ds].sort((a, b) => cmpRef(a, b));
       const locked = await tx
@@ -265,7 +242,12 @@ export function kyselyInboxStore(base: Db): InboxStore {
           }),
         );
         advanced.push({ d, from, to: from + bodies.length });
-        out.set(d.deliveryId, { itemId: item.id, lastSeq: from + bodies.length, created: true });
+        out.set(d.deliveryId, {
+          itemId: item.id,
+          lastSeq: from + bodies.length,
+          created: true,
+          events: bodies.map((body, i) => ({ seq: from + i + 1, body })),
+        });
       }
       await tx.insertInto('inbox_events').values(events).execute();
       await sql`
