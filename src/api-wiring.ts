@@ -87,7 +87,7 @@ export async function startApi(p: ApiParts): Promise<string> {
   p.onHub(hub);
   hub.start();
   disposers.defer(() => hub.close());
-  disposers.defer(await p.inbox.bus.subscribe((r) => hub.wake(r)));
+  disposers.defer(await p.inbox.bus.subscribe((r, events) => hub.wake(r, events)));
   const notifications = kyselyNotificationStore(db);
   // Concurrent accepts share one transaction; PGlite runs one statement at a time anyway.
   const accepts = createBatcher({

@@ -7,6 +7,11 @@
  * number of queries follows the database's speed, not the rate of notifications. A group is in one
  * read at a time and is read again if it was woken meanwhile, so every connection sees every event
  * once and in order however the wake-ups race.
+ *
+ * A wake-up may carry the events the writer just committed. A connection that stands right before
+ * them (or within them) is sent them at once, with no read; when any connection of the group is
+ * further behind (a lost message, a read still under way), the group is read as above. A connection
+ * only ever moves forward from its own position, so pushed and read events never repeat or reorder.
  */
 import type { InboxEvent } from '../domain/inbox.ts';
 import type { InboxStore, RecipientRef } from '../ports/inbox.ts';
@@ -117,10 +122,27 @@ export class InboxHub {
     if (!g.reading && this.#groups.get(g.key) === g) this.#groups.delete(g.key);
   }
 
-  /** A recipient's inbox changed somewhere in the cluster; only groups held here do any work. */
-  wake(r: RecipientRef): void {
+  /**
+   * A recipient's inbox changed somewhere in the cluster; only groups held here do any work. With the
+   * new events (numbered one after the other) the connections right before them get them without a
+   * read.
+   */
+  wake(r: RecipientRef, events?: InboxEvent[]): void {
     const g = this.#groups.get(keyOf(r));
-    if (g) this.#wakeGroup(g);
+    if (!g || this.#closed) return;
+    if (events && events.length > 0 && this.#push(g, events)) return;
+    this.#wakeGroup(g);
+  }
+
+  /** Sends the events to the group's connections that stand right before them; false if one is further behind. */
+  #push(g: Group, events: InboxEvent[]): boolean {
+    const first = events[0]?.seq ?? 0;
+    let behind = false;
+    for (const c of g.conns) {
+      if (c.lastSeq >= first - 1) deliverTo(c, events);
+      else behind = true;
+    }
+    return !behind;
   }
 
   /** After the bus was down a while: look at every group, since some wake-ups may be lost. */

@@ -85,7 +85,7 @@ export function inboxDeliverer(deps: InboxDeps, maxBatch = 500): (m: OutgoingMes
       deliveryId: m.deliveryId,
       draft: draftFromContent(m.content, now),
     }));
-    let results: { itemId: string; created: boolean }[];
+    let results: Awaited<ReturnType<InboxStore['deliverMany']>>;
     try {
       results = await deps.store.deliverMany(ds, now);
     } catch {
@@ -105,11 +105,16 @@ export function inboxDeliverer(deps: InboxDeps, maxBatch = 500): (m: OutgoingMes
       });
       return;
     }
-    const created = ds.filter((_d, i) => results[i]?.created);
+    // The events go along, so a hub whose sockets stand right before them need not read them back.
+    const created = ds.flatMap((d, i) => {
+      const r = results[i];
+      if (!r?.created) return [];
+      return [
+        { serviceId: d.serviceId, recipientId: d.recipientId, ...(r.events ? { events: r.events } : {}) },
+      ];
+    });
     if (created.length > 0)
-      await deps.bus
-        .publishMany(created.map((d) => ({ serviceId: d.serviceId, recipientId: d.recipientId })))
-        .catch((err: unknown) => deps.onError?.(err, 'inbox bus publish'));
+      await deps.bus.publishMany(created).catch((err: unknown) => deps.onError?.(err, 'inbox bus publish'));
     batch.forEach((p, i) => p.resolve(results[i]?.itemId ?? ''));
   }
 

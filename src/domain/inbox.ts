@@ -46,6 +46,28 @@ export interface InboxEvent {
   body: InboxEventBody;
 }
 
+/** Dates travel in JSON (the event log's jsonb, bus payloads) as ISO strings; this brings them back. */
+const reviveItem = (i: Record<string, unknown>): InboxItem => {
+  const d = (v: unknown) => (typeof v === 'string' ? new Date(v) : null);
+  return {
+    ...(i as unknown as InboxItem),
+    createdAt: d(i.createdAt) ?? new Date(0),
+    seenAt: d(i.seenAt),
+    readAt: d(i.readAt),
+    archivedAt: d(i.archivedAt),
+    expiresAt: d(i.expiresAt),
+  };
+};
+
+/** An event from its number and its body as JSON gave it back. */
+export function reviveEvent(seq: number, payload: Record<string, unknown>): InboxEvent {
+  const body = { ...payload } as Record<string, unknown>;
+  if (body.item && typeof body.item === 'object')
+    body.item = reviveItem(body.item as Record<string, unknown>);
+  if (typeof body.at === 'string') body.at = new Date(body.at);
+  return { seq, body: body as unknown as InboxEventBody };
+}
+
 export const INBOX_ACTIONS = ['read', 'unread', 'seen', 'archive', 'unarchive'] as const;
 export type InboxAction = (typeof INBOX_ACTIONS)[number];
 

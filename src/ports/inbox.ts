@@ -18,6 +18,14 @@ export interface InboxPosition extends RecipientRef {
   since: number;
 }
 
+/**
+ * "This recipient's inbox changed", and, when the writer has them, the events it wrote (numbered,
+ * oldest first): a subscriber whose reader stands right before them sends them on without reading.
+ */
+export interface InboxAnnouncement extends RecipientRef {
+  events?: InboxEvent[];
+}
+
 export interface InboxDelivery extends RecipientRef {
   notificationId: string;
   deliveryId: string;
@@ -32,14 +40,14 @@ export interface InboxStore {
   deliver(d: InboxDelivery, now: Date): Promise<{ itemId: string; lastSeq: number; created: boolean }>;
   /**
    * `deliver` for many deliveries at once, results in their order: distinct recipients share one
-   * transaction and a fixed number of statements (a recipient named k times is in k such
-   * transactions, one after the other); each item and event is what `deliver` would write. When it
-   * throws, some of those transactions may have committed.
+   * transactions, one after the other); each item and event is what `deliver` would write, and a
+   * created item may come with the events written for it (`events`). When it throws, some of those
+   * transactions may have committed.
    */
   deliverMany(
     ds: InboxDelivery[],
     now: Date,
-  ): Promise<{ itemId: string; lastSeq: number; created: boolean }[]>;
+  ): Promise<{ itemId: string; lastSeq: number; created: boolean; events?: InboxEvent[] }[]>;
   list(r: RecipientRef, filter: InboxFilter, now: Date): Promise<InboxItem[]>;
   counts(r: RecipientRef, now: Date): Promise<InboxCounts>;
   /** Patches one of the recipient's items; null when it has no such item. */
@@ -71,13 +79,15 @@ export interface TicketStore {
 
 /**
  * Carries "this recipient's inbox changed" between processes: the worker that wrote an item publishes,
- * every API process hears it and pulls the new events for the sockets it holds.
+ * every API process hears it and pulls the new events for the sockets it holds. An announcement may
+ * carry the events themselves (those that fit the transport's message size), so the hub can skip the
+ * read; the event log stays the truth, and a lost message costs latency, never an event.
  */
 export interface InboxBus {
   readonly name: string;
   publish(r: RecipientRef): Promise<void>;
   /** One message for many recipients (as few as the transport's size limit allows). */
-  publishMany(refs: RecipientRef[]): Promise<void>;
-  subscribe(onChange: (r: RecipientRef) => void): Promise<() => Promise<void>>;
+  publishMany(refs: InboxAnnouncement[]): Promise<void>;
+  subscribe(onChange: (r: RecipientRef, events?: InboxEvent[]) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

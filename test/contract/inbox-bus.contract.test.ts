@@ -2,7 +2,8 @@
  * The contract of the inbox bus (ports/inbox.ts `InboxBus`), run by every adapter: PostgreSQL
  * LISTEN/NOTIFY (on a connection of its own, as in server mode), the same on PGlite (embedded mode),
  * and Redis pub/sub. A bus carries "this recipient's inbox changed" from a publisher to every
- * subscriber, refs intact, in as many messages as the transport needs, and stops at unsubscribe.
+ * subscriber, refs intact (with the events they carry, when those fit a message), in as many
+ * messages as the transport needs, and stops at unsubscribe.
  * Each run uses service ids of its own, so traffic of other tests on a shared Redis is ignored.
  */
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { connect, migrateToLatest, type Database } from '../../src/adapters/stor
 import { pgNotifyBus } from '../../src/adapters/realtime/pg-notify-bus.ts';
 import { redisBus } from '../../src/adapters/realtime/redis-bus.ts';
 import type { InboxBus, RecipientRef } from '../../src/ports/inbox.ts';
+import type { InboxEvent, InboxItem } from '../../src/domain/inbox.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
 import { REDIS_URL, skipWithoutRedis } from '../helpers/redis.ts';
 
@@ -92,6 +94,52 @@ function inboxBusContract(name: string, open: () => Promise<BusRig>, skip: strin
         const heard = await l.until(refs.length);
         assert.deepEqual(new Set(heard.map((r) => r.recipientId)), new Set(refs.map((r) => r.recipientId)));
         await rig.a.publishMany([]);
+      } finally {
+        await stop();
+      }
+    });
+
+    it('carries the events an announcement holds when they fit, and the recipient alone when not', async () => {
+      const serviceId = randomUUID();
+      const heard: { r: RecipientRef; events: InboxEvent[] | undefined }[] = [];
+      const stop = await rig.b.subscribe((r, events) => {
+        if (r.serviceId === serviceId) heard.push({ r, events });
+      });
+      try {
+        const item = (title: string): InboxItem => ({
+          id: randomUUID(),
+          type: 'trade_executed',
+          title,
+          body: 'b',
+          actionUrl: null,
+          data: { n: 1, nested: { ok: true } },
+          collapseKey: null,
+          createdAt: new Date('2026-03-02T09:15:00.123Z'),
+          seenAt: null,
+          readAt: null,
+          archivedAt: null,
+          expiresAt: new Date('2026-03-09T09:15:00Z'),
+        });
+        const counts = { unread: 2, unseen: 1 };
+        const small: InboxEvent[] = [
+          { seq: 7, body: { type: 'item.removed', itemId: randomUUID(), reason: 'expired', counts } },
+          { seq: 8, body: { type: 'item.created', item: item('ann "x" é'), counts } },
+        ];
+        const large: InboxEvent[] = [
+          { seq: 3, body: { type: 'item.created', item: item('y'.repeat(100_000)), counts } },
+        ];
+        await rig.a.publishMany([
+          { serviceId, recipientId: 'small', events: small },
+          { serviceId, recipientId: 'large', events: large },
+          { serviceId, recipientId: 'plain' },
+        ]);
+        const deadline = Date.now() + 10_000;
+        while (heard.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(heard, [
+          { r: { serviceId, recipientId: 'small' }, events: small },
+          { r: { serviceId, recipientId: 'large' }, events: undefined },
+          { r: { serviceId, recipientId: 'plain' }, events: undefined },
+        ]);
       } finally {
         await stop();
       }

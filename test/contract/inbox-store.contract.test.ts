@@ -246,7 +246,7 @@ function contract(
       );
       assert.deepEqual(
         results[1],
-        { ...first[0], created: false },
+        { itemId: first[0]?.itemId, lastSeq: first[0]?.lastSeq, created: false },
         'a re-sent delivery finds its item and writes nothing',
       );
       assert.equal((await store.eventsSince(who('ivy'), 0, 10)).length, 1);
@@ -258,6 +258,7 @@ function contract(
         'the expired item is deleted in the batch, as on the single path',
       );
       assert.equal(results[0]?.lastSeq, short.lastSeq + 2);
+      assert.deepEqual(results[0]?.events, gus, 'a created item comes with the events written for it');
       assert.deepEqual(gus.at(-1)?.body.counts, { unread: 1, unseen: 1 });
       assert.equal(await store.lastSeq(who('gus')), short.lastSeq + 2);
 
@@ -273,6 +274,7 @@ function contract(
         'two deliveries to one recipient in a batch are numbered in order',
       );
       assert.deepEqual(jo.at(-1)?.body.counts, { unread: 2, unseen: 2 });
+      assert.deepEqual([results[3]?.events, results[4]?.events], [jo.slice(0, 1), jo.slice(1)]);
       const items = await store.list(who('jo'), { status: 'all', limit: 10, archived: 'exclude' }, later);
       assert.deepEqual(items.map((i) => i.title).sort(), ['j1', 'j2']);
       assert.equal(items[0]?.type, 'trade_executed');
@@ -343,6 +345,72 @@ function contract(
         results.map((r) => r.lastSeq),
         [1, 1, 2, 2, 1, 3, 3],
       );
+    });
+
+    it("counts, expires and prunes each batch recipient's own inbox, one service's apart from another's", async () => {
+      // The same recipient id in a second service: nothing of one may count or go for the other.
+      const otherService = uuidv7();
+      await kyselyServiceStore(database.db).create(
+        { id: otherService, name: 'S2', types: [{ key: 'trade_executed', description: '' }] },
+        { id: uuidv7(), publicId: 'c'.repeat(16), secretHash: 'e'.repeat(64), label: null },
+      );
+      const old = new Date(T0.getTime() - 8 * 24 * 3600 * 1000);
+      const d = (
+        serviceId: string,
+        recipientId: string,
+        now: Date,
+        content: Record<string, unknown> = {},
+      ) => ({
+        serviceId,
+        recipientId,
+        notificationId,
+        deliveryId: uuidv7(),
+        draft: draftFromContent({ title: 't', body: 'b', ...content }, now),
+      });
+      // pam: 63 old events, so the batch's event is her 64th and prunes; "q,{u}" 3 old events, one of
+      // them an item expiring; pam in the other service 63 old events too, one of them expiring.
+      for (let i = 0; i < 63; i++) await store.deliver(d(serviceId, 'pam', old), old);
+      await store.deliver(d(serviceId, 'q,{u}', old), old);
+      await store.deliver(d(serviceId, 'q,{u}', old, { ttlSeconds: 60 }), old);
+      await store.deliver(d(serviceId, 'q,{u}', old), old);
+      for (let i = 0; i < 62; i++) await store.deliver(d(otherService, 'pam', old), old);
+      await store.deliver(d(otherService, 'pam', old, { ttlSeconds: 60 }), old);
+      const results = await store.deliverMany(
+        [d(serviceId, 'pam', T0), d(otherService, 'pam', T0), d(serviceId, 'q,{u}', T0)],
+        T0,
+      );
+      assert.deepEqual(
+        results.map((r) => r.lastSeq),
+        [64, 65, 5],
+        "each recipient's expired items are removed with events of their own",
+      );
+      const pam = await store.eventsSince(who('pam'), 0, 100);
+      assert.deepEqual(
+        pam.map((e) => e.seq),
+        [64],
+        'events past the retention are pruned for the recipient who crossed 64, in this service',
+      );
+      assert.deepEqual(pam[0]?.body.counts, { unread: 64, unseen: 64 });
+      const otherPam = await store.eventsSince({ serviceId: otherService, recipientId: 'pam' }, 0, 100);
+      assert.deepEqual(
+        otherPam.slice(-2).map((e) => e.body.type),
+        ['item.removed', 'item.created'],
+      );
+      assert.equal(otherPam.at(0)?.seq, 64, 'the other pam crossed 64 too, and only her old events went');
+      assert.deepEqual(otherPam.at(-1)?.body.counts, { unread: 63, unseen: 63 });
+      const q = await store.eventsSince(who('q,{u}'), 0, 100);
+      assert.deepEqual(
+        q.map((e) => [e.seq, e.body.type]),
+        [
+          [1, 'item.created'],
+          [2, 'item.created'],
+          [3, 'item.created'],
+          [4, 'item.removed'],
+          [5, 'item.created'],
+        ],
+        'no prune below 64 events',
+      );
+      assert.deepEqual(q.at(-1)?.body.counts, { unread: 3, unseen: 3 });
     });
 
     it("announces without leaving its connection's commits asynchronous", async () => {

@@ -30,10 +30,12 @@ function fakeStore() {
     hold(on: boolean) {
       hold = on;
     },
-    append(recipientId: string, n = 1) {
+    /** Appends `n` events; returns them, as a writer would carry them on the bus. */
+    append(recipientId: string, n = 1): InboxEvent[] {
       const log = logs.get(recipientId) ?? [];
       for (let i = 0; i < n; i++) log.push(event((log.at(-1)?.seq ?? 0) + 1));
       logs.set(recipientId, log);
+      return log.slice(-n);
     },
     /** Retention: drops events up to `seq`. */
     prune(recipientId: string, seq: number) {
@@ -224,5 +226,63 @@ describe('inbox hub', () => {
     assert.deepEqual(x.got, []);
     assert.equal(f.reads.length, 1);
     assert.equal(hub.connections, 0);
+  });
+
+  it('sends the events a wake-up carries to the connections right before them, without a read', async () => {
+    const f = fakeStore();
+    f.append('r', 3);
+    const hub = hubOf(f.store);
+    const x = conn();
+    const y = conn(3);
+    hub.add(who('r'), x.c);
+    hub.add(who('r'), y.c);
+    await settle();
+    assert.equal(f.reads.length, 1);
+    hub.wake(who('r'), f.append('r', 2));
+    hub.wake(who('r'), f.append('r', 1));
+    await settle();
+    assert.equal(f.reads.length, 1, 'the carried events were enough');
+    assert.deepEqual(x.got, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(y.got, [4, 5, 6]);
+    // A late duplicate of events every connection has (5 and 6) sends nothing again.
+    const seenAll = { type: 'items.seen_all' as const, at: new Date(0), counts: { unread: 0, unseen: 0 } };
+    hub.wake(
+      who('r'),
+      [5, 6].map((seq) => ({ seq, body: seenAll })),
+    );
+    await settle();
+    assert.deepEqual(y.got, [4, 5, 6], 'events a connection has are not sent again');
+    const other = conn();
+    hub.add(who('other'), other.c);
+    await settle();
+    hub.wake(who('r'), f.append('r'));
+    await settle();
+    assert.deepEqual(other.got, [], "a recipient's events go to its own connections only");
+  });
+
+  it('reads for a connection further behind than the carried events; a push racing a read repeats nothing', async () => {
+    const f = fakeStore();
+    f.append('r', 2);
+    const hub = hubOf(f.store);
+    const ahead = conn(2);
+    hub.add(who('r'), ahead.c);
+    await settle();
+    f.hold(true);
+    // A client resuming from 0: its catch-up read (answer 1..2) is still out when 3 is announced.
+    const late = conn(0);
+    hub.add(who('r'), late.c);
+    await settle();
+    assert.equal(f.reads.length, 2);
+    hub.wake(who('r'), f.append('r'));
+    await settle();
+    assert.deepEqual(ahead.got, [3], 'the connection right before the event has it at once');
+    assert.deepEqual(late.got, [], 'the one behind waits for the read, in order');
+    f.hold(false);
+    f.reads[1]?.release();
+    await settle();
+    assert.equal(f.reads.length, 3, 'the push found a connection behind: the group is read again');
+    assert.deepEqual(late.got, [1, 2, 3]);
+    assert.deepEqual(ahead.got, [3]);
+    assert.equal(late.resets(), 0);
   });
 });

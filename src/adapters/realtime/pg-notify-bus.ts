@@ -4,39 +4,77 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../store/connect.ts';
-import type { InboxBus, RecipientRef } from '../../ports/inbox.ts';
+import { reviveEvent, type InboxEvent } from '../../domain/inbox.ts';
+import type { InboxAnnouncement, InboxBus, RecipientRef } from '../../ports/inbox.ts';
 
 export const INBOX_CHANNEL = 'herald_inbox';
 
 /** `[serviceId, recipientId]` as JSON: recipient ids are free text, so no separator is safe. */
 export const encodeRef = (r: RecipientRef): string => JSON.stringify([r.serviceId, r.recipientId]);
 
-const isPair = (v: unknown): v is [string, string] =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
+/** A recipient, `[s, r]`, or a recipient with the events written for it, `[s, r, [[seq, body], …]]`. */
+type Entry = [string, string] | [string, string, unknown];
+const isEntry = (v: unknown): v is Entry =>
+  Array.isArray(v) &&
+  (v.length === 2 || v.length === 3) &&
+  typeof v[0] === 'string' &&
+  typeof v[1] === 'string';
 
-/** One recipient (`[s, r]`) or many (`[[s, r], …]`); anything else is not ours and names nobody. */
-export function decodeRefs(payload: string): RecipientRef[] {
+/** The carried events, when they are well formed and numbered one after the other; else none. */
+function eventsOf(v: unknown): InboxEvent[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const out: InboxEvent[] = [];
+  for (const e of v as unknown[]) {
+    if (!Array.isArray(e) || e.length !== 2) return undefined;
+    const [seq, body] = e as [unknown, unknown];
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || !body || typeof body !== 'object')
+      return undefined;
+    const prev = out.at(-1);
+    if (prev && seq !== prev.seq + 1) return undefined;
+    out.push(reviveEvent(seq, body as Record<string, unknown>));
+  }
+  return out;
+}
+
+const announcementOf = (e: Entry): InboxAnnouncement => {
+  const events = e.length === 3 ? eventsOf(e[2]) : undefined;
+  return { serviceId: e[0], recipientId: e[1], ...(events ? { events } : {}) };
+};
+
+/**
+ * One recipient (`[s, r]`) or many (`[[s, r], …]`), each perhaps with its events (`[s, r, events]`);
+ * anything else is not ours and names nobody. Events that do not read well are dropped, not the
+ * recipient: the hub then reads them.
+ */
+export function decodeRefs(payload: string): InboxAnnouncement[] {
   try {
     const v: unknown = JSON.parse(payload);
-    if (isPair(v)) return [{ serviceId: v[0], recipientId: v[1] }];
-    if (Array.isArray(v) && v.every(isPair))
-      return v.map(([serviceId, recipientId]) => ({ serviceId, recipientId }));
+    if (isEntry(v)) return [announcementOf(v)];
+    if (Array.isArray(v) && v.every(isEntry)) return v.map(announcementOf);
   } catch {
     /* not ours */
   }
   return [];
 }
 
+/** An announcement with its events when they fit in `maxBytes`, else the recipient alone. */
+function encodeAnnouncement(a: InboxAnnouncement, maxBytes: number): string {
+  if (!a.events || a.events.length === 0) return encodeRef(a);
+  const part = JSON.stringify([a.serviceId, a.recipientId, a.events.map((e) => [e.seq, e.body])]);
+  return Buffer.byteLength(part) + 2 <= maxBytes ? part : encodeRef(a);
+}
+
 /**
  * Many recipients as few payloads as fit under `maxBytes` (PostgreSQL refuses NOTIFY payloads of 8000
- * bytes or more): one message per batch of deliveries instead of one per item.
+ * bytes or more): one message per batch of deliveries instead of one per item. A recipient's events
+ * go along when they fit in one message; larger ones are read by the hubs from the event log.
  */
-export function encodeRefs(refs: RecipientRef[], maxBytes = 7000): string[] {
+export function encodeRefs(refs: InboxAnnouncement[], maxBytes = 7000): string[] {
   const out: string[] = [];
   let parts: string[] = [];
   let size = 2;
   for (const r of refs) {
-    const part = encodeRef(r);
+    const part = encodeAnnouncement(r, maxBytes);
     const bytes = Buffer.byteLength(part) + 1;
     if (parts.length > 0 && size + bytes > maxBytes) {
       out.push(`[${parts.join(',')}]`);
@@ -91,7 +129,7 @@ export function pgNotifyBus(database: Pick<Database, 'db' | 'listen'>, options: 
     },
     async subscribe(onChange) {
       const onPayload = (payload: string) => {
-        for (const r of decodeRefs(payload)) onChange(r);
+        for (const { events, ...r } of decodeRefs(payload)) onChange(r, events);
       };
       if (options.databaseUrl) return listenOwn(options.databaseUrl, onPayload, options);
       // PGlite: in-process, nothing to lose between the publisher and us.

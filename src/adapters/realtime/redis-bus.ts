@@ -1,7 +1,7 @@
 /**
  * The inbox bus over Redis pub/sub, for clusters that already run Redis (`REDIS_URL`): it keeps
- * fan-out traffic off PostgreSQL. Redis only carries wake-ups; the events themselves are in the
- * database, so a message Redis drops costs latency, never an event. ioredis is loaded when the bus
+ * fan-out traffic off PostgreSQL. Redis carries wake-ups, with the new events when they fit; the
+ * event log in the database stays the truth, so a message Redis drops costs latency, never an event. ioredis is loaded when the bus
  * is first used, so a process that never uses it does not carry it.
  */
 import type { Redis } from 'ioredis';
@@ -46,7 +46,7 @@ export function redisBus(url: string, onError: (err: unknown) => void, onReconne
       });
       sub.on('message', (channel: string, payload: string) => {
         if (channel !== REDIS_INBOX_CHANNEL) return;
-        for (const r of decodeRefs(payload)) onChange(r);
+        for (const { events, ...r } of decodeRefs(payload)) onChange(r, events);
       });
       await sub.connect();
       await sub.subscribe(REDIS_INBOX_CHANNEL);
