@@ -68,6 +68,55 @@ export function reviveEvent(seq: number, payload: Record<string, unknown>): Inbo
   return { seq, body: body as unknown as InboxEventBody };
 }
 
+/**
+ * An event carried by a bus message, when it is exactly one Herald writes: a known type with its own
+ * fields and nothing else, every field of the right kind, dates as ISO strings, counts as
+ * non-negative integers. A bus message can come from anyone who can publish on the transport, and
+ * what this accepts goes to the recipient's sockets without a read; else undefined.
+ */
+export function carriedEvent(seq: unknown, body: unknown): InboxEvent | undefined {
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined;
+  if (!isRecord(body) || !isCounts(body.counts)) return undefined;
+  const keys = Object.keys(body);
+  const only = (...names: string[]) => keys.length === names.length && names.every((n) => n in body);
+  switch (body.type) {
+    case 'item.created':
+    case 'item.updated':
+      if (!only('type', 'item', 'counts') || !isItem(body.item)) return undefined;
+      break;
+    case 'item.removed':
+      if (!only('type', 'itemId', 'reason', 'counts') || typeof body.itemId !== 'string') return undefined;
+      if (body.reason !== 'replaced' && body.reason !== 'expired') return undefined;
+      break;
+    case 'items.read_all':
+    case 'items.seen_all':
+      if (!only('type', 'at', 'counts') || !isDate(body.at)) return undefined;
+      break;
+    default:
+      return undefined;
+  }
+  return reviveEvent(seq, body);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isDate = (v: unknown): boolean => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isCounts = (v: unknown): boolean =>
+  isRecord(v) && Object.keys(v).length === 2 && isCount(v.unread) && isCount(v.unseen);
+const ITEM_STRINGS = ['id', 'type', 'title', 'body'] as const;
+const ITEM_NULLABLE_STRINGS = ['actionUrl', 'collapseKey'] as const;
+const ITEM_NULLABLE_DATES = ['seenAt', 'readAt', 'archivedAt', 'expiresAt'] as const;
+const ITEM_KEYS = ITEM_STRINGS.length + ITEM_NULLABLE_STRINGS.length + ITEM_NULLABLE_DATES.length + 2;
+const isItem = (v: unknown): boolean =>
+  isRecord(v) &&
+  Object.keys(v).length === ITEM_KEYS &&
+  ITEM_STRINGS.every((k) => typeof v[k] === 'string') &&
+  ITEM_NULLABLE_STRINGS.every((k) => v[k] === null || typeof v[k] === 'string') &&
+  ITEM_NULLABLE_DATES.every((k) => v[k] === null || isDate(v[k])) &&
+  isDate(v.createdAt) &&
+  isRecord(v.data);
+
 export const INBOX_ACTIONS = ['read', 'unread', 'seen', 'archive', 'unarchive'] as const;
 export type InboxAction = (typeof INBOX_ACTIONS)[number];
 

@@ -4,10 +4,18 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../store/connect.ts';
-import { reviveEvent, type InboxEvent } from '../../domain/inbox.ts';
+import { carriedEvent, type InboxEvent } from '../../domain/inbox.ts';
 import type { InboxAnnouncement, InboxBus, RecipientRef } from '../../ports/inbox.ts';
 
 export const INBOX_CHANNEL = 'herald_inbox';
+
+/**
+ * The largest message a publisher here sends (Redis's; PostgreSQL's NOTIFY stops below 8000 bytes).
+ * A longer one is not ours and is not parsed.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+/** The most events one recipient's announcement carries; a write of more leaves them to be read. */
+export const MAX_CARRIED_EVENTS = 64;
 
 /** `[serviceId, recipientId]` as JSON: recipient ids are free text, so no separator is safe. */
 export const encodeRef = (r: RecipientRef): string => JSON.stringify([r.serviceId, r.recipientId]);
@@ -20,18 +28,20 @@ const isEntry = (v: unknown): v is Entry =>
   typeof v[0] === 'string' &&
   typeof v[1] === 'string';
 
-/** The carried events, when they are well formed and numbered one after the other; else none. */
+/**
+ * The carried events, when there are at most `MAX_CARRIED_EVENTS`, each shaped exactly as Herald
+ * writes it (`carriedEvent`), numbered one after the other; else none. Anyone who can publish on the
+ * transport can send a message, and these go to sockets without a read.
+ */
 function eventsOf(v: unknown): InboxEvent[] | undefined {
-  if (!Array.isArray(v) || v.length === 0) return undefined;
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_CARRIED_EVENTS) return undefined;
   const out: InboxEvent[] = [];
   for (const e of v as unknown[]) {
     if (!Array.isArray(e) || e.length !== 2) return undefined;
-    const [seq, body] = e as [unknown, unknown];
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || !body || typeof body !== 'object')
-      return undefined;
+    const event = carriedEvent(e[0], e[1]);
     const prev = out.at(-1);
-    if (prev && seq !== prev.seq + 1) return undefined;
-    out.push(reviveEvent(seq, body as Record<string, unknown>));
+    if (!event || (prev && event.seq !== prev.seq + 1)) return undefined;
+    out.push(event);
   }
   return out;
 }
@@ -47,6 +57,8 @@ const announcementOf = (e: Entry): InboxAnnouncement => {
  * recipient: the hub then reads them.
  */
 export function decodeRefs(payload: string): InboxAnnouncement[] {
+  // Characters never outnumber bytes: a longer string is surely past the limit.
+  if (payload.length > MAX_MESSAGE_BYTES) return [];
   try {
     const v: unknown = JSON.parse(payload);
     if (isEntry(v)) return [announcementOf(v)];
@@ -59,7 +71,7 @@ export function decodeRefs(payload: string): InboxAnnouncement[] {
 
 /** An announcement with its events when they fit in `maxBytes`, else the recipient alone. */
 function encodeAnnouncement(a: InboxAnnouncement, maxBytes: number): string {
-  if (!a.events || a.events.length === 0) return encodeRef(a);
+  if (!a.events || a.events.length === 0 || a.events.length > MAX_CARRIED_EVENTS) return encodeRef(a);
   const part = JSON.stringify([a.serviceId, a.recipientId, a.events.map((e) => [e.seq, e.body])]);
   return Buffer.byteLength(part) + 2 <= maxBytes ? part : encodeRef(a);
 }

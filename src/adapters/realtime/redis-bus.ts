@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { InboxBus } from '../../ports/inbox.ts';
-import { decodeRefs, encodeRef, encodeRefs } from './pg-notify-bus.ts';
+import { decodeRefs, encodeRef, encodeRefs, MAX_MESSAGE_BYTES } from './pg-notify-bus.ts';
 
 export const REDIS_INBOX_CHANNEL = 'herald:inbox';
 
@@ -33,7 +33,8 @@ export function redisBus(url: string, onError: (err: unknown) => void, onReconne
       if (refs.length === 0) return;
       const p = await (pub ??= connection());
       if (p.status === 'wait') await p.connect();
-      for (const payload of encodeRefs(refs, 64 * 1024)) await p.publish(REDIS_INBOX_CHANNEL, payload);
+      for (const payload of encodeRefs(refs, MAX_MESSAGE_BYTES))
+        await p.publish(REDIS_INBOX_CHANNEL, payload);
     },
     async subscribe(onChange) {
       // A subscribed connection can do nothing else, hence a second one.
