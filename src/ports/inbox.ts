@@ -40,6 +40,7 @@ export interface InboxStore {
   deliver(d: InboxDelivery, now: Date): Promise<{ itemId: string; lastSeq: number; created: boolean }>;
   /**
    * `deliver` for many deliveries at once, results in their order: distinct recipients share one
+   * transaction and a fixed number of statements (a recipient named k times is in k such
    * transactions, one after the other); each item and event is what `deliver` would write, and a
    * created item may come with the events written for it (`events`). When it throws, some of those
    * transactions may have committed.

@@ -1,8 +1,8 @@
 /**
  * The inbox bus over Redis pub/sub, for clusters that already run Redis (`REDIS_URL`): it keeps
  * fan-out traffic off PostgreSQL. Redis carries wake-ups, with the new events when they fit; the
- * event log in the database stays the truth, so a message Redis drops costs latency, never an event. ioredis is loaded when the bus
- * is first used, so a process that never uses it does not carry it.
+ * event log in the database stays the truth, so a message Redis drops costs latency, never an event.
+ * ioredis is loaded when the bus is first used, so a process that never uses it does not carry it.
  */
 import type { Redis } from 'ioredis';
 import type { InboxBus } from '../../ports/inbox.ts';
