@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrateOnly, startHerald, type Roles } from '../main.ts';
 import { DataDirLockedError } from '../ports/store.ts';
+import { stopOnSignal } from './stop-on-signal.ts';
 import { collectStartingGarbage, releaseYoungGeneration } from './young-generation.ts';
 
 const USAGE = `Usage: herald <command>
@@ -32,6 +33,9 @@ Configuration comes from HERALD_CONFIG (a JSON or YAML file) and the environment
 
 /** How long after starting the start-up garbage is collected (see young-generation.ts). */
 const STARTING_GARBAGE_AFTER_MS = 2000;
+
+/** How long closing what remains (API, listeners, database) may take once the drain is over. */
+const STOP_AFTER_DRAIN_MS = 10_000;
 
 const ROLES: Record<string, Roles> = {
   start: { api: true, worker: true },
@@ -75,18 +79,8 @@ async function main(argv: string[]): Promise<number> {
         `Data folder: ${config.dataDir}\n${token}\n`,
     );
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      herald.stop().then(resolve, (err: unknown) => {
-        process.stderr.write(`Error while stopping after ${signal}: ${String(err)}\n`);
-        resolve();
-      });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  // The worker's drain may take `drainMs`; closing the rest after it gets a few seconds more.
+  await stopOnSignal({ stop: () => herald.stop(), limitMs: config.worker.drainMs + STOP_AFTER_DRAIN_MS });
   return 0;
 }
 

@@ -49,7 +49,17 @@ describe(
       api = client(apiProc.url, apiKey);
     });
 
+    let finished = false;
     after(async () => {
+      // A run that did not get to its end (failed or timed out) shows what the processes said.
+      if (!finished) {
+        for (const [name, proc] of [
+          ['api', apiProc],
+          ['worker', workerProc],
+        ] as const) {
+          process.stderr.write(`--- herald ${name}, last output ---\n${proc?.output().slice(-6000)}\n`);
+        }
+      }
       await workerProc?.stop();
       await apiProc?.stop();
       await receiver?.close();
@@ -142,6 +152,7 @@ describe(
       const done = await waitForNotification(api, retried.body.id, 'completed', 60_000);
       assert.equal(done.deliveries[0].status, 'sent');
       assert.doesNotMatch(apiProc.output(), /"statusCode":500|internal_error/);
+      finished = true;
     });
   },
 );

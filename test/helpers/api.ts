@@ -5,6 +5,9 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
+/** Longer than any answer a test waits for; a hung request is a defect to see, not to wait out. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 export function client(baseUrl: string, token?: string) {
   const call = async <T = any>(
     method: string,
@@ -14,6 +17,8 @@ export function client(baseUrl: string, token?: string) {
   ): Promise<ApiResponse<T>> => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
+      // A request the API never answers fails the test with this, rather than holding it open.
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),

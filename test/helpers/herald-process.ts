@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** How long `stop()` waits for the process to exit before it kills it and fails. */
+const STOP_WAIT_MS = 45_000;
+
 const BIN = fileURLToPath(new URL('../../bin/herald.js', import.meta.url));
 
 export interface HeraldProcess {
@@ -101,7 +104,20 @@ export async function startHeraldProcess(
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
-      return exited;
+      // Herald bounds its own stop (drainMs + 10 s); a process still running well past that is a
+      // defect to report, never a test run that waits for ever.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), STOP_WAIT_MS);
+      });
+      const code = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (code !== 'late') return code;
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(
+        `herald ${command} was still running ${STOP_WAIT_MS} ms after ${signal}; killed. Output:\n${out.slice(-4000)}`,
+      );
     },
   };
 }
