@@ -200,7 +200,8 @@ function sayDrain(d: DrainFigures) {
   if (d.statementsPerDelivery !== undefined)
     say(
       `    ${d.statementsPerDelivery.toFixed(2)} statements per delivery; lane claims ${JSON.stringify(d.laneClaims)},` +
-        ` planner claims ${JSON.stringify(d.planClaims)}`,
+        ` planner claims ${JSON.stringify(d.planClaims)}; handed over ${d.handedOver}, wakes heard ${d.wakesHeard},` +
+        ` pool acquire p99 ${d.poolAcquireP99Ms} ms`,
     );
 }
 
@@ -237,7 +238,8 @@ async function workersOnly() {
       `${JSON.stringify({ bench: 'delivery-workers', n: N, twoVsOne: ratios, duplicates: receiver.duplicates().extra, ones: ones.map(strip), twos: twos.map(strip) })}\n`,
     );
     if (process.env.BENCH_COUNT_STATEMENTS === '1') {
-      for (const d of [...ones, ...twos]) say(`statements, ${d.workers} worker(s): ${JSON.stringify(d.statements)}`);
+      for (const d of [...ones, ...twos])
+        say(`statements, ${d.workers} worker(s): ${JSON.stringify(d.statements)}`);
     }
   } finally {
     await receiver.close();

@@ -21,6 +21,11 @@ import { startHeraldProcess, type HeraldProcess } from '../../test/helpers/heral
 import { freshDatabase } from '../../test/helpers/pg.ts';
 import type { WebhookReceiver } from '../../test/fakes/webhook-receiver.ts';
 
+/** How the statements counted begin: the lane's claim, the planner's claim, the planner's write. */
+const LANE_CLAIM = 'with recursive waiting as ( select (select service_id from deliveries';
+const PLAN_CLAIM = 'with ready as ( select 1 from notifications';
+/** Returns the deliveries written leased to the planner's own lane (handed over without a claim). */
+const PLANNED = 'with marked as ( update notifications';
 const WARM = Number(process.env.BENCH_WARM ?? 500);
 const COUNT = process.env.BENCH_COUNT_STATEMENTS === '1';
 
@@ -33,10 +38,18 @@ export interface DrainFigures {
   /** Samples (every 20 ms) in which a backend of the drain's database waited on a lock, by what it ran. */
   lockWaitSamples: Record<string, number>;
   samples: number;
+  /** Pages read per delivery by table and index (those with at least half a page). */
+  pagesPerDeliveryBy: Record<string, number>;
   /** With BENCH_COUNT_STATEMENTS=1: the workers' statements per delivery, and the claims among them. */
   statementsPerDelivery?: number;
   laneClaims?: { n: number; empty: number };
   planClaims?: { n: number; empty: number };
+  /** Deliveries the planners handed straight to their own lane (no lane claim). */
+  handedOver?: number;
+  /** Lane, planner and other wake-ups heard by the workers' LISTEN connections. */
+  wakesHeard?: number;
+  /** Waits for a pooled connection, p99 over the workers' acquires. */
+  poolAcquireP99Ms?: number;
   statements?: Record<string, { n: number; empty: number; rows: number }>;
 }
 
@@ -65,7 +78,17 @@ async function databaseWork(db: pg.Client, name: string) {
     `select blks_hit + blks_read as pages, xact_commit as commits from pg_stat_database where datname = $1`,
     [name],
   );
-  return { pages: Number(rows[0]?.pages ?? NaN), commits: Number(rows[0]?.commits ?? NaN) };
+  // Pages by table and by index: where the pages per delivery go.
+  const { rows: by } = await db.query<{ name: string; pages: string }>(
+    `select relname as name, heap_blks_hit + heap_blks_read as pages from pg_statio_user_tables
+     union all
+     select indexrelname, idx_blks_hit + idx_blks_read from pg_statio_user_indexes`,
+  );
+  return {
+    pages: Number(rows[0]?.pages ?? NaN),
+    commits: Number(rows[0]?.commits ?? NaN),
+    by: new Map(by.map((r) => [r.name, Number(r.pages)])),
+  };
 }
 
 /** Sends SIGUSR2 to each worker and reads what count-statements.ts wrote. */
@@ -194,16 +217,30 @@ export async function workersDrain(
       commitsPerDelivery: (after.commits - before.commits) / n,
       lockWaitSamples,
       samples,
+      pagesPerDeliveryBy: Object.fromEntries(
+        [...after.by]
+          .map(([k, v]) => [k, Math.round(((v - (before.by.get(k) ?? 0)) / n) * 10) / 10] as const)
+          .filter(([, v]) => v >= 0.5)
+          .sort((a, b) => b[1] - a[1]),
+      ),
     };
     if (statements) {
-      const total = Object.values(statements).reduce((s, x) => s + x.n, 0);
+      const total = Object.entries(statements)
+        .filter(([k]) => !k.startsWith('heard ') && !k.startsWith('pool acquire'))
+        .reduce((sum, [, x]) => sum + x.n, 0);
       const sumOf = (match: (shape: string) => boolean) =>
         Object.entries(statements)
           .filter(([k]) => match(k))
           .reduce((t, [, s]) => ({ n: t.n + s.n, empty: t.empty + s.empty }), { n: 0, empty: 0 });
       figures.statementsPerDelivery = total / n;
-      figures.laneClaims = sumOf((k) => k.startsWith('with recursive waiting'));
-      figures.planClaims = sumOf((k) => /notifications/.test(k) && /for update skip locked|claim/i.test(k));
+      figures.laneClaims = sumOf((k) => k.startsWith(LANE_CLAIM));
+      figures.planClaims = sumOf((k) => k.startsWith(PLAN_CLAIM));
+      figures.handedOver = statements[Object.keys(statements).find((k) => k.startsWith(PLANNED)) ?? '']?.rows;
+      figures.wakesHeard = Object.entries(statements)
+        .filter(([k]) => k.startsWith('heard '))
+        .reduce((sum, [, x]) => sum + x.n, 0);
+      const p99 = statements['pool acquire ms p99'];
+      if (p99) figures.poolAcquireP99Ms = p99.rows;
       figures.statements = statements;
     }
     return figures;
