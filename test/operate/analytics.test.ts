@@ -223,6 +223,21 @@ describe('analytics', () => {
   });
 });
 
+/**
+ * Waits until every transaction that wrote to the status log so far has ended in the eyes of the
+ * whole server: a rollup reads up to the snapshot's xmin, which any open transaction of the shared
+ * server (another database's included) holds back.
+ */
+async function logSettled(db: Parameters<typeof kyselyAnalytics>[0]) {
+  for (;;) {
+    const { rows } = await sql<{ ok: boolean }>`
+      select coalesce(pg_snapshot_xmin(pg_current_snapshot()) > max(txid), true) as ok
+        from delivery_status_log`.execute(db);
+    if (rows[0]?.ok) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('analytics rollup watermark on PostgreSQL', { skip: skipWithoutPg }, () => {
   it('counts a change that commits after a later one was rolled up, exactly once', async () => {
     const database = await freshDatabase();
@@ -253,6 +268,7 @@ describe('analytics rollup watermark on PostgreSQL', { skip: skipWithoutPg }, ()
       const analytics = kyselyAnalytics(store.db);
       assert.equal(await analytics.rollUp(), 0, 'nothing is read while an older transaction is open');
       await early.query('commit');
+      await logSettled(store.db);
       assert.equal(await analytics.rollUp(), 2);
       assert.equal(await analytics.rollUp(), 0);
       const { rows } = await sql<{ status: string; n: string }>`
@@ -316,6 +332,7 @@ describe('analytics rollup watermark on PostgreSQL', { skip: skipWithoutPg }, ()
         ]);
         read += a + b;
       }
+      await logSettled(one.db);
       read += await kyselyAnalytics(two.db).rollUp();
       read += await kyselyAnalytics(one.db).rollUp();
       assert.equal(read, written, 'every status log row read exactly once');

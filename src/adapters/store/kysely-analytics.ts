@@ -25,18 +25,15 @@ export function kyselyAnalytics(db: Db): AnalyticsStore {
         // slow one of this process) is reading the same window right now: this one skips instead of
         // queueing behind it, holding a connection, only to find the window read. Nothing is lost:
         // whatever it would have read, the next run reads.
-        //
-        // The bounds come from the locking statement's own snapshot: SKIP LOCKED never waits, so
-        // that snapshot is not older than the lock. A rollup that committed between the snapshot and
-        // the lock is seen through the row's newest version (READ COMMITTED rechecks a row locked
-        // FOR UPDATE), and then `upto` is at most its `upto`: nothing to read. Every transaction below
-        // the snapshot's xmin has ended, so [from, upto) is complete for the statement that follows.
-        const { rows: locked } = await sql<{ lo: string; hi: string }>`
-          select upto::text as lo, greatest(upto, pg_snapshot_xmin(pg_current_snapshot()))::text as hi
-            from analytics_watermark where id = 1 for update skip locked`.execute(tx);
-        const from = locked[0]?.lo;
-        const upto = locked[0]?.hi;
-        if (from === undefined || upto === undefined || upto === from) return 0;
+        const { rows: locked } = await sql<{ upto: string }>`
+          select upto::text as upto from analytics_watermark where id = 1 for update skip locked`.execute(tx);
+        const from = locked[0]?.upto;
+        if (from === undefined) return 0;
+        // A statement after the lock: its snapshot sees every transaction that ended before it.
+        const { rows: now } = await sql<{ upto: string }>`
+          select greatest(${from}::xid8, pg_snapshot_xmin(pg_current_snapshot()))::text as upto`.execute(tx);
+        const upto = now[0]?.upto ?? from;
+        if (upto === from) return 0;
         // The counts and the watermark move in one statement (the row is locked by this transaction).
         const { rows } = await sql<{ n: number }>`
           with src as (
