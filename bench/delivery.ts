@@ -16,9 +16,13 @@
  *               pages read and commits, per delivery.
  *   latency     `herald api` + worker running, notifications sent at half the e2e rate; p50/p99 from
  *               the POST leaving the client to the endpoint receiving it.
- *   two workers N more accepted with no worker running, then two worker processes; throughput and
- *               duplicates against the one-worker run. In both drains the backlog is released only
- *               once every worker is up, so start-up is not counted.
+ *   two workers one worker and then two worker processes each drain N notifications in a fresh
+ *               database of their own, after a warm-up (delivery/workers.ts); throughput, CPU,
+ *               pages, commits, lock waits and duplicates of two against one. (It used to be a
+ *               third drain in the database the e2e and latency runs had filled, against the e2e
+ *               run's figure: more dead index entries to walk, code already warm in one and not
+ *               the other.) BENCH_PART=workers runs only this, BENCH_WORKER_ROUNDS pairs of it
+ *               (alternating which goes first); BENCH_COUNT_STATEMENTS=1 adds statement counts.
  *
  * Goals (issue 13): lane ≥ 0.5 × graphile; e2e ≥ 0.25 × graphile; p99 ≤ 200 ms at half the e2e
  * rate; two workers: no duplicates and not slower than one. Ends with one JSON line.
@@ -40,6 +44,7 @@ import {
 import { graphileNoop } from './delivery/graphile-noop.ts';
 import { heraldLane } from './delivery/herald-lane.ts';
 import { rawClaim } from './delivery/raw-claim.ts';
+import { workersDrain, type DrainFigures } from './delivery/workers.ts';
 
 const N = Number(process.env.BENCH_N ?? 5000);
 /** Rows for the queue-only runs (raw, graphile, lane): enough that start-up and ramp are small. */
@@ -181,6 +186,75 @@ async function databaseWork(db: pg.Client, name: string): Promise<{ pages: numbe
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+const envWithoutDatabase = (env: Record<string, string>) =>
+  Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'DATABASE_URL'));
+
+/** What a drain says about itself on stderr. */
+function sayDrain(d: DrainFigures) {
+  say(
+    `  ${d.workers} worker(s): ${d.perSecond.toFixed(0)} deliveries/s, CPU ${d.cpuMsPerDelivery.toFixed(3)} ms,` +
+      ` ${d.pagesPerDelivery.toFixed(1)} pages, ${d.commitsPerDelivery.toFixed(3)} commits per delivery;` +
+      ` lock waits in ${Object.values(d.lockWaitSamples).reduce((a, b) => a + b, 0)} of ${d.samples} samples`,
+  );
+  if (Object.keys(d.lockWaitSamples).length > 0) say(`    waiting: ${JSON.stringify(d.lockWaitSamples)}`);
+  if (d.statementsPerDelivery !== undefined)
+    say(
+      `    ${d.statementsPerDelivery.toFixed(2)} statements per delivery; lane claims ${JSON.stringify(d.laneClaims)},` +
+        ` planner claims ${JSON.stringify(d.planClaims)}; handed over ${d.handedOver}, wakes heard ${d.wakesHeard},` +
+        ` pool acquire p99 ${d.poolAcquireP99Ms} ms`,
+    );
+}
+
+/** `rounds` pairs of drains by one and by two workers, alternating which goes first. */
+async function workerPairs(env: Record<string, string>, receiver: WebhookReceiver, rounds: number) {
+  const ones: DrainFigures[] = [];
+  const twos: DrainFigures[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const workers of r % 2 === 0 ? [1, 2] : [2, 1]) {
+      say(`workers: ${N} notifications in a fresh database, ${workers} worker process(es), warmed…`);
+      const d = await workersDrain(env, receiver, N, workers, ADMIN, CLOCK_TICKS);
+      sayDrain(d);
+      (workers === 1 ? ones : twos).push(d);
+    }
+  }
+  const pick = (list: DrainFigures[]) => list[0] as DrainFigures;
+  return { one: pick(ones), two: pick(twos), ones, twos };
+}
+
+/** BENCH_PART=workers: only the pairs of one- and two-worker drains. */
+async function workersOnly() {
+  const rounds = Number(process.env.BENCH_WORKER_ROUNDS ?? 2);
+  const receiver = await startWebhookReceiver();
+  try {
+    const config = writeConfig(tempDir('herald-bench-'), benchConfig());
+    const { ones, twos } = await workerPairs(
+      { HERALD_CONFIG: config, HERALD_ADMIN_TOKEN: ADMIN, HERALD_LOG_LEVEL: 'info' },
+      receiver,
+      rounds,
+    );
+    const ratios = twos.map((t, i) => round(t.perSecond / (ones[i]?.perSecond ?? NaN), 3));
+    const strip = (d: DrainFigures) => ({ ...d, statements: undefined });
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'delivery-workers', n: N, twoVsOne: ratios, duplicates: receiver.duplicates().extra, ones: ones.map(strip), twos: twos.map(strip) })}\n`,
+    );
+    if (process.env.BENCH_COUNT_STATEMENTS === '1') {
+      for (const d of [...ones, ...twos])
+        say(`statements, ${d.workers} worker(s): ${JSON.stringify(d.statements)}`);
+    }
+  } finally {
+    await receiver.close();
+  }
+}
+
+/** The processes' config file: the webhook provider, the lane's concurrency, no rate limit. */
+const benchConfig = () => ({
+  // The bench's webhook receiver listens on loopback.
+  allowPrivateWebhookUrls: true,
+  providers: { webhook: [{ name: 'hooks', type: 'webhook', secret: TEST_WEBHOOK_SECRET }] },
+  worker: { concurrency: CONCURRENCY, pollMs: 200 },
+  apiRateLimit: { perSecond: 1_000_000 },
+});
+
 async function main() {
   say(`raw SQL: claim 100 + complete on a minimal table, 8 connections, ${QN} rows…`);
   const raw = await inFreshDatabase((url) => rawClaim(url, QN, 8));
@@ -191,13 +265,7 @@ async function main() {
 
   const tdb: TestDatabase = await freshDatabase();
   const receiver = await startWebhookReceiver();
-  const config = writeConfig(tempDir('herald-bench-'), {
-    // The bench's webhook receiver listens on loopback.
-    allowPrivateWebhookUrls: true,
-    providers: { webhook: [{ name: 'hooks', type: 'webhook', secret: TEST_WEBHOOK_SECRET }] },
-    worker: { concurrency: CONCURRENCY, pollMs: 200 },
-    apiRateLimit: { perSecond: 1_000_000 },
-  });
+  const config = writeConfig(tempDir('herald-bench-'), benchConfig());
   const env = {
     DATABASE_URL: tdb.url,
     HERALD_CONFIG: config,
@@ -345,9 +413,7 @@ async function main() {
     say(`  stages (ms, p50/p99): ${JSON.stringify(stages)}`);
 
     await stopWorkers();
-    say(`two workers: ${N} more accepted with no worker, then two worker processes…`);
-    const two = await drain(N + total, N, 2);
-    say(`  ${two.perSecond.toFixed(0)} deliveries/s end to end with two workers`);
+    const { one: oneOfPair, two } = await workerPairs(envWithoutDatabase(env), receiver, 1);
     const duplicates = receiver.duplicates().extra;
 
     const figures = {
@@ -367,14 +433,18 @@ async function main() {
       e2eVsGraphile: round(one.perSecond / graphile, 3),
       e2eVsSink: round(one.perSecond / sink.perSecond, 3),
       workerCpuMsPerDelivery: round(one.cpuMsPerDelivery, 3),
+      oneWorkerPerSecond: round(oneOfPair.perSecond),
+      oneWorkerCpuMsPerDelivery: round(oneOfPair.cpuMsPerDelivery, 3),
       twoWorkersCpuMsPerDelivery: round(two.cpuMsPerDelivery, 3),
       dbPagesPerDelivery: round(one.pagesPerDelivery, 1),
+      oneWorkerDbPagesPerDelivery: round(oneOfPair.pagesPerDelivery, 1),
       twoWorkersDbPagesPerDelivery: round(two.pagesPerDelivery, 1),
       dbCommitsPerDelivery: round(one.commitsPerDelivery, 3),
+      oneWorkerDbCommitsPerDelivery: round(oneOfPair.commitsPerDelivery, 3),
       twoWorkersDbCommitsPerDelivery: round(two.commitsPerDelivery, 3),
       sinkClientCpuMsPerRequest: round(sink.cpuMsPerRequest, 3),
       laneVsRaw: round(lane / raw, 3),
-      twoVsOne: round(two.perSecond / one.perSecond, 3),
+      twoVsOne: round(two.perSecond / oneOfPair.perSecond, 3),
       latencyRate: rate,
       halfE2eRate: halfE2e,
       limitedByAccept,
@@ -389,7 +459,7 @@ async function main() {
         laneAtLeastHalfGraphile: lane >= 0.5 * graphile,
         e2eAtLeastQuarterGraphile: one.perSecond >= 0.25 * graphile,
         p99AtMost200AtHalfRate: rate >= halfE2e && p99 <= 200,
-        twoWorkersNoDuplicatesNotSlower: duplicates === 0 && two.perSecond >= one.perSecond,
+        twoWorkersNoDuplicatesNotSlower: duplicates === 0 && two.perSecond >= oneOfPair.perSecond,
       },
     };
     say(
@@ -406,4 +476,4 @@ async function main() {
   }
 }
 
-await main();
+await (process.env.BENCH_PART === 'workers' ? workersOnly() : main());

@@ -223,6 +223,21 @@ describe('analytics', () => {
   });
 });
 
+/**
+ * Waits until every transaction that wrote to the status log so far has ended in the eyes of the
+ * whole server: a rollup reads up to the snapshot's xmin, which any open transaction of the shared
+ * server (another database's included) holds back.
+ */
+async function logSettled(db: Parameters<typeof kyselyAnalytics>[0]) {
+  for (;;) {
+    const { rows } = await sql<{ ok: boolean }>`
+      select coalesce(pg_snapshot_xmin(pg_current_snapshot()) > max(txid), true) as ok
+        from delivery_status_log`.execute(db);
+    if (rows[0]?.ok) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('analytics rollup watermark on PostgreSQL', { skip: skipWithoutPg }, () => {
   it('counts a change that commits after a later one was rolled up, exactly once', async () => {
     const database = await freshDatabase();
@@ -253,6 +268,7 @@ describe('analytics rollup watermark on PostgreSQL', { skip: skipWithoutPg }, ()
       const analytics = kyselyAnalytics(store.db);
       assert.equal(await analytics.rollUp(), 0, 'nothing is read while an older transaction is open');
       await early.query('commit');
+      await logSettled(store.db);
       assert.equal(await analytics.rollUp(), 2);
       assert.equal(await analytics.rollUp(), 0);
       const { rows } = await sql<{ status: string; n: string }>`
@@ -267,6 +283,66 @@ describe('analytics rollup watermark on PostgreSQL', { skip: skipWithoutPg }, ()
       await early.end().catch(() => undefined);
       await late.end().catch(() => undefined);
       await store.close();
+      await database.drop();
+    }
+  });
+
+  it('a rollup skips while another holds the watermark instead of waiting, and nothing is lost or counted twice', async () => {
+    const database = await freshDatabase();
+    // Two stores with pools of their own, as two worker processes have.
+    const one = await connect({ databaseUrl: database.url, dataDir: 'memory://' });
+    const two = await connect({ databaseUrl: database.url, dataDir: 'memory://' });
+    const holder = new pg.Client({ connectionString: database.url });
+    try {
+      await migrateToLatest(one.db);
+      await holder.connect();
+      const service = randomUUID();
+      await sql`insert into services (id, name) values (${service}, 'W')`.execute(one.db);
+      let written = 0;
+      const write = async (count: number) => {
+        const n = randomUUID();
+        await sql`insert into notifications (id, service_id, type, channels, request_hash, plan_status)
+                  values (${n}, ${service}, 't', '[]', 'h', 'planned')`.execute(one.db);
+        await sql`insert into deliveries (id, notification_id, service_id, recipient_id, channel, status)
+                  select gen_random_uuid(), ${n}, ${service}, 'r' || i, 'email', 'sent'
+                    from generate_series(1, ${count}) i`.execute(one.db);
+        written += count;
+      };
+      await write(3);
+      // Another process's rollup in progress: it holds the watermark row.
+      await holder.query('begin');
+      await holder.query('select upto from analytics_watermark where id = 1 for update');
+      // Each call must come back while the row is held (a wait would hang here until the commit).
+      assert.equal(await kyselyAnalytics(one.db).rollUp(), 0, 'skipped, not waited');
+      assert.equal(await kyselyAnalytics(two.db).rollUp(), 0, 'skipped, not waited');
+      const { rows: waiting } = await holder.query<{ n: string }>(
+        `select count(*)::text as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+      );
+      assert.equal(waiting[0]?.n, '0', 'nobody waits on the watermark');
+      await holder.query('commit');
+
+      // Two processes rolling up at the same time, over and over, while deliveries are written:
+      // every row is counted once, by whichever got the window.
+      let read = 0;
+      for (let round = 0; round < 20; round++) {
+        const [a, b] = await Promise.all([
+          kyselyAnalytics(one.db).rollUp(),
+          kyselyAnalytics(two.db).rollUp(),
+          write(round + 1),
+        ]);
+        read += a + b;
+      }
+      await logSettled(one.db);
+      read += await kyselyAnalytics(two.db).rollUp();
+      read += await kyselyAnalytics(one.db).rollUp();
+      assert.equal(read, written, 'every status log row read exactly once');
+      const { rows } = await sql<{ n: string }>`
+        select coalesce(sum(n), 0)::text as n from analytics_rollup where status = 'sent'`.execute(one.db);
+      assert.equal(rows[0]?.n, String(written));
+    } finally {
+      await holder.end().catch(() => undefined);
+      await one.close();
+      await two.close();
       await database.drop();
     }
   });

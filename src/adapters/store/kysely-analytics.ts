@@ -21,14 +21,20 @@ export function kyselyAnalytics(db: Db): AnalyticsStore {
   return {
     async rollUp() {
       return db.transaction().execute(async (tx) => {
+        // The watermark row is the rollup's lock. Held means another rollup (another worker, or a
+        // slow one of this process) is reading the same window right now: this one skips instead of
+        // queueing behind it, holding a connection, only to find the window read. Nothing is lost:
+        // whatever it would have read, the next run reads.
         const { rows: locked } = await sql<{ upto: string }>`
-          select upto::text as upto from analytics_watermark where id = 1 for update`.execute(tx);
-        const from = locked[0]?.upto ?? '0';
+          select upto::text as upto from analytics_watermark where id = 1 for update skip locked`.execute(tx);
+        const from = locked[0]?.upto;
+        if (from === undefined) return 0;
         // A statement after the lock: its snapshot sees every transaction that ended before it.
         const { rows: now } = await sql<{ upto: string }>`
           select greatest(${from}::xid8, pg_snapshot_xmin(pg_current_snapshot()))::text as upto`.execute(tx);
         const upto = now[0]?.upto ?? from;
         if (upto === from) return 0;
+        // The counts and the watermark move in one statement (the row is locked by this transaction).
         const { rows } = await sql<{ n: number }>`
           with src as (
             select l.service_id, date_trunc('hour', l.occurred_at, 'UTC') as bucket, l.channel,
@@ -56,9 +62,10 @@ export function kyselyAnalytics(db: Db): AnalyticsStore {
             on conflict (service_id, bucket, channel, type, provider)
             do update set counts = array(
               select a + b from unnest(analytics_latency.counts, excluded.counts) with ordinality as t(a, b, i) order by i)
+          ), moved as (
+            update analytics_watermark set upto = ${upto}::xid8 where id = 1
           )
           select count(*)::int as n from src`.execute(tx);
-        await sql`update analytics_watermark set upto = ${upto}::xid8 where id = 1`.execute(tx);
         return rows[0]?.n ?? 0;
       });
     },
