@@ -249,90 +249,97 @@ describe('fuzzing every public endpoint', () => {
     { maxKeys: 4 },
   );
 
-  it('never answers 500, always answers the JSON error, and writes nothing when it refuses', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 0, max: 10_000 }),
-        fc.array(nasty, { minLength: 3, maxLength: 3 }),
-        body,
-        contentType,
-        auth,
-        query,
-        async (pick, ids, payload, type, who, q) => {
-          casesTried++;
-          const route = routes[pick % routes.length] as Route;
-          let i = 0;
-          const used: string[] = [];
-          const path = route.path.replace(/\{[^}]+\}/g, () => {
-            const id = ids[i++ % 3] ?? 'x';
-            used.push(id);
-            return encodeAny(id);
-          });
-          const qs = Object.entries(q)
-            .map(([k, v]) => `${encodeAny(k)}=${encodeAny(v)}`)
-            .join('&');
-          const headers: Record<string, string> = {};
-          if (who === 'A') headers.authorization = `Bearer ${keyA}`;
-          else if (who === 'B') headers.authorization = `Bearer ${keyB}`;
-          else if (who === 'admin') headers.authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
-          else if (who !== 'none') headers.authorization = who;
-          const hasBody = !['GET', 'HEAD', 'DELETE'].includes(route.method);
-          if (hasBody && type) headers['content-type'] = type;
-          let parsedBody: unknown = null;
-          if (hasBody && type.startsWith('application/json'))
+  // Bounded by its case count (FUZZ_RUNS per route, ~4,700 cases at 78 routes), not by time: about a
+  // minute of CPU, and 100–170 s of wall time with other tests on the same two cores, past the
+  // suite's 120 s default.
+  it(
+    'never answers 500, always answers the JSON error, and writes nothing when it refuses',
+    { timeout: 600_000 },
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 10_000 }),
+          fc.array(nasty, { minLength: 3, maxLength: 3 }),
+          body,
+          contentType,
+          auth,
+          query,
+          async (pick, ids, payload, type, who, q) => {
+            casesTried++;
+            const route = routes[pick % routes.length] as Route;
+            let i = 0;
+            const used: string[] = [];
+            const path = route.path.replace(/\{[^}]+\}/g, () => {
+              const id = ids[i++ % 3] ?? 'x';
+              used.push(id);
+              return encodeAny(id);
+            });
+            const qs = Object.entries(q)
+              .map(([k, v]) => `${encodeAny(k)}=${encodeAny(v)}`)
+              .join('&');
+            const headers: Record<string, string> = {};
+            if (who === 'A') headers.authorization = `Bearer ${keyA}`;
+            else if (who === 'B') headers.authorization = `Bearer ${keyB}`;
+            else if (who === 'admin') headers.authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
+            else if (who !== 'none') headers.authorization = who;
+            const hasBody = !['GET', 'HEAD', 'DELETE'].includes(route.method);
+            if (hasBody && type) headers['content-type'] = type;
+            let parsedBody: unknown = null;
+            if (hasBody && type.startsWith('application/json'))
+              try {
+                parsedBody = JSON.parse(payload);
+              } catch {
+                /* not JSON: refused as such */
+              }
+            // Only the parts a route reads for sure: its path, its query, a JSON body. A URL cannot carry
+            // a lone surrogate (its bytes are not UTF-8, and decode to something else or are refused),
+            // so there only NUL counts.
+            const nul = (x: string) => x.includes('\u0000');
+            const carriesUnstorable =
+              used.some(nul) ||
+              Object.entries(q).some(([k, v]) => nul(k) || nul(v)) ||
+              holdsUnstorable(parsedBody);
+            const before = await tableCounts();
+            const res = await fetch(`${base}${path}${qs ? `?${qs}` : ''}`, {
+              method: route.method,
+              headers,
+              ...(hasBody ? { body: payload } : {}),
+            });
+            const text = await res.text();
+            const label = `${route.method} ${path.slice(0, 200)} [${who.slice(0, 40)}] ${type} ${payload.slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`;
+            assert.ok(res.status < 500, label);
+            let json: unknown = null;
             try {
-              parsedBody = JSON.parse(payload);
+              json = JSON.parse(text);
             } catch {
-              /* not JSON: refused as such */
+              /* a page, a redirect, metrics text */
             }
-          // Only the parts a route reads for sure: its path, its query, a JSON body. A URL cannot carry
-          // a lone surrogate (its bytes are not UTF-8, and decode to something else or are refused),
-          // so there only NUL counts.
-          const nul = (x: string) => x.includes('\u0000');
-          const carriesUnstorable =
-            used.some(nul) ||
-            Object.entries(q).some(([k, v]) => nul(k) || nul(v)) ||
-            holdsUnstorable(parsedBody);
-          const before = await tableCounts();
-          const res = await fetch(`${base}${path}${qs ? `?${qs}` : ''}`, {
-            method: route.method,
-            headers,
-            ...(hasBody ? { body: payload } : {}),
-          });
-          const text = await res.text();
-          const label = `${route.method} ${path.slice(0, 200)} [${who.slice(0, 40)}] ${type} ${payload.slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`;
-          assert.ok(res.status < 500, label);
-          let json: unknown = null;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            /* a page, a redirect, metrics text */
-          }
-          assert.equal(
-            conforms(route.method, route.path, res.status, res.headers.get('content-type'), json),
-            null,
-            label,
-          );
-          if (carriesUnstorable) assert.ok(res.status >= 400, `unstorable text was accepted: ${label}`);
-          if (res.status >= 400) {
-            const parsed = JSON.parse(text) as {
-              error?: { code?: unknown; message?: unknown; details?: unknown };
-            };
-            assert.equal(typeof parsed.error?.code, 'string', label);
-            assert.equal(typeof parsed.error?.message, 'string', label);
-            assert.ok(
-              parsed.error && 'details' in parsed.error && typeof parsed.error.details === 'object',
-              `no details (null or an object): ${label}`,
+            assert.equal(
+              conforms(route.method, route.path, res.status, res.headers.get('content-type'), json),
+              null,
+              label,
             );
-            assert.match(res.headers.get('content-type') ?? '', /application\/json/, label);
-            assert.equal(await tableCounts(), before, `a refused request wrote something: ${label}`);
-          }
-        },
-      ),
-      { numRuns: RUNS * Math.max(1, routes.length) },
-    );
-    assert.ok(casesTried >= RUNS);
-  });
+            if (carriesUnstorable) assert.ok(res.status >= 400, `unstorable text was accepted: ${label}`);
+            if (res.status >= 400) {
+              const parsed = JSON.parse(text) as {
+                error?: { code?: unknown; message?: unknown; details?: unknown };
+              };
+              assert.equal(typeof parsed.error?.code, 'string', label);
+              assert.equal(typeof parsed.error?.message, 'string', label);
+              assert.ok(
+                parsed.error && 'details' in parsed.error && typeof parsed.error.details === 'object',
+                `no details (null or an object): ${label}`,
+              );
+              assert.match(res.headers.get('content-type') ?? '', /application\/json/, label);
+              assert.equal(await tableCounts(), before, `a refused request wrote something: ${label}`);
+            }
+          },
+        ),
+        { numRuns: RUNS * Math.max(1, routes.length) },
+      );
+      assert.ok(casesTried >= RUNS);
+    },
+  );
 
   /** Everything of service A's, as one digest: B may do anything, but this must not move. */
   const serviceDigest = async (serviceId: string): Promise<string> => {
