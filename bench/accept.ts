@@ -230,20 +230,20 @@ async function batchAgainstUnnest(
   const unnest = { rows: 0, seconds: 0, pgCpuMs: 0 };
   try {
     for (let i = 0; i < SLICES; i++) {
-      let pgCpu = await backendsCpuMs(admin);
-      let [pg0, api0] = [pgCpu(), cpuMs(api.pid)];
+      const batchPg = await backendsCpuMs(admin);
+      const [batchPg0, api0] = [batchPg(), cpuMs(api.pid)];
       const b = await batchPosts(api.url, apiKey, slice);
       batch.notifications += b.notifications;
       batch.seconds += b.elapsedMs / 1000;
       batch.apiCpuMs += cpuMs(api.pid) - api0;
-      batch.pgCpuMs += pgCpu() - pg0;
+      batch.pgCpuMs += batchPg() - batchPg0;
       batch.failed += b.failed;
-      pgCpu = await backendsCpuMs(admin);
-      pg0 = pgCpu();
+      const unnestPg = await backendsCpuMs(admin);
+      const unnestPg0 = unnestPg();
       const u = await rawUnnest(databaseUrl, slice, pool);
       unnest.rows += u.rows;
       unnest.seconds += u.elapsedMs / 1000;
-      unnest.pgCpuMs += pgCpu() - pg0;
+      unnest.pgCpuMs += unnestPg() - unnestPg0;
     }
   } finally {
     await pool.end();
