@@ -8,8 +8,13 @@
  *   batched       the same route writing each body with INSERTs batched every 2 ms into a table
  *                 shaped like `notifications`                                           (ceiling b)
  *   p99 at 70 %   the single POST at a fixed 70 % of its measured maximum
- *   batch         POST /v1/notifications/batch with 1,000 items, notifications/s
+ *   batch         POST /v1/notifications/batch with 1,000 items, notifications/s (4 fetch loops,
+ *                 like the unnest's: every call started is counted to its end)
  *   unnest        raw `insert … select from unnest` of 1,000 rows into the same-shaped table
+ *                 (same columns and indexes, rows as wide: see accept/shape.ts)
+ *   The batch and the unnest run in alternating slices (BENCH_SLICES, 3), so that both see the same
+ *   share of a busy machine; the CPU each spends per 1,000 rows (the API process, the PostgreSQL
+ *   backends) is read from /proc beside the rates, as evidence that does not move with the load.
  * Embedded mode (`herald start`: PGlite in a data folder, API and worker in one process):
  *   embedded      the single POST at 64 connections
  *   pglite        PGlite's own single-row autocommit INSERTs on a fresh data folder, same table shape
@@ -18,6 +23,7 @@
  * Ends with one JSON line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,11 +32,12 @@ import pg from 'pg';
 import { client, registerService } from '../test/helpers/api.ts';
 import { startHeraldProcess, tempDir, writeConfig } from '../test/helpers/herald-process.ts';
 import { freshDatabase } from '../test/helpers/pg.ts';
-import { NOTIFICATIONS_SHAPE } from './accept/shape.ts';
+import { NOTIFICATIONS_SHAPE, REQUEST_HASH } from './accept/shape.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const BATCH_CONNECTIONS = 4;
+const SLICES = Number(process.env.BENCH_SLICES ?? 3);
 const ADMIN = 'bench-admin-token-0123456789';
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -56,11 +63,10 @@ const notification = () => {
 
 async function load(
   url: string,
-  options: { apiKey?: string; connections?: number; rate?: number; seconds?: number; batch?: number },
+  options: { apiKey?: string; connections?: number; rate?: number; seconds?: number },
 ): Promise<Load> {
-  const batch = options.batch;
   const result = await autocannon({
-    url: `${url}${batch ? '/v1/notifications/batch' : '/v1/notifications'}`,
+    url: `${url}/v1/notifications`,
     method: 'POST',
     connections: options.connections ?? CONNECTIONS,
     duration: options.seconds ?? SECONDS,
@@ -72,13 +78,6 @@ async function load(
     requests: [
       {
         setupRequest: (req) => {
-          if (batch) {
-            const notifications = Array.from({ length: batch }, () => ({
-              ...notification(),
-              idempotencyKey: randomUUID(),
-            }));
-            return { ...req, body: JSON.stringify({ notifications }) };
-          }
           return {
             ...req,
             headers: { ...req.headers, 'idempotency-key': randomUUID() },
@@ -126,12 +125,33 @@ const stop = (child: ChildProcess) =>
     child.kill('SIGTERM');
   });
 
-async function rawUnnest(databaseUrl: string): Promise<number> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: BATCH_CONNECTIONS });
+/** CPU time (ms) a process has used, from /proc; 0 where there is no /proc to read. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The CPU of the PostgreSQL backends serving this database (other than `admin`'s own). */
+async function backendsCpuMs(admin: pg.Client): Promise<() => number> {
+  const { rows } = await admin.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+  );
+  return () => rows.reduce((sum, r) => sum + cpuMs(r.pid), 0);
+}
+
+async function rawUnnest(
+  databaseUrl: string,
+  seconds = SECONDS,
+  pool = new pg.Pool({ connectionString: databaseUrl, max: BATCH_CONNECTIONS }),
+): Promise<{ rows: number; elapsedMs: number }> {
   const serviceId = randomUUID();
   const body = JSON.stringify({ webhook: { url: 'http://127.0.0.1:9/hook', payload: { order: 1 } } });
   let rows = 0;
-  const end = performance.now() + SECONDS * 1000;
+  const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: BATCH_CONNECTIONS }, async () => {
@@ -150,16 +170,85 @@ async function rawUnnest(databaseUrl: string): Promise<number> {
             ids.map(() => body),
             ids.map(() => 2),
             ids,
-            ids.map(() => 'h'),
+            ids.map(() => REQUEST_HASH),
           ],
         );
         rows += 1000;
       }
     }),
   );
-  const perSecond = rows / ((performance.now() - t0) / 1000);
-  await pool.end();
-  return perSecond;
+  return { rows, elapsedMs: performance.now() - t0 };
+}
+
+/**
+ * POST /v1/notifications/batch of 1,000 from BATCH_CONNECTIONS loops for `seconds`, each body made
+ * as it is sent: the same loop as the raw unnest's, so that both count every call they started,
+ * to its end, over the time they took.
+ */
+async function batchPosts(url: string, apiKey: string, seconds: number) {
+  let notifications = 0;
+  let failed = 0;
+  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: BATCH_CONNECTIONS }, async () => {
+      while (performance.now() < end) {
+        const notifications1000 = Array.from({ length: 1000 }, () => ({
+          ...notification(),
+          idempotencyKey: randomUUID(),
+        }));
+        const res = await fetch(`${url}/v1/notifications/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+          body: JSON.stringify({ notifications: notifications1000 }),
+        });
+        const body = (await res.json()) as { results?: { status: number }[] };
+        const accepted = body.results?.filter((r) => r.status === 202).length ?? 0;
+        notifications += accepted;
+        failed += 1000 - accepted;
+      }
+    }),
+  );
+  return { notifications, failed, elapsedMs: performance.now() - t0 };
+}
+
+/**
+ * The batch endpoint and the raw unnest, in alternating slices of the same length, each with the
+ * CPU it took: the API process and the backends for the batch, the backends for the unnest.
+ */
+async function batchAgainstUnnest(
+  api: { url: string; pid: number | undefined },
+  apiKey: string,
+  databaseUrl: string,
+  admin: pg.Client,
+) {
+  const slice = Math.max(1, SECONDS / SLICES);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: BATCH_CONNECTIONS });
+  // Connected before the first slice, so that the pool's backends are among those read.
+  await Promise.all(Array.from({ length: BATCH_CONNECTIONS }, () => pool.connect().then((c) => c.release())));
+  const batch = { notifications: 0, seconds: 0, apiCpuMs: 0, pgCpuMs: 0, failed: 0 };
+  const unnest = { rows: 0, seconds: 0, pgCpuMs: 0 };
+  try {
+    for (let i = 0; i < SLICES; i++) {
+      const batchPg = await backendsCpuMs(admin);
+      const [batchPg0, api0] = [batchPg(), cpuMs(api.pid)];
+      const b = await batchPosts(api.url, apiKey, slice);
+      batch.notifications += b.notifications;
+      batch.seconds += b.elapsedMs / 1000;
+      batch.apiCpuMs += cpuMs(api.pid) - api0;
+      batch.pgCpuMs += batchPg() - batchPg0;
+      batch.failed += b.failed;
+      const unnestPg = await backendsCpuMs(admin);
+      const unnestPg0 = unnestPg();
+      const u = await rawUnnest(databaseUrl, slice, pool);
+      unnest.rows += u.rows;
+      unnest.seconds += u.elapsedMs / 1000;
+      unnest.pgCpuMs += unnestPg() - unnestPg0;
+    }
+  } finally {
+    await pool.end();
+  }
+  return { batch, unnest };
 }
 
 async function serverMode() {
@@ -189,8 +278,15 @@ async function serverMode() {
     const rate = Math.max(1, Math.round(single.rps * 0.7));
     const at70 = await load(api.url, { apiKey, rate });
     say(`server: at 70 % (${rate}/s) ${JSON.stringify(at70)}`);
-    const batch = await load(api.url, { apiKey, batch: 1000, connections: BATCH_CONNECTIONS });
-    say(`server: batch of 1,000 ${JSON.stringify(batch)}`);
+    const versus = await batchAgainstUnnest({ url: api.url, pid: api.child.pid }, apiKey, tdb.url, admin);
+    say(`server: batch of 1,000 against raw unnest, ${SLICES} slices each ${JSON.stringify(versus)}`);
+    const batch = {
+      rps: versus.batch.notifications / 1000 / versus.batch.seconds,
+      p50: 0,
+      p99: 0,
+      non2xx: versus.batch.failed,
+      errors: 0,
+    };
     await api.stop();
 
     const bare = await startCeiling('bare', tdb.url);
@@ -201,9 +297,8 @@ async function serverMode() {
     const batchedLoad = await load(batched.url, {});
     await stop(batched.child);
     say(`ceiling b (INSERTs batched every 2 ms): ${JSON.stringify(batchedLoad)}`);
-    const unnest = await rawUnnest(tdb.url);
-    say(`raw unnest of 1,000 rows: ${Math.round(unnest)} rows/s`);
-    return { single, at70: { rate, ...at70 }, batch, bareLoad, batchedLoad, unnest };
+    const unnest = versus.unnest.rows / versus.unnest.seconds;
+    return { single, at70: { rate, ...at70 }, batch, bareLoad, batchedLoad, unnest, versus };
   } finally {
     await api.stop();
     await admin.end();
@@ -257,7 +352,15 @@ const part = process.env.BENCH_PART;
 const none = { rps: 0, p50: 0, p99: 0, non2xx: 0, errors: 0 };
 const server =
   part === 'embedded'
-    ? { single: none, at70: { rate: 0, ...none }, batch: none, bareLoad: none, batchedLoad: none, unnest: 0 }
+    ? {
+        single: none,
+        at70: { rate: 0, ...none },
+        batch: none,
+        bareLoad: none,
+        batchedLoad: none,
+        unnest: 0,
+        versus: null,
+      }
     : await serverMode();
 const embedded = part === 'server' ? none : await embeddedMode();
 const pglite = part === 'server' ? 0 : await pgliteCommits();
@@ -284,6 +387,14 @@ const figures = {
     batchNotificationsPerSecond: Math.round(batchPerSecond),
     rawUnnestRowsPerSecond: Math.round(server.unnest),
     batchVsUnnest: round(batchPerSecond / server.unnest),
+    // CPU per 1,000 rows: the batch's API process and backends, the unnest's backends.
+    cpuMsPer1000: server.versus
+      ? {
+          batchApi: round((server.versus.batch.apiCpuMs / server.versus.batch.notifications) * 1000, 1),
+          batchPostgres: round((server.versus.batch.pgCpuMs / server.versus.batch.notifications) * 1000, 1),
+          unnestPostgres: round((server.versus.unnest.pgCpuMs / server.versus.unnest.rows) * 1000, 1),
+        }
+      : null,
     errors: server.single.non2xx + server.single.errors + server.batch.non2xx + server.batch.errors,
   },
   embedded: {

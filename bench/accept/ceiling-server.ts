@@ -12,6 +12,7 @@ import pg from 'pg';
 import type { Ajv } from 'ajv';
 import { NotificationRequestSchema } from '../../src/http/schemas.ts';
 import { customFormats } from '../../src/http/formats.ts';
+import { REQUEST_HASH } from './shape.ts';
 
 const mode = process.argv[2];
 const databaseUrl = process.argv[3];
@@ -56,7 +57,7 @@ if (mode === 'batched') {
           batch.map((w) => JSON.stringify(w.body.content ?? {})),
           batch.map(() => 2),
           batch.map((w) => w.key),
-          batch.map(() => 'h'),
+          batch.map(() => REQUEST_HASH),
         ],
       );
       for (const w of batch) w.done();

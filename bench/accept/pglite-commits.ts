@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import { NOTIFICATIONS_SHAPE } from './shape.ts';
+import { NOTIFICATIONS_SHAPE, REQUEST_HASH } from './shape.ts';
 
 const dir = process.argv[2] ?? '';
 const seconds = Number(process.argv[3] ?? 5);
@@ -21,8 +21,8 @@ const end = t0 + seconds * 1000;
 while (performance.now() < end) {
   await db.query(
     `insert into bench_notifications (id, service_id, type, recipient_id, channels, data, content, priority, idempotency_key, request_hash)
-     values ($1, $2, 'order_shipped', $3, '["webhook"]', '{}', $4, 2, $5, 'h')`,
-    [randomUUID(), serviceId, `r${n % 1000}`, `{"webhook":${body}}`, `k${n}`],
+     values ($1, $2, 'order_shipped', $3, '["webhook"]', '{}', $4, 2, $5, $6)`,
+    [randomUUID(), serviceId, `r${n % 1000}`, `{"webhook":${body}}`, `k${n}`, REQUEST_HASH],
   );
   n += 1;
 }

@@ -1,4 +1,8 @@
-/** A table shaped like Herald's `notifications` (columns and indexes as in the migrations), for ceilings. */
+/**
+ * A table shaped like Herald's `notifications` (columns and indexes as the migrations leave them, up to
+ * 0036), for ceilings. Herald's statement-level trigger (the service check that replaced the foreign
+ * key) is left out: the ceilings run no Herald code.
+ */
 export const NOTIFICATIONS_SHAPE = `
   create table if not exists bench_notifications (
     id uuid primary key,
@@ -22,10 +26,17 @@ export const NOTIFICATIONS_SHAPE = `
     planned_count bigint not null default 0,
     total_count bigint,
     cancelled_at timestamptz,
+    step_overrides jsonb,
     unique (service_id, idempotency_key)
   );
-  create index if not exists bench_notifications_to_plan on bench_notifications (created_at)
-    where plan_status <> 'planned' and plan_status <> 'failed';
+  create index if not exists bench_notifications_to_plan on bench_notifications (priority, created_at)
+    where plan_status in ('pending', 'planning');
   create index if not exists bench_notifications_service on bench_notifications (service_id, created_at desc);
   create index if not exists bench_notifications_created on bench_notifications (created_at);
 `;
+
+/**
+ * What a ceiling stores as a row's request hash: as long as the SHA-256 hex Herald stores (64
+ * characters), so that the rows are as wide as Herald's. Not computed: hashing is Herald's work.
+ */
+export const REQUEST_HASH = 'f'.repeat(64);

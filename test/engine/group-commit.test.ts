@@ -177,4 +177,37 @@ describe('group commit on accept', { skip: skipWithoutPg }, () => {
       { id: 'new-one', email: null },
     ]);
   });
+
+  it('makes only the inline recipients of rows that went in when a stored recipient is named beside them', async () => {
+    await sql`insert into recipients (service_id, id, email) values (${serviceId}, 'stored', 'stored@example.com')`.execute(
+      database.db,
+    );
+    const taken = row({ idempotencyKey: 'mixed-taken', requestHash: 'body-a' });
+    await store().accept(taken);
+    writes.length = 0;
+    const gc = group();
+    const named = (id: string, over: Partial<NewNotification> = {}) =>
+      row({ recipientId: id, channels: ['in_app'], content: {}, inlineRecipient: {}, ...over });
+    const rows = [
+      named('mixed-new'),
+      // Named by id as a stored recipient (no inline fields): written, and makes no recipient.
+      row({ recipientId: 'stored', channels: ['in_app'], content: {} }),
+      row({ recipientId: 'mixed-unmade', channels: ['in_app'], content: {} }),
+      named('mixed-ghost', { idempotencyKey: 'mixed-taken', requestHash: 'body-a' }),
+    ];
+    const results = await Promise.all(rows.map((r) => gc.submit(r)));
+    assert.deepEqual(writes, [4], 'one write for the tick');
+    assert.deepEqual(
+      results.map((r) => r.created),
+      [true, true, true, false],
+    );
+    const stored = await sql<{ id: string }>`
+      select id from recipients
+       where service_id = ${serviceId} and id in ('mixed-new', 'stored', 'mixed-unmade', 'mixed-ghost')
+       order by id`.execute(database.db);
+    assert.deepEqual(
+      stored.rows.map((r) => r.id),
+      ['mixed-new', 'stored'],
+    );
+  });
 });

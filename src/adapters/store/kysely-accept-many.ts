@@ -158,6 +158,17 @@ async function insertNotifications(
   // Inline recipients (with no fields, so `do nothing` is all an existing one needs) of the
   // notifications that go in; the others' are not written.
   const named = withRecipients ? ns.filter((n) => n.inlineRecipient) : [];
+  // When every row that names a recipient names it inline (a broadcast names none), the rows that
+  // went in say which recipients to make: no second list to join them with.
+  const allInline = named.length > 0 && named.length === ns.filter((n) => !n.audience).length;
+  const recipients = allInline
+    ? sql`select distinct ins.service_id, ins.recipient_id from ins where ins.recipient_id is not null`
+    : sql`select distinct r.service_id, r.id
+        from unnest(
+          ${arrayLiteral(named.map((n) => n.id))}::uuid[],
+          ${arrayLiteral(named.map((n) => n.serviceId))}::uuid[],
+          ${arrayLiteral(named.map((n) => n.recipientId))}::text[]) as r(notification_id, service_id, id)
+        join ins on ins.id = r.notification_id`;
   const { rows } = await sql<{ n: string }>`
     with ins as (
       insert into notifications
@@ -184,15 +195,10 @@ async function insertNotifications(
                 ${json(ns.map((n) => n.content))}::jsonb as content,
                 ${json(ns.map((n) => n.stepOverrides ?? null))}::jsonb as step_overrides) j
       on conflict (service_id, idempotency_key) do nothing
-      returning id),
+      returning id, service_id, recipient_id),
     rec as (
       insert into recipients (service_id, id)
-      select distinct r.service_id, r.id
-        from unnest(
-          ${arrayLiteral(named.map((n) => n.id))}::uuid[],
-          ${arrayLiteral(named.map((n) => n.serviceId))}::uuid[],
-          ${arrayLiteral(named.map((n) => n.recipientId))}::text[]) as r(notification_id, service_id, id)
-        join ins on ins.id = r.notification_id
+      ${recipients}
        order by 1, 2
       on conflict (service_id, id) do nothing),
     wake as (select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from ins limit 1) one)
