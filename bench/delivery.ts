@@ -29,7 +29,7 @@
  * Sizes: BENCH_N (5000, end to end), BENCH_QUEUE_N (20000, raw/graphile/lane), BENCH_SECONDS (10), BENCH_RATE (overrides half the e2e rate).
  * BENCH_WORKER_NODE_OPTIONS is passed to the worker processes as NODE_OPTIONS (for --cpu-prof).
  * BENCH_DELIVERY_EXPLAIN=1 logs every statement's plan and buffers (auto_explain) to the server's log.
- * BENCH_DELIVERY_ONLY=e2e runs the one-worker drain alone; BENCH_DELIVERY_ONLY=latency runs the latency part alone (with BENCH_RATE; the default rate is 700/s),
+ * BENCH_PART=e2e runs the one-worker drain alone; BENCH_PART=latency runs the latency part alone (with BENCH_RATE; the default rate is 700/s),
  * for looking at one stage without the minute the other parts take.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -55,7 +55,7 @@ const QN = Number(process.env.BENCH_QUEUE_N ?? 20000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** The worker's `concurrency` (lane slots), graphile-worker's and the sink client's; BENCH_CONCURRENCY to try others. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const ONLY = process.env.BENCH_DELIVERY_ONLY;
+const ONLY = process.env.BENCH_PART;
 const LATENCY_ONLY = ONLY === 'latency';
 /** The one-worker drain alone (with BENCH_DELIVERY_EXPLAIN, its statements alone in the log). */
 const E2E_ONLY = ONLY === 'e2e';
