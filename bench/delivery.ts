@@ -28,6 +28,9 @@
  * rate; two workers: no duplicates and not slower than one. Ends with one JSON line.
  * Sizes: BENCH_N (5000, end to end), BENCH_QUEUE_N (20000, raw/graphile/lane), BENCH_SECONDS (10), BENCH_RATE (overrides half the e2e rate).
  * BENCH_WORKER_NODE_OPTIONS is passed to the worker processes as NODE_OPTIONS (for --cpu-prof).
+ * BENCH_DELIVERY_EXPLAIN=1 logs every statement's plan and buffers (auto_explain) to the server's log.
+ * BENCH_PART=e2e runs the one-worker drain alone; BENCH_PART=latency runs the latency part alone (with BENCH_RATE; the default rate is 700/s),
+ * for looking at one stage without the minute the other parts take.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -50,7 +53,13 @@ const N = Number(process.env.BENCH_N ?? 5000);
 /** Rows for the queue-only runs (raw, graphile, lane): enough that start-up and ramp are small. */
 const QN = Number(process.env.BENCH_QUEUE_N ?? 20000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONCURRENCY = 32;
+/** The worker's `concurrency` (lane slots), graphile-worker's and the sink client's; BENCH_CONCURRENCY to try others. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const ONLY = process.env.BENCH_PART;
+const LATENCY_ONLY = ONLY === 'latency';
+/** The one-worker drain alone (with BENCH_DELIVERY_EXPLAIN, its statements alone in the log). */
+const E2E_ONLY = ONLY === 'e2e';
+const PART_ONLY = LATENCY_ONLY || E2E_ONLY;
 const ADMIN = 'bench-admin-token-0123456789';
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -171,6 +180,34 @@ async function latencyStages(
 }
 
 /**
+ * How many sends the lane had going on average over the latency run (their attempts' durations over
+ * the run's span), against the concurrency it may use: near the concurrency, the lane is bound by its
+ * slots; well below it while sends wait, by what feeds it (claims, hand-overs).
+ */
+async function sendsInFlight(
+  db: pg.Client,
+  receipts: { id: string }[],
+): Promise<{ sendsInFlight: number; sendMsP50: number; sendMsP99: number; sendMsMean: number }> {
+  const { rows } = await db.query<{ busy: number; span: number; p50: number; p99: number; mean: number }>(
+    `select sum(a.duration_ms)::float8 as busy,
+            extract(epoch from max(a.started_at) - min(a.started_at))::float8 * 1000 as span,
+            percentile_disc(0.5) within group (order by a.duration_ms)::float8 as p50,
+            percentile_disc(0.99) within group (order by a.duration_ms)::float8 as p99,
+            avg(a.duration_ms)::float8 as mean
+       from delivery_attempts a where a.delivery_id = any($1::uuid[]) and a.attempt = 1`,
+    [receipts.map((r) => r.id)],
+  );
+  const r = rows[0];
+  return {
+    sendsInFlight: r ? round(r.busy / r.span, 1) : NaN,
+    sendMsP50: r ? r.p50 : NaN,
+    sendMsP99: r ? r.p99 : NaN,
+    // Far above the median: a send's slot is held while its process waits for a CPU, not the sink.
+    sendMsMean: r ? round(r.mean, 1) : NaN,
+  };
+}
+
+/**
  * Buffer pages read (shared hits and reads) and commits in the bench's database so far, from
  * pg_stat_database. Backends report these at most once a second, hence the wait first.
  */
@@ -256,14 +293,35 @@ const benchConfig = () => ({
 });
 
 async function main() {
-  say(`raw SQL: claim 100 + complete on a minimal table, 8 connections, ${QN} rows…`);
-  const raw = await inFreshDatabase((url) => rawClaim(url, QN, 8));
-  say(`  ${raw.toFixed(0)} rows/s`);
-  say(`graphile-worker: ${QN} no-op jobs, concurrency ${CONCURRENCY}…`);
-  const graphile = await inFreshDatabase((url) => graphileNoop(url, QN, CONCURRENCY));
-  say(`  ${graphile.toFixed(0)} jobs/s`);
+  let raw = NaN;
+  let graphile = NaN;
+  if (!PART_ONLY) {
+    say(`raw SQL: claim 100 + complete on a minimal table, 8 connections, ${QN} rows…`);
+    raw = await inFreshDatabase((url) => rawClaim(url, QN, 8));
+    say(`  ${raw.toFixed(0)} rows/s`);
+    say(`graphile-worker: ${QN} no-op jobs, concurrency ${CONCURRENCY}…`);
+    graphile = await inFreshDatabase((url) => graphileNoop(url, QN, CONCURRENCY));
+    say(`  ${graphile.toFixed(0)} jobs/s`);
+  }
 
   const tdb: TestDatabase = await freshDatabase();
+  if (process.env.BENCH_DELIVERY_EXPLAIN) {
+    // Every statement of the Herald processes, with its buffers, in the server's log (auto_explain;
+    // triggers' statements too): where the pages per delivery go. Heavy: for looking, not timing.
+    const admin = new pg.Client({ connectionString: tdb.url });
+    await admin.connect();
+    for (const setting of [
+      `session_preload_libraries = 'auto_explain'`,
+      `auto_explain.log_min_duration = 0`,
+      `auto_explain.log_analyze = on`,
+      `auto_explain.log_buffers = on`,
+      `auto_explain.log_timing = off`,
+      `auto_explain.log_nested_statements = on`,
+    ])
+      await admin.query(`alter database "${tdb.name}" set ${setting}`);
+    await admin.end();
+    say(`auto_explain on in ${tdb.name}`);
+  }
   const receiver = await startWebhookReceiver();
   const config = writeConfig(tempDir('herald-bench-'), benchConfig());
   const env = {
@@ -292,9 +350,12 @@ async function main() {
         content: { webhook: { url: receiver.url, payload: { i } } },
       });
 
-    say(`lane: Herald's claim + instant send + settle of ${QN} deliveries, concurrency ${CONCURRENCY}…`);
-    const lane = await heraldLane(tdb.url, QN, CONCURRENCY, (err) => say(`lane error: ${String(err)}`));
-    say(`  ${lane.toFixed(0)} deliveries/s`);
+    let lane = NaN;
+    if (!PART_ONLY) {
+      say(`lane: Herald's claim + instant send + settle of ${QN} deliveries, concurrency ${CONCURRENCY}…`);
+      lane = await heraldLane(tdb.url, QN, CONCURRENCY, (err) => say(`lane error: ${String(err)}`));
+      say(`  ${lane.toFixed(0)} deliveries/s`);
+    }
 
     /** Accepts `count` notifications with no worker running, starts `workers`, times the drain. */
     const drain = async (from: number, count: number, workers: number) => {
@@ -342,36 +403,68 @@ async function main() {
       };
     };
 
-    say(`sink: ${N} signed POSTs to the same endpoint from a bare undici loop in another process…`);
-    const sink = await sinkCeiling(receiver, N);
-    say(`  ${sink.perSecond.toFixed(0)} requests/s, ${sink.cpuMsPerRequest.toFixed(3)} ms CPU per request`);
+    let sink = { perSecond: NaN, cpuMsPerRequest: NaN };
+    let one = {
+      acceptPerSecond: NaN,
+      perSecond: NaN,
+      cpuMsPerDelivery: NaN,
+      pagesPerDelivery: NaN,
+      commitsPerDelivery: NaN,
+    };
+    let planPerSecond = NaN;
+    if (!LATENCY_ONLY) {
+      if (!E2E_ONLY) {
+        say(`sink: ${N} signed POSTs to the same endpoint from a bare undici loop in another process…`);
+        sink = await sinkCeiling(receiver, N);
+        say(
+          `  ${sink.perSecond.toFixed(0)} requests/s, ${sink.cpuMsPerRequest.toFixed(3)} ms CPU per request`,
+        );
+      }
 
-    say(`e2e: ${N} notifications accepted with no worker, then one worker…`);
-    const one = await drain(0, N, 1);
-    say(
-      `  accepted at ${one.acceptPerSecond.toFixed(0)}/s; ${one.perSecond.toFixed(0)} deliveries/s end to end`,
-    );
-    const planPerSecond = await planPace(tdb.url);
-    say(`  planner ${planPerSecond.toFixed(0)} notifications/s over the same run`);
-    say(`  worker CPU ${one.cpuMsPerDelivery.toFixed(3)} ms per delivery`);
-    say(
-      `  database: ${one.pagesPerDelivery.toFixed(1)} pages read, ${one.commitsPerDelivery.toFixed(3)} commits per delivery`,
-    );
+      say(`e2e: ${N} notifications accepted with no worker, then one worker…`);
+      one = await drain(0, N, 1);
+      say(
+        `  accepted at ${one.acceptPerSecond.toFixed(0)}/s; ${one.perSecond.toFixed(0)} deliveries/s end to end`,
+      );
+      planPerSecond = await planPace(tdb.url);
+      say(`  planner ${planPerSecond.toFixed(0)} notifications/s over the same run`);
+      say(`  worker CPU ${one.cpuMsPerDelivery.toFixed(3)} ms per delivery`);
+      say(
+        `  database: ${one.pagesPerDelivery.toFixed(1)} pages read, ${one.commitsPerDelivery.toFixed(3)} commits per delivery`,
+      );
+    } else {
+      const workerEnv = process.env.BENCH_WORKER_NODE_OPTIONS
+        ? { ...env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
+        : env;
+      procs.push(await startHeraldProcess('worker', workerEnv));
+    }
+
+    if (E2E_ONLY) {
+      process.stdout.write(
+        `${JSON.stringify({ bench: 'delivery', part: 'e2e', n: N, planPerSecond, ...one })}\n`,
+      );
+      return;
+    }
 
     // The goal's rate is half the e2e maximum; when the API cannot accept that many (the accept
     // path is measured by `bench -- accept`), the rate is half what it accepted, and flagged.
     const halfE2e = Math.max(1, Math.round(one.perSecond / 2));
     const acceptBound = Math.max(1, Math.round(one.acceptPerSecond / 2));
-    const rate = Number(process.env.BENCH_RATE ?? Math.min(halfE2e, acceptBound));
+    const rate = Number(process.env.BENCH_RATE ?? (LATENCY_ONLY ? 700 : Math.min(halfE2e, acceptBound)));
     const limitedByAccept = acceptBound < halfE2e;
     say(
       `latency: ${rate}/s for ${SECONDS} s, accept to sink` +
         (limitedByAccept ? ` (half the accept rate; half the e2e rate would be ${halfE2e}/s)…` : '…'),
     );
+    // The latency run's own costs: the worker's CPU and PostgreSQL's pages per delivery while the
+    // API accepts beside it (the drains above have no API traffic).
+    const workerPid = procs[1]?.child.pid;
+    const latencyDbBefore = await databaseWork(db, tdb.name);
+    const latencyCpuBefore = cpuMsOf(workerPid);
     const sentAt = new Map<number, number>();
     // How long each POST took to answer 202: the accept path's share of accept-to-sink.
     const acceptMs: number[] = [];
-    const base = N;
+    const base = LATENCY_ONLY ? 0 : N;
     const seen = receiver.receipts.length;
     const total = rate * SECONDS;
     const t0 = performance.now();
@@ -390,7 +483,7 @@ async function main() {
     }
     const offeredSeconds = (performance.now() - t0) / 1000;
     await Promise.all(posts);
-    await until(() => receiver.received.size >= N + total, 120_000);
+    await until(() => receiver.received.size >= (LATENCY_ONLY ? 0 : N) + total, 120_000);
     const latencies: number[] = [];
     const timed: { id: string; at: number; sentAt: number }[] = [];
     for (const r of receiver.receipts.slice(seen)) {
@@ -399,7 +492,15 @@ async function main() {
       latencies.push(r.at - start);
       timed.push({ id: r.id, at: r.at, sentAt: start });
     }
+    const latencyCpuMs = cpuMsOf(workerPid) - latencyCpuBefore;
     const stages = await latencyStages(db, timed);
+    const latencyDbAfter = await databaseWork(db, tdb.name);
+    const latencyWork = {
+      workerCpuMsPerDelivery: round(latencyCpuMs / total, 3),
+      // Includes the accepts' own pages (the API writes to the same database).
+      dbPagesPerDelivery: round((latencyDbAfter.pages - latencyDbBefore.pages) / total, 1),
+      ...(await sendsInFlight(db, timed)),
+    };
     latencies.sort((a, b) => a - b);
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
@@ -411,9 +512,13 @@ async function main() {
     );
     say(`  of which the POST's own answer (202): p50 ${acceptP50} ms, p99 ${acceptP99} ms`);
     say(`  stages (ms, p50/p99): ${JSON.stringify(stages)}`);
+    say(`  work: ${JSON.stringify(latencyWork)}`);
 
     await stopWorkers();
-    const { one: oneOfPair, two } = await workerPairs(envWithoutDatabase(env), receiver, 1);
+    // The latency part alone leaves the pairs of one- and two-worker drains out (BENCH_PART=workers runs them alone).
+    const { one: oneOfPair, two } = LATENCY_ONLY
+      ? { one, two: one }
+      : await workerPairs(envWithoutDatabase(env), receiver, 1);
     const duplicates = receiver.duplicates().extra;
 
     const figures = {
@@ -453,6 +558,7 @@ async function main() {
       acceptP50Ms: acceptP50,
       acceptP99Ms: acceptP99,
       latencyStagesMs: stages,
+      latencyWork,
       offeredPerSecond: round(total / offeredSeconds),
       duplicates,
       goals: {

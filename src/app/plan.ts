@@ -101,21 +101,59 @@ export function createPlanner(o: PlannerOptions): WorkLoop<PlanItem> {
     await o.queue.complete(n, o.owner, deliveries);
   }
 
-  async function complete(planned: PlannedNotification[]): Promise<void> {
-    const h = o.handoff;
-    const take = new Map<Channel, number>();
-    if (h) {
-      for (const { deliveries } of planned) {
-        for (const d of deliveries) {
-          if (d.status === 'queued' && !take.has(d.channel)) take.set(d.channel, h.room(d.channel));
-        }
+  /**
+   * Lane room promised to batches whose write is still running, per channel. A lane's room is read
+   * before the write and taken up only when the written rows are offered, so batches writing at the
+   * same time each saw all of it: with 8 slots writing, 8 × the free slots went leased to one lane,
+   * most of them to wait in its buffer. Read and promised in one step (no await between), and given
+   * back once the rows are offered (or the write failed), so what is handed over is what fits.
+   */
+  const promised = new Map<Channel, number>();
+
+  /** How many of each channel's deliveries in `planned` to write leased for this worker's lanes. */
+  function reserve(h: NonNullable<PlannerOptions['handoff']>, planned: PlannedNotification[]) {
+    const eligible = new Map<Channel, number>();
+    for (const { deliveries } of planned) {
+      for (const d of deliveries) {
+        // Only a delivery a claim could take now: queued and not deferred (see leaseFor in the store).
+        if (d.status === 'queued' && !d.notBefore)
+          eligible.set(d.channel, (eligible.get(d.channel) ?? 0) + 1);
       }
     }
-    const handed = await o.queue.completeMany(
-      o.owner,
-      planned,
-      h && [...take.values()].some((n) => n > 0) ? { leaseMs: h.leaseMs, take } : undefined,
-    );
+    const take = new Map<Channel, number>();
+    for (const [channel, count] of eligible) {
+      const held = promised.get(channel) ?? 0;
+      // Only as many as there are: what does not fit (or is not there) is written queued, unleased.
+      const n = Math.min(count, Math.max(0, h.room(channel) - held));
+      if (n <= 0) continue;
+      take.set(channel, n);
+      promised.set(channel, held + n);
+    }
+    return take;
+  }
+
+  function unreserve(take: ReadonlyMap<Channel, number>): void {
+    for (const [channel, n] of take) {
+      const left = (promised.get(channel) ?? 0) - n;
+      if (left > 0) promised.set(channel, left);
+      else promised.delete(channel);
+    }
+  }
+
+  async function complete(planned: PlannedNotification[]): Promise<void> {
+    const h = o.handoff;
+    const take = h ? reserve(h, planned) : new Map<Channel, number>();
+    let handed: ClaimedDelivery[];
+    try {
+      handed = await o.queue.completeMany(
+        o.owner,
+        planned,
+        h && take.size > 0 ? { leaseMs: h.leaseMs, take } : undefined,
+      );
+    } finally {
+      // Given back in the same turn as the offer below: the lane's own room then counts the rows.
+      unreserve(take);
+    }
     if (!h || handed.length === 0) return;
     const byChannel = new Map<Channel, ClaimedDelivery[]>();
     for (const d of handed) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);

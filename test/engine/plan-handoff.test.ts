@@ -1,8 +1,8 @@
 /**
  * The planner hands deliveries to its own idle lane as it writes them (PGlite and PostgreSQL): they
  * are written already leased (`sending`, first attempt counted) and sent without a wake-up or a claim,
- * each once, with its attempt recorded. Only as many as the lane has free slots; the rest are queued
- * as before. A notification whose planner lost its lease gets nothing written and nothing handed over,
+ * each once, with its attempt recorded. Only as many as the lane has free slots, however many batches
+ * are written at once; the rest are queued as before. A notification whose planner lost its lease gets nothing written and nothing handed over,
  * and a lane that is not running has no room, so its deliveries wait queued for a claim.
  */
 import assert from 'node:assert/strict';
@@ -154,6 +154,101 @@ for (const kind of ['pglite', 'postgres'] as const) {
           assert.equal(r.recorded, 1, 'and recorded');
           assert.equal(r.lease_owner, null, 'nothing left leased');
         }
+      });
+
+      it('batches written at the same time share the lane’s room: no more leased than it has slots', async () => {
+        const { db } = database;
+        const ids = await pending(20);
+        let answer: () => void = () => undefined;
+        const answered = new Promise<void>((r) => (answer = r));
+        const started = new Set<string>();
+        const errors: string[] = [];
+        // Sends hang until the test lets them go, so the slots the hand-over fills stay taken.
+        const lane = createLane({
+          channel: 'in_app',
+          owner: 'w4',
+          queue: kyselyDeliveryQueue(db),
+          senders: [
+            {
+              name: 'held',
+              channel: 'in_app',
+              send: async (m) => {
+                started.add(m.deliveryId);
+                await answered;
+                return { providerMessageId: null };
+              },
+            },
+          ],
+          policy: DEFAULT_RETRY_POLICY,
+          leaseMs: 60_000,
+          pollMs: NEVER,
+          concurrency: 12,
+          onError: (err) => errors.push(String(err)),
+        });
+        lane.start();
+        while (lane.room() === 0) await new Promise((r) => setTimeout(r, 5));
+        // Four batches of five, each write held until all four are under way: every batch reads the
+        // lane's room while none of them has offered anything yet.
+        const store = kyselyPlanQueue(db);
+        const takes: number[] = [];
+        let writing = 0;
+        let allWriting: () => void = () => undefined;
+        const fourWriting = new Promise<void>((r) => (allWriting = r));
+        const queue: typeof store = {
+          ...store,
+          async completeMany(owner, planned, handoff) {
+            takes.push(handoff?.take.get('in_app') ?? 0);
+            if (++writing === 4) allWriting();
+            await fourWriting;
+            return store.completeMany(owner, planned, handoff);
+          },
+        };
+        const planner = createPlanner({
+          owner: 'w4',
+          queue,
+          recipients: kyselyRecipientStore(db),
+          renderer: createTemplateRenderer(),
+          leaseMs: 60_000,
+          pollMs: NEVER,
+          concurrency: 4,
+          batchSize: 5,
+          onError: (err) => errors.push(String(err)),
+          batch: planInApp,
+          handoff: {
+            leaseMs: 60_000,
+            room: (channel) => (channel === 'in_app' ? lane.room() : 0),
+            offer: (_channel, ds) => lane.offer(ds),
+          },
+        });
+        planner.start();
+        try {
+          await fourWriting;
+          while ((await deliveriesOf(ids)).length < 20) await new Promise((r) => setTimeout(r, 5));
+          while (started.size < 12) await new Promise((r) => setTimeout(r, 5));
+          assert.deepEqual(
+            takes.toSorted((a, b) => b - a),
+            [5, 5, 2, 0],
+            'each batch took what it had, up to what the others left',
+          );
+          const rows = await deliveriesOf(ids);
+          assert.equal(rows.filter((r) => r.status === 'sending').length, 12, 'as many leased as slots');
+          assert.equal(rows.filter((r) => r.status === 'queued' && r.lease_owner === null).length, 8);
+          assert.equal(lane.room(), 0);
+        } finally {
+          answer();
+          await planner.stop();
+          await lane.stop();
+        }
+        assert.deepEqual(errors, []);
+        assert.equal(started.size, 12, 'the handed-over ones sent; the rest wait for a claim');
+        const rows = await deliveriesOf(ids);
+        assert.deepEqual(
+          rows.map((r) => [r.status, r.attempts, r.recorded]).toSorted(),
+          [
+            ...Array.from({ length: 8 }, () => ['queued', 0, 0]),
+            ...Array.from({ length: 12 }, () => ['sent', 1, 1]),
+          ].toSorted(),
+        );
       });
 
       it('hands over only what the lane has room for; the rest is queued for a claim', async () => {
