@@ -102,7 +102,7 @@ describe('a listener stopped while it reconnects', { skip: skipWithoutPg }, () =
   const rig = async () => {
     const proxy = await holdingProxy(PG_ADMIN_URL);
     opened.push(proxy);
-    const database: Database = await connect({ databaseUrl: proxy.url });
+    const database: Database = await connect({ databaseUrl: proxy.url, dataDir: '' });
     opened.push(database);
     return { proxy, database };
   };
