@@ -4,6 +4,8 @@
  * process exits with code 1 at once, as a supervisor's SIGKILL would. What was in flight then is
  * what a crash leaves: leased deliveries go back when their lease expires or their owner is seen dead,
  * and a request that got no answer is retried by its client with the same idempotency key.
+ * The limit also holds after a stop that finished: something it left open (a connection nobody
+ * closes) would keep the process running for ever, so at the limit it exits 1, naming what is open.
  */
 export interface StopOnSignalOptions {
   /** The graceful stop. */
@@ -29,19 +31,26 @@ export function stopOnSignal(options: StopOnSignalOptions): Promise<void> {
       const again = (second: NodeJS.Signals) => giveUp(`${second} while stopping after ${signal}`);
       process.once('SIGTERM', again);
       process.once('SIGINT', again);
+      let finished = false;
       const timer = setTimeout(
-        () => giveUp(`still stopping ${options.limitMs} ms after ${signal}`),
+        () =>
+          giveUp(
+            finished
+              ? `stopped, but still running ${options.limitMs} ms after ${signal}, held open by ` +
+                  process.getActiveResourcesInfo().join(', ')
+              : `still stopping ${options.limitMs} ms after ${signal}`,
+          ),
         options.limitMs,
       );
-      // Only a stop that still has work holding the process open can outlive its limit.
+      // Never kept: a process that has nothing else open exits at once, stopped or not.
       timer.unref();
       options.stop().then(
         () => {
-          clearTimeout(timer);
+          finished = true;
           resolve();
         },
         (err: unknown) => {
-          clearTimeout(timer);
+          finished = true;
           write(`Error while stopping after ${signal}: ${String(err)}\n`);
           resolve();
         },

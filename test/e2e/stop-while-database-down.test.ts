@@ -11,6 +11,14 @@ import { clusterProblem, startPgCluster, type PgCluster } from '../helpers/pg-cl
 const ADMIN = 'stop-outage-admin-token-0123456789';
 const problem = clusterProblem();
 
+/**
+ * Each wait in the hooks has its own bound that ends what it waited for and says why (pg_ctl 60 s,
+ * a process's start 90 s and its stop 45 s, an API call 60 s): together up to about 5 minutes. The
+ * hooks' own limit is above that, so it never cuts one short — a hook cut short goes on in the
+ * background, and a process it starts afterwards has nobody to stop it and keeps this file running.
+ */
+const HOOK_TIMEOUT_MS = 6 * 60_000;
+
 describe(
   'stopping while PostgreSQL is down',
   { skip: problem ? `cannot start a PostgreSQL cluster: ${problem}` : false },
@@ -19,23 +27,29 @@ describe(
     let apiProc: HeraldProcess;
     let workerProc: HeraldProcess;
 
-    before(async () => {
-      cluster = await startPgCluster();
-      const env = {
-        DATABASE_URL: cluster.url,
-        HERALD_ADMIN_TOKEN: ADMIN,
-        HERALD_CONFIG: writeConfig(tempDir(), { worker: { pollMs: 200, sweepMs: 1000, drainMs: 2000 } }),
-      };
-      apiProc = await startHeraldProcess('api', env);
-      workerProc = await startHeraldProcess('worker', env);
-      await registerService(client(apiProc.url, ADMIN));
-    });
+    before(
+      async () => {
+        cluster = await startPgCluster();
+        const env = {
+          DATABASE_URL: cluster.url,
+          HERALD_ADMIN_TOKEN: ADMIN,
+          HERALD_CONFIG: writeConfig(tempDir(), { worker: { pollMs: 200, sweepMs: 1000, drainMs: 2000 } }),
+        };
+        apiProc = await startHeraldProcess('api', env);
+        workerProc = await startHeraldProcess('worker', env);
+        await registerService(client(apiProc.url, ADMIN));
+      },
+      { timeout: HOOK_TIMEOUT_MS },
+    );
 
-    after(async () => {
-      await workerProc?.stop('SIGKILL');
-      await apiProc?.stop('SIGKILL');
-      await cluster?.destroy();
-    });
+    after(
+      async () => {
+        await workerProc?.stop('SIGKILL');
+        await apiProc?.stop('SIGKILL');
+        await cluster?.destroy();
+      },
+      { timeout: HOOK_TIMEOUT_MS },
+    );
 
     it('exits after SIGTERM without waiting for the database', async () => {
       await cluster.stop();

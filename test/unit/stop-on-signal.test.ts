@@ -10,14 +10,17 @@ import { fileURLToPath } from 'node:url';
 
 const MODULE = fileURLToPath(new URL('../../src/cli/stop-on-signal.ts', import.meta.url));
 
-/** A process whose stop takes `stopMs` (never, when null); it holds itself open meanwhile. */
-function child(stopMs: number | null, limitMs: number) {
+/**
+ * A process whose stop takes `stopMs` (never, when null); it holds itself open meanwhile, and after
+ * the stop too when `leaves` (as a connection nobody closed would).
+ */
+function child(stopMs: number | null, limitMs: number, { leaves = false } = {}) {
   const script = `
     import { stopOnSignal } from ${JSON.stringify(MODULE)};
     const open = setInterval(() => {}, 1000);
     const stop = () => new Promise((resolve) => {
       process.stdout.write('stopping\\n');
-      if (${stopMs} !== null) setTimeout(() => { clearInterval(open); resolve(); }, ${stopMs ?? 0});
+      if (${stopMs} !== null) setTimeout(() => { if (!${leaves}) clearInterval(open); resolve(); }, ${stopMs ?? 0});
     });
     const stopped = stopOnSignal({ stop, limitMs: ${limitMs} });
     process.stdout.write('ready\\n');
@@ -68,6 +71,20 @@ describe('stopping on a signal', () => {
     assert.equal(code, 1, c.output());
     assert.match(c.output(), /still stopping 300 ms after SIGTERM; exiting without finishing the stop/);
     assert.doesNotMatch(c.output(), /stopped/);
+  });
+
+  it('exits 1 at its limit when the stop finished but something still holds the process open', async () => {
+    const c = child(50, 300, { leaves: true });
+    await c.seen('ready');
+    c.proc.kill('SIGTERM');
+    // Without the limit this process would never exit: fail rather than wait for ever.
+    const killer = setTimeout(() => c.proc.kill('SIGKILL'), 30_000);
+    const [code, signal] = await c.exited;
+    clearTimeout(killer);
+    assert.equal(signal, null, `still running 30 s after SIGTERM:\n${c.output()}`);
+    assert.equal(code, 1, c.output());
+    assert.match(c.output(), /stopped\n/);
+    assert.match(c.output(), /stopped, but still running 300 ms after SIGTERM, held open by .*Timeout/);
   });
 
   it('exits 1 at a second signal while the stop runs', async () => {

@@ -143,69 +143,21 @@ export function pgNotifyBus(database: Pick<Database, 'db' | 'listen'>, options: 
       const onPayload = (payload: string) => {
         for (const { events, ...r } of decodeRefs(payload)) onChange(r, events);
       };
-      if (options.databaseUrl) return listenOwn(options.databaseUrl, onPayload, options);
+      if (options.databaseUrl) {
+        // Loaded here: it brings `pg`, which embedded mode never needs.
+        const { listenOwn } = await import('../store/pg-listen.ts');
+        return listenOwn({
+          url: options.databaseUrl,
+          channel: INBOX_CHANNEL,
+          onMessage: onPayload,
+          onError: options.onError,
+          onRetryError: options.onError,
+          onReconnect: options.onReconnect,
+        });
+      }
       // PGlite: in-process, nothing to lose between the publisher and us.
       return database.listen(onPayload, INBOX_CHANNEL);
     },
     async close() {},
-  };
-}
-
-async function listenOwn(
-  url: string,
-  onPayload: (payload: string) => void,
-  o: PgBusOptions,
-): Promise<() => Promise<void>> {
-  const pg = (await import('pg')).default;
-  let client: InstanceType<typeof pg.Client> | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const open = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url });
-    c.on('notification', (m) => {
-      if (m.channel === INBOX_CHANNEL) onPayload(m.payload ?? '');
-    });
-    c.on('error', (err) => {
-      o.onError?.(err);
-      lost();
-    });
-    try {
-      await c.connect();
-      await c.query(`listen ${INBOX_CHANNEL}`);
-    } catch (err) {
-      await c.end().catch(() => undefined);
-      throw err;
-    }
-    // Unsubscribed while this reconnect was under way: an open client here would keep the process up.
-    if (stopped) {
-      await c.end().catch(() => undefined);
-      return;
-    }
-    client = c;
-  };
-  const lost = () => {
-    const old = client;
-    client = undefined;
-    old?.end().catch(() => undefined);
-    if (stopped || timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (stopped) return;
-      open().then(
-        () => {
-          if (!stopped) o.onReconnect?.();
-        },
-        (err: unknown) => {
-          o.onError?.(err);
-          lost();
-        },
-      );
-    }, 1000);
-  };
-  await open();
-  return async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    await client?.end().catch(() => undefined);
   };
 }

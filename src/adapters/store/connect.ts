@@ -58,39 +58,9 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
     background: db,
     kind: 'postgres',
     async listen(onMessage, channel = WAKE_CHANNEL) {
-      let client: InstanceType<typeof pg.default.Client> | undefined;
-      let stopped = false;
-      let retryTimer: NodeJS.Timeout | undefined;
-      const open = async (): Promise<void> => {
-        const c = new pg.default.Client({ connectionString: url });
-        c.on('notification', (msg) => {
-          if (msg.channel === channel) onMessage(msg.payload ?? '');
-        });
-        c.on('error', (err) => {
-          options.onListenerError?.(err);
-          reconnect();
-        });
-        await c.connect();
-        await c.query(`listen ${channel}`);
-        client = c;
-      };
-      // Lost notifications are covered by the lanes' polling; reconnect quietly with a pause.
-      const reconnect = () => {
-        const old = client;
-        client = undefined;
-        old?.end().catch(() => undefined);
-        if (stopped || retryTimer) return;
-        retryTimer = setTimeout(() => {
-          retryTimer = undefined;
-          if (!stopped) open().catch(() => reconnect());
-        }, 1000);
-      };
-      await open();
-      return async () => {
-        stopped = true;
-        if (retryTimer) clearTimeout(retryTimer);
-        await client?.end().catch(() => undefined);
-      };
+      // Lost notifications are covered by the lanes' polling; the session comes back quietly.
+      const { listenOwn } = await import('./pg-listen.ts');
+      return listenOwn({ url, channel, onMessage, onError: options.onListenerError });
     },
     async close() {
       await db.destroy();
