@@ -16,6 +16,7 @@ import type {
 import { WAKE_EVENTS, WAKE_PLAN } from '../../ports/wake.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { Db } from './db.ts';
+import { prepared } from './prepared.ts';
 
 /** The events wake-up on the wake channel, for the worker's listener. */
 export const EVENTS_WAKE = WAKE_EVENTS;
@@ -224,7 +225,7 @@ async function insertEvents(
     key: n.key,
   }));
   const { rows: out } = await sql<{ k: 'same' | 'clash' | 'raced' | 'taken' | 'wake'; id: string | null }>`
-    with x as materialized (
+    ${prepared('herald_events_accept')}with x as materialized (
       select * from jsonb_to_recordset(${JSON.stringify(withOutcome)}::jsonb)
                as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text,
                     source text, status text, outcome jsonb)),
