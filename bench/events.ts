@@ -32,7 +32,7 @@
  */
 import { fork } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as inspector from 'node:inspector/promises';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -171,6 +171,48 @@ async function pgCpu(): Promise<number | null> {
   return ns / 1000;
 }
 
+/** The broker servers' process names on this machine. */
+const SERVER_COMM: Record<Broker, string> = {
+  rabbitmq: 'beam.smp',
+  nats: 'nats-server',
+  redis: 'redis-server',
+};
+
+/**
+ * CPU time of the broker's server processes (every thread; every process of that name, so a
+ * private server a test left running counts too), µs. Null off Linux or when none is found (a
+ * broker in a container, say).
+ */
+function brokerCpu(broker: Broker): number | null {
+  let ns = 0;
+  let found = false;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let comm: string;
+      try {
+        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (comm !== SERVER_COMM[broker]) continue;
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        try {
+          ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+          found = true;
+        } catch {
+          // The thread ended meanwhile.
+        }
+      }
+    }
+  } catch {
+    return null;
+  }
+  return found ? ns / 1000 : null;
+}
+
+const perMessage = (a: number | null, b: number | null) => (a === null || b === null ? null : (b - a) / N);
+
 /** A broker's own consumer that only acks, on its client library: no Herald code. */
 interface NoOpConsumer {
   /** Resolves once `n` messages were received and acked. */
@@ -269,7 +311,9 @@ async function redisNoOp(stream: string): Promise<NoOpConsumer> {
 }
 
 /** Publish → consume with the broker's own no-op consumer, from the first publish to the last ack. */
-async function ceiling(broker: Broker): Promise<{ rate: number; cpuUs: number; publisherCpuUs: number }> {
+async function ceiling(
+  broker: Broker,
+): Promise<{ rate: number; cpuUs: number; publisherCpuUs: number; brokerCpuUs: number | null }> {
   const name = uniqueName(`bench${broker}`);
   const subject = `${name}.t`;
   const consumer =
@@ -281,14 +325,16 @@ async function ceiling(broker: Broker): Promise<{ rate: number; cpuUs: number; p
   await openPublisher(broker, name);
   const started = performance.now();
   const cpu0 = processCpu();
+  const broker0 = brokerCpu(broker);
   const consumed = consumer.consumed(N);
   const publisherCpuUs = await publishAll();
   await consumed;
   const seconds = (performance.now() - started) / 1000;
   const cpuUs = (processCpu() - cpu0) / N;
+  const brokerCpuUs = perMessage(broker0, brokerCpu(broker));
   await consumer.close();
   await closePublisher();
-  return { rate: N / seconds, cpuUs, publisherCpuUs };
+  return { rate: N / seconds, cpuUs, publisherCpuUs, brokerCpuUs };
 }
 
 /** Publish → events durable (acked), and → expanded with their notifications written. */
@@ -298,6 +344,7 @@ async function throughHerald(broker: Broker): Promise<{
   cpuUs: number;
   pgCpuUs: number | null;
   publisherCpuUs: number;
+  brokerCpuUs: number | null;
 }> {
   const t = target(broker);
   await openPublisher(broker, t.config.name);
@@ -329,6 +376,7 @@ async function throughHerald(broker: Broker): Promise<{
   const started = performance.now();
   const cpu0 = processCpu();
   const pg0 = await pgCpu();
+  const broker0 = brokerCpu(broker);
   const publisherCpuUs = await publishAll();
   await stored;
   const storedAt = performance.now();
@@ -346,6 +394,7 @@ async function throughHerald(broker: Broker): Promise<{
   const seconds = (performance.now() - started) / 1000;
   const cpuUs = (processCpu() - cpu0) / N;
   const pg1 = await pgCpu();
+  const brokerCpuUs = perMessage(broker0, brokerCpu(broker));
   await sources.stop();
   await closePublisher();
   return {
@@ -354,6 +403,7 @@ async function throughHerald(broker: Broker): Promise<{
     cpuUs,
     pgCpuUs: pg0 === null || pg1 === null ? null : (pg1 - pg0) / N,
     publisherCpuUs,
+    brokerCpuUs,
   };
 }
 
@@ -452,6 +502,8 @@ async function profiled<T>(name: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
+const roundOrNull = (v: number | null) => (v === null ? null : Math.round(v));
+
 const rawBefore = await rawInsert();
 process.stderr.write(`raw insert: ${Math.round(rawBefore.rate)}/s\n`);
 
@@ -464,10 +516,17 @@ const figures: Record<
     processedPerSecond: number;
     ratio: number;
     /**
-     * CPU per message: this process (the no-op consumer; Herald), PostgreSQL while Herald ran, and
-     * the publisher's own process (during Herald's run).
+     * CPU per message: this process (the no-op consumer; Herald), PostgreSQL while Herald ran, the
+     * publisher's own process (during Herald's run), and the broker's server in each run.
      */
-    cpuUsPerMessage: { ceiling: number; herald: number; heraldPostgres: number | null; publisher: number };
+    cpuUsPerMessage: {
+      ceiling: number;
+      herald: number;
+      heraldPostgres: number | null;
+      publisher: number;
+      brokerInCeiling: number | null;
+      brokerInHerald: number | null;
+    };
     /** Filled in once the raw insert ran again after the brokers. */
     ceilingVsRawInsert?: { rawOfCeiling: number; storedOfRaw: number; processedOfRaw: number };
   }
@@ -489,6 +548,10 @@ for (const broker of BROKERS) {
       herald: Math.round(heraldRate.cpuUs),
       heraldPostgres: heraldRate.pgCpuUs === null ? null : Math.round(heraldRate.pgCpuUs),
       publisher: Math.round(heraldRate.publisherCpuUs),
+      brokerInCeiling: roundOrNull(
+        before.rate >= afterRate.rate ? before.brokerCpuUs : afterRate.brokerCpuUs,
+      ),
+      brokerInHerald: roundOrNull(heraldRate.brokerCpuUs),
     },
   };
   process.stderr.write(`${broker}: ${JSON.stringify(figures[broker])}\n`);
