@@ -6,8 +6,10 @@
  * the first publish; the ceiling to the last ack, Herald to the last event stored (acked) and to the
  * last event processed into its notification (the seed-000 rule, an in-app notification to one
  * follower). Herald's source is connected before the clock starts, as the no-op consumer is. The
- * ceiling runs before and after Herald and the faster counts. Ends with one JSON line; goal: Herald
- * ≥ 0.5 × the ceiling for each broker.
+ * ceiling runs before and after Herald and the faster counts. The publisher runs in a process of
+ * its own (bench/events/publisher.ts), so this process's CPU figure is the no-op consumer's or
+ * Herald's alone, and neither shares its event loop with the publisher. Ends with one JSON line;
+ * goal: Herald ≥ 0.5 × the ceiling for each broker.
  *
  * Beside the brokers, a raw SQL ceiling with no Herald code (`rawInsertPerSecond`): the same number
  * of event rows, and one notification row per event, written as Herald's sources write them (batches
@@ -28,8 +30,9 @@
  *   BENCH_EVENTS_CPU_PROF=dir ... : a CPU profile of this process while each broker's events go through
  *                                   Herald, as dir/herald-<broker>.cpuprofile
  */
+import { fork } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as inspector from 'node:inspector/promises';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -51,18 +54,8 @@ import { createTemplateRenderer } from '../src/domain/templates.ts';
 import { loadConfig } from '../src/config.ts';
 import type { SourceConfig } from '../src/config-sources.ts';
 import { client, registerService } from '../test/helpers/api.ts';
-import {
-  natsPublisher,
-  NATS_URL,
-  rabbitPublisher,
-  RABBIT_URL,
-  redisPublisher,
-  REDIS_URL,
-  uniqueName,
-  type Broker,
-  type OutMessage,
-  type Publisher,
-} from '../test/helpers/brokers.ts';
+import { NATS_URL, RABBIT_URL, REDIS_URL, uniqueName, type Broker } from '../test/helpers/brokers.ts';
+import type { PublisherReply, PublisherRequest } from './events/publisher.ts';
 import { startInProcess, TEST_ADMIN_TOKEN } from '../test/helpers/in-process.ts';
 import { freshDatabase } from '../test/helpers/pg.ts';
 
@@ -109,7 +102,7 @@ await api.put('/v1/triggers/trade.executed', {
 const sql = new pg.Client({ connectionString: database.url });
 await sql.connect();
 
-function target(broker: Broker): { config: SourceConfig; publisher: () => Promise<Publisher> } {
+function target(broker: Broker): { config: SourceConfig } {
   const name = uniqueName(`bench${broker}`);
   const common = {
     name,
@@ -121,31 +114,38 @@ function target(broker: Broker): { config: SourceConfig; publisher: () => Promis
   };
   const load = (raw: Record<string, unknown>) =>
     loadConfig({ HERALD_CONFIG: 'x' }, () => ({ sources: [{ ...raw, ...common }] })).sources[0]!;
-  if (broker === 'rabbitmq')
-    return {
-      config: load({ broker, url: RABBIT_URL, queue: name }),
-      publisher: () => rabbitPublisher(RABBIT_URL, name),
-    };
+  if (broker === 'rabbitmq') return { config: load({ broker, url: RABBIT_URL, queue: name }) };
   if (broker === 'nats')
     return {
       config: load({ broker, servers: NATS_URL, stream: name, subjects: [`${name}.t`], durable: 'herald' }),
-      publisher: () => natsPublisher(NATS_URL, name, `${name}.t`),
     };
-  return {
-    config: load({ broker, url: REDIS_URL, stream: name, group: 'herald' }),
-    publisher: () => redisPublisher(REDIS_URL, name),
-  };
+  return { config: load({ broker, url: REDIS_URL, stream: name, group: 'herald' }) };
 }
 
-const messages = (prefix: string): OutMessage[] =>
-  Array.from({ length: N }, (_, i) => ({
-    headers: { event: 'trade.executed' },
-    body: JSON.stringify({ id: `${prefix}-${i}`, data: { traderId: '42', symbol: 'INFY', quantity: i } }),
-  }));
-
-async function publishAll(pub: Publisher, all: OutMessage[]) {
-  for (let i = 0; i < all.length; i += 500) await pub.publish(all.slice(i, i + 500));
-}
+/**
+ * The publisher runs in a process of its own (bench/events/publisher.ts), so this process's CPU
+ * figure and event loop are the consumer's alone: the no-op consumer's in the ceiling, Herald's
+ * source in Herald's run. Its own CPU per message is reported beside them.
+ */
+const publisherProcess = fork(new URL('./events/publisher.ts', import.meta.url), { stdio: 'inherit' });
+publisherProcess.on('exit', (code) => {
+  if (code) throw new Error(`the bench's publisher exited with ${code}`);
+});
+const toPublisher = <K extends PublisherReply['op']>(request: PublisherRequest, expect: K) =>
+  new Promise<Extract<PublisherReply, { op: K }>>((resolve) => {
+    const onReply = (m: PublisherReply) => {
+      if (m.op !== expect) return;
+      publisherProcess.off('message', onReply);
+      resolve(m as Extract<PublisherReply, { op: K }>);
+    };
+    publisherProcess.on('message', onReply);
+    publisherProcess.send(request);
+  });
+/** Connects the publisher to a queue/subject/stream and builds its N messages, before any clock starts. */
+const openPublisher = (broker: Broker, name: string) =>
+  toPublisher({ op: 'open', broker, name, subject: `${name}.t`, n: N }, 'opened');
+const publishAll = async () => (await toPublisher({ op: 'publish' }, 'published')).cpuUs;
+const closePublisher = () => toPublisher({ op: 'close' }, 'closed');
 
 /** CPU time of this process (publisher, consumer or Herald), µs. */
 const processCpu = () => {
@@ -170,6 +170,48 @@ async function pgCpu(): Promise<number | null> {
   }
   return ns / 1000;
 }
+
+/** The broker servers' process names on this machine. */
+const SERVER_COMM: Record<Broker, string> = {
+  rabbitmq: 'beam.smp',
+  nats: 'nats-server',
+  redis: 'redis-server',
+};
+
+/**
+ * CPU time of the broker's server processes (every thread; every process of that name, so a
+ * private server a test left running counts too), µs. Null off Linux or when none is found (a
+ * broker in a container, say).
+ */
+function brokerCpu(broker: Broker): number | null {
+  let ns = 0;
+  let found = false;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let comm: string;
+      try {
+        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (comm !== SERVER_COMM[broker]) continue;
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        try {
+          ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+          found = true;
+        } catch {
+          // The thread ended meanwhile.
+        }
+      }
+    }
+  } catch {
+    return null;
+  }
+  return found ? ns / 1000 : null;
+}
+
+const perMessage = (a: number | null, b: number | null) => (a === null || b === null ? null : (b - a) / N);
 
 /** A broker's own consumer that only acks, on its client library: no Herald code. */
 interface NoOpConsumer {
@@ -269,7 +311,9 @@ async function redisNoOp(stream: string): Promise<NoOpConsumer> {
 }
 
 /** Publish → consume with the broker's own no-op consumer, from the first publish to the last ack. */
-async function ceiling(broker: Broker): Promise<{ rate: number; cpuUs: number }> {
+async function ceiling(
+  broker: Broker,
+): Promise<{ rate: number; cpuUs: number; publisherCpuUs: number; brokerCpuUs: number | null }> {
   const name = uniqueName(`bench${broker}`);
   const subject = `${name}.t`;
   const consumer =
@@ -278,31 +322,32 @@ async function ceiling(broker: Broker): Promise<{ rate: number; cpuUs: number }>
       : broker === 'nats'
         ? await natsNoOp(name, subject)
         : await redisNoOp(name);
-  const pub =
-    broker === 'rabbitmq'
-      ? await rabbitPublisher(RABBIT_URL, name)
-      : broker === 'nats'
-        ? await natsPublisher(NATS_URL, name, subject)
-        : await redisPublisher(REDIS_URL, name);
-  const all = messages(name);
+  await openPublisher(broker, name);
   const started = performance.now();
   const cpu0 = processCpu();
+  const broker0 = brokerCpu(broker);
   const consumed = consumer.consumed(N);
-  await publishAll(pub, all);
+  const publisherCpuUs = await publishAll();
   await consumed;
   const seconds = (performance.now() - started) / 1000;
   const cpuUs = (processCpu() - cpu0) / N;
+  const brokerCpuUs = perMessage(broker0, brokerCpu(broker));
   await consumer.close();
-  await pub.close();
-  return { rate: N / seconds, cpuUs };
+  await closePublisher();
+  return { rate: N / seconds, cpuUs, publisherCpuUs, brokerCpuUs };
 }
 
 /** Publish → events durable (acked), and → expanded with their notifications written. */
-async function throughHerald(
-  broker: Broker,
-): Promise<{ stored: number; processed: number; cpuUs: number; pgCpuUs: number | null }> {
+async function throughHerald(broker: Broker): Promise<{
+  stored: number;
+  processed: number;
+  cpuUs: number;
+  pgCpuUs: number | null;
+  publisherCpuUs: number;
+  brokerCpuUs: number | null;
+}> {
   const t = target(broker);
-  const pub = await t.publisher();
+  await openPublisher(broker, t.config.name);
   // Stored is counted from the source's own acks (each after its batch committed), so finding it
   // reads nothing from PostgreSQL: a count over the events table every 50 ms cost PostgreSQL about as
   // much CPU as a fifth of storing them, and was charged to Herald.
@@ -328,11 +373,11 @@ async function throughHerald(
     serviceExists: async () => true,
   });
   await sources.ready;
-  const all = messages(t.config.name);
   const started = performance.now();
   const cpu0 = processCpu();
   const pg0 = await pgCpu();
-  await publishAll(pub, all);
+  const broker0 = brokerCpu(broker);
+  const publisherCpuUs = await publishAll();
   await stored;
   const storedAt = performance.now();
   // Processed: events expanded as they were stored are done already (one count); the others are
@@ -349,13 +394,16 @@ async function throughHerald(
   const seconds = (performance.now() - started) / 1000;
   const cpuUs = (processCpu() - cpu0) / N;
   const pg1 = await pgCpu();
+  const brokerCpuUs = perMessage(broker0, brokerCpu(broker));
   await sources.stop();
-  await pub.close();
+  await closePublisher();
   return {
     stored: N / ((storedAt - started) / 1000),
     processed: N / seconds,
     cpuUs,
     pgCpuUs: pg0 === null || pg1 === null ? null : (pg1 - pg0) / N,
+    publisherCpuUs,
+    brokerCpuUs,
   };
 }
 
@@ -454,6 +502,8 @@ async function profiled<T>(name: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
+const roundOrNull = (v: number | null) => (v === null ? null : Math.round(v));
+
 const rawBefore = await rawInsert();
 process.stderr.write(`raw insert: ${Math.round(rawBefore.rate)}/s\n`);
 
@@ -465,8 +515,18 @@ const figures: Record<
     storedRatio: number;
     processedPerSecond: number;
     ratio: number;
-    /** CPU per message: this process (publisher + no-op consumer; publisher + Herald) and PostgreSQL. */
-    cpuUsPerMessage: { ceiling: number; herald: number; heraldPostgres: number | null };
+    /**
+     * CPU per message: this process (the no-op consumer; Herald), PostgreSQL while Herald ran, the
+     * publisher's own process (during Herald's run), and the broker's server in each run.
+     */
+    cpuUsPerMessage: {
+      ceiling: number;
+      herald: number;
+      heraldPostgres: number | null;
+      publisher: number;
+      brokerInCeiling: number | null;
+      brokerInHerald: number | null;
+    };
     /** Filled in once the raw insert ran again after the brokers. */
     ceilingVsRawInsert?: { rawOfCeiling: number; storedOfRaw: number; processedOfRaw: number };
   }
@@ -487,6 +547,11 @@ for (const broker of BROKERS) {
       ceiling: Math.round(Math.min(before.cpuUs, afterRate.cpuUs)),
       herald: Math.round(heraldRate.cpuUs),
       heraldPostgres: heraldRate.pgCpuUs === null ? null : Math.round(heraldRate.pgCpuUs),
+      publisher: Math.round(heraldRate.publisherCpuUs),
+      brokerInCeiling: roundOrNull(
+        before.rate >= afterRate.rate ? before.brokerCpuUs : afterRate.brokerCpuUs,
+      ),
+      brokerInHerald: roundOrNull(heraldRate.brokerCpuUs),
     },
   };
   process.stderr.write(`${broker}: ${JSON.stringify(figures[broker])}\n`);
@@ -504,6 +569,8 @@ for (const f of Object.values(figures))
     processedOfRaw: ratio(f.processedPerSecond, raw.rate),
   };
 
+publisherProcess.removeAllListeners('exit');
+publisherProcess.kill();
 await sql.end();
 await herald.stop();
 await database.drop();

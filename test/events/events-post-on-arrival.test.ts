@@ -2,18 +2,14 @@
  * `POST /v1/events` expands each event under its rule as it stores it, as the broker sources do, on
  * real PostgreSQL. Herald runs here with its API only: no events lane runs, so an event the answer
  * shows finished was finished by the request that stored it. Matched, unmatched and filtered events;
- * replays and conflicts by id, which add no notifications; a batch of many; and the fall-back to the
- * lane for an event whose notification key a client took already.
+ * replays and conflicts by id, which add no notifications; a batch of many; and an event whose
+ * notification key a client took already, finished at once and naming that client's notification.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { connect, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyEventStore } from '../../src/adapters/store/kysely-events.ts';
-import { kyselyNotificationTypeStore } from '../../src/adapters/store/kysely-notification-types.ts';
-import { kyselyTriggerRules } from '../../src/adapters/store/kysely-trigger-rules.ts';
-import { processEvents } from '../../src/app/events.ts';
-import { createTemplateRenderer } from '../../src/domain/templates.ts';
 import { client, registerService, type Client } from '../helpers/api.ts';
 import { startInProcess, type InProcess } from '../helpers/in-process-pg.ts';
 import { skipWithoutPg } from '../helpers/pg.ts';
@@ -196,7 +192,7 @@ describe('POST /v1/events expands events as it stores them', { skip: skipWithout
     assert.equal((await event('m-5')).status, 'unmatched');
   });
 
-  it('an event whose notification key a client took already goes to the events lane, which names it', async () => {
+  it('an event whose notification key a client took already is finished at once, naming that notification', async () => {
     const taken = await api.post(
       '/v1/notifications',
       {
@@ -214,34 +210,6 @@ describe('POST /v1/events expands events as it stores them', { skip: skipWithout
       payload: { userId: 'u9', shop: 'north', total: 9 },
     });
     assert.equal(sent.status, 202);
-    // Durable, but left for the lane: the outcome could not name a notification it did not make.
-    const stored = await event('o-taken');
-    assert.equal(stored.status, 'pending');
-    assert.equal(stored.notifications, null);
-    assert.deepEqual(
-      (await notificationsOf('o-taken')).map((n) => n.idempotency_key),
-      ['event:o-taken:0'],
-      'nothing was inserted for the event on arrival',
-    );
-
-    // The lane, as the worker runs it.
-    const store = kyselyEventStore(database.db);
-    const claimed = await store.claim('lane', 100, 60_000);
-    assert.deepEqual(
-      claimed.map((e) => e.id),
-      ['o-taken'],
-    );
-    const finished = await processEvents(
-      {
-        owner: 'lane',
-        events: store,
-        rules: kyselyTriggerRules(database.db),
-        types: kyselyNotificationTypeStore(database.db),
-        renderer: createTemplateRenderer(),
-      },
-      claimed,
-    );
-    assert.equal(finished, 1);
     const done = await event('o-taken');
     assert.equal(done.status, 'processed');
     const made = await notificationsOf('o-taken');
@@ -250,6 +218,9 @@ describe('POST /v1/events expands events as it stores them', { skip: skipWithout
     assert.deepEqual(
       done.notifications?.map((n) => n.notificationId),
       made.map((n) => n.id),
+      'the outcome names the holder of each key',
     );
+    // Nothing was left to the lane.
+    assert.deepEqual(await kyselyEventStore(database.db).claim('lane', 100, 60_000), []);
   });
 });

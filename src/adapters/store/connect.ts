@@ -8,6 +8,7 @@ import { Migrator } from 'kysely/migration';
 import type { DB, Db } from './db.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { prioritise } from './pglite-priority.ts';
+import { sendMarkedPrepared } from './prepared.ts';
 import { ALL_MIGRATIONS, migrationProvider } from './migrations/index.ts';
 
 export const WAKE_CHANNEL = 'herald_wake';
@@ -51,7 +52,10 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   // A client checked out of the pool has no error listener of the pool's; when the server goes away
   // mid-transaction it would emit an unhandled 'error' and kill the process. The failing query
   // already reports the fault to its caller, and the pool drops the broken client on release.
-  pool.on('connect', (client) => client.on('error', (err) => options.onListenerError?.(err)));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => options.onListenerError?.(err));
+    sendMarkedPrepared(client);
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

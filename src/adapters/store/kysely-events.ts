@@ -16,6 +16,7 @@ import type {
 import { WAKE_EVENTS, WAKE_PLAN } from '../../ports/wake.ts';
 import { WAKE_CHANNEL } from './connect.ts';
 import type { Db } from './db.ts';
+import { prepared } from './prepared.ts';
 
 /** The events wake-up on the wake channel, for the worker's listener. */
 export const EVENTS_WAKE = WAKE_EVENTS;
@@ -37,21 +38,6 @@ interface ClaimRow {
   payload: Record<string, unknown>;
   occurred_at: Date | null;
 }
-
-/**
- * Whether the notification key of row `alias` (its `service_id` and `key`) is taken: one descent of
- * the unique index (service_id, idempotency_key) to the first key at or after it. Written as an
- * equality lookup instead, the planner took the service's other index on a young table's statistics
- * and read every notification of the service for each key.
- */
-const keyTaken = (alias: string) => {
-  const row = sql.table(alias);
-  return sql`exists (
-    select 1 from (select t.service_id, t.idempotency_key from notifications t
-                    where (t.service_id, t.idempotency_key) >= (${row}.service_id, ${row}.key)
-                    order by t.service_id, t.idempotency_key limit 1) t
-     where t.service_id = ${row}.service_id and t.idempotency_key = ${row}.key)`;
-};
 
 export function kyselyEventStore(db: Db): EventStore {
   return {
@@ -152,12 +138,48 @@ export function kyselyEventStore(db: Db): EventStore {
         status: r.status === 'processing' ? 'pending' : r.status,
         receivedAt: r.received_at,
         processedAt: r.processed_at,
-        outcome: r.outcome,
+        outcome: r.outcome ? await namedOutcome(db, serviceId, r.id, r.outcome) : null,
         error: r.error,
         source: r.source,
       };
     },
   };
+}
+
+/**
+ * An outcome with each created notification named: the notification holding the key
+ * `event:<id>:<index>`, found when the event is read (the outcome is stored without ids). So a key
+ * a client's notification held already, or another writer took while the event was stored, names
+ * that notification, with nothing to correct after the event's commit. An id stored in the outcome
+ * (events finished before the ids were read this way) stands when no notification holds the key.
+ */
+async function namedOutcome(
+  db: Db,
+  serviceId: string,
+  eventId: string,
+  outcome: EventOutcomeEntry[],
+): Promise<EventOutcomeEntry[]> {
+  const created = outcome.filter((o) => o.status === 'created');
+  if (created.length === 0) return outcome;
+  const keys = created.map((o) => eventNotificationKey(eventId, o.index));
+  // One descent of the unique index (service_id, idempotency_key) per key, to the first key at or
+  // after it. Written as an equality lookup, the planner took the service's other index on a young
+  // table's statistics and read every notification of the service for each key.
+  const { rows } = await sql<{ key: string; id: string }>`
+    select k.key, t.id
+      from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) as k(key)
+           cross join lateral (
+             select t.id, t.service_id, t.idempotency_key from notifications t
+              where (t.service_id, t.idempotency_key) >= (${serviceId}::uuid, k.key)
+              order by t.service_id, t.idempotency_key limit 1) t
+     where t.service_id = ${serviceId}::uuid and t.idempotency_key = k.key`.execute(db);
+  const ids = new Map(rows.map((r) => [r.key, r.id]));
+  return outcome.map((o) => {
+    if (o.status !== 'created') return o;
+    const notificationId = ids.get(eventNotificationKey(eventId, o.index)) ?? o.notificationId;
+    const { notificationId: _stored, ...entry } = o;
+    return notificationId ? { ...entry, notificationId } : entry;
+  });
 }
 
 interface EventRow {
@@ -195,9 +217,9 @@ function prepareExpanded(serviceId: string, events: IncomingEvent[]): PreparedBa
  * Events expanded on arrival (`expanded`) go in finished, with their outcome, and their notifications
  * are inserted by the same statement (keys `event:<id>:<index>`, only for events this statement
  * inserted: a replay or a raced id adds none), the planner woken; the others go in `pending` and the
- * events lane is woken. Should any of the batch's notification keys exist already (a client sent
- * a notification with such a key), the outcomes could not name them, so the expanded events go in
- * `pending` too and the lane finishes them the way it finishes any event (reading those ids back).
+ * events lane is woken. A key that exists already (a client sent a notification with such a key, or
+ * another writer took it meanwhile) inserts nothing; the outcome names whichever notification holds
+ * the key when the event is read (`namedOutcome`).
  */
 async function insertEvents(
   db: Db,
@@ -223,13 +245,13 @@ async function insertEvents(
     priority: n.priority,
     key: n.key,
   }));
-  const { rows: out } = await sql<{ k: 'same' | 'clash' | 'raced' | 'taken' | 'wake'; id: string | null }>`
-    with x as materialized (
+  const { rows: out } = await sql<{ k: 'same' | 'clash' | 'raced' | 'wake'; id: string | null }>`
+    ${prepared('herald_events_accept')}with x as materialized (
       select * from jsonb_to_recordset(${JSON.stringify(withOutcome)}::jsonb)
                as x(id text, name text, payload jsonb, occurred_at timestamptz, request_hash text,
                     source text, status text, outcome jsonb)),
     n as materialized (
-      select n.*, ${serviceId}::uuid as service_id
+      select n.*
         from jsonb_to_recordset(${JSON.stringify(notifications)}::jsonb)
              as n(id uuid, event_id text, type text, audience jsonb, channels jsonb, data jsonb,
                   priority smallint, key text)),
@@ -239,22 +261,13 @@ async function insertEvents(
         from x cross join lateral (
                select id, request_hash from events
                 where service_id = ${serviceId} and id = x.id limit 1) e),
-    -- A notification key of this batch that exists already (see keyTaken). The keys of an event
-    -- stored before (a redelivered message) are its own and are not written again: they take no key
-    -- of the others.
-    prior as materialized (
-      select 1 from (select * from n where not exists (select 1 from seen where seen.id = n.event_id)) n
-       where ${keyTaken('n')}
-       limit 1),
     ins as (
       insert into events (service_id, id, name, payload, occurred_at, request_hash, source, status,
                           outcome, processed_at)
-      select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash, x.source, f.status,
-             case when f.status = 'pending' then null else x.outcome end,
-             case when f.status = 'pending' then null else now() end
-        from x cross join lateral (
-               select case when x.status is null or exists (select 1 from prior) then 'pending'
-                           else x.status end as status) f
+      select ${serviceId}, x.id, x.name, x.payload, x.occurred_at, x.request_hash, x.source,
+             coalesce(x.status, 'pending'), x.outcome,
+             case when x.status is null then null else now() end
+        from x
        where not exists (select 1 from seen where not seen.same)
       on conflict (service_id, id) do nothing
       returning id, status, payload),
@@ -266,14 +279,14 @@ async function insertEvents(
              '{}'::jsonb, n.priority, n.key, n.key
         from n join ins on ins.id = n.event_id and ins.status <> 'pending'
       on conflict (service_id, idempotency_key) do nothing
-      returning idempotency_key),
+      returning 1),
     wake as (
       select pg_notify(${WAKE_CHANNEL}, ${EVENTS_WAKE})
         from (select 1 from ins where status = 'pending' limit 1) w
       union all
       select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from made limit 1) w)
-    -- Only what the caller must act on comes back: ids stored before, ids another writer inserted
-    -- meanwhile, keys of finished events that another writer took meanwhile (usually nothing).
+    -- Only what the caller must act on comes back: ids stored before and ids another writer
+    -- inserted meanwhile (usually nothing).
     select case when same then 'same' else 'clash' end as k, id from seen
     union all
     select 'raced', x.id from x
@@ -282,30 +295,16 @@ async function insertEvents(
        -- A hashed subplan: written as not exists, the planner (expecting one row) compared each id with
        -- every inserted one, a batch's size squared.
        and x.id not in (select id from ins)
-    union all
-    select 'taken', n.key from n join ins on ins.id = n.event_id and ins.status <> 'pending'
-     where n.key not in (select idempotency_key from made)
     union all select 'wake', null from wake`.execute(db);
   const replayed = new Set<string>();
   const raced = new Set<string>();
-  const taken = new Set<string>();
   const conflicts: string[] = [];
   for (const r of out) {
     if (r.k === 'same') replayed.add(r.id as string);
     else if (r.k === 'clash') conflicts.push(r.id as string);
     else if (r.k === 'raced') raced.add(r.id as string);
-    else if (r.k === 'taken') taken.add(ref(serviceId, r.id as string));
   }
   if (conflicts.length > 0) return { replayed: new Set(), conflicts };
-  if (expanded && taken.size > 0) {
-    // A key another transaction inserted while the statement ran: name the notification holding it.
-    const events = new Set(
-      expanded.rows.filter((n) => taken.has(ref(n.service_id, n.key))).map((n) => n.event_id),
-    );
-    const mine = expanded.results.filter((r) => events.has(r.event.id));
-    const made = new Set(expanded.rows.map((n) => ref(n.service_id, n.key)).filter((k) => !taken.has(k)));
-    await nameTaken(db, expanded, mine, made);
-  }
   if (raced.size > 0) {
     const { rows: stored } = await sql<{ id: string; request_hash: string }>`
       select id, request_hash from events
@@ -325,22 +324,14 @@ async function insertEvents(
  * Finishes a batch of events in one statement: the events `owner` still holds are locked (in key
  * order, so two workers never deadlock), finished with their outcome, and their notifications
  * inserted (keys `event:<id>:<index>`), the planner woken once. A worker that lost a lease writes
- * nothing for that event.
- *
- * The outcome names the notifications by the ids given here. A key that exists already (a caller
- * sent a notification with such a key) would make that wrong, so the statement writes nothing when
- * it sees one, and the batch is finished in a transaction that reads the ids back instead. A key
- * another transaction inserts while the statement runs is found after it, and the outcome of its
- * event corrected.
+ * nothing for that event. A key that exists already inserts nothing: the outcome names whichever
+ * notification holds it when the event is read (`namedOutcome`), so a re-run after a crash, or a
+ * key a client took, needs nothing more.
  */
 async function completeMany(db: Db, owner: string, results: EventResult[]): Promise<Set<string>> {
   if (results.length === 0) return new Set();
   const batch = prepare(results);
-  const { rows: out } = await sql<{
-    k: 'held' | 'ins' | 'prior' | 'wake';
-    s: string | null;
-    v: string | null;
-  }>`
+  const { rows: out } = await sql<{ k: 'held' | 'wake'; s: string | null; v: string | null }>`
     with f as materialized (
       select * from jsonb_to_recordset(${JSON.stringify(batch.finished)}::jsonb)
                as f(s uuid, i text, status text, outcome jsonb)),
@@ -358,16 +349,11 @@ async function completeMany(db: Db, owner: string, results: EventResult[]): Prom
                 where service_id = k.s and id = k.i
                   and status = 'processing' and lease_owner = ${owner}
                   for update) e),
-    -- A key of this batch that exists already (see keyTaken).
-    prior as materialized (
-      select 1 from x join held h on h.service_id = x.service_id and h.id = x.event_id
-       where ${keyTaken('x')}
-       limit 1),
     done as (
       update events e set status = f.status, outcome = f.outcome, processed_at = now(),
              lease_owner = null, lease_expires_at = null
         from held join f on f.s = held.service_id and f.i = held.id
-       where e.service_id = held.service_id and e.id = held.id and not exists (select 1 from prior)
+       where e.service_id = held.service_id and e.id = held.id
       returning e.id),
     ins as (
       insert into notifications
@@ -376,25 +362,14 @@ async function completeMany(db: Db, owner: string, results: EventResult[]): Prom
       select x.id, x.service_id, x.type, null, x.audience, x.channels, x.data, '{}'::jsonb,
              x.priority, x.key, x.key
         from x join held h on h.service_id = x.service_id and h.id = x.event_id
-       where not exists (select 1 from prior)
       on conflict (service_id, idempotency_key) do nothing
-      returning service_id, idempotency_key),
+      returning 1),
     wake as (select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN}) from (select 1 from ins limit 1) w)
     select 'held' as k, service_id::text as s, id as v from held
-    union all select 'ins', service_id::text, idempotency_key from ins
-    union all select 'prior', null, null from prior
     union all select 'wake', null, null from wake`.execute(db);
-  if (out.some((r) => r.k === 'prior')) return completeInTransaction(db, owner, batch);
   const held = new Set<string>();
-  const inserted = new Set<string>();
-  for (const r of out) {
-    if (r.k === 'held') held.add(ref(r.s as string, r.v as string));
-    else if (r.k === 'ins') inserted.add(ref(r.s as string, r.v as string));
-  }
-  const mine = results.filter((r) => held.has(ref(r.event.serviceId, r.event.id)));
-  // A key another transaction inserted while the statement ran.
-  await nameTaken(db, batch, mine, inserted);
-  return new Set(mine.map((r) => r.event.id));
+  for (const r of out) if (r.k === 'held') held.add(ref(r.s as string, r.v as string));
+  return new Set(results.filter((r) => held.has(ref(r.event.serviceId, r.event.id))).map((r) => r.event.id));
 }
 
 const ref = (serviceId: string, key: string) => `${serviceId}\u0000${key}`;
@@ -412,14 +387,11 @@ interface NotificationRow {
 }
 
 interface PreparedBatch {
-  results: EventResult[];
   rows: NotificationRow[];
-  /** Ids by (service, key): the ids given to the notifications here. */
-  ids: Map<string, string>;
   finished: { s: string; i: string; status: string; outcome: EventOutcomeEntry[] }[];
-  outcomeOf(r: EventResult, ids: Map<string, string>): EventOutcomeEntry[];
 }
 
+/** The notification rows and the finished events of a batch; outcomes name no ids (see namedOutcome). */
 function prepare(results: EventResult[]): PreparedBatch {
   const rows = results.flatMap((r) =>
     r.notifications.map((n) => ({
@@ -434,104 +406,18 @@ function prepare(results: EventResult[]): PreparedBatch {
       key: eventNotificationKey(r.event.id, n.index),
     })),
   );
-  const ids = new Map(rows.map((n) => [ref(n.service_id, n.key), n.id]));
-  const outcomeOf = (r: EventResult, known: Map<string, string>): EventOutcomeEntry[] => {
-    const created: EventOutcomeEntry[] = r.notifications.map((n) => {
-      const notificationId = known.get(ref(r.event.serviceId, eventNotificationKey(r.event.id, n.index)));
-      return {
-        index: n.index,
-        type: n.type,
-        status: 'created',
-        ...(notificationId ? { notificationId } : {}),
-      };
-    });
-    return [...created, ...r.skipped].sort((a, b) => a.index - b.index);
-  };
-  const finished = results.map((r) => ({
-    s: r.event.serviceId,
-    i: r.event.id,
-    status: r.status,
-    outcome: outcomeOf(r, ids),
-  }));
-  return { results, rows, ids, finished, outcomeOf };
-}
-
-/**
- * The notifications of `mine` (events just finished) that were not inserted had their key taken
- * already: their events' outcomes are rewritten to name the notifications that hold those keys.
- */
-async function nameTaken(
-  db: Db,
-  batch: PreparedBatch,
-  mine: EventResult[],
-  inserted: Set<string>,
-): Promise<void> {
-  const finished = new Set(mine.map((r) => ref(r.event.serviceId, r.event.id)));
-  const taken = batch.rows.filter(
-    (n) => finished.has(ref(n.service_id, n.event_id)) && !inserted.has(ref(n.service_id, n.key)),
-  );
-  if (taken.length === 0) return;
-  const { rows: existing } = await sql<{ service_id: string; id: string; idempotency_key: string }>`
-    select n.service_id, n.id, n.idempotency_key from notifications n
-      join jsonb_to_recordset(${JSON.stringify(taken)}::jsonb) as x(service_id uuid, key text)
-        on n.service_id = x.service_id and n.idempotency_key = x.key`.execute(db);
-  const ids = new Map(batch.ids);
-  for (const n of taken) ids.delete(ref(n.service_id, n.key));
-  for (const r of existing) ids.set(ref(r.service_id, r.idempotency_key), r.id);
-  const events = new Set(taken.map((n) => ref(n.service_id, n.event_id)));
-  const fixed = mine
-    .filter((r) => events.has(ref(r.event.serviceId, r.event.id)))
-    .map((r) => ({ s: r.event.serviceId, i: r.event.id, outcome: batch.outcomeOf(r, ids) }));
-  await sql`
-    update events e set outcome = f.outcome
-      from jsonb_to_recordset(${JSON.stringify(fixed)}::jsonb) as f(s uuid, i text, outcome jsonb)
-     where e.service_id = f.s and e.id = f.i`.execute(db);
-}
-
-/**
- * The batch finished in a transaction, for when some of its keys exist already: the events held are
- * locked in key order, the notifications inserted (the taken keys add nothing), the events finished,
- * and the outcomes of those whose keys were taken rewritten to name the notifications that hold them.
- */
-async function completeInTransaction(db: Db, owner: string, batch: PreparedBatch): Promise<Set<string>> {
-  return db.transaction().execute(async (tx) => {
-    const keys = JSON.stringify(batch.finished.map((f) => ({ s: f.s, i: f.i })));
-    const { rows: heldRows } = await sql<{ service_id: string; id: string }>`
-      select e.service_id, e.id
-        from (select s, i from jsonb_to_recordset(${keys}::jsonb) as k(s uuid, i text) order by s, i) k
-             cross join lateral (
-               select service_id, id from events
-                where service_id = k.s and id = k.i
-                  and status = 'processing' and lease_owner = ${owner}
-                  for update) e`.execute(tx);
-    const held = new Set(heldRows.map((r) => ref(r.service_id, r.id)));
-    const rows = batch.rows.filter((n) => held.has(ref(n.service_id, n.event_id)));
-    const finished = batch.finished.filter((f) => held.has(ref(f.s, f.i)));
-    const inserted = new Set<string>();
-    if (rows.length > 0) {
-      const { rows: ins } = await sql<{ service_id: string; idempotency_key: string }>`
-        insert into notifications
-               (id, service_id, type, recipient_id, audience, channels, data, content, priority,
-                idempotency_key, request_hash)
-        select x.id, x.service_id, x.type, null, x.audience, x.channels, x.data, '{}'::jsonb,
-               x.priority, x.key, x.key
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-               as x(id uuid, service_id uuid, type text, audience jsonb, channels jsonb, data jsonb,
-                    priority smallint, key text)
-        on conflict (service_id, idempotency_key) do nothing
-        returning service_id, idempotency_key`.execute(tx);
-      for (const r of ins) inserted.add(ref(r.service_id, r.idempotency_key));
-      if (ins.length > 0) await sql`select pg_notify(${WAKE_CHANNEL}, ${WAKE_PLAN})`.execute(tx);
-    }
-    if (finished.length > 0)
-      await sql`
-        update events e set status = f.status, outcome = f.outcome, processed_at = now(),
-               lease_owner = null, lease_expires_at = null
-          from jsonb_to_recordset(${JSON.stringify(finished)}::jsonb)
-               as f(s uuid, i text, status text, outcome jsonb)
-         where e.service_id = f.s and e.id = f.i`.execute(tx);
-    const mine = batch.results.filter((r) => held.has(ref(r.event.serviceId, r.event.id)));
-    await nameTaken(tx, batch, mine, inserted);
-    return new Set(mine.map((r) => r.event.id));
+  const finished = results.map((r) => {
+    const created: EventOutcomeEntry[] = r.notifications.map((n) => ({
+      index: n.index,
+      type: n.type,
+      status: 'created',
+    }));
+    return {
+      s: r.event.serviceId,
+      i: r.event.id,
+      status: r.status,
+      outcome: [...created, ...r.skipped].sort((a, b) => a.index - b.index),
+    };
   });
+  return { rows, finished };
 }

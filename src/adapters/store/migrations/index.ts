@@ -24,6 +24,7 @@ import * as m0032 from './0032-deliveries-without-notification-fk.ts';
 import * as m0034 from './0034-plan-claim-order.ts';
 import * as m0036 from './0036-notifications-without-service-fk.ts';
 import * as m0037 from './0037-inlined-claim-key.ts';
+import * as m0038 from './0038-events-without-service-fk.ts';
 
 /** Migrations in order. Add new ones at the end; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0034-plan-claim-order': m0034,
   '0036-notifications-without-service-fk': m0036,
   '0037-inlined-claim-key': m0037,
+  '0038-events-without-service-fk': m0038,
 };
 
 export const migrationProvider: MigrationProvider = {
