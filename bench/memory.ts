@@ -69,10 +69,25 @@ function memoryMb(pid: number): Memory {
   return { rss: field('VmRSS'), peak: field('VmHWM'), malloc: Math.round(mallocKb / 1024) };
 }
 
+/**
+ * The environment `npm start` gives Herald (the `NAME=value` words its script begins with: glibc's
+ * malloc tunables), and any MALLOC_* set for the bench over it. Both processes get it, so PGlite
+ * alone is measured under the same allocator settings as Herald.
+ */
+const startScript = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start;
+const mallocTunables: Record<string, string> = {
+  ...Object.fromEntries([...startScript.matchAll(/(?:^|\s)([A-Z_]+)=(\S+)(?=\s)/g)].map((m) => [m[1], m[2]])),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('MALLOC_') && !!e[1]),
+  ),
+};
+
 async function run(args: string[], env: Record<string, string>, ready: RegExp): Promise<Memory> {
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...mallocTunables, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -133,6 +148,8 @@ try {
       pgliteAlonePeakMb: alone.peak,
       pgliteAloneMallocMb: alone.malloc,
       // The median pair's; every pair's beside it, and how much of each is the C heap's difference.
+      // What both processes ran with (the start script's allocator settings).
+      mallocEnv: mallocTunables,
       overheadMb: overhead,
       overheadsMb: overheads,
       mallocOverheadsMb: pairs.map((p) => p.herald.malloc - p.alone.malloc),
