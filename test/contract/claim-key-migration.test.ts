@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
 import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyDeliveryQueue } from '../../src/adapters/store/kysely-delivery-queue.ts';
-import { migrationProvider } from '../../src/adapters/store/migrations/index.ts';
 import { tempDir } from '../helpers/herald-process.ts';
 import { freshDatabase, skipWithoutPg, type TestDatabase } from '../helpers/pg.ts';
+import { migrateTo } from '../helpers/migrate-to.ts';
 
 const explain = async (database: Database, query: string) =>
   (await sql.raw<Record<string, string>>(`explain (verbose, costs off) ${query}`).execute(database.db)).rows
@@ -41,12 +40,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
         if (kind === 'postgres') pgdb = await freshDatabase();
         database = await connect({ databaseUrl: pgdb?.url, dataDir: tempDir('herald-claim-key-') });
         const { db } = database;
-        const { error } = await new Migrator({
-          db,
-          provider: migrationProvider,
-          allowUnorderedMigrations: true,
-        }).migrateTo('0036-notifications-without-service-fk');
-        assert.equal(error, undefined);
+        await migrateTo(db, '0036-notifications-without-service-fk');
         const notificationId = randomUUID();
         await sql`insert into services (id, name) values (${serviceId}, 'S')`.execute(db);
         await sql`insert into notifications (id, service_id, type, channels, request_hash)
