@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { Migrator } from 'kysely/migration';
 import { connect, migrateToLatest, type Database } from '../../src/adapters/store/connect.ts';
 import { kyselyDeliveryQueue } from '../../src/adapters/store/kysely-delivery-queue.ts';
@@ -39,8 +40,17 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
       before(async () => {
         if (kind === 'postgres') pgdb = await freshDatabase();
+        // Sessions whose own time zone is not UTC, as a server set up in another zone gives them: the
+        // keys read before the migration must compare equal to those read after, whatever the zone.
+        if (pgdb) {
+          const c = new pg.Client({ connectionString: pgdb.url });
+          await c.connect();
+          await c.query(`alter database ${pgdb.name} set timezone = 'America/New_York'`);
+          await c.end();
+        }
         database = await connect({ databaseUrl: pgdb?.url, dataDir: tempDir('herald-claim-key-') });
         const { db } = database;
+        if (!pgdb) await sql`set time zone 'America/New_York'`.execute(db);
         const { error } = await new Migrator({
           db,
           provider: migrationProvider,
