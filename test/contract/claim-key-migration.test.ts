@@ -69,8 +69,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
                     values (${q.id}, ${notificationId}, ${serviceId}, ${`r${i}`}, 'sms', 'queued', '+1555',
                             '{"text":"t"}', ${q.priority}, now() + ${due} * interval '1 minute')`.execute(db);
         }
+        // The instant (seconds since the epoch), not its text, which is written in the session's zone.
         const { rows } = await sql<{ id: string; k: string }>`
-          select id, herald_claim_key(next_attempt_at, priority)::text as k from deliveries`.execute(db);
+          select id, extract(epoch from herald_claim_key(next_attempt_at, priority))::text as k
+            from deliveries`.execute(db);
         for (const r of rows) before0037[r.id] = r.k;
         assert.ok((await migrateToLatest(db)).includes('0037-inlined-claim-key'));
       });
@@ -102,9 +104,8 @@ for (const kind of ['pglite', 'postgres'] as const) {
         }
         await sql.raw(`set time zone 'UTC'`).execute(database.db);
         const { rows } = await sql<{ id: string; k: string }>`
-          select id, herald_claim_key(next_attempt_at, priority)::text as k from deliveries`.execute(
-          database.db,
-        );
+          select id, extract(epoch from herald_claim_key(next_attempt_at, priority))::text as k
+            from deliveries`.execute(database.db);
         for (const r of rows) assert.equal(r.k, before0037[r.id]);
       });
 
@@ -125,7 +126,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
         }
         const claimed = await kyselyDeliveryQueue(database.db).claim('sms', 'w', 10, 60_000);
         const byKey = Object.entries(before0037)
-          .sort(([, a], [, b]) => Date.parse(a) - Date.parse(b))
+          .sort(([, a], [, b]) => Number(a) - Number(b))
           .map(([id]) => id);
         assert.deepEqual(
           claimed.map((d) => d.id),
