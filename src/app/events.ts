@@ -74,7 +74,8 @@ export function eventHash(e: EventRequest): string {
  * different body the whole batch is refused (409) and nothing is written. With `expand` (what
  * `expandOnArrival` makes, the broker sources' expander) each event is expanded under its rule first
  * and stored finished, with its notifications, in the statement that makes it durable; an event it
- * could not expand, or whose notification key is taken, is stored `pending` for the events lane.
+ * could not expand is stored `pending` for the events lane. A notification key taken already inserts
+ * nothing, and the event's outcome names the notification holding it when the event is read.
  */
 export async function acceptEvents(
   store: EventStore,
