@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import pg from 'pg';
 import { connect, WAKE_CHANNEL, type Database } from '../../src/adapters/store/connect.ts';
 import { pgNotifyBus } from '../../src/adapters/realtime/pg-notify-bus.ts';
 import { eventually } from '../helpers/api.ts';
@@ -27,14 +27,17 @@ const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeo
 
 describe('a listener whose network goes silent', { skip: skipWithoutPg }, () => {
   const opened: { close(): Promise<void> }[] = [];
-  /** Sends the NOTIFYs straight to PostgreSQL, past the proxy. */
+  /** Send the NOTIFYs straight to PostgreSQL, past the proxy: a session (no pool, so no pool timer) and Herald's pool. */
+  const sender = new pg.Client({ connectionString: PG_ADMIN_URL });
   let direct: Database;
   before(async () => {
+    await sender.connect();
     direct = await connect({ databaseUrl: PG_ADMIN_URL, dataDir: '' });
   });
   after(async () => {
     for (const o of opened.reverse()) await o.close();
     await direct?.close();
+    await sender.end();
   });
 
   const rig = async (listenerHeartbeat = HEARTBEAT) => {
@@ -62,14 +65,22 @@ describe('a listener whose network goes silent', { skip: skipWithoutPg }, () => 
     const heard = new Set<string>();
     const stop = await database.listen((payload) => heard.add(payload));
     opened.push({ close: stop });
-    const wake = (payload: string) => sql`select pg_notify(${WAKE_CHANNEL}, ${payload})`.execute(direct.db);
+    const wake = (payload: string) => sender.query('select pg_notify($1, $2)', [WAKE_CHANNEL, payload]);
 
     const first = randomUUID();
-    await heardAfterSending('a wake-up before the silence', () => wake(first), () => heard.has(first));
+    await heardAfterSending(
+      'a wake-up before the silence',
+      () => wake(first),
+      () => heard.has(first),
+    );
     proxy.silence();
     proxy.speak();
     const later = randomUUID();
-    await heardAfterSending('a wake-up after the silence', () => wake(later), () => heard.has(later));
+    await heardAfterSending(
+      'a wake-up after the silence',
+      () => wake(later),
+      () => heard.has(later),
+    );
     assert.equal(proxy.sessions(), 1, 'one session in use, through the proxy again');
 
     await stop();
@@ -90,15 +101,24 @@ describe('a listener whose network goes silent', { skip: skipWithoutPg }, () => 
     const heard = new Set<string>();
     const stop = await bus.subscribe((r) => heard.add(r.recipientId));
     opened.push({ close: stop });
-    const announce = (recipientId: string) => publisher.publish({ serviceId: 'listener-silent', recipientId });
+    const announce = (recipientId: string) =>
+      publisher.publish({ serviceId: 'listener-silent', recipientId });
 
     const first = randomUUID();
-    await heardAfterSending('an announcement before the silence', () => announce(first), () => heard.has(first));
+    await heardAfterSending(
+      'an announcement before the silence',
+      () => announce(first),
+      () => heard.has(first),
+    );
     assert.equal(reconnects, 0);
     proxy.silence();
     proxy.speak();
     const later = randomUUID();
-    await heardAfterSending('an announcement after the silence', () => announce(later), () => heard.has(later));
+    await heardAfterSending(
+      'an announcement after the silence',
+      () => announce(later),
+      () => heard.has(later),
+    );
     assert.ok(reconnects >= 1, 'the bus said it reconnected, so its hubs read again');
 
     await stop();
