@@ -7,78 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { connect, type Database } from '../../src/adapters/store/connect.ts';
 import { pgNotifyBus } from '../../src/adapters/realtime/pg-notify-bus.ts';
 import { PG_ADMIN_URL, skipWithoutPg } from '../helpers/pg.ts';
+import { pgProxy, type PgProxy } from '../helpers/pg-proxy.ts';
 
 /** How long a stopped listener's session may stay open before this counts as a leak (never, in fact). */
 const LEAK_MS = 20_000;
-
-/** A proxy to PostgreSQL that can cut its sessions, and hold new ones before they reach the server. */
-async function holdingProxy(target: string) {
-  const t = new URL(target);
-  const live = new Set<Socket>();
-  const held: Socket[] = [];
-  const waiting: ((s: Socket) => void)[] = [];
-  let holding = false;
-  const pass = (client: Socket) => {
-    const upstream = createConnection({ host: t.hostname, port: Number(t.port || 5432) });
-    live.add(client).add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      live.delete(client);
-      live.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream).pipe(client);
-  };
-  const server: Server = createServer((client) => {
-    if (!holding) return pass(client);
-    client.pause();
-    client.on('error', () => client.destroy());
-    const w = waiting.shift();
-    if (w) w(client);
-    else held.push(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as { port: number }).port);
-  return {
-    url: url.toString(),
-    sessions: () => live.size / 2,
-    /** Holds every new connection until `release`. */
-    hold() {
-      holding = true;
-    },
-    /** Drops every session passed through, as a server restart would. */
-    cut() {
-      for (const s of live) s.destroy();
-      live.clear();
-    },
-    /** The next connection held. */
-    nextHeld: () =>
-      new Promise<Socket>((resolve) => {
-        const s = held.shift();
-        if (s) resolve(s);
-        else waiting.push(resolve);
-      }),
-    release(client: Socket) {
-      holding = false;
-      if (client.destroyed) return;
-      pass(client);
-      client.resume();
-    },
-    async close() {
-      for (const s of [...live, ...held]) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 /** Resolves when the connection is closed; fails when it is still open after `LEAK_MS`. */
 async function closedByListener(socket: Socket, what: string): Promise<void> {
@@ -100,7 +37,7 @@ describe('a listener stopped while it reconnects', { skip: skipWithoutPg }, () =
 
   /** Its own proxy and pool, so that a session one test leaves behind is not counted by the next. */
   const rig = async () => {
-    const proxy = await holdingProxy(PG_ADMIN_URL);
+    const proxy = await pgProxy(PG_ADMIN_URL);
     opened.push(proxy);
     const database: Database = await connect({ databaseUrl: proxy.url, dataDir: '' });
     opened.push(database);
@@ -109,7 +46,7 @@ describe('a listener stopped while it reconnects', { skip: skipWithoutPg }, () =
 
   const stoppedWhileReconnecting = async (
     what: string,
-    proxy: Awaited<ReturnType<typeof holdingProxy>>,
+    proxy: PgProxy,
     listen: () => Promise<() => Promise<void>>,
   ) => {
     const stop = await listen();

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../store/connect.ts';
+import type { Heartbeat } from '../store/pg-listen.ts';
 import { carriedEvent, type InboxEvent } from '../../domain/inbox.ts';
 import type { InboxAnnouncement, InboxBus, RecipientRef } from '../../ports/inbox.ts';
 
@@ -108,6 +109,8 @@ export interface PgBusOptions {
   databaseUrl?: string | undefined;
   onReconnect?: () => void;
   onError?: (err: unknown) => void;
+  /** How that connection is checked while it waits; pg-listen.ts's default if not given. */
+  heartbeat?: Heartbeat | undefined;
 }
 
 /**
@@ -153,6 +156,7 @@ export function pgNotifyBus(database: Pick<Database, 'db' | 'listen'>, options: 
           onError: options.onError,
           onRetryError: options.onError,
           onReconnect: options.onReconnect,
+          heartbeat: options.heartbeat,
         });
       }
       // PGlite: in-process, nothing to lose between the publisher and us.

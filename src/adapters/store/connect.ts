@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type { DB, Db } from './db.ts';
+import type { Heartbeat } from './pg-listen.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { prioritise } from './pglite-priority.ts';
 import { sendMarkedPrepared } from './prepared.ts';
@@ -32,6 +33,8 @@ export interface ConnectOptions {
   dataDir: string;
   poolSize?: number;
   onListenerError?: (err: unknown) => void;
+  /** How each LISTEN session is checked while it waits (PostgreSQL); pg-listen.ts's default if not given. */
+  listenerHeartbeat?: Heartbeat | undefined;
 }
 
 export async function connect(options: ConnectOptions): Promise<Database> {
@@ -64,7 +67,13 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
     async listen(onMessage, channel = WAKE_CHANNEL) {
       // Lost notifications are covered by the lanes' polling; the session comes back quietly.
       const { listenOwn } = await import('./pg-listen.ts');
-      return listenOwn({ url, channel, onMessage, onError: options.onListenerError });
+      return listenOwn({
+        url,
+        channel,
+        onMessage,
+        onError: options.onListenerError,
+        heartbeat: options.listenerHeartbeat,
+      });
     },
     async close() {
       await db.destroy();
